@@ -1,0 +1,25 @@
+"""symparams: exact, symbolic parameter counts and shapes of neural networks.
+
+Write a model as in Keras, with numbers or names as sizes::
+
+    from symparams import Input, Sequential, layers, symbols
+    d, w, k = symbols("d w k")
+    model = Sequential([Input((d,)), layers.Dense(w), layers.Dense(k)])
+    model.total_params          # d*w + k*w + k + w
+    model.subs(d=784, w=64, k=10).total_params   # 50890
+"""
+
+from . import layers
+from .dims import symbol, symbols
+from .errors import ModelError, ShapeError, SubstitutionError, SymparamsError
+from .layers.base import Tensor, Weight, clear_session
+from .model import Input, Model, Sequential
+from .summary import Row, Summary, summarize
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Input", "Model", "Sequential", "layers", "symbol", "symbols", "summarize", "Summary",
+    "Row", "Weight", "Tensor", "clear_session", "SymparamsError", "ShapeError", "ModelError",
+    "SubstitutionError", "__version__",
+]

@@ -1,0 +1,128 @@
+"""The ``symparams`` command.
+
+    symparams summary FILE [--subs NAME=VALUE ...] [--format text|json|markdown]
+
+Bad input (a file that cannot be read, a layer that cannot take its input, a
+``--subs`` that names nothing) prints one line on standard error and exits
+with status 2. Set ``SYMPARAMS_DEBUG=1`` to see a traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from typing import Optional, Sequence
+
+from .errors import SymparamsError
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not argparse's usage block
+        self.exit(EXIT_BAD_INPUT, f"symparams: {message} (see symparams {self.prog.split()[-1]} --help)\n"
+                  if " " in self.prog else f"symparams: {message} (see symparams --help)\n")
+
+
+def parse_subs(items: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_]\w*", name) or not value.strip():
+            raise SymparamsError(f"--subs {item!r}: write NAME=VALUE, e.g. --subs num_classes=10 "
+                                 "or --subs input_shape=(224,224,3)")
+        out[name] = value.strip()
+    return out
+
+
+def _add_source_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="a Keras model file (Keras 1, 2 or 3 source), or - for standard input")
+    p.add_argument("--subs", action="append", default=[], metavar="NAME=VALUE",
+                   help="give a free name a value: a number (10, 0.75), a shape ((224,224,3)) "
+                        "or an expression in other names (2*w); repeatable")
+    p.add_argument("--model", metavar="NAME", help="the model to use: a variable name or a model name "
+                                                  "(default: the variable `model`, else the last model built)")
+    p.add_argument("--strict", action="store_true",
+                   help="treat keyword arguments a layer does not take as errors, not warnings")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="symparams", description="Exact, symbolic parameter counts of Keras models, "
+                                                    "read from their source without running it.")
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"symparams {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("summary", help="print the model's summary, like model.summary()",
+                       description="Print the summary Keras's model.summary() prints, with exact "
+                                   "counts; sizes the file leaves free stay symbols.")
+    _add_source_arguments(p)
+    p.add_argument("--all", action="store_true", help="summarise every model in the file")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.add_argument("--dtype", default="float32", help="dtype for the memory column (default float32)")
+    p.add_argument("--thousands", default=",", metavar="SEP",
+                   help="thousands separator in text and Markdown (default ','; '' for none)")
+    p.set_defaults(run=run_summary)
+    return parser
+
+
+def read_models(args):
+    from .readers import read_file
+
+    result = read_file(args.file, parse_subs(args.subs), strict=args.strict)
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    if getattr(args, "all", False):
+        return result.all()
+    return [result.pick(args.model) if args.model else result.model]
+
+
+def run_summary(args) -> int:
+    from .summary import DTYPE_BYTES, summarize
+
+    if args.dtype not in DTYPE_BYTES:
+        raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")
+    summaries = [summarize(m) for m in read_models(args)]
+    if args.format == "json":
+        data = [s.to_dict() for s in summaries]
+        print(json.dumps(data[0] if len(data) == 1 and not args.all else data, indent=1))
+    elif args.format == "markdown":
+        print("\n\n".join(s.to_markdown(args.thousands, args.dtype) for s in summaries))
+    else:
+        print("\n\n".join(s.to_text(args.thousands, args.dtype) for s in summaries))
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except SymparamsError as exc:
+        if os.environ.get("SYMPARAMS_DEBUG"):
+            raise
+        print(f"symparams: {_one_line(str(exc))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug in symparams, not bad input
+        if os.environ.get("SYMPARAMS_DEBUG"):
+            raise
+        print(f"symparams: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+              "(set SYMPARAMS_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+        return 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""Sizes, shapes and the exact arithmetic of output shapes.
+
+A size is a sympy expression: an ``Integer`` where the user gave a number, a
+positive integer ``Symbol`` where they gave a name, or ``None`` for a dimension
+nobody knows (the batch). Shape arithmetic follows Keras exactly and uses
+``floor``/``ceiling`` on exact rationals, never float division.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from numbers import Integral
+from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
+
+import sympy
+
+Size = Optional[sympy.Expr]
+Shape = Tuple[Size, ...]
+SizeLike = Union[int, str, sympy.Expr, None]
+
+_SYMBOLS: dict[tuple[str, bool], sympy.Symbol] = {}
+
+
+def symbol(name: str, *, integer: bool = True) -> sympy.Symbol:
+    """The positive symbol for ``name``; integer unless it scales a size (``alpha``)."""
+    key = (name, integer)
+    if key not in _SYMBOLS:
+        _SYMBOLS[key] = (
+            sympy.Symbol(name, integer=True, positive=True)
+            if integer
+            else sympy.Symbol(name, positive=True)
+        )
+    return _SYMBOLS[key]
+
+
+def symbols(names: str) -> tuple[sympy.Symbol, ...]:
+    """Several size symbols at once: ``w, d = symbols("w d")``."""
+    return tuple(symbol(n) for n in names.replace(",", " ").split())
+
+
+def as_size(value: SizeLike) -> Size:
+    """Turn a user-given dimension into a size (``None`` stays unknown)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise TypeError(f"a size cannot be a boolean: {value!r}")
+    if isinstance(value, Integral):
+        return sympy.Integer(int(value))
+    if isinstance(value, str):
+        return symbol(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return sympy.Integer(int(value))
+        raise TypeError(f"a size must be a whole number, got {value!r}")
+    if isinstance(value, sympy.Basic):
+        return sympy.sympify(value)
+    raise TypeError(f"not a size: {value!r}")
+
+
+def as_shape(values: Iterable[SizeLike]) -> Shape:
+    return tuple(as_size(v) for v in values)
+
+
+def as_tuple(value, n: int, what: str) -> tuple:
+    """Keras's ``standardize_tuple``: an int means the same value on every axis."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"{what} must have {n} values, got {len(value)}: {tuple(value)}")
+        return tuple(as_size(v) for v in value)
+    return (as_size(value),) * n
+
+
+def is_number(size: Size) -> bool:
+    return size is not None and size.is_Integer
+
+
+def to_python(size: Size):
+    """An ``int`` where the size is a number, else the expression itself."""
+    if size is not None and size.is_Integer:
+        return int(size)
+    return size
+
+
+def floordiv(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    if a.is_Integer and b.is_Integer:
+        return sympy.Integer(int(a) // int(b))
+    if a.is_Rational and b.is_Rational:
+        return sympy.Integer(math.floor(Fraction(str(a)) / Fraction(str(b))))
+    return sympy.floor(a / b)
+
+
+def ceildiv(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    return -floordiv(-a, b)
+
+
+def product(sizes: Iterable[Size]) -> Size:
+    """The product of sizes, ``None`` if any is unknown."""
+    result: sympy.Expr = sympy.Integer(1)
+    for s in sizes:
+        if s is None:
+            return None
+        result = result * s
+    return result
+
+
+def known_nonpositive(size: Size) -> bool:
+    """True only when the size is certainly zero or negative for every binding."""
+    return size is not None and size.is_positive is False
+
+
+def known_unequal(a: Size, b: Size) -> bool:
+    """True only when two sizes certainly differ (unknown or symbolic: not certain)."""
+    if a is None or b is None:
+        return False
+    diff = sympy.expand(a - b)
+    return diff.is_zero is False
+
+
+def conv_output_length(length: Size, kernel: sympy.Expr, stride: sympy.Expr,
+                       padding: str, dilation: sympy.Expr) -> Size:
+    """Keras ``compute_conv_output_shape`` for one spatial axis."""
+    if length is None:
+        return None
+    effective = dilation * (kernel - 1) + 1
+    if padding == "valid":
+        return floordiv(length - effective, stride) + 1
+    if padding in ("same", "causal"):
+        return floordiv(length - 1, stride) + 1
+    raise ValueError(f"unknown padding {padding!r}")
+
+
+def conv_transpose_output_length(length: Size, kernel: sympy.Expr, stride: sympy.Expr,
+                                 padding: str, dilation: sympy.Expr,
+                                 output_padding: Size = None) -> Size:
+    """Keras 3 ``_get_output_shape_given_tf_padding`` for one spatial axis."""
+    if length is None:
+        return None
+    kernel = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        if output_padding is None:
+            output_padding = sympy.Max(kernel, stride) - kernel
+        return (length - 1) * stride + kernel + output_padding
+    if padding == "same":
+        if output_padding is None:
+            return length * stride
+        return (length - 1) * stride + sympy.Mod(kernel, 2) + output_padding
+    raise ValueError(f"unknown padding {padding!r}")
+
+
+def pool_output_length(length: Size, pool: sympy.Expr, stride: sympy.Expr, padding: str) -> Size:
+    """Keras ``compute_pooling_output_shape`` for one spatial axis."""
+    if length is None:
+        return None
+    if padding == "valid":
+        return floordiv(length - pool, stride) + 1
+    if padding == "same":
+        return floordiv(length - 1, stride) + 1
+    raise ValueError(f"unknown padding {padding!r}")
+
+
+def free_names(expr) -> set[str]:
+    if expr is None or not isinstance(expr, sympy.Basic):
+        return set()
+    return {s.name for s in expr.free_symbols}
+
+
+def parse_value(value) -> sympy.Expr:
+    """A binding's value as an exact sympy number or expression.
+
+    Decimal strings become rationals (``"0.75"`` is 3/4), so ``int(32*alpha)``
+    substitutes exactly.
+    """
+    if isinstance(value, bool):
+        raise TypeError("a size cannot be a boolean")
+    if isinstance(value, Integral):
+        return sympy.Integer(int(value))
+    if isinstance(value, float):
+        return sympy.Rational(str(value))
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return sympy.Rational(text)
+        except (TypeError, ValueError):
+            pass
+        expr = sympy.sympify(text, locals={n: symbol(n) for n in _names_in(text)})
+        return sympy.nsimplify(expr, rational=True) if expr.has(sympy.Float) else expr
+    raise TypeError(f"not a size value: {value!r}")
+
+
+def _names_in(text: str) -> set[str]:
+    import re
+    return set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text))
+
+
+def substitute(expr, bindings: Mapping[str, sympy.Expr]):
+    """Replace every free symbol whose name is bound (whatever its assumptions)."""
+    if expr is None or not isinstance(expr, sympy.Basic) or not bindings:
+        return expr
+    mapping = {s: bindings[s.name] for s in expr.free_symbols if s.name in bindings}
+    if not mapping:
+        return expr
+    return expr.xreplace(mapping) if all(v.is_number for v in mapping.values()) \
+        else expr.subs(mapping, simultaneous=True)
+
+
+def substitute_shape(shape: Shape, bindings: Mapping[str, sympy.Expr]) -> Shape:
+    return tuple(substitute(s, bindings) for s in shape)
+
+
+def format_size(size: Size) -> str:
+    """A size as people read it in a summary: ``None``, ``512``, ``2*w + 1``."""
+    if size is None:
+        return "None"
+    return str(size)

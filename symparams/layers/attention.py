@@ -1,0 +1,139 @@
+"""Attention layers. MultiHeadAttention holds four projections (query, key, value, output)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import sympy
+
+from ..dims import as_size, known_unequal
+from .base import KERNEL_INERT, Layer, Weight, describe
+
+
+class MultiHeadAttention(Layer):
+    inert_args = KERNEL_INERT | {"dropout", "attention_axes", "flash_attention", "seed"}
+
+    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
+                 output_shape=None, attention_axes=None, use_gate: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.num_heads = as_size(num_heads)
+        self.key_dim = as_size(key_dim)
+        self.value_dim = as_size(value_dim) if value_dim else self.key_dim
+        self.use_bias = bool(use_bias)
+        self.use_gate = bool(use_gate)
+        if output_shape is None:
+            self.output_shape_arg = None
+        elif isinstance(output_shape, (list, tuple)):
+            self.output_shape_arg = tuple(as_size(v) for v in output_shape)
+        else:
+            self.output_shape_arg = (as_size(output_shape),)
+
+    def pack_call(self, query=None, value=None, key=None, **kwargs):
+        if query is None or value is None:
+            raise self.error("MultiHeadAttention is called as mha(query, value) or mha(query, value, key)")
+        return [query, value] if key is None else [query, value, key]
+
+    def call_options(self, return_attention_scores=False, **kwargs):
+        return {"return_attention_scores": bool(return_attention_scores)}
+
+    def check_input(self, in_shapes):
+        query, value = in_shapes[0], in_shapes[1]
+        key = in_shapes[2] if len(in_shapes) > 2 else value
+        for name, shape in (("query", query), ("value", value), ("key", key)):
+            if shape[-1] is None:
+                raise self.error(f"the last axis of the {name} {describe(shape)} must be known")
+        if len(value) != len(key) or any(known_unequal(a, b) for a, b in zip(value[1:-1], key[1:-1])):
+            raise self.error(f"value {describe(value)} and key {describe(key)} must match "
+                             "on every axis but the last")
+
+    def _projection(self, name, input_dim, head_dim):
+        yield Weight(f"{name}/kernel", (input_dim, self.num_heads, head_dim))
+        if self.use_bias:
+            yield Weight(f"{name}/bias", (self.num_heads, head_dim))
+
+    def declare_weights(self, input_shape):
+        query, value = input_shape[0], input_shape[1]
+        key = input_shape[2] if len(input_shape) > 2 else value
+        yield from self._projection("query", query[-1], self.key_dim)
+        yield from self._projection("key", key[-1], self.key_dim)
+        if self.use_gate:
+            yield from self._projection("gate", query[-1], self.value_dim)
+        yield from self._projection("value", value[-1], self.value_dim)
+        out = self.output_shape_arg or (query[-1],)
+        yield Weight("attention_output/kernel", (self.num_heads, self.value_dim, *out))
+        if self.use_bias:
+            yield Weight("attention_output/bias", out)
+
+    def compute_output_shape(self, input_shape):
+        query = input_shape[0]
+        return (*query[:-1], *self.output_shape_arg) if self.output_shape_arg else tuple(query)
+
+    def output_shapes_for(self, in_shapes, options):
+        out = self.compute_output_shape(in_shapes)
+        if not options.get("return_attention_scores"):
+            return out
+        # Keras 3 declares the scores as (batch, heads, T_q, T_q) even in cross
+        # attention, where the tensor it computes is (batch, heads, T_q, T_k);
+        # symparams reports what model.summary() prints.
+        query = in_shapes[0]
+        return [out, (query[0], self.num_heads, query[1], query[1])]
+
+    def config(self):
+        return {"num_heads": self.num_heads, "key_dim": self.key_dim, "value_dim": self.value_dim,
+                "use_bias": self.use_bias, "output_shape": self.output_shape_arg}
+
+
+class _BaseAttention(Layer):
+    inert_args = frozenset({"dropout", "seed"})
+
+    def pack_call(self, inputs=None, *args, **kwargs):
+        return inputs
+
+    def call_options(self, return_attention_scores=False, **kwargs):
+        return {"return_attention_scores": bool(return_attention_scores)}
+
+    def check_input(self, in_shapes):
+        if not isinstance(in_shapes, list) or len(in_shapes) not in (2, 3):
+            raise self.error(f"{type(self).__name__} is called on [query, value] or [query, value, key]")
+
+    def compute_output_shape(self, input_shape):
+        query, value = input_shape[0], input_shape[1]
+        return (*query[:-1], value[-1])
+
+    def output_shapes_for(self, in_shapes, options):
+        out = self.compute_output_shape(in_shapes)
+        if not options.get("return_attention_scores"):
+            return out
+        query, value = in_shapes[0], in_shapes[1]
+        return [out, (query[0], query[1], value[1])]
+
+
+class Attention(_BaseAttention):
+    def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, **kwargs):
+        super().__init__(**kwargs)
+        if score_mode not in ("dot", "concat"):
+            raise ValueError(f"score_mode must be 'dot' or 'concat', got {score_mode!r}")
+        self.use_scale = bool(use_scale)
+        self.score_mode = score_mode
+
+    def declare_weights(self, input_shape):
+        if self.use_scale:
+            yield Weight("scale", ())
+        if self.score_mode == "concat":
+            yield Weight("concat_score_weight", ())
+
+    def config(self):
+        return {"use_scale": self.use_scale, "score_mode": self.score_mode}
+
+
+class AdditiveAttention(_BaseAttention):
+    def __init__(self, use_scale=True, dropout=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.use_scale = bool(use_scale)
+
+    def declare_weights(self, input_shape):
+        if self.use_scale:
+            yield Weight("scale", (input_shape[0][-1],))
+
+    def config(self):
+        return {"use_scale": self.use_scale}

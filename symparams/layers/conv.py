@@ -1,0 +1,266 @@
+"""Convolutions: plain, transposed, depthwise and separable, in 1, 2 and 3 D."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import sympy
+
+from ..dims import (as_size, as_tuple, conv_output_length, conv_transpose_output_length,
+                    floordiv, known_nonpositive)
+from .base import KERNEL_INERT, Layer, Weight, describe
+
+ONE = sympy.Integer(1)
+
+
+def standardize_padding(padding, allow_causal: bool) -> str:
+    value = str(padding).lower()
+    allowed = ("valid", "same", "causal") if allow_causal else ("valid", "same")
+    if value not in allowed:
+        raise ValueError(f"padding must be one of {', '.join(allowed)}; got {padding!r}")
+    return value
+
+
+def standardize_data_format(data_format) -> str:
+    if data_format is None:
+        return "channels_last"
+    value = str(data_format).lower()
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError(f"data_format must be 'channels_last' or 'channels_first'; got {data_format!r}")
+    return value
+
+
+class _Spatial(Layer):
+    """What every layer with spatial axes shares: rank, data format, axis picking."""
+
+    rank: ClassVar[int]
+    #: axes besides the spatial ones: batch and channels (ConvLSTM adds time)
+    extra_axes: ClassVar[int] = 2
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "rank" in cls.__dict__:
+            cls.input_rank = cls.rank + cls.extra_axes
+
+    def channels(self, input_shape):
+        return input_shape[-1] if self.data_format == "channels_last" else input_shape[1]
+
+    def spatial(self, input_shape):
+        return input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
+
+    def assemble(self, input_shape, spatial, channels):
+        if self.data_format == "channels_last":
+            return (input_shape[0], *spatial, channels)
+        return (input_shape[0], channels, *spatial)
+
+    def check_input(self, in_shapes):
+        super().check_input(in_shapes)
+        if self.channels(in_shapes) is None:
+            raise self.error(f"the channel axis of input {describe(in_shapes)} must be known")
+
+    def check_spatial(self, input_shape, output_spatial, what="kernel"):
+        for before, after in zip(self.spatial(input_shape), output_spatial):
+            if known_nonpositive(after):
+                raise self.error(f"the {what} does not fit input {describe(input_shape)}: "
+                                 f"an axis of size {before} would become {after}")
+
+
+class BaseConv(_Spatial):
+    inert_args = KERNEL_INERT
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, groups=1, activation=None, use_bias=True, **kwargs):
+        super().__init__(**kwargs)
+        self.filters = as_size(filters)
+        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
+        self.strides = as_tuple(strides, self.rank, "strides")
+        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
+        self.padding = standardize_padding(padding, allow_causal=self.rank == 1)
+        self.data_format = standardize_data_format(data_format)
+        self.groups = as_size(groups)
+        self.use_bias = bool(use_bias)
+        if self.groups.is_Integer and self.filters.is_Integer and int(self.filters) % int(self.groups):
+            raise ValueError(f"filters ({self.filters}) must be divisible by groups ({self.groups})")
+        _check_strides_dilation(self.strides, self.dilation_rate)
+
+    def check_input(self, in_shapes):
+        super().check_input(in_shapes)
+        channels = self.channels(in_shapes)
+        if channels.is_Integer and self.groups.is_Integer and int(channels) % int(self.groups):
+            raise self.error(f"groups={self.groups} does not divide the {channels} input channels "
+                             f"of input {describe(in_shapes)}")
+
+    def declare_weights(self, input_shape):
+        channels = self.channels(input_shape)
+        yield Weight("kernel", (*self.kernel_size, channels / self.groups, self.filters))
+        if self.use_bias:
+            yield Weight("bias", (self.filters,))
+
+    def compute_output_shape(self, input_shape):
+        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
+                   zip(self.spatial(input_shape), self.kernel_size, self.strides, self.dilation_rate)]
+        self.check_spatial(input_shape, spatial)
+        return self.assemble(input_shape, spatial, self.filters)
+
+    def config(self):
+        return {"filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
+                "padding": self.padding, "dilation_rate": self.dilation_rate, "groups": self.groups,
+                "use_bias": self.use_bias, "data_format": self.data_format}
+
+
+def _check_strides_dilation(strides, dilation):
+    if any(s.is_Integer and s > 1 for s in strides) and any(d.is_Integer and d > 1 for d in dilation):
+        raise ValueError("strides > 1 cannot be combined with dilation_rate > 1 (Keras refuses it)")
+
+
+class Conv1D(BaseConv):
+    rank = 1
+
+
+class Conv2D(BaseConv):
+    rank = 2
+
+
+class Conv3D(BaseConv):
+    rank = 3
+
+
+class BaseConvTranspose(_Spatial):
+    inert_args = KERNEL_INERT
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True, **kwargs):
+        super().__init__(**kwargs)
+        self.filters = as_size(filters)
+        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
+        self.strides = as_tuple(strides, self.rank, "strides")
+        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
+        self.padding = standardize_padding(padding, allow_causal=False)
+        self.output_padding = None if output_padding is None else \
+            as_tuple(output_padding, self.rank, "output_padding")
+        self.data_format = standardize_data_format(data_format)
+        self.use_bias = bool(use_bias)
+        if self.output_padding is not None:
+            for op, s in zip(self.output_padding, self.strides):
+                if op.is_Integer and s.is_Integer and op >= s:
+                    raise ValueError(f"output_padding {tuple(self.output_padding)} must be "
+                                     f"less than strides {tuple(self.strides)}")
+        _check_strides_dilation(self.strides, self.dilation_rate)
+
+    def declare_weights(self, input_shape):
+        yield Weight("kernel", (*self.kernel_size, self.filters, self.channels(input_shape)))
+        if self.use_bias:
+            yield Weight("bias", (self.filters,))
+
+    def compute_output_shape(self, input_shape):
+        pads = self.output_padding or (None,) * self.rank
+        spatial = [conv_transpose_output_length(n, k, s, self.padding, d, op) for n, k, s, d, op in
+                   zip(self.spatial(input_shape), self.kernel_size, self.strides,
+                       self.dilation_rate, pads)]
+        return self.assemble(input_shape, spatial, self.filters)
+
+    def config(self):
+        return {"filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
+                "padding": self.padding, "output_padding": self.output_padding,
+                "dilation_rate": self.dilation_rate, "use_bias": self.use_bias,
+                "data_format": self.data_format}
+
+
+class Conv1DTranspose(BaseConvTranspose):
+    rank = 1
+
+
+class Conv2DTranspose(BaseConvTranspose):
+    rank = 2
+
+
+class Conv3DTranspose(BaseConvTranspose):
+    rank = 3
+
+
+class BaseDepthwiseConv(_Spatial):
+    inert_args = KERNEL_INERT | {"depthwise_initializer", "depthwise_regularizer",
+                                 "depthwise_constraint"}
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True, **kwargs):
+        super().__init__(**kwargs)
+        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
+        self.strides = as_tuple(strides, self.rank, "strides")
+        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
+        self.padding = standardize_padding(padding, allow_causal=self.rank == 1)
+        self.depth_multiplier = as_size(depth_multiplier)
+        self.data_format = standardize_data_format(data_format)
+        self.use_bias = bool(use_bias)
+        _check_strides_dilation(self.strides, self.dilation_rate)
+
+    def declare_weights(self, input_shape):
+        channels = self.channels(input_shape)
+        yield Weight("kernel", (*self.kernel_size, channels, self.depth_multiplier))
+        if self.use_bias:
+            yield Weight("bias", (self.depth_multiplier * channels,))
+
+    def compute_output_shape(self, input_shape):
+        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
+                   zip(self.spatial(input_shape), self.kernel_size, self.strides, self.dilation_rate)]
+        self.check_spatial(input_shape, spatial)
+        return self.assemble(input_shape, spatial, self.depth_multiplier * self.channels(input_shape))
+
+    def config(self):
+        return {"kernel_size": self.kernel_size, "strides": self.strides, "padding": self.padding,
+                "depth_multiplier": self.depth_multiplier, "dilation_rate": self.dilation_rate,
+                "use_bias": self.use_bias, "data_format": self.data_format}
+
+
+class DepthwiseConv1D(BaseDepthwiseConv):
+    rank = 1
+
+
+class DepthwiseConv2D(BaseDepthwiseConv):
+    rank = 2
+
+
+class BaseSeparableConv(_Spatial):
+    inert_args = KERNEL_INERT | {"depthwise_initializer", "pointwise_initializer",
+                                 "depthwise_regularizer", "pointwise_regularizer",
+                                 "depthwise_constraint", "pointwise_constraint"}
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True, **kwargs):
+        super().__init__(**kwargs)
+        self.filters = as_size(filters)
+        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
+        self.strides = as_tuple(strides, self.rank, "strides")
+        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
+        self.padding = standardize_padding(padding, allow_causal=self.rank == 1)
+        self.depth_multiplier = as_size(depth_multiplier)
+        self.data_format = standardize_data_format(data_format)
+        self.use_bias = bool(use_bias)
+        _check_strides_dilation(self.strides, self.dilation_rate)
+
+    def declare_weights(self, input_shape):
+        channels = self.channels(input_shape)
+        yield Weight("depthwise_kernel", (*self.kernel_size, channels, self.depth_multiplier))
+        yield Weight("pointwise_kernel", ((ONE,) * self.rank) + (self.depth_multiplier * channels, self.filters))
+        if self.use_bias:
+            yield Weight("bias", (self.filters,))
+
+    def compute_output_shape(self, input_shape):
+        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
+                   zip(self.spatial(input_shape), self.kernel_size, self.strides, self.dilation_rate)]
+        self.check_spatial(input_shape, spatial)
+        return self.assemble(input_shape, spatial, self.filters)
+
+    def config(self):
+        return {"filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
+                "padding": self.padding, "depth_multiplier": self.depth_multiplier,
+                "dilation_rate": self.dilation_rate, "use_bias": self.use_bias,
+                "data_format": self.data_format}
+
+
+class SeparableConv1D(BaseSeparableConv):
+    rank = 1
+
+
+class SeparableConv2D(BaseSeparableConv):
+    rank = 2

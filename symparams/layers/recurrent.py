@@ -1,0 +1,171 @@
+"""Recurrent layers. Gates multiply the kernel's width: SimpleRNN 1, GRU 3, LSTM 4."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import sympy
+
+from ..dims import as_size, as_tuple, conv_output_length
+from .base import KERNEL_INERT, Layer, Weight, describe
+from .conv import _Spatial, standardize_data_format, standardize_padding
+
+RNN_INERT = KERNEL_INERT | {
+    "recurrent_activation", "recurrent_initializer", "recurrent_regularizer",
+    "recurrent_constraint", "dropout", "recurrent_dropout", "go_backwards", "stateful",
+    "unroll", "use_cudnn", "unit_forget_bias", "zero_output_for_mask", "time_major",
+}
+
+
+class _Recurrent(Layer):
+    """What every recurrent layer shares: sequences in, states out."""
+
+    inert_args = RNN_INERT
+
+    def pack_call(self, *args, **kwargs):
+        return super().pack_call(*args, **{k: v for k, v in kwargs.items() if k == "inputs"})
+
+    def extra_inputs(self, *args, initial_state=None, **kwargs):
+        # Encoder states passed to a decoder are inputs of the call, as in Keras.
+        if initial_state is None:
+            return []
+        return list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+
+    def state_count(self) -> int:
+        return 1
+
+    def step_output_shape(self, input_shape):
+        raise NotImplementedError
+
+    def compute_output_shape(self, input_shape):
+        state = self.step_output_shape(input_shape)
+        batch = input_shape[0]
+        out = (batch, input_shape[1], *state) if self.return_sequences else (batch, *state)
+        if self.return_state:
+            return [out] + [(batch, *state)] * self.state_count()
+        return out
+
+
+class _SimpleRecurrent(_Recurrent):
+    input_rank = 3
+    gates: ClassVar[int]
+    cell_name: ClassVar[str]
+
+    def __init__(self, units, activation="tanh", use_bias=True, return_sequences=False,
+                 return_state=False, **kwargs):
+        super().__init__(**kwargs)
+        self.units = as_size(units)
+        self.use_bias = bool(use_bias)
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+
+    def check_input(self, in_shapes):
+        super().check_input(in_shapes)
+        if in_shapes[-1] is None:
+            raise self.error(f"the feature axis of input {describe(in_shapes)} must be known")
+
+    def declare_weights(self, input_shape):
+        width = self.gates * self.units
+        yield Weight(f"{self.cell_name}/kernel", (input_shape[-1], width))
+        yield Weight(f"{self.cell_name}/recurrent_kernel", (self.units, width))
+        if self.use_bias:
+            yield Weight(f"{self.cell_name}/bias", self.bias_shape())
+
+    def bias_shape(self):
+        return (self.gates * self.units,)
+
+    def step_output_shape(self, input_shape):
+        return (self.units,)
+
+    def config(self):
+        return {"units": self.units, "use_bias": self.use_bias,
+                "return_sequences": self.return_sequences, "return_state": self.return_state}
+
+
+class SimpleRNN(_SimpleRecurrent):
+    gates, cell_name = 1, "simple_rnn_cell"
+
+
+class LSTM(_SimpleRecurrent):
+    gates, cell_name = 4, "lstm_cell"
+
+    def state_count(self):
+        return 2
+
+
+class GRU(_SimpleRecurrent):
+    gates, cell_name = 3, "gru_cell"
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 return_sequences=False, return_state=False, reset_after=True, **kwargs):
+        super().__init__(units, activation, use_bias, return_sequences, return_state, **kwargs)
+        self.reset_after = bool(reset_after)
+
+    def bias_shape(self):
+        if self.reset_after:
+            return (sympy.Integer(2), 3 * self.units)
+        return (3 * self.units,)
+
+    def config(self):
+        return {**super().config(), "reset_after": self.reset_after}
+
+
+class _ConvLSTM(_Recurrent, _Spatial):
+    extra_axes = 3
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 return_sequences=False, return_state=False, **kwargs):
+        super().__init__(**kwargs)
+        self.filters = as_size(filters)
+        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
+        self.strides = as_tuple(strides, self.rank, "strides")
+        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
+        self.padding = standardize_padding(padding, allow_causal=False)
+        self.data_format = standardize_data_format(data_format)
+        self.use_bias = bool(use_bias)
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+
+    def _step(self, input_shape):
+        return (input_shape[0], *input_shape[2:])
+
+    def check_input(self, in_shapes):
+        Layer.check_input(self, in_shapes)
+        if self.channels(self._step(in_shapes)) is None:
+            raise self.error(f"the channel axis of input {describe(in_shapes)} must be known")
+
+    def declare_weights(self, input_shape):
+        channels = self.channels(self._step(input_shape))
+        yield Weight("conv_lstm_cell/kernel", (*self.kernel_size, channels, 4 * self.filters))
+        yield Weight("conv_lstm_cell/recurrent_kernel", (*self.kernel_size, self.filters, 4 * self.filters))
+        if self.use_bias:
+            yield Weight("conv_lstm_cell/bias", (4 * self.filters,))
+
+    def state_count(self):
+        return 2
+
+    def step_output_shape(self, input_shape):
+        step = self._step(input_shape)
+        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
+                   zip(self.spatial(step), self.kernel_size, self.strides, self.dilation_rate)]
+        self.check_spatial(step, spatial)
+        return self.assemble(step, spatial, self.filters)[1:]
+
+    def config(self):
+        return {"filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
+                "padding": self.padding, "dilation_rate": self.dilation_rate,
+                "use_bias": self.use_bias, "return_sequences": self.return_sequences,
+                "data_format": self.data_format}
+
+
+class ConvLSTM1D(_ConvLSTM):
+    rank = 1
+
+
+class ConvLSTM2D(_ConvLSTM):
+    rank = 2
+
+
+class ConvLSTM3D(_ConvLSTM):
+    rank = 3

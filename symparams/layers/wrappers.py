@@ -1,0 +1,97 @@
+"""Layers that wrap another layer: Bidirectional and TimeDistributed."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ..errors import SymparamsError
+from .base import Layer, Weight, describe
+from .recurrent import _Recurrent
+
+MERGE_MODES = ("concat", "sum", "mul", "ave", None)
+
+
+def _prefixed(prefix: str, weights):
+    return [Weight(f"{prefix}/{w.name}", w.shape, w.trainable) for w in weights]
+
+
+class Bidirectional(Layer):
+    """Two copies of a recurrent layer, one reading backwards; their outputs are merged."""
+
+    def __init__(self, layer: Layer, merge_mode: Optional[str] = "concat", weights=None,
+                 backward_layer: Optional[Layer] = None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(layer, _Recurrent):
+            raise SymparamsError(f"Bidirectional wraps a recurrent layer, got {layer!r}")
+        if merge_mode not in MERGE_MODES:
+            raise ValueError(f"merge_mode must be one of {MERGE_MODES}, got {merge_mode!r}")
+        self.layer = layer
+        self.backward_layer = backward_layer or layer
+        self.merge_mode = merge_mode
+        self.forward_name = "forward_" + layer.name.removeprefix("forward_")
+        self.backward_name = (backward_layer.name if backward_layer is not None
+                              else "backward_" + layer.name.removeprefix("backward_"))
+        if self.batch_input_shape is None:
+            self.batch_input_shape = layer.batch_input_shape
+
+    @property
+    def return_state(self) -> bool:
+        return self.layer.return_state
+
+    def pack_call(self, *args, **kwargs):
+        return self.layer.pack_call(*args, **kwargs)
+
+    def extra_inputs(self, *args, **kwargs):
+        return self.layer.extra_inputs(*args, **kwargs)
+
+    def check_input(self, in_shapes):
+        self.layer.check_input(in_shapes)
+
+    def declare_weights(self, input_shape):
+        yield from _prefixed(self.forward_name, self.layer.declare_weights(input_shape))
+        yield from _prefixed(self.backward_name, self.backward_layer.declare_weights(input_shape))
+
+    def compute_output_shape(self, input_shape):
+        fwd = self.layer.compute_output_shape(input_shape)
+        bwd = self.backward_layer.compute_output_shape(input_shape)
+        states = []
+        if self.return_state:
+            fwd, states = fwd[0], fwd[1:] + bwd[1:]
+            bwd = bwd[0]
+        if self.merge_mode == "concat":
+            out = (*fwd[:-1], fwd[-1] + bwd[-1])
+            return [out, *states] if states else out
+        if self.merge_mode is None:
+            return [fwd, bwd, *states]
+        return [fwd, *states] if states else fwd
+
+    def config(self):
+        return {"merge_mode": self.merge_mode, "layer": self.layer}
+
+
+class TimeDistributed(Layer):
+    """Applies one layer to every time step; the weights are those of the one layer."""
+
+    def __init__(self, layer: Layer, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(layer, Layer):
+            raise SymparamsError(f"TimeDistributed wraps a layer, got {layer!r}")
+        self.layer = layer
+
+    def _step(self, input_shape):
+        return (input_shape[0], *input_shape[2:])
+
+    def check_input(self, in_shapes):
+        if isinstance(in_shapes, list) or len(in_shapes) < 3:
+            raise self.error(f"TimeDistributed needs an input of rank 3 or more, got {describe(in_shapes)}")
+        self.layer.check_input(self._step(in_shapes))
+
+    def declare_weights(self, input_shape):
+        return _prefixed(self.layer.name, self.layer.declare_weights(self._step(input_shape)))
+
+    def compute_output_shape(self, input_shape):
+        inner = self.layer.compute_output_shape(self._step(input_shape))
+        return (input_shape[0], input_shape[1], *inner[1:])
+
+    def config(self):
+        return {"layer": self.layer}

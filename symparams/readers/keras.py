@@ -1,0 +1,1051 @@
+"""Read Keras 1, 2 and 3 source into symparams models, without running it.
+
+:func:`read_source` parses the file with ``ast`` and interprets it with
+:class:`~symparams.readers.interpreter.Interpreter`; this module supplies what
+the names mean: the Keras API (under any import spelling, or none), Python
+builtins, and the attributes of models, layers and tensors that model code
+uses. Names the file never binds become positive integer symbols.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import inspect
+import math
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable, Optional
+
+import sympy
+
+from .. import layers as L
+from ..dims import parse_value, symbol
+from ..errors import ModelError, ReadError, ShapeError, SymparamsError
+from ..layers.base import COMMON_INERT, Layer, Tensor, UnknownArgumentError, naming_scope, clear_session
+from ..model import Functional, Input, Sequential
+from . import legacy
+from .interpreter import Interpreter, Limits, Scope
+from .values import BoundMethod, Builtin, FreeName, Namespace, Opaque, UserFunction
+
+KERAS_ROOTS = ("keras", "tensorflow", "tf", "tf_keras")
+
+
+@dataclass
+class ReadResult:
+    """What a file defines: its models by variable name, and which one to summarise."""
+
+    filename: str
+    models: dict[str, Functional]          # by the variable that holds them
+    built: list[Functional]                # every model, in the order built
+    warnings: list[str] = field(default_factory=list)
+    free_names: set[str] = field(default_factory=set)
+
+    @property
+    def model(self) -> Functional:
+        """The variable ``model`` if there is one, else the last model built."""
+        if "model" in self.models:
+            return self.models["model"]
+        return self.built[-1]
+
+    def pick(self, name: str) -> Functional:
+        if name in self.models:
+            return self.models[name]
+        for m in self.built:
+            if m.name == name:
+                return m
+        known = sorted(set(self.models) | {m.name for m in self.built})
+        raise ReadError(f"no model named {name!r}; the file has {', '.join(known)}", self.filename)
+
+    def all(self) -> list[Functional]:
+        """Every top-level model once: those held by variables, then the rest, in build order."""
+        nested = {id(l) for m in self.built for l in m.layers if isinstance(l, Functional)}
+        return [m for m in self.built if id(m) not in nested or m in self.models.values()]
+
+
+def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False) -> ReadResult:
+    """Read a model file (``-`` for standard input)."""
+    if path == "-":
+        return read_source(sys.stdin.read(), "<stdin>", bindings, strict)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            source = fh.read()
+    except FileNotFoundError:
+        raise ReadError("no such file", path) from None
+    except IsADirectoryError:
+        raise ReadError("is a directory, not a model file", path) from None
+    except UnicodeDecodeError:
+        raise ReadError("is not UTF-8 text", path) from None
+    except OSError as exc:
+        raise ReadError(exc.strerror or str(exc), path) from None
+    return read_source(source, path, bindings, strict)
+
+
+def read_source(source: str, filename: str = "<model>", bindings: Optional[dict] = None,
+                strict: bool = False, limits: Limits = Limits()) -> ReadResult:
+    """Read Keras source text into models. ``bindings`` give values to free names."""
+    tree = parse(source, filename)
+    values = {k: binding_value(k, v) for k, v in (bindings or {}).items()}
+    real_names: set[str] = set()
+    # A name used as a multiplier inside int() (``int(32 * alpha)``) must be a
+    # real symbol, or sympy would drop the floor: read once more if one shows up.
+    for _ in range(2):
+        reader = KerasReader(filename, values, strict, real_names, limits)
+        old_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old_limit, 20_000))
+        try:
+            with naming_scope():
+                reader.run(tree)
+        finally:
+            sys.setrecursionlimit(old_limit)
+        if reader.wants_real <= real_names:
+            break
+        real_names |= reader.wants_real
+    unused = set(values) - reader.used_bindings
+    if unused:
+        raise ReadError(f"--subs {', '.join(sorted(unused))}: the file never uses "
+                        f"{'this name' if len(unused) == 1 else 'these names'}", filename)
+    if not reader.built:
+        raise ReadError("no Keras model is built in this file (no Sequential or Model)", filename)
+    return ReadResult(filename, reader.named_models, reader.built, reader.warnings, reader.free_names)
+
+
+def binding_value(name: str, value):
+    """A ``--subs`` value as the file will see it: int, float, tuple, or a sympy expression."""
+    if isinstance(value, (int, float, tuple, list)) and not isinstance(value, bool):
+        return tuple(value) if isinstance(value, list) else value
+    if isinstance(value, sympy.Basic):
+        return int(value) if value.is_Integer else value
+    text = str(value).strip()
+    if text.startswith(("(", "[")):
+        inner = text[1:-1].strip()
+        parts = [p for p in (s.strip() for s in inner.split(",")) if p]
+        return tuple(binding_value(name, p) for p in parts)
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    if re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?", text):
+        return float(text)
+    try:
+        expr = parse_value(text)
+    except (TypeError, ValueError, sympy.SympifyError):
+        raise SymparamsError(f"--subs {name}={value}: cannot read the value") from None
+    return int(expr) if expr.is_Integer else expr
+
+
+def parse(source: str, filename: str) -> ast.Module:
+    """Parse, accepting the Python 2 ``print x`` statements of old snippets."""
+    try:
+        return ast.parse(source, filename)
+    except SyntaxError as first:
+        fixed = _python2_prints(source)
+        if fixed != source:
+            try:
+                return ast.parse(fixed, filename)
+            except SyntaxError:
+                pass
+        line = (first.text or "").strip()
+        raise ReadError(f"syntax error: {first.msg}" + (f": {line}" if line else ""),
+                        filename, first.lineno, first.offset) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise ReadError(f"cannot parse the file: {type(exc).__name__}", filename) from None
+
+
+_PRINT = re.compile(r"^(\s*)print\b(?!\s*\()\s*(.*?)\s*$")
+
+
+def _python2_prints(source: str) -> str:
+    lines = []
+    for line in source.splitlines():
+        m = _PRINT.match(line)
+        if m and not m.group(2).startswith(("=", ".")):
+            lines.append(f"{m.group(1)}print({m.group(2)})")
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# What names mean
+
+_LAYER_NAMES: dict[str, type] = dict(L.LAYERS)
+_KERAS1_ONLY = {"TimeDistributedDense", "Merge", "MaxoutDense", "Highway", "AtrousConvolution1D",
+                "AtrousConvolution2D", "Deconvolution2D", "Deconvolution3D", "SeparableConvolution2D"}
+_MERGE_FUNCTIONS = {"add": "Add", "subtract": "Subtract", "multiply": "Multiply",
+                    "average": "Average", "maximum": "Maximum", "minimum": "Minimum",
+                    "concatenate": "Concatenate", "dot": "Dot"}
+_IGNORED_METHODS = {"compile", "fit", "fit_generator", "evaluate", "evaluate_generator", "predict",
+                    "predict_generator", "predict_on_batch", "train_on_batch", "test_on_batch",
+                    "save", "save_weights", "load_weights", "summary", "to_json", "to_yaml",
+                    "get_config", "get_weights", "set_weights", "build", "reset_states",
+                    "reset_metrics", "compute_output_shape", "export", "make_predict_function"}
+
+
+@lru_cache(maxsize=None)
+def accepted_arguments(cls: type) -> frozenset[str]:
+    """Every keyword a layer class takes (its own, its bases', and the shape-inert ones)."""
+    names: set[str] = set(COMMON_INERT) | set(getattr(cls, "inert_args", ()))
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        for p in inspect.signature(init).parameters.values():
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self":
+                names.add(p.name)
+    return frozenset(names)
+
+
+def closest(name: str, candidates) -> str:
+    found = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.5)
+    return f"; closest supported: {', '.join(found)}" if found else ""
+
+
+class KerasReader:
+    """The interpreter's host: names, calls and attributes of the Keras world."""
+
+    def __init__(self, filename: str, bindings: dict, strict: bool, real_names: set[str],
+                 limits: Limits):
+        self.filename = filename
+        self.bindings = bindings
+        self.strict = strict
+        self.real_names = real_names
+        self.interp = Interpreter(self, filename, limits)
+        self.warnings: list[str] = []
+        self.named_models: dict[str, Functional] = {}
+        self.built: list[Functional] = []
+        self.used_bindings: set[str] = set()
+        self.free_names: set[str] = set()
+        self.wants_real: set[str] = set()
+        self.classes: dict[str, int] = {}
+        self.data_format: Optional[str] = None
+        self.root = Scope()
+
+    def run(self, tree: ast.Module) -> None:
+        try:
+            self.interp.run(tree, self.root)
+        except ReadError:
+            raise
+        except ShapeError as exc:
+            raise self.error(str(exc)) from None
+        except SymparamsError as exc:
+            raise self.error(str(exc)) from None
+        except RecursionError:
+            raise self.error("the file nests too deeply for the reader") from None
+
+    # ---- reporting -----------------------------------------------------------
+    def error(self, message: str, node=None) -> ReadError:
+        return self.interp.error(message, node)
+
+    def warn(self, message: str, node=None) -> None:
+        line = getattr(node, "lineno", None) or self.interp.line
+        text = f"{self.filename}:{line}: warning: {message}"
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def describe(self, value) -> str:
+        if isinstance(value, Tensor):
+            return "a tensor"
+        if isinstance(value, Layer):
+            return f"layer {value.name!r}"
+        if isinstance(value, FreeName):
+            return f"the free name {value.path!r}"
+        if isinstance(value, Opaque):
+            return value.path
+        if isinstance(value, Namespace):
+            return f"the module {value.path}"
+        if isinstance(value, UserFunction):
+            return f"the function {value.name}"
+        if isinstance(value, sympy.Basic):
+            return str(value)
+        return type(value).__name__ if not isinstance(value, (int, float, str)) else repr(value)
+
+    def to_text(self, value) -> str:
+        if isinstance(value, Layer):
+            return value.name
+        return str(value)
+
+    # ---- names ---------------------------------------------------------------------
+    def global_name(self, name: str, node):
+        if name in self.bindings:
+            self.used_bindings.add(name)
+            return self.bindings[name]
+        value = self.keras_name(name, bare=True)
+        if value is not None:
+            return value
+        if name in BUILTINS:
+            return BUILTINS[name]
+        if name in ("np", "numpy", "math"):
+            return Namespace(name, keras=False) if name != "math" else MATH
+        if name in ("K", "keras", "tf", "tensorflow"):
+            return Namespace(name, keras=True)
+        self.free_names.add(name)
+        return FreeName(name)
+
+    def keras_name(self, name: str, bare: bool = False):
+        """What ``name`` means in the Keras API (any version), or None."""
+        if name in _LAYER_NAMES or name in legacy.CLASS_RENAMES or name in _KERAS1_ONLY:
+            return LayerClass(name)
+        api = KERAS_API.get(name)
+        if api is not None:
+            return api
+        if bare:
+            return None
+        return None
+
+    def import_module(self, dotted: str):
+        root = dotted.split(".")[0]
+        if root in KERAS_ROOTS:
+            return Namespace(dotted, keras=True)
+        if dotted == "math":
+            return MATH
+        return Namespace(dotted, keras=False)
+
+    def import_name(self, module: str, name: str):
+        root = module.split(".")[0] if module else ""
+        if root in KERAS_ROOTS:
+            value = self.keras_name(name)
+            return value if value is not None else Namespace(f"{module}.{name}", keras=True)
+        if module == "math" and name in MATH_FUNCTIONS:
+            return MATH_FUNCTIONS[name]
+        return Namespace(f"{module}.{name}", keras=False)
+
+    def import_star(self, module: str, scope: Scope) -> None:
+        # ``from keras.layers import *``: names resolve lazily through the API.
+        pass
+
+    def note_assignment(self, name: str, value, scope: Scope) -> None:
+        if scope is not self.root:
+            return
+        if name in self.bindings and not isinstance(value, (Functional, Layer, Tensor)):
+            # --subs overrides a module-level size the file sets itself.
+            self.used_bindings.add(name)
+            scope.vars[name] = self.bindings[name]
+            return
+        if isinstance(value, Functional):
+            self.named_models[name] = value
+
+    def note_class(self, name: str, line: int) -> None:
+        self.classes[name] = line
+
+    def note_model(self, model: Functional) -> Functional:
+        if all(m is not model for m in self.built):
+            self.built.append(model)
+        return model
+
+    # ---- values as sizes ------------------------------------------------------------
+    def size_symbol(self, value: Opaque):
+        name = value.symbol_name()
+        if not isinstance(value, FreeName):
+            self.free_names.add(name)
+        return symbol(name, integer=name not in self.real_names)
+
+    def as_operand(self, value, node):
+        if isinstance(value, Opaque):
+            return self.size_symbol(value)
+        if isinstance(value, (Namespace, UserFunction, Builtin, LayerClass)):
+            raise self.error(f"{self.describe(value)} is not a number", node)
+        return value
+
+    def as_argument(self, value):
+        """Turn free names into symbols inside a layer's arguments (tuples included)."""
+        if isinstance(value, Opaque):
+            return self.size_symbol(value)
+        if isinstance(value, tuple):
+            return tuple(self.as_argument(v) for v in value)
+        if isinstance(value, list):
+            return [self.as_argument(v) for v in value]
+        if isinstance(value, float) and value.is_integer():
+            return value
+        return value
+
+    def record_real(self, value) -> None:
+        if isinstance(value, sympy.Basic) and not value.is_Symbol and value.is_integer:
+            self.wants_real |= {s.name for s in value.free_symbols if s.is_integer}
+
+    # ---- attributes ------------------------------------------------------------------
+    def get_attribute(self, obj, attr: str, node):
+        if isinstance(obj, Namespace):
+            if obj.keras:
+                if obj.path.split(".")[-1] in ("backend",) or obj.path == "K":
+                    if attr in BACKEND:
+                        return BoundMethod(self, "backend." + attr)
+                value = self.keras_name(attr)
+                if value is not None:
+                    return value
+                if attr in BACKEND and obj.path.endswith(("backend", "K")):
+                    return BoundMethod(self, "backend." + attr)
+                return Namespace(f"{obj.path}.{attr}", keras=True)
+            if obj is MATH or obj.path == "math":
+                if attr in MATH_FUNCTIONS:
+                    return MATH_FUNCTIONS[attr]
+            if obj.path in ("np", "numpy") and attr in NUMPY_FUNCTIONS:
+                return NUMPY_FUNCTIONS[attr]
+            return Namespace(f"{obj.path}.{attr}", keras=False)
+        if isinstance(obj, Opaque):
+            return Opaque(f"{obj.path}.{attr}")
+        if isinstance(obj, Tensor):
+            if attr in ("shape", "_keras_shape"):
+                return tuple(None if s is None else (int(s) if s.is_Integer else s) for s in obj.shape)
+            if attr == "name":
+                return obj.layer.name if obj.layer else "tensor"
+            return Opaque(f"tensor.{attr}")
+        if isinstance(obj, Functional):
+            return self.model_attribute(obj, attr, node)
+        if isinstance(obj, Layer):
+            return self.layer_attribute(obj, attr, node)
+        if isinstance(obj, (list, dict, str, tuple)):
+            if attr in SAFE_METHODS.get(type(obj), ()):
+                return BoundMethod(obj, attr)
+        raise self.error(f"the reader does not know the attribute {attr!r} of {self.describe(obj)}", node)
+
+    def layer_attribute(self, layer: Layer, attr: str, node):
+        if attr in ("name", "trainable", "built"):
+            return getattr(layer, attr)
+        if attr in ("output", "input", "output_shape", "input_shape"):
+            try:
+                value = getattr(layer, attr)
+            except SymparamsError as exc:
+                raise self.error(str(exc), node) from None
+            return _python_shape(value) if attr.endswith("shape") else value
+        if attr in ("count_params", "get_config", "get_weights", "set_weights", "build",
+                    "compute_output_shape", "add_weight"):
+            return BoundMethod(layer, attr)
+        config = layer.config()
+        if attr in config:
+            return _python_shape(config[attr])
+        if hasattr(layer, attr) and not attr.startswith("_") and isinstance(
+                getattr(layer, attr), (int, str, bool, tuple, type(None), sympy.Basic)):
+            return _python_shape(getattr(layer, attr))
+        raise self.error(f"the reader does not know the attribute {attr!r} of {self.describe(layer)}", node)
+
+    def model_attribute(self, model: Functional, attr: str, node):
+        if attr == "layers":
+            return list(model.layers)
+        if attr in ("inputs", "outputs"):
+            return list(getattr(model, attr))
+        if attr in ("add", "pop", "get_layer", "count_params", "__call__") or attr in _IGNORED_METHODS:
+            return BoundMethod(model, attr)
+        return self.layer_attribute(model, attr, node)
+
+    def set_attribute(self, obj, attr: str, value, node) -> None:
+        if isinstance(obj, Layer):
+            if attr == "trainable":
+                obj.trainable = self.interp.truth(value, node)
+            elif attr in ("name", "_name") and isinstance(value, str):
+                obj.name = value
+            return
+        if isinstance(obj, (Opaque, Namespace)):
+            return
+        raise self.error(f"the reader cannot set {attr!r} on {self.describe(obj)}", node)
+
+    def get_item(self, container, key, node):
+        if isinstance(key, sympy.Basic) and key.is_Integer:
+            key = int(key)
+        if isinstance(container, Opaque):
+            return Opaque(f"{container.path}[{key}]")
+        if isinstance(container, Tensor):
+            raise self.error("slicing a tensor (x[...]) is not supported; use a layer such as "
+                             "Cropping1D or Reshape", node)
+        if isinstance(container, (list, tuple, str, dict)):
+            try:
+                return container[key]
+            except (IndexError, KeyError) as exc:
+                raise self.error(f"index {key!r} is out of range for {self.describe(container)}", node) from None
+            except TypeError:
+                raise self.error(f"cannot index {self.describe(container)} with {self.describe(key)}", node) from None
+        raise self.error(f"cannot index {self.describe(container)}", node)
+
+    def iterate(self, value, node):
+        if isinstance(value, FreeName):
+            raise self.error(f"the loop runs over the free name {value.path!r}; give it a value "
+                             f"with --subs {value.path}=...", node)
+        if isinstance(value, Opaque):
+            raise self.error(f"the loop runs over {value.path}, which the reader cannot know", node)
+        if isinstance(value, Tensor):
+            raise self.error("iterating over a tensor is not supported", node)
+        raise self.error(f"cannot loop over {self.describe(value)}", node)
+
+    # ---- calls ---------------------------------------------------------------------
+    def call(self, func, args: list, kwargs: dict, node):
+        if isinstance(func, Builtin):
+            return func.fn(self, args, kwargs, node)
+        if isinstance(func, LayerClass):
+            return self.construct(func.name, args, kwargs, node)
+        if isinstance(func, BoundMethod):
+            return self.call_method(func, args, kwargs, node)
+        if isinstance(func, Layer):
+            return self.call_layer(func, args, kwargs, node)
+        if isinstance(func, Opaque):
+            if func.path.startswith("class "):
+                cls = func.path[6:]
+                raise self.error(f"{cls} is a class the file defines (a subclassed model or layer); "
+                                 "symparams reads models built from Keras layers", node)
+            return Opaque(f"{func.path}()")
+        if isinstance(func, Namespace):
+            last = func.path.split(".")[-1]
+            if func.keras and ".layers" in func.path + "." and last[:1].isupper():
+                raise self.error(f"unknown layer class {last!r}{closest(last, _LAYER_NAMES)}", node)
+            if func.keras and ".applications" in func.path:
+                raise self.error(f"{func.path} is a pretrained application; paste its source "
+                                 "(symparams reads layers, not downloaded models)", node)
+            return Opaque(f"{func.path}()")
+        raise self.error(f"{self.describe(func)} cannot be called", node)
+
+    def construct(self, name: str, args: list, kwargs: dict, node):
+        if name == "TimeDistributedDense":
+            inner = self.construct("Dense", args, {k: v for k, v in kwargs.items()
+                                                   if k not in ("input_shape", "input_dim", "input_length", "name")}, node)
+            outer = {k: v for k, v in kwargs.items() if k in ("input_shape", "name")}
+            if "input_dim" in kwargs:
+                outer["input_shape"] = (kwargs.get("input_length"), kwargs["input_dim"])
+            return self.construct("TimeDistributed", [inner], outer, node)
+        if name in ("Merge", "MaxoutDense", "Highway"):
+            raise self.error(f"the Keras 1 layer {name} is not supported{closest(name, _LAYER_NAMES)}", node)
+        name, args, kwargs, notes = legacy.translate(name, list(args), dict(kwargs))
+        for note in notes:
+            self.warn(note, node)
+        cls = _LAYER_NAMES.get(name)
+        if cls is None:
+            raise self.error(f"unknown layer class {name!r}{closest(name, _LAYER_NAMES)}", node)
+        if "input_length" in kwargs and name != "Embedding" and "input_dim" in kwargs:
+            # Keras 1: LSTM(32, input_length=10, input_dim=64) reads (10, 64) sequences.
+            kwargs["input_shape"] = (kwargs.pop("input_length"), kwargs.pop("input_dim"))
+        accepted = accepted_arguments(cls)
+        unknown = [k for k in kwargs if k not in accepted]
+        if unknown:
+            listed = ", ".join(repr(k) for k in unknown)
+            message = f"{name} does not take {listed}"
+            if self.strict:
+                raise self.error(message, node)
+            self.warn(message + " (ignored)", node)
+            kwargs = {k: v for k, v in kwargs.items() if k not in unknown}
+        for key in ("input_shape", "batch_input_shape", "shape", "batch_shape"):
+            if isinstance(kwargs.get(key), Opaque):
+                raise self.shape_name_error(kwargs[key], cls, node)
+        if self.data_format and "data_format" in accepted and "data_format" not in kwargs:
+            kwargs["data_format"] = self.data_format
+        args = [a if isinstance(a, Layer) else self.as_argument(a) for a in args]
+        kwargs = {k: (v if isinstance(v, Layer) else self.as_argument(v)) for k, v in kwargs.items()}
+        try:
+            return cls(*args, **kwargs)
+        except UnknownArgumentError as exc:
+            raise self.error(str(exc), node) from None
+        except SymparamsError:
+            raise
+        except (TypeError, ValueError) as exc:
+            raise self.error(f"{name}: {_clean(exc)}", node) from None
+
+    def shape_name_error(self, value: Opaque, cls: type, node) -> ReadError:
+        rank = getattr(cls, "input_rank", None)
+        if isinstance(rank, int):
+            sizes = ", ".join(f"d{i}" for i in range(1, rank))
+            what = f"a shape of rank {rank - 1}: --subs {value.symbol_name()}=({sizes})"
+        else:
+            what = f"a shape: --subs {value.symbol_name()}=(...)"
+        return self.error(f"{value.path!r} stands for a whole input shape; give it as {what}", node)
+
+    def call_layer(self, layer: Layer, args, kwargs, node):
+        for t in args[:1]:
+            for item in (t if isinstance(t, (list, tuple)) else [t]):
+                if not isinstance(item, Tensor):
+                    raise self.error(f"layer {layer.name!r} was called on {self.describe(item)}, "
+                                     "not on a Keras tensor", node)
+        try:
+            out = layer(*args, **kwargs)
+        except ShapeError as exc:
+            raise self.error(str(exc), node) from None
+        except TypeError as exc:
+            raise self.error(f"layer {layer.name!r}: {_clean(exc)}", node) from None
+        if isinstance(layer, Functional):
+            self.note_model(layer)
+        return tuple(out) if isinstance(out, list) and not isinstance(layer, Functional) else out
+
+    def call_method(self, method: BoundMethod, args, kwargs, node):
+        owner, name = method.owner, method.name
+        if owner is self and name.startswith("backend."):
+            return BACKEND[name[8:]](self, args, kwargs, node)
+        if isinstance(owner, Functional):
+            if name in _IGNORED_METHODS:
+                if name == "build" and isinstance(owner, Sequential) and args:
+                    shape = self.as_argument(args[0])
+                    owner.build(tuple(shape))
+                return Opaque(f"{owner.name}.{name}()")
+            if name == "add":
+                return self.sequential_add(owner, args, kwargs, node)
+            if name == "pop":
+                if not isinstance(owner, Sequential):
+                    raise self.error("pop() is a method of Sequential models", node)
+                removed = owner._layers.pop()
+                owner._maybe_rebuild()
+                return removed
+            if name == "get_layer":
+                try:
+                    return owner.get_layer(*args, **kwargs)
+                except SymparamsError as exc:
+                    raise self.error(str(exc), node) from None
+        if isinstance(owner, Layer):
+            if name == "count_params":
+                value = owner.count_params()
+                return int(value) if value.is_Integer else value
+            return Opaque(f"{owner.name}.{name}()")
+        if isinstance(owner, (list, dict, str)):
+            try:
+                result = getattr(owner, name)(*args, **kwargs)
+            except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+                raise self.error(f"{name}(): {exc}", node) from None
+            if isinstance(owner, list):
+                self.interp.check_size(len(owner), node)
+            if isinstance(result, str):
+                self.interp.check_size(len(result), node)
+            return list(result) if name in ("items", "keys", "values") else result
+        raise self.error(f"cannot call {name} on {self.describe(owner)}", node)
+
+    def sequential_add(self, model, args, kwargs, node):
+        if not isinstance(model, Sequential):
+            raise self.error("add() is a method of Sequential models", node)
+        if len(args) != 1:
+            raise self.error("add() takes one layer", node)
+        layer = args[0]
+        if isinstance(layer, Opaque):
+            name = layer.path.split("(")[0].split(".")[-1]
+            hint = closest(name, _LAYER_NAMES)
+            raise self.error(f"add() was given {layer.path}, which is not a layer symparams knows{hint}", node)
+        try:
+            model.add(layer)
+        except ShapeError as exc:
+            raise self.error(str(exc), node) from None
+        except ModelError as exc:
+            raise self.error(str(exc), node) from None
+        return None
+
+    # ---- models -------------------------------------------------------------------------
+    def make_sequential(self, args, kwargs, node):
+        layers = kwargs.pop("layers", args[0] if args else None)
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            raise self.error("Sequential takes a list of layers", node)
+        for item in layers or []:
+            if not isinstance(item, (Layer, Tensor)):
+                raise self.error(f"Sequential was given {self.describe(item)}, which is not a layer"
+                                 f"{closest(str(getattr(item, 'path', '')).split('(')[0].split('.')[-1], _LAYER_NAMES)}", node)
+        kwargs = {k: v for k, v in kwargs.items() if k in ("name", "trainable")}
+        try:
+            return self.note_model(Sequential(layers, **kwargs))
+        except ShapeError as exc:
+            raise self.error(str(exc), node) from None
+
+    def make_model(self, args, kwargs, node):
+        if "input" in kwargs:
+            kwargs["inputs"] = kwargs.pop("input")  # Keras 1
+        if "output" in kwargs:
+            kwargs["outputs"] = kwargs.pop("output")
+        names = ["inputs", "outputs", "name"]
+        for n, a in zip(names, args):
+            kwargs.setdefault(n, a)
+        if "inputs" not in kwargs or "outputs" not in kwargs:
+            raise self.error("Model needs inputs and outputs: Model(inputs, outputs) "
+                             "(subclassed models are not supported)", node)
+        inputs, outputs = kwargs["inputs"], kwargs["outputs"]
+        if isinstance(inputs, dict):
+            inputs = list(inputs.values())
+        if isinstance(outputs, dict):
+            outputs = list(outputs.values())
+        if isinstance(inputs, tuple):
+            inputs = list(inputs)
+        if isinstance(outputs, tuple):
+            outputs = list(outputs)
+        try:
+            model = Functional(inputs, outputs, name=kwargs.get("name"),
+                               trainable=kwargs.get("trainable", True))
+        except ModelError as exc:
+            raise self.error(str(exc), node) from None
+        return self.note_model(model)
+
+    def make_input(self, args, kwargs, node):
+        if args:
+            kwargs.setdefault("shape", args[0])
+        for key in ("shape", "batch_shape"):
+            if isinstance(kwargs.get(key), Opaque):
+                raise self.error(f"{kwargs[key].path!r} stands for a whole input shape; give it with "
+                                 f"--subs {kwargs[key].symbol_name()}=(...)", node)
+        allowed = {"shape", "batch_size", "dtype", "sparse", "batch_shape", "name", "tensor",
+                   "optional", "ragged"}
+        unknown = [k for k in kwargs if k not in allowed]
+        if unknown:
+            message = f"Input does not take {', '.join(repr(k) for k in unknown)}"
+            if self.strict:
+                raise self.error(message, node)
+            self.warn(message + " (ignored)", node)
+        shape = kwargs.get("shape")
+        if shape is not None and not isinstance(shape, (tuple, list)):
+            shape = (shape,)
+        try:
+            return Input(shape=self.as_argument(tuple(shape)) if shape is not None else None,
+                         batch_size=self.as_argument(kwargs.get("batch_size")),
+                         batch_shape=self.as_argument(kwargs.get("batch_shape")),
+                         name=kwargs.get("name"))
+        except (TypeError, ValueError) as exc:
+            raise self.error(f"Input: {_clean(exc)}", node) from None
+
+    def make_merge(self, cls_name: str, args, kwargs, node):
+        inputs = kwargs.pop("inputs", args[0] if args else None)
+        layer = self.construct(cls_name, list(args[1:]), kwargs, node)
+        return self.call_layer(layer, [inputs], {}, node)
+
+
+def _clean(exc: Exception) -> str:
+    text = str(exc).replace("__init__() ", "")
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _python_shape(value):
+    if isinstance(value, tuple):
+        return tuple(_python_shape(v) for v in value)
+    if isinstance(value, list):
+        return [_python_shape(v) for v in value]
+    if isinstance(value, sympy.Basic) and value.is_Integer:
+        return int(value)
+    return value
+
+
+@dataclass(frozen=True)
+class LayerClass:
+    """A layer class as the file names it (``Dense``, ``Convolution2D``)."""
+
+    name: str
+
+
+# --------------------------------------------------------------------------
+# Builtins: Python's and Keras's functions, implemented on the reader's values
+
+
+def _builtin(name):
+    def register(fn):
+        BUILTINS[name] = Builtin(name, fn)
+        return fn
+    return register
+
+
+BUILTINS: dict[str, Builtin] = {}
+
+
+def _number(host, value, node, what):
+    value = host.as_operand(value, node)
+    if isinstance(value, (int, float, sympy.Basic)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    raise host.error(f"{what}() needs a number, got {host.describe(value)}", node)
+
+
+@_builtin("int")
+def _int(host, args, kwargs, node):
+    if not args:
+        return 0
+    if isinstance(args[0], str):
+        try:
+            return int(args[0], *args[1:])
+        except ValueError as exc:
+            raise host.error(str(exc), node) from None
+    value = _number(host, args[0], node, "int")
+    if isinstance(value, sympy.Basic):
+        host.record_real(value)
+        if value.is_Integer:
+            return int(value)
+        if value.is_number:
+            return int(sympy.floor(value)) if value >= 0 else int(sympy.ceiling(value))
+        return sympy.floor(value)
+    return int(value)
+
+
+@_builtin("float")
+def _float(host, args, kwargs, node):
+    if not args:
+        return 0.0
+    if isinstance(args[0], str):
+        try:
+            return float(args[0])
+        except ValueError as exc:
+            raise host.error(str(exc), node) from None
+    value = _number(host, args[0], node, "float")
+    if isinstance(value, sympy.Basic):
+        return float(value) if value.is_number else value
+    return float(value)
+
+
+@_builtin("round")
+def _round(host, args, kwargs, node):
+    value = _number(host, args[0], node, "round")
+    digits = args[1] if len(args) > 1 else kwargs.get("ndigits")
+    if isinstance(value, sympy.Basic) and not value.is_number:
+        host.record_real(value)
+        if digits is not None:
+            raise host.error("round() to digits of a free size is not supported", node)
+        return sympy.floor(value + sympy.Rational(1, 2))
+    if isinstance(value, sympy.Basic):
+        value = float(value) if not value.is_Integer else int(value)
+    return round(value, digits) if digits is not None else round(value)
+
+
+def _extreme(kind):
+    def fn(host, args, kwargs, node):
+        items = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple, range)) else list(args)
+        if not items:
+            raise host.error(f"{kind}() of nothing", node)
+        values = [host.as_operand(v, node) for v in items]
+        if any(isinstance(v, sympy.Basic) and not v.is_number for v in values):
+            return (sympy.Max if kind == "max" else sympy.Min)(*values)
+        return (max if kind == "max" else min)(values)
+    return fn
+
+
+BUILTINS["max"] = Builtin("max", _extreme("max"))
+BUILTINS["min"] = Builtin("min", _extreme("min"))
+
+
+@_builtin("len")
+def _len(host, args, kwargs, node):
+    value = args[0]
+    if isinstance(value, (list, tuple, str, dict, range, set)):
+        return len(value)
+    if isinstance(value, Tensor):
+        return len(value.shape)
+    raise host.error(f"len() of {host.describe(value)}", node)
+
+
+@_builtin("range")
+def _range(host, args, kwargs, node):
+    values = []
+    for a in args:
+        v = host.as_operand(a, node)
+        if isinstance(v, sympy.Basic):
+            if not v.is_Integer:
+                names = ", ".join(sorted(str(s) for s in v.free_symbols)) or str(v)
+                raise host.error(f"range() over the free size {names}: give it a value with --subs "
+                                 f"{names}=...", node)
+            v = int(v)
+        if not isinstance(v, int):
+            raise host.error(f"range() needs whole numbers, got {host.describe(a)}", node)
+        values.append(v)
+    return range(*values)
+
+
+@_builtin("print")
+def _print(host, args, kwargs, node):
+    return None
+
+
+@_builtin("str")
+def _str(host, args, kwargs, node):
+    if not args:
+        return ""
+    return host.interp.format_value(args[0], "", node)
+
+
+@_builtin("repr")
+def _repr(host, args, kwargs, node):
+    return repr(args[0]) if isinstance(args[0], (str, int, float)) else _str(host, args, kwargs, node)
+
+
+@_builtin("abs")
+def _abs(host, args, kwargs, node):
+    return abs(_number(host, args[0], node, "abs"))
+
+
+@_builtin("sum")
+def _sum(host, args, kwargs, node):
+    total = args[1] if len(args) > 1 else 0
+    for v in host.interp.iterate(args[0], node):
+        total = total + host.as_operand(v, node)
+    return total
+
+
+def _container(kind):
+    def fn(host, args, kwargs, node):
+        if not args:
+            return kind()
+        items = host.interp.iterate(args[0], node)
+        if isinstance(items, range):
+            host.interp.check_size(len(items), node)
+        result = kind(items)
+        return result
+    return fn
+
+
+BUILTINS["list"] = Builtin("list", _container(list))
+BUILTINS["tuple"] = Builtin("tuple", _container(tuple))
+BUILTINS["set"] = Builtin("set", _container(set))
+BUILTINS["sorted"] = Builtin("sorted", lambda h, a, k, n: sorted(h.interp.iterate(a[0], n),
+                                                                 reverse=bool(k.get("reverse"))))
+BUILTINS["reversed"] = Builtin("reversed", lambda h, a, k, n: list(reversed(list(h.interp.iterate(a[0], n)))))
+BUILTINS["any"] = Builtin("any", lambda h, a, k, n: any(h.interp.truth(v, n) for v in h.interp.iterate(a[0], n)))
+BUILTINS["all"] = Builtin("all", lambda h, a, k, n: all(h.interp.truth(v, n) for v in h.interp.iterate(a[0], n)))
+BUILTINS["bool"] = Builtin("bool", lambda h, a, k, n: h.interp.truth(a[0], n) if a else False)
+
+
+@_builtin("dict")
+def _dict(host, args, kwargs, node):
+    out = dict(host.interp.iterate(args[0], node)) if args else {}
+    out.update(kwargs)
+    return out
+
+
+@_builtin("zip")
+def _zip(host, args, kwargs, node):
+    return list(zip(*[host.interp.iterate(a, node) for a in args]))
+
+
+@_builtin("enumerate")
+def _enumerate(host, args, kwargs, node):
+    start = args[1] if len(args) > 1 else kwargs.get("start", 0)
+    return list(enumerate(host.interp.iterate(args[0], node), start))
+
+
+@_builtin("map")
+def _map(host, args, kwargs, node):
+    fn = args[0]
+    columns = [host.interp.iterate(a, node) for a in args[1:]]
+    return [host.interp.call(fn, list(items), {}, node) for items in zip(*columns)]
+
+
+@_builtin("filter")
+def _filter(host, args, kwargs, node):
+    fn = args[0]
+    items = host.interp.iterate(args[1], node)
+    if fn is None:
+        return [v for v in items if host.interp.truth(v, node)]
+    return [v for v in items if host.interp.truth(host.interp.call(fn, [v], {}, node), node)]
+
+
+@_builtin("isinstance")
+def _isinstance(host, args, kwargs, node):
+    value, kinds = args[0], args[1]
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    types_ = {"int": int, "float": float, "str": str, "list": list, "tuple": tuple, "dict": dict,
+              "bool": bool, "set": set}
+    wanted = tuple(types_[k.name] for k in kinds if isinstance(k, Builtin) and k.name in types_)
+    if isinstance(value, sympy.Basic) and int in wanted:
+        return bool(value.is_integer)
+    return isinstance(value, wanted) if wanted else False
+
+
+@_builtin("pow")
+def _pow(host, args, kwargs, node):
+    return host.interp.binop(ast.Pow(), args[0], args[1], node)
+
+
+@_builtin("divmod")
+def _divmod(host, args, kwargs, node):
+    return (host.interp.binop(ast.FloorDiv(), args[0], args[1], node),
+            host.interp.binop(ast.Mod(), args[0], args[1], node))
+
+
+def _math(fn_number, fn_symbolic, name):
+    def fn(host, args, kwargs, node):
+        value = _number(host, args[0], node, name)
+        if isinstance(value, sympy.Basic) and not value.is_number:
+            host.record_real(value)
+            return fn_symbolic(value)
+        value = float(value) if isinstance(value, sympy.Basic) else value
+        return fn_number(value)
+    return Builtin(name, fn)
+
+
+def _prod(host, args, kwargs, node):
+    total = 1
+    for v in host.interp.iterate(args[0], node):
+        total = host.interp.binop(ast.Mult(), total, v, node)
+    return total
+
+
+MATH_FUNCTIONS = {
+    "floor": _math(math.floor, sympy.floor, "floor"),
+    "ceil": _math(math.ceil, sympy.ceiling, "ceil"),
+    "sqrt": _math(math.sqrt, sympy.sqrt, "sqrt"),
+    "log2": _math(math.log2, lambda v: sympy.log(v, 2), "log2"),
+    "prod": Builtin("prod", _prod),
+    "pi": math.pi,
+}
+NUMPY_FUNCTIONS = {"prod": Builtin("prod", _prod), "floor": MATH_FUNCTIONS["floor"],
+                   "ceil": MATH_FUNCTIONS["ceil"], "sqrt": MATH_FUNCTIONS["sqrt"],
+                   "product": Builtin("prod", _prod)}
+MATH = Namespace("math", keras=False)
+
+SAFE_METHODS = {
+    list: {"append", "extend", "insert", "pop", "index", "count", "reverse", "copy", "remove"},
+    dict: {"get", "items", "keys", "values", "update", "setdefault", "pop", "copy"},
+    str: {"format", "join", "upper", "lower", "replace", "split", "startswith", "endswith",
+          "strip", "rstrip", "lstrip", "title", "capitalize", "zfill"},
+    tuple: {"index", "count"},
+}
+
+
+# ---- the Keras API (names that are not layer classes) ------------------------------
+
+
+def _sequential(host, args, kwargs, node):
+    return host.make_sequential(list(args), dict(kwargs), node)
+
+
+def _model(host, args, kwargs, node):
+    return host.make_model(list(args), dict(kwargs), node)
+
+
+def _input(host, args, kwargs, node):
+    return host.make_input(list(args), dict(kwargs), node)
+
+
+def _merge_fn(cls_name):
+    def fn(host, args, kwargs, node):
+        return host.make_merge(cls_name, list(args), dict(kwargs), node)
+    return fn
+
+
+def _keras1_merge(host, args, kwargs, node):
+    inputs = kwargs.pop("inputs", args[0] if args else None)
+    mode = kwargs.pop("mode", args[1] if len(args) > 1 else "sum")
+    try:
+        cls_name, layer_kwargs = legacy.merge_layer(mode, kwargs)
+    except ValueError as exc:
+        raise host.error(str(exc), node) from None
+    layer = host.construct(cls_name, [], layer_kwargs, node)
+    return host.call_layer(layer, [inputs], {}, node)
+
+
+KERAS_API: dict[str, Any] = {
+    "Sequential": Builtin("Sequential", _sequential),
+    "Model": Builtin("Model", _model),
+    "Functional": Builtin("Functional", _model),
+    "Input": Builtin("Input", _input),
+    "merge": Builtin("merge", _keras1_merge),
+    **{name: Builtin(name, _merge_fn(cls)) for name, cls in _MERGE_FUNCTIONS.items()},
+}
+
+
+def _set_format(value_map):
+    def fn(host, args, kwargs, node):
+        value = args[0] if args else None
+        host.data_format = value_map.get(value, value)
+        return None
+    return fn
+
+
+def _int_shape(host, args, kwargs, node):
+    if not isinstance(args[0], Tensor):
+        raise host.error("int_shape() needs a tensor", node)
+    return host.get_attribute(args[0], "shape", node)
+
+
+def _clear(host, args, kwargs, node):
+    clear_session()
+    return None
+
+
+BACKEND = {
+    "set_image_dim_ordering": _set_format({"th": "channels_first", "tf": "channels_last"}),
+    "set_image_data_format": _set_format({}),
+    "image_data_format": lambda h, a, k, n: h.data_format or "channels_last",
+    "image_dim_ordering": lambda h, a, k, n: "th" if h.data_format == "channels_first" else "tf",
+    "int_shape": _int_shape,
+    "clear_session": _clear,
+}

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Record ground truth from real Keras 3 for every fixture model.
+
+    python tools/record_keras_fixtures.py            # all models
+    python tools/record_keras_fixtures.py vgg16 mlp  # some, by file stem
+
+Each model is a Keras source file in ``tests/fixtures/models/``. A comment line
+
+    # bindings: [{"w": 16}, {"w": 64}]
+
+lists values for the names the file leaves free; the model is built once per
+binding. For every build the script writes what ``model.summary()`` shows and
+more (per layer: type, output shapes, weights with names, shapes and trainable
+flags, inbound layers; totals) to ``tests/fixtures/keras/<stem>.json``.
+
+Keras is not a dependency of symparams: on first use the script makes its own
+virtual environment (``.cache/keras-venv``) with Keras and the JAX CPU
+backend, and re-runs itself there. The tests read only the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "tests" / "fixtures" / "models"
+OUT = ROOT / "tests" / "fixtures" / "keras"
+VENV = ROOT / ".cache" / "keras-venv"
+PINS = ["keras==3.15.1", "jax==0.10.2", "jaxlib==0.10.2"]
+
+
+def ensure_keras() -> None:
+    try:
+        import keras  # noqa: F401
+        return
+    except ImportError:
+        pass
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print(f"creating {VENV} with {' '.join(PINS)}", file=sys.stderr)
+        venv.create(VENV, with_pip=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PINS], check=True)
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
+    sys.exit(subprocess.call([str(python), __file__, *sys.argv[1:]], env=env))
+
+
+def read_bindings(source: str) -> list[dict]:
+    for line in source.splitlines():
+        if line.startswith("# bindings:"):
+            return json.loads(line.split(":", 1)[1])
+    return [{}]
+
+
+def weight_path(layer, variable) -> str:
+    path = variable.path
+    prefix = layer.name + "/"
+    return path[len(prefix):] if path.startswith(prefix) else path
+
+
+def record_layer(layer, relevant_nodes) -> dict:
+    import math
+
+    # Operators on tensors (``x + y``) are Keras operations, not layers: no weights.
+    trainable_weights = getattr(layer, "trainable_weights", [])
+    non_trainable_weights = getattr(layer, "non_trainable_weights", [])
+    trainable_ids = {id(v) for v in trainable_weights}
+    weights = [{"name": weight_path(layer, v), "shape": list(v.shape),
+                "trainable": id(v) in trainable_ids} for v in getattr(layer, "weights", [])]
+    inbound = []
+    for node in layer._inbound_nodes:
+        if relevant_nodes is not None and node not in relevant_nodes:
+            continue
+        for kt in node.input_tensors:
+            inbound.append(kt._keras_history.operation.name)
+    shapes = []
+    if layer._inbound_nodes:
+        outs = layer._inbound_nodes[-1].output_tensors
+        import keras
+        shapes = [list(t.shape) for t in keras.tree.flatten(outs)]
+    params = layer.count_params() if getattr(layer, "built", False) and hasattr(layer, "count_params") else 0
+    return {
+        "name": layer.name,
+        "type": type(layer).__name__,
+        "output_shapes": shapes,
+        "params": int(params),
+        "trainable": int(sum(math.prod(v.shape) for v in trainable_weights)),
+        "non_trainable": int(sum(math.prod(v.shape) for v in non_trainable_weights)),
+        "weights": weights,
+        "inbound": inbound,
+    }
+
+
+def find_model(namespace: dict):
+    import keras
+
+    if isinstance(namespace.get("model"), keras.Model):
+        return namespace["model"]
+    models = [v for v in namespace.values() if isinstance(v, keras.Model)]
+    if not models:
+        raise RuntimeError("no model in file")
+    return models[-1]
+
+
+def record_model(model) -> dict:
+    import math
+
+    import keras
+
+    graph = getattr(model, "_functional", None) or model
+    relevant = set()
+    for nodes in graph._nodes_by_depth.values():
+        relevant.update(nodes)
+    if isinstance(model, keras.Sequential):
+        layers = model.layers
+    else:
+        layers = model._operations
+    return {
+        "name": model.name,
+        "class": type(model).__name__,
+        "layers": [record_layer(l, relevant) for l in layers],
+        "total": int(sum(math.prod(v.shape) for v in model.weights)),
+        "trainable": int(sum(math.prod(v.shape) for v in model.trainable_weights)),
+        "non_trainable": int(sum(math.prod(v.shape) for v in model.non_trainable_weights)),
+    }
+
+
+def record_file(path: Path) -> dict:
+    import keras
+
+    source = path.read_text()
+    runs = []
+    for bindings in read_bindings(source):
+        keras.backend.clear_session()
+        namespace = {k: tuple(v) if isinstance(v, list) else v for k, v in bindings.items()}
+        namespace["__name__"] = "__fixture__"
+        exec(compile(source, str(path), "exec"), namespace)
+        run = record_model(find_model(namespace))
+        run["bindings"] = bindings
+        runs.append(run)
+    return {"source": f"tests/fixtures/models/{path.name}", "keras_version": keras.__version__,
+            "backend": keras.backend.backend(), "runs": runs}
+
+
+def record_applications() -> dict:
+    """Counts of keras.applications models, to show the fixture sources equal them."""
+    import keras
+
+    apps = {}
+    for name, build in [
+        ("vgg16", lambda: keras.applications.VGG16(weights=None)),
+        ("resnet50", lambda: keras.applications.ResNet50(weights=None)),
+        *[(f"mobilenet_v1_alpha_{a}", lambda a=a: keras.applications.MobileNet(weights=None, alpha=a))
+          for a in (1.0, 0.75, 0.5, 0.25)],
+    ]:
+        keras.backend.clear_session()
+        apps[name] = int(build().count_params())
+    return apps
+
+
+def main(argv: list[str]) -> int:
+    ensure_keras()
+    OUT.mkdir(parents=True, exist_ok=True)
+    stems = set(argv)
+    failed = 0
+    for path in sorted(MODELS.glob("*.py")):
+        if stems and path.stem not in stems:
+            continue
+        try:
+            data = record_file(path)
+        except Exception as exc:  # report every model, then fail
+            failed += 1
+            print(f"FAIL {path.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            continue
+        (OUT / f"{path.stem}.json").write_text(json.dumps(data, indent=1) + "\n")
+        totals = ", ".join(f"{r['total']:,}" for r in data["runs"])
+        print(f"ok   {path.name}: {totals}")
+    if not stems or "applications" in stems:
+        apps = record_applications()
+        (OUT / "applications.json").write_text(json.dumps(apps, indent=1) + "\n")
+        print("ok   keras.applications:", apps)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
