@@ -58,17 +58,25 @@ def as_size(value: SizeLike) -> Size:
     raise TypeError(f"not a size: {value!r}")
 
 
+def as_positive(value: SizeLike, what: str) -> sympy.Expr:
+    """A size that must be at least 1 (units, filters, kernel sizes...)."""
+    size = as_size(value)
+    if size is None or known_nonpositive(size):
+        raise ValueError(f"{what} must be a positive whole number, got {value!r}")
+    return size
+
+
 def as_shape(values: Iterable[SizeLike]) -> Shape:
     return tuple(as_size(v) for v in values)
 
 
 def as_tuple(value, n: int, what: str) -> tuple:
-    """Keras's ``standardize_tuple``: an int means the same value on every axis."""
+    """Keras's ``standardize_tuple``: an int means the same value on every axis; all positive."""
     if isinstance(value, (list, tuple)):
         if len(value) != n:
             raise ValueError(f"{what} must have {n} values, got {len(value)}: {tuple(value)}")
-        return tuple(as_size(v) for v in value)
-    return (as_size(value),) * n
+        return tuple(as_positive(v, what) for v in value)
+    return (as_positive(value, what),) * n
 
 
 def is_number(size: Size) -> bool:

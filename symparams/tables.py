@@ -35,10 +35,10 @@ def format_shapes(shapes) -> str:
 
 
 def readable_bytes(count, per_param) -> str:
-    """Keras's ``readable_memory_size``: ``31.22 KB``; a symbolic count shows ``4*(count) B``."""
+    """Keras's ``readable_memory_size``: ``31.22 KB``; a symbolic count shows ``4 B each``."""
     count = sympy.sympify(count)
     if not count.is_number:
-        return f"{per_param}*({format_count(count)}) B"
+        return f"{per_param} B each"
     size = float(count * per_param)
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if size < 1024 or unit == "TB":

@@ -6,7 +6,7 @@ from typing import Optional
 
 import sympy
 
-from ..dims import as_size, known_unequal
+from ..dims import as_positive, as_size, known_unequal
 from .base import KERNEL_INERT, Layer, Weight, describe
 
 
@@ -16,17 +16,17 @@ class MultiHeadAttention(Layer):
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, use_gate: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.num_heads = as_size(num_heads)
-        self.key_dim = as_size(key_dim)
-        self.value_dim = as_size(value_dim) if value_dim else self.key_dim
+        self.num_heads = as_positive(num_heads, "num_heads")
+        self.key_dim = as_positive(key_dim, "key_dim")
+        self.value_dim = as_positive(value_dim, "value_dim") if value_dim else self.key_dim
         self.use_bias = bool(use_bias)
         self.use_gate = bool(use_gate)
         if output_shape is None:
             self.output_shape_arg = None
         elif isinstance(output_shape, (list, tuple)):
-            self.output_shape_arg = tuple(as_size(v) for v in output_shape)
+            self.output_shape_arg = tuple(as_positive(v, "output_shape") for v in output_shape)
         else:
-            self.output_shape_arg = (as_size(output_shape),)
+            self.output_shape_arg = (as_positive(output_shape, "output_shape"),)
 
     def pack_call(self, query=None, value=None, key=None, **kwargs):
         if query is None or value is None:

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import sympy
 
-from ..dims import (as_size, as_tuple, conv_output_length, conv_transpose_output_length,
+from ..dims import (as_positive, as_size, as_tuple, conv_output_length, conv_transpose_output_length,
                     floordiv, known_nonpositive)
 from .base import KERNEL_INERT, Layer, Weight, describe
 
@@ -71,13 +71,13 @@ class BaseConv(_Spatial):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True, **kwargs):
         super().__init__(**kwargs)
-        self.filters = as_size(filters)
+        self.filters = as_positive(filters, "filters")
         self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
         self.strides = as_tuple(strides, self.rank, "strides")
         self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
         self.padding = standardize_padding(padding, allow_causal=self.rank == 1)
         self.data_format = standardize_data_format(data_format)
-        self.groups = as_size(groups)
+        self.groups = as_positive(groups, "groups")
         self.use_bias = bool(use_bias)
         if self.groups.is_Integer and self.filters.is_Integer and int(self.filters) % int(self.groups):
             raise ValueError(f"filters ({self.filters}) must be divisible by groups ({self.groups})")
@@ -108,6 +108,16 @@ class BaseConv(_Spatial):
                 "use_bias": self.use_bias, "data_format": self.data_format}
 
 
+def _non_negative_tuple(value, n: int, what: str) -> tuple:
+    values = tuple(value) if isinstance(value, (list, tuple)) else (value,) * n
+    if len(values) != n:
+        raise ValueError(f"{what} must have {n} values, got {len(values)}: {values}")
+    sizes = tuple(as_size(v) for v in values)
+    if any(s is None or s.is_negative for s in sizes):
+        raise ValueError(f"{what} must not be negative, got {values}")
+    return sizes
+
+
 def _check_strides_dilation(strides, dilation):
     if any(s.is_Integer and s > 1 for s in strides) and any(d.is_Integer and d > 1 for d in dilation):
         raise ValueError("strides > 1 cannot be combined with dilation_rate > 1 (Keras refuses it)")
@@ -131,13 +141,13 @@ class BaseConvTranspose(_Spatial):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True, **kwargs):
         super().__init__(**kwargs)
-        self.filters = as_size(filters)
+        self.filters = as_positive(filters, "filters")
         self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
         self.strides = as_tuple(strides, self.rank, "strides")
         self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
         self.padding = standardize_padding(padding, allow_causal=False)
         self.output_padding = None if output_padding is None else \
-            as_tuple(output_padding, self.rank, "output_padding")
+            _non_negative_tuple(output_padding, self.rank, "output_padding")
         self.data_format = standardize_data_format(data_format)
         self.use_bias = bool(use_bias)
         if self.output_padding is not None:
@@ -189,7 +199,7 @@ class BaseDepthwiseConv(_Spatial):
         self.strides = as_tuple(strides, self.rank, "strides")
         self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
         self.padding = standardize_padding(padding, allow_causal=self.rank == 1)
-        self.depth_multiplier = as_size(depth_multiplier)
+        self.depth_multiplier = as_positive(depth_multiplier, "depth_multiplier")
         self.data_format = standardize_data_format(data_format)
         self.use_bias = bool(use_bias)
         _check_strides_dilation(self.strides, self.dilation_rate)
@@ -228,12 +238,12 @@ class BaseSeparableConv(_Spatial):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True, **kwargs):
         super().__init__(**kwargs)
-        self.filters = as_size(filters)
+        self.filters = as_positive(filters, "filters")
         self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
         self.strides = as_tuple(strides, self.rank, "strides")
         self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
         self.padding = standardize_padding(padding, allow_causal=self.rank == 1)
-        self.depth_multiplier = as_size(depth_multiplier)
+        self.depth_multiplier = as_positive(depth_multiplier, "depth_multiplier")
         self.data_format = standardize_data_format(data_format)
         self.use_bias = bool(use_bias)
         _check_strides_dilation(self.strides, self.dilation_rate)

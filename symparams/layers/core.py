@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..dims import Shape, as_shape, as_size
+from ..dims import Shape, as_positive, as_shape, as_size
 from .base import KERNEL_INERT, Layer, Node, Tensor, Weight, describe
 
 
@@ -42,7 +42,7 @@ class Dense(Layer):
 
     def __init__(self, units, activation=None, use_bias: bool = True, **kwargs):
         super().__init__(**kwargs)
-        self.units = as_size(units)
+        self.units = as_positive(units, "units")
         self.use_bias = bool(use_bias)
 
     def check_input(self, in_shapes):
@@ -71,8 +71,8 @@ class Embedding(Layer):
         if input_length is not None and "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
             kwargs["input_shape"] = (input_length,)
         super().__init__(**kwargs)
-        self.input_dim = as_size(input_dim)
-        self.output_dim = as_size(output_dim)
+        self.input_dim = as_positive(input_dim, "input_dim")
+        self.output_dim = as_positive(output_dim, "output_dim")
 
     def declare_weights(self, input_shape):
         yield Weight("embeddings", (self.input_dim, self.output_dim))

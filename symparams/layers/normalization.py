@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..dims import as_size, floordiv
+from ..dims import as_positive
 from .base import Layer, Weight, describe
 
 _NORM_INERT = frozenset({"momentum", "epsilon", "beta_initializer", "gamma_initializer",
@@ -96,7 +96,7 @@ class GroupNormalization(Layer):
 
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, **kwargs):
         super().__init__(**kwargs)
-        self.groups = as_size(groups)
+        self.groups = as_positive(groups, "groups")
         self.axis = int(axis)
         self.center = bool(center)
         self.scale = bool(scale)

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import sympy
 
-from ..dims import as_size, as_tuple, conv_output_length
+from ..dims import as_positive, as_size, as_tuple, conv_output_length
 from .base import KERNEL_INERT, Layer, Weight, describe
 from .conv import _Spatial, standardize_data_format, standardize_padding
 
@@ -54,7 +54,7 @@ class _SimpleRecurrent(_Recurrent):
     def __init__(self, units, activation="tanh", use_bias=True, return_sequences=False,
                  return_state=False, **kwargs):
         super().__init__(**kwargs)
-        self.units = as_size(units)
+        self.units = as_positive(units, "units")
         self.use_bias = bool(use_bias)
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
@@ -117,7 +117,7 @@ class _ConvLSTM(_Recurrent, _Spatial):
                  dilation_rate=1, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  return_sequences=False, return_state=False, **kwargs):
         super().__init__(**kwargs)
-        self.filters = as_size(filters)
+        self.filters = as_positive(filters, "filters")
         self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
         self.strides = as_tuple(strides, self.rank, "strides")
         self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from ..dims import as_size, as_tuple, known_nonpositive, known_unequal, product
+from ..dims import as_positive, as_size, as_tuple, known_nonpositive, known_unequal, product
 from .base import Layer, describe
 from .conv import _Spatial, standardize_data_format
 
@@ -77,7 +77,7 @@ class RepeatVector(Layer):
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
-        self.n = as_size(n)
+        self.n = as_positive(n, "n")
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.n, input_shape[1])

@@ -120,6 +120,8 @@ def binding_value(name: str, value):
         return int(value) if value.is_Integer else value
     text = str(value).strip()
     if text.startswith(("(", "[")):
+        if not text.endswith(")" if text[0] == "(" else "]"):
+            raise SymparamsError(f"--subs {name}={value}: cannot read the value (unclosed {text[0]})")
         inner = text[1:-1].strip()
         parts = [p for p in (s.strip() for s in inner.split(",")) if p]
         return tuple(binding_value(name, p) for p in parts)
