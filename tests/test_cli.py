@@ -15,8 +15,7 @@ import sympy
 from keras_api import load_fixture
 from symparams.cli import main
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seed-snippets"
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def summary(capsys, *args):
@@ -41,7 +40,7 @@ def check_contract_value(value):
 
 def test_json_contract(capsys):
     run = load_fixture("seed_conv_chain")["runs"][0]
-    code, out, err = summary(capsys, str(Path(__file__).parent / "fixtures/models/seed_conv_chain.py"),
+    code, out, err = summary(capsys, str(FIXTURES / "models" / "seed_conv_chain.py"),
                              "--subs", "input_shape=(224, 224, 3)", "--format", "json")
     assert code == 0 and err == ""
     data = json.loads(out)
@@ -64,7 +63,7 @@ def test_json_contract(capsys):
 
 
 def test_text_table_is_keras_like(capsys):
-    code, out, err = summary(capsys, str(Path(__file__).parent / "fixtures/models/seed_dense784.py"))
+    code, out, err = summary(capsys, str(FIXTURES / "models" / "seed_dense784.py"))
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == 'Model: "sequential"'
@@ -77,19 +76,19 @@ def test_text_table_is_keras_like(capsys):
 
 
 def test_functional_table_has_connections(capsys):
-    code, out, err = summary(capsys, str(Path(__file__).parent / "fixtures/models/shared_layer.py"))
+    code, out, err = summary(capsys, str(FIXTURES / "models" / "shared_layer.py"))
     assert "Connected to" in out and "input_layer[0][0]" in out and "dense[1][0]" in out
 
 
 def test_markdown(capsys):
-    code, out, err = summary(capsys, str(SEEDS / "s2_flatten_theano.py"), "--format", "markdown")
+    code, out, err = summary(capsys, str(FIXTURES / "models" / "seed_flatten_mnist.py"), "--format", "markdown")
     assert code == 0
     assert "| Layer (type) | Output Shape | Param # |" in out
     assert "`img_cols*img_rows*nb_classes + nb_classes`" in out
 
 
 def test_stdin(capsys, monkeypatch):
-    monkeypatch.setattr(sys, "stdin", io.StringIO((SEEDS / "s4_dense_784.py").read_text()))
+    monkeypatch.setattr(sys, "stdin", io.StringIO((FIXTURES / "dialects" / "keras2_list_sequential.py").read_text()))
     code, out, err = summary(capsys, "-", "--format", "json")
     assert code == 0 and json.loads(out)["total"] == load_fixture("seed_dense784")["runs"][0]["total"]
 
@@ -155,7 +154,7 @@ def test_installed_command_runs(tmp_path):
     exe = Path(sys.executable).parent / "symparams"
     if not exe.exists():
         pytest.skip("symparams is not installed in this environment")
-    result = subprocess.run([str(exe), "summary", str(SEEDS / "s8_conv1d_keras1.py")],
+    result = subprocess.run([str(exe), "summary", str(FIXTURES / "dialects" / "keras1_conv1d.py")],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "164,869" in result.stdout
+    assert f"{load_fixture('seed_conv1d')['runs'][0]['total']:,}" in result.stdout
