@@ -58,6 +58,23 @@ class _Spatial(Layer):
         if self.channels(in_shapes) is None:
             raise self.error(f"the channel axis of input {describe(in_shapes)} must be known")
 
+    def set_window(self, kernel_size, strides, padding, data_format, dilation_rate,
+                   allow_causal: bool) -> None:
+        """The sliding-window configuration every convolution shares."""
+        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
+        self.strides = as_tuple(strides, self.rank, "strides")
+        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
+        self.padding = standardize_padding(padding, allow_causal=allow_causal)
+        self.data_format = standardize_data_format(data_format)
+        _check_strides_dilation(self.strides, self.dilation_rate)
+
+    def conv_spatial(self, input_shape) -> list:
+        """The spatial sizes after the window slides over ``input_shape``."""
+        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
+                   zip(self.spatial(input_shape), self.kernel_size, self.strides, self.dilation_rate)]
+        self.check_spatial(input_shape, spatial)
+        return spatial
+
     def check_spatial(self, input_shape, output_spatial, what="kernel"):
         for before, after in zip(self.spatial(input_shape), output_spatial):
             if known_nonpositive(after):
@@ -72,16 +89,11 @@ class BaseConv(_Spatial):
                  dilation_rate=1, groups=1, activation=None, use_bias=True, **kwargs):
         super().__init__(**kwargs)
         self.filters = as_positive(filters, "filters")
-        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
-        self.strides = as_tuple(strides, self.rank, "strides")
-        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
-        self.padding = standardize_padding(padding, allow_causal=self.rank == 1)
-        self.data_format = standardize_data_format(data_format)
+        self.set_window(kernel_size, strides, padding, data_format, dilation_rate, self.rank == 1)
         self.groups = as_positive(groups, "groups")
         self.use_bias = bool(use_bias)
         if self.groups.is_Integer and self.filters.is_Integer and int(self.filters) % int(self.groups):
             raise ValueError(f"filters ({self.filters}) must be divisible by groups ({self.groups})")
-        _check_strides_dilation(self.strides, self.dilation_rate)
 
     def check_input(self, in_shapes):
         super().check_input(in_shapes)
@@ -97,10 +109,7 @@ class BaseConv(_Spatial):
             yield Weight("bias", (self.filters,))
 
     def compute_output_shape(self, input_shape):
-        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
-                   zip(self.spatial(input_shape), self.kernel_size, self.strides, self.dilation_rate)]
-        self.check_spatial(input_shape, spatial)
-        return self.assemble(input_shape, spatial, self.filters)
+        return self.assemble(input_shape, self.conv_spatial(input_shape), self.filters)
 
     def config(self):
         return {"filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
@@ -142,20 +151,15 @@ class BaseConvTranspose(_Spatial):
                  data_format=None, dilation_rate=1, activation=None, use_bias=True, **kwargs):
         super().__init__(**kwargs)
         self.filters = as_positive(filters, "filters")
-        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
-        self.strides = as_tuple(strides, self.rank, "strides")
-        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
-        self.padding = standardize_padding(padding, allow_causal=False)
+        self.set_window(kernel_size, strides, padding, data_format, dilation_rate, False)
         self.output_padding = None if output_padding is None else \
             _non_negative_tuple(output_padding, self.rank, "output_padding")
-        self.data_format = standardize_data_format(data_format)
         self.use_bias = bool(use_bias)
         if self.output_padding is not None:
             for op, s in zip(self.output_padding, self.strides):
                 if op.is_Integer and s.is_Integer and op >= s:
                     raise ValueError(f"output_padding {tuple(self.output_padding)} must be "
                                      f"less than strides {tuple(self.strides)}")
-        _check_strides_dilation(self.strides, self.dilation_rate)
 
     def declare_weights(self, input_shape):
         yield Weight("kernel", (*self.kernel_size, self.filters, self.channels(input_shape)))
@@ -195,14 +199,9 @@ class BaseDepthwiseConv(_Spatial):
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True, **kwargs):
         super().__init__(**kwargs)
-        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
-        self.strides = as_tuple(strides, self.rank, "strides")
-        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
-        self.padding = standardize_padding(padding, allow_causal=self.rank == 1)
+        self.set_window(kernel_size, strides, padding, data_format, dilation_rate, self.rank == 1)
         self.depth_multiplier = as_positive(depth_multiplier, "depth_multiplier")
-        self.data_format = standardize_data_format(data_format)
         self.use_bias = bool(use_bias)
-        _check_strides_dilation(self.strides, self.dilation_rate)
 
     def declare_weights(self, input_shape):
         channels = self.channels(input_shape)
@@ -211,10 +210,8 @@ class BaseDepthwiseConv(_Spatial):
             yield Weight("bias", (self.depth_multiplier * channels,))
 
     def compute_output_shape(self, input_shape):
-        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
-                   zip(self.spatial(input_shape), self.kernel_size, self.strides, self.dilation_rate)]
-        self.check_spatial(input_shape, spatial)
-        return self.assemble(input_shape, spatial, self.depth_multiplier * self.channels(input_shape))
+        return self.assemble(input_shape, self.conv_spatial(input_shape),
+                             self.depth_multiplier * self.channels(input_shape))
 
     def config(self):
         return {"kernel_size": self.kernel_size, "strides": self.strides, "padding": self.padding,
@@ -239,14 +236,9 @@ class BaseSeparableConv(_Spatial):
                  dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True, **kwargs):
         super().__init__(**kwargs)
         self.filters = as_positive(filters, "filters")
-        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
-        self.strides = as_tuple(strides, self.rank, "strides")
-        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
-        self.padding = standardize_padding(padding, allow_causal=self.rank == 1)
+        self.set_window(kernel_size, strides, padding, data_format, dilation_rate, self.rank == 1)
         self.depth_multiplier = as_positive(depth_multiplier, "depth_multiplier")
-        self.data_format = standardize_data_format(data_format)
         self.use_bias = bool(use_bias)
-        _check_strides_dilation(self.strides, self.dilation_rate)
 
     def declare_weights(self, input_shape):
         channels = self.channels(input_shape)
@@ -256,10 +248,7 @@ class BaseSeparableConv(_Spatial):
             yield Weight("bias", (self.filters,))
 
     def compute_output_shape(self, input_shape):
-        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
-                   zip(self.spatial(input_shape), self.kernel_size, self.strides, self.dilation_rate)]
-        self.check_spatial(input_shape, spatial)
-        return self.assemble(input_shape, spatial, self.filters)
+        return self.assemble(input_shape, self.conv_spatial(input_shape), self.filters)
 
     def config(self):
         return {"filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,

@@ -6,9 +6,9 @@ from typing import ClassVar
 
 import sympy
 
-from ..dims import as_positive, as_size, as_tuple, conv_output_length
+from ..dims import as_positive
 from .base import KERNEL_INERT, Layer, Weight, describe
-from .conv import _Spatial, standardize_data_format, standardize_padding
+from .conv import _Spatial
 
 RNN_INERT = KERNEL_INERT | {
     "recurrent_activation", "recurrent_initializer", "recurrent_regularizer",
@@ -118,11 +118,7 @@ class _ConvLSTM(_Recurrent, _Spatial):
                  return_sequences=False, return_state=False, **kwargs):
         super().__init__(**kwargs)
         self.filters = as_positive(filters, "filters")
-        self.kernel_size = as_tuple(kernel_size, self.rank, "kernel_size")
-        self.strides = as_tuple(strides, self.rank, "strides")
-        self.dilation_rate = as_tuple(dilation_rate, self.rank, "dilation_rate")
-        self.padding = standardize_padding(padding, allow_causal=False)
-        self.data_format = standardize_data_format(data_format)
+        self.set_window(kernel_size, strides, padding, data_format, dilation_rate, False)
         self.use_bias = bool(use_bias)
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
@@ -147,10 +143,7 @@ class _ConvLSTM(_Recurrent, _Spatial):
 
     def step_output_shape(self, input_shape):
         step = self._step(input_shape)
-        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
-                   zip(self.spatial(step), self.kernel_size, self.strides, self.dilation_rate)]
-        self.check_spatial(step, spatial)
-        return self.assemble(step, spatial, self.filters)[1:]
+        return self.assemble(step, self.conv_spatial(step), self.filters)[1:]
 
     def config(self):
         return {"filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
