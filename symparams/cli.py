@@ -68,6 +68,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--thousands", default=",", metavar="SEP",
                    help="thousands separator in text and Markdown (default ','; '' for none)")
     p.set_defaults(run=run_summary)
+
+    p = sub.add_parser("derive", help="write the worked solution: formulas, substitutions, arithmetic",
+                       description="Write a step-by-step derivation of every layer's parameter count "
+                                   "and output shape, rendered through jinja2 templates.")
+    _add_source_arguments(p)
+    p.add_argument("--format", choices=["latex", "markdown", "text"], default="latex")
+    p.add_argument("--profile", choices=["notebook", "document"], default="notebook",
+                   help="LaTeX for notebooks and web pages ($$aligned$$ blocks; the default) "
+                        "or for documents (align environments)")
+    p.add_argument("--standalone", action="store_true",
+                   help="a complete LaTeX document that pdflatex compiles (implies --profile document)")
+    p.add_argument("--number", action="store_true",
+                   help="number each layer's equation and refer to them from the totals (LaTeX documents)")
+    p.add_argument("--layer", action="append", default=[], metavar="NAME",
+                   help="derive only this layer (repeatable); totals still cover the model")
+    p.add_argument("--templates", metavar="DIR", help="use the templates in DIR (copy templates/ to start)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--dtype", default="float32", help="dtype for the memory (default float32)")
+    p.add_argument("--thousands", default=",", metavar="SEP",
+                   help="thousands separator (default ','; '' for none)")
+    p.set_defaults(run=run_derive)
     return parser
 
 
@@ -95,6 +116,25 @@ def run_summary(args) -> int:
         print("\n\n".join(s.to_markdown(args.thousands, args.dtype) for s in summaries))
     else:
         print("\n\n".join(s.to_text(args.thousands, args.dtype) for s in summaries))
+    return 0
+
+
+def run_derive(args) -> int:
+    from .derive import derive
+    from .render import render
+
+    model = read_models(args)[0]
+    derivation = derive(model, layers=args.layer or None, dtype=args.dtype)
+    text = render(derivation, args.format, profile=args.profile, standalone=args.standalone,
+                  numbered=args.number, templates=args.templates, thousands=args.thousands)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise SymparamsError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 

@@ -1,0 +1,316 @@
+"""Derivations as data: the steps a careful teacher writes for each layer.
+
+:func:`derive` turns a model into a :class:`Derivation`: for every row of
+the summary, the textbook formula in named sizes, where each size comes from,
+the same formula with this layer's numbers, the arithmetic one operation at a
+time, the weights' own products, the output-shape arithmetic, and the value;
+then the totals and the memory. Templates (:mod:`symparams.render`) decide
+how it looks; nothing here builds LaTeX or Markdown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Sequence
+
+import sympy
+
+from .dims import Shape, substitute
+from .errors import SymparamsError
+from .formula import Formula, Num, Product, Sum, mul, substitute as fill, working
+from .formulas import AxisRule, Quantity, axis_rules, textbook
+from .layers.base import Layer, Weight
+from .summary import DTYPE_BYTES, Row, Summary, normalize_bindings, summarize
+
+
+@dataclass(frozen=True)
+class Working:
+    """``formula = substituted = … = value``: a formula in names and its lines of working."""
+
+    formula: Optional[Formula]     # in named sizes (None where there is no textbook form)
+    lines: tuple                   # Formula lines after substitution, the last a Num
+    value: sympy.Expr
+
+    @property
+    def substituted(self) -> Formula:
+        return self.lines[0]
+
+
+@dataclass(frozen=True)
+class SizeSource:
+    """A named size with its value and where it comes from."""
+
+    key: str
+    value: sympy.Expr
+    kind: str                       # "argument", "input", "derived"
+    argument: Optional[str] = None
+    axis: Optional[int] = None
+    from_layer: Optional[str] = None    # the layer whose output gives it
+    from_shape: Optional[Shape] = None
+
+
+@dataclass(frozen=True)
+class WeightWorking:
+    name: str
+    shape: tuple
+    trainable: bool
+    working: Working
+
+
+@dataclass(frozen=True)
+class AxisWorking:
+    axis: int
+    label: str
+    sizes: tuple                    # SizeSource
+    working: Working
+
+
+@dataclass(frozen=True)
+class LayerDerivation:
+    name: str
+    type: str
+    prose: str                      # the template key of the prose that explains it
+    config: Mapping[str, Any]
+    input_shapes: tuple
+    output_shapes: tuple
+    inbound: tuple
+    sizes: tuple                    # SizeSource, for the textbook formula
+    formula: Optional[Working]      # textbook form
+    weights: tuple                  # WeightWorking
+    weight_sum: Optional[Working]   # kernel + bias + ...
+    non_trainable_formula: Optional[Working]
+    axes: tuple                     # AxisWorking
+    params: sympy.Expr
+    trainable: sympy.Expr
+    non_trainable: sympy.Expr
+    frozen: bool
+    calls: int
+    nested: Optional["Derivation"] = None
+
+    @property
+    def has_weights(self) -> bool:
+        return bool(self.weights) or self.nested is not None
+
+    def size(self, key: str) -> sympy.Expr:
+        """The value of a named size of the textbook formula."""
+        for s in self.sizes:
+            if s.key == key:
+                return s.value
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Derivation:
+    name: str
+    kind: str                       # "Sequential" or "Functional"
+    layers: tuple
+    total: Working                  # the sum of the layer values
+    trainable: Working
+    non_trainable: Working
+    dtype: str
+    bytes_per_param: sympy.Expr
+    memory: Working
+    symbols: tuple
+    bindings: Mapping[str, sympy.Expr] = field(default_factory=dict)
+
+    @property
+    def symbolic(self) -> bool:
+        return bool(self.symbols)
+
+    @property
+    def total_expanded(self) -> sympy.Expr:
+        return sympy.expand(self.total.value)
+
+    @property
+    def total_factored(self) -> sympy.Expr:
+        return sympy.factor(self.total.value)
+
+    def layer(self, name: str) -> LayerDerivation:
+        for d in self.layers:
+            if d.name == name:
+                return d
+        raise KeyError(name)
+
+    def render(self, format: str = "latex", **options) -> str:
+        from .render import render
+        return render(self, format, **options)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from .render import render
+        return {"text/markdown": render(self, "markdown"),
+                "text/latex": render(self, "latex", profile="notebook"),
+                "text/plain": render(self, "text")}
+
+
+# --------------------------------------------------------------------------
+
+
+PROSE = {
+    "InputLayer": "input", "Dense": "dense", "Embedding": "embedding",
+    "Conv1D": "conv", "Conv2D": "conv", "Conv3D": "conv",
+    "Conv1DTranspose": "conv_transpose", "Conv2DTranspose": "conv_transpose",
+    "Conv3DTranspose": "conv_transpose", "DepthwiseConv1D": "depthwise",
+    "DepthwiseConv2D": "depthwise", "SeparableConv1D": "separable", "SeparableConv2D": "separable",
+    "BatchNormalization": "batchnorm", "LayerNormalization": "layernorm",
+    "GroupNormalization": "groupnorm", "RMSNormalization": "rmsnorm",
+    "UnitNormalization": "unitnorm", "SimpleRNN": "rnn", "LSTM": "rnn", "GRU": "rnn",
+    "ConvLSTM1D": "convlstm", "ConvLSTM2D": "convlstm", "ConvLSTM3D": "convlstm",
+    "Bidirectional": "bidirectional", "TimeDistributed": "time_distributed",
+    "MultiHeadAttention": "mha", "Attention": "attention", "AdditiveAttention": "attention",
+    "PReLU": "prelu", "Flatten": "flatten", "Reshape": "reshape", "Permute": "reshape",
+    "RepeatVector": "reshape", "Activation": "activation", "ReLU": "activation",
+    "LeakyReLU": "activation", "ELU": "activation", "Softmax": "activation",
+    "Dropout": "dropout", "SpatialDropout1D": "dropout", "SpatialDropout2D": "dropout",
+    "SpatialDropout3D": "dropout", "GaussianNoise": "noise", "GaussianDropout": "dropout",
+    "AlphaDropout": "dropout", "ActivityRegularization": "activation",
+    "Add": "merge", "Subtract": "merge", "Multiply": "merge", "Average": "merge",
+    "Maximum": "merge", "Minimum": "merge", "Concatenate": "concatenate", "Dot": "merge",
+    "Sequential": "model", "Functional": "model", "Identity": "activation",
+}
+for _prefix in ("MaxPooling", "AveragePooling"):
+    for _r in "123":
+        PROSE[f"{_prefix}{_r}D"] = "pooling"
+for _prefix in ("GlobalMaxPooling", "GlobalAveragePooling"):
+    for _r in "123":
+        PROSE[f"{_prefix}{_r}D"] = "global_pooling"
+for _prefix in ("ZeroPadding", "Cropping", "UpSampling"):
+    for _r in "123":
+        PROSE[f"{_prefix}{_r}D"] = "padding"
+
+
+def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Sequence[str]] = None,
+           dtype: str = "float32") -> Derivation:
+    """The worked derivation of a model's parameter counts (optionally with sizes bound)."""
+    summary = summarize(model)
+    values = normalize_bindings(subs or {}, summary.symbols) if subs else {}
+    if dtype not in DTYPE_BYTES:
+        raise SymparamsError(f"unknown dtype {dtype!r}; known: {', '.join(DTYPE_BYTES)}")
+    if layers:
+        known = [r.name for r in summary.rows]
+        missing = [n for n in layers if n not in known]
+        if missing:
+            raise SymparamsError(f"no layer named {', '.join(repr(m) for m in missing)} in model "
+                                 f"{summary.name!r}; it has {', '.join(known)}")
+    return _derive(model, summary, values, layers, dtype)
+
+
+def _derive(model, summary: Summary, values, only, dtype) -> Derivation:
+    def sub(x):
+        return sympy.expand(substitute(x, values)) if isinstance(x, sympy.Basic) else x
+
+    graph_nodes = _graph_nodes(model)
+    rows = [r for r in summary.rows if not only or r.name in only]
+    derived = tuple(_layer(r, graph_nodes, values, sub, dtype) for r in rows)
+    all_rows = [(sub(r.params), sub(r.trainable), sub(r.non_trainable)) for r in summary.rows]
+
+    def total_of(index):
+        nums = [v[index] for v in all_rows if v[index] != 0] or [sympy.Integer(0)]
+        f = Sum(tuple(Num(v) for v in nums)) if len(nums) > 1 else Num(nums[0])
+        return _working(None, f)
+
+    # The model's own totals count shared and nested weights once; the rows
+    # already do (a shared layer is one row), so the sums agree.
+    total = total_of(0)
+    trainable, non_trainable = total_of(1), total_of(2)
+    per = sympy.sympify(DTYPE_BYTES[dtype])
+    memory = _working(None, mul(Num(total.value), Num(per)))
+    bound = summary.subs(values) if values else summary
+    return Derivation(
+        name=summary.name, kind=type(model).__name__, layers=derived, total=total,
+        trainable=trainable, non_trainable=non_trainable, dtype=dtype, bytes_per_param=per,
+        memory=memory, symbols=tuple(bound.symbols), bindings=values,
+    )
+
+
+def _graph_nodes(model):
+    graph = model._require_graph() if hasattr(model, "_require_graph") else model.graph
+    return graph.node_set
+
+
+def _working(formula: Optional[Formula], substituted: Formula) -> Working:
+    lines = tuple(working(substituted))
+    return Working(formula, lines, lines[-1].value)
+
+
+def _layer(row: Row, nodes, values, sub, dtype) -> LayerDerivation:
+    layer = row.layer
+    node = next((n for n in layer._inbound_nodes if n in nodes), layer._inbound_nodes[0])
+    in_shapes = [t.shape for t in node.inputs]
+    structure_shapes = _structure_shapes(node)
+    sources = [t.layer.name if t.layer else None for t in node.inputs]
+
+    def size_source(q: Quantity) -> SizeSource:
+        o = q.origin
+        from_layer = from_shape = None
+        if o.kind == "input" and o.input_index < len(sources):
+            from_layer = sources[o.input_index]
+            from_shape = tuple(sub(s) if s is not None else None for s in in_shapes[o.input_index])
+        return SizeSource(q.key, sub(q.value), o.kind, o.argument, o.axis, from_layer, from_shape)
+
+    book = textbook(layer, structure_shapes) if row.weights else None
+    formula = non_trainable_formula = None
+    sizes: tuple = ()
+    if book is not None:
+        sizes = tuple(size_source(q) for q in book.quantities)
+        table = {s.key: s.value for s in sizes}
+        formula = _working(book.formula, fill(book.formula, table))
+        if book.non_trainable is not None and row.non_trainable != 0 and layer.trainable:
+            non_trainable_formula = _working(book.non_trainable, fill(book.non_trainable, table))
+    weights = tuple(
+        WeightWorking(w.name, tuple(sub(s) for s in w.shape), w.trainable,
+                      _working(None, _product(w.shape, sub)))
+        for w in row.weights)
+    weight_sum = None
+    if len(weights) > 1:
+        weight_sum = _working(None, Sum(tuple(w.working.lines[0] for w in weights)))
+    axes = []
+    if not isinstance(structure_shapes, list) or type(layer).__name__ == "Concatenate":
+        for rule in axis_rules(layer, structure_shapes):
+            rule_sizes = tuple(size_source(q) for q in rule.quantities)
+            table = {s.key: s.value for s in rule_sizes}
+            axes.append(AxisWorking(rule.axis, rule.label, rule_sizes,
+                                    _working(rule.formula, fill(rule.formula, table))))
+    nested = None
+    from .model import Functional
+    if isinstance(layer, Functional):
+        nested_values = {k: v for k, v in values.items()}
+        nested = _derive(layer, summarize(layer), nested_values, None, dtype)
+    value = sub(row.params)
+    if formula is not None and sympy.expand(formula.value - value) != 0:
+        raise AssertionError(f"textbook formula of {row.name} disagrees with its weights")
+    return LayerDerivation(
+        name=row.name, type=row.type, prose=PROSE.get(row.type, "generic"),
+        config={k: _config_value(v, sub) for k, v in layer.config().items()},
+        input_shapes=tuple(tuple(sub(s) if s is not None else None for s in shape) for shape in in_shapes),
+        output_shapes=tuple(tuple(sub(s) if s is not None else None for s in shape)
+                            for shape in row.output_shapes),
+        inbound=tuple(row.inbound), sizes=sizes, formula=formula, weights=weights,
+        weight_sum=weight_sum, non_trainable_formula=non_trainable_formula, axes=tuple(axes),
+        params=value, trainable=sub(row.trainable), non_trainable=sub(row.non_trainable),
+        frozen=not layer.trainable and bool(row.weights),
+        calls=sum(1 for n in layer._inbound_nodes if n in nodes), nested=nested,
+    )
+
+
+def _structure_shapes(node):
+    from .layers.base import map_structure
+    if node.is_input:
+        return node.outputs[0].shape
+    return map_structure(lambda t: t.shape, node.structure)
+
+
+def _product(shape, sub) -> Formula:
+    factors = [Num(sub(s)) for s in shape]
+    if not factors:
+        return Num(sympy.Integer(1))
+    return factors[0] if len(factors) == 1 else Product(tuple(factors))
+
+
+def _config_value(v, sub):
+    if isinstance(v, sympy.Basic):
+        return sub(v)
+    if isinstance(v, tuple):
+        return tuple(_config_value(x, sub) for x in v)
+    if isinstance(v, Layer):
+        return v.name
+    return v

@@ -1,0 +1,218 @@
+"""Formulas as ordered trees: the textbook form of a count, kept as a person writes it.
+
+sympy sorts factors and folds numbers at once; a worked solution must not.
+A :class:`Formula` keeps the order it was built in (``(k_h·k_w·C_in + 1)·C_out``),
+can have its named sizes replaced by values without evaluating anything
+(``(5·5·32 + 1)·64``), and evaluates one level of operations per step
+(``(800 + 1)·64``, ``801·64``, ``51264``), exactly, in integers or sympy
+expressions. How a formula looks is the printers' business
+(:mod:`symparams.render.printers`); this module holds no strings but names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Union
+
+import sympy
+
+Value = sympy.Expr
+
+
+class Formula:
+    """Base class of formula nodes."""
+
+    __slots__ = ()
+
+    def __add__(self, other) -> "Sum":
+        return Sum((self, lift(other)))
+
+    def __mul__(self, other) -> "Product":
+        return Product((self, lift(other)))
+
+
+@dataclass(frozen=True)
+class Num(Formula):
+    """A value: a number, or a sympy expression in the user's free sizes."""
+
+    value: Value
+
+
+@dataclass(frozen=True)
+class Name(Formula):
+    """A named size of the textbook formula (``C_in``); printers choose how it looks."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Sum(Formula):
+    terms: tuple
+
+
+@dataclass(frozen=True)
+class Difference(Formula):
+    left: Formula
+    right: Formula
+
+
+@dataclass(frozen=True)
+class Product(Formula):
+    factors: tuple
+
+
+@dataclass(frozen=True)
+class Quotient(Formula):
+    numerator: Formula
+    denominator: Formula
+
+
+@dataclass(frozen=True)
+class Floor(Formula):
+    arg: Formula
+
+
+@dataclass(frozen=True)
+class Ceil(Formula):
+    arg: Formula
+
+
+def lift(x) -> Formula:
+    if isinstance(x, Formula):
+        return x
+    if isinstance(x, str):
+        return Name(x)
+    return Num(sympy.sympify(x))
+
+
+def add(*terms) -> Formula:
+    terms = tuple(lift(t) for t in terms)
+    return terms[0] if len(terms) == 1 else Sum(terms)
+
+
+def mul(*factors) -> Formula:
+    factors = tuple(lift(f) for f in factors)
+    return factors[0] if len(factors) == 1 else Product(factors)
+
+
+# --------------------------------------------------------------------------
+
+
+def substitute(f: Formula, values: Mapping[str, Value]) -> Formula:
+    """Replace names by values, evaluating nothing."""
+    if isinstance(f, Name):
+        return Num(sympy.sympify(values[f.key])) if f.key in values else f
+    if isinstance(f, Num):
+        return f
+    if isinstance(f, Sum):
+        return Sum(tuple(substitute(t, values) for t in f.terms))
+    if isinstance(f, Product):
+        return Product(tuple(substitute(t, values) for t in f.factors))
+    if isinstance(f, Difference):
+        return Difference(substitute(f.left, values), substitute(f.right, values))
+    if isinstance(f, Quotient):
+        return Quotient(substitute(f.numerator, values), substitute(f.denominator, values))
+    if isinstance(f, (Floor, Ceil)):
+        return type(f)(substitute(f.arg, values))
+    raise TypeError(f"not a formula: {f!r}")
+
+
+def names(f: Formula) -> list[str]:
+    """The named sizes in the order they appear."""
+    out: list[str] = []
+
+    def walk(g):
+        if isinstance(g, Name):
+            if g.key not in out:
+                out.append(g.key)
+        for child in children(g):
+            walk(child)
+    walk(f)
+    return out
+
+
+def children(f: Formula) -> tuple:
+    if isinstance(f, Sum):
+        return f.terms
+    if isinstance(f, Product):
+        return f.factors
+    if isinstance(f, Difference):
+        return (f.left, f.right)
+    if isinstance(f, Quotient):
+        return (f.numerator, f.denominator)
+    if isinstance(f, (Floor, Ceil)):
+        return (f.arg,)
+    return ()
+
+
+def evaluate(f: Formula) -> Value:
+    """The exact value (names must have been substituted)."""
+    if isinstance(f, Num):
+        return f.value
+    if isinstance(f, Name):
+        raise ValueError(f"the size {f.key} has no value")
+    vals = [evaluate(c) for c in children(f)]
+    return _apply(f, vals)
+
+
+def _apply(f: Formula, vals: list) -> Value:
+    if isinstance(f, Sum):
+        return sympy.expand(sum(vals, sympy.Integer(0)))
+    if isinstance(f, Product):
+        out = sympy.Integer(1)
+        for v in vals:
+            out = out * v
+        return sympy.expand(out)
+    if isinstance(f, Difference):
+        return sympy.expand(vals[0] - vals[1])
+    if isinstance(f, Quotient):
+        return sympy.cancel(vals[0] / vals[1])
+    if isinstance(f, Floor):
+        return sympy.floor(vals[0])
+    if isinstance(f, Ceil):
+        return sympy.ceiling(vals[0])
+    raise TypeError(f"not a formula: {f!r}")
+
+
+def _reducible(f: Formula) -> bool:
+    return not isinstance(f, (Num, Name)) and all(isinstance(c, Num) for c in children(f))
+
+
+def step(f: Formula) -> Formula:
+    """Evaluate every operation whose operands are all values: one line of working."""
+    if isinstance(f, (Num, Name)):
+        return f
+    if _reducible(f):
+        # A quotient that is exact inside a floor is evaluated with the floor
+        # (⌊39/2⌋ = 19), so a reader sees one step, not a fraction first.
+        return Num(_apply(f, [c.value for c in children(f)]))
+    if isinstance(f, (Floor, Ceil)) and _reducible(f.arg) and isinstance(f.arg, Quotient):
+        return Num(evaluate(f))
+    if isinstance(f, Sum):
+        return Sum(tuple(step(t) for t in f.terms))
+    if isinstance(f, Product):
+        return Product(tuple(step(t) for t in f.factors))
+    if isinstance(f, Difference):
+        return Difference(step(f.left), step(f.right))
+    if isinstance(f, Quotient):
+        return Quotient(step(f.numerator), step(f.denominator))
+    return type(f)(step(f.arg))
+
+
+def working(f: Formula) -> list[Formula]:
+    """The substituted formula, each intermediate line, and the value (a ``Num``), without repeats."""
+    lines = [f]
+    while not isinstance(lines[-1], Num):
+        nxt = step(lines[-1])
+        if nxt == lines[-1]:
+            raise ValueError("a formula with unsubstituted names cannot be evaluated")
+        lines.append(nxt)
+    return lines
+
+
+def is_trivial(f: Formula) -> bool:
+    """A lone value or name: no working to show."""
+    return isinstance(f, (Num, Name))
+
+
+FormulaLike = Union[Formula, int, str, sympy.Expr]

@@ -1,0 +1,242 @@
+"""Printers for formulas, sizes and shapes: LaTeX and Unicode text.
+
+Dispatch is sympy's: ``_print_<Class>`` for each formula node. A printer
+keeps the order a formula was built in and puts parentheses only where
+precedence needs them. Named sizes print through a names table
+(``C_in`` → ``C_{\\mathrm{in}}``) that templates can override.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping, Optional
+
+import sympy
+from sympy.printing.latex import LatexPrinter as _SympyLatex
+from sympy.printing.str import StrPrinter as _SympyStr
+
+from ..formula import Ceil, Difference, Floor, Formula, Name, Num, Product, Quotient, Sum
+
+SUM, PRODUCT, ATOM = 1, 2, 3
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+                  "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}
+
+
+def latex_escape(text: str) -> str:
+    """Text for LaTeX text mode: layer and model names such as ``conv2d_1``."""
+    return "".join(_LATEX_SPECIAL.get(c, c) for c in str(text))
+
+
+def _precedence_of_value(value) -> int:
+    if isinstance(value, sympy.Basic):
+        if value.is_Add:
+            return SUM
+        if value.is_Mul or value.is_Pow or (value.is_Integer and value < 0) or value.is_Rational and not value.is_Integer:
+            return PRODUCT
+    return ATOM
+
+
+def precedence(f: Formula) -> int:
+    if isinstance(f, (Sum, Difference)):
+        return SUM
+    if isinstance(f, Product):
+        return PRODUCT
+    if isinstance(f, Num):
+        return _precedence_of_value(f.value)
+    return ATOM
+
+
+class BasePrinter:
+    """What both printers share: dispatch, precedence, grouping of digits."""
+
+    times = "·"
+    minus = "−"
+
+    def __init__(self, names: Optional[Mapping[str, str]] = None, thousands: str = ","):
+        self.names = dict(names or {})
+        self.thousands = thousands
+
+    def doprint(self, f) -> str:
+        if isinstance(f, Formula):
+            method = getattr(self, "_print_" + type(f).__name__)
+            return method(f)
+        if f is None:
+            return self.none()
+        return self.value(sympy.sympify(f))
+
+    def group(self, child: Formula, parent_prec: int, strict: bool = False) -> str:
+        text = self.doprint(child)
+        p = precedence(child)
+        if p < parent_prec or (strict and p == parent_prec):
+            return self.parens(text)
+        return text
+
+    def _print_Num(self, f: Num) -> str:
+        return self.value(f.value)
+
+    def _print_Name(self, f: Name) -> str:
+        return self.name(f.key)
+
+    def _print_Sum(self, f: Sum) -> str:
+        return " + ".join(self.group(t, SUM) for t in f.terms)
+
+    def _print_Difference(self, f: Difference) -> str:
+        return f"{self.group(f.left, SUM)} {self.minus} {self.group(f.right, SUM, strict=True)}"
+
+    def _print_Product(self, f: Product) -> str:
+        return self.times.join(self.group(t, PRODUCT) for t in f.factors)
+
+    def plain(self, size) -> str:
+        """A size inside a shape: no digit grouping, as Keras prints shapes."""
+        saved, self.thousands = self.thousands, ""
+        try:
+            return self.doprint(size)
+        finally:
+            self.thousands = saved
+
+    def digits(self, n: int) -> str:
+        text = f"{abs(n):,}".replace(",", "\x00")
+        return ("-" if n < 0 else "") + text.replace("\x00", self.digit_separator())
+
+    def digit_separator(self) -> str:
+        return self.thousands
+
+
+class LatexPrinter(BasePrinter):
+    times = r" \cdot "
+    minus = "-"
+
+    def parens(self, text: str) -> str:
+        return f"\\left({text}\\right)" if "\\frac" in text else f"({text})"
+
+    def digit_separator(self) -> str:
+        return {",": "{,}", " ": r"\,", "": "", ".": "{.}", "'": "'"}.get(self.thousands, self.thousands)
+
+    def none(self) -> str:
+        return r"\mathrm{None}"
+
+    def name(self, key: str) -> str:
+        if key in self.names:
+            return self.names[key]
+        base, _, sub = key.partition("_")
+        base = base if len(base) == 1 else r"\mathrm{%s}" % base
+        if not sub:
+            return base
+        parts = [p if len(p) == 1 else r"\mathrm{%s}" % p for p in sub.split("_")]
+        return f"{base}_{{{','.join(parts)}}}"
+
+    def symbol(self, name: str) -> str:
+        """A free size of the user's model (``num_classes``)."""
+        if name in self.names:
+            return self.names[name]
+        if len(name) == 1:
+            return name
+        m = re.fullmatch(r"([A-Za-z])_?(\d+)", name)
+        if m:
+            return f"{m.group(1)}_{{{m.group(2)}}}"
+        return r"\mathit{%s}" % latex_escape(name)
+
+    def value(self, v) -> str:
+        if v.is_Integer:
+            return self.digits(int(v))
+        names = {s: self.symbol(s.name) for s in v.free_symbols}
+        printer = _GroupingLatex(self, symbol_names=names, mul_symbol="dot")
+        return printer.doprint(v)
+
+    def _print_Quotient(self, f: Quotient) -> str:
+        return r"\frac{%s}{%s}" % (self.doprint(f.numerator), self.doprint(f.denominator))
+
+    def _print_Floor(self, f: Floor) -> str:
+        return r"\left\lfloor %s \right\rfloor" % self.doprint(f.arg)
+
+    def _print_Ceil(self, f: Ceil) -> str:
+        return r"\left\lceil %s \right\rceil" % self.doprint(f.arg)
+
+    def shape(self, shape) -> str:
+        return r"\left(" + ", ".join(self.plain(s) for s in shape) + r"\right)"
+
+    def text(self, s: str) -> str:
+        return latex_escape(s)
+
+
+class _GroupingLatex(_SympyLatex):
+    """sympy's LaTeX printer with digit grouping in integers."""
+
+    def __init__(self, outer: LatexPrinter, **settings):
+        super().__init__(settings)
+        self._outer = outer
+
+    def _print_Integer(self, expr):
+        return self._outer.digits(int(expr))
+
+
+class TextPrinter(BasePrinter):
+    """Plain Unicode: ``(5·5·32 + 1)·64``, ``⌊(41 − 2)/2⌋ + 1``."""
+
+    def parens(self, text: str) -> str:
+        return f"({text})"
+
+    def none(self) -> str:
+        return "None"
+
+    def name(self, key: str) -> str:
+        return self.names.get(key, key)
+
+    def symbol(self, name: str) -> str:
+        return self.names.get(name, name)
+
+    def value(self, v) -> str:
+        if v.is_Integer:
+            return self.digits(int(v))
+        printer = _UnicodeStr(self)
+        return printer.doprint(v)
+
+    def _print_Quotient(self, f: Quotient) -> str:
+        return f"{self.group(f.numerator, ATOM)}/{self.group(f.denominator, ATOM)}"
+
+    def _print_Floor(self, f: Floor) -> str:
+        return f"⌊{self.doprint(f.arg)}⌋"
+
+    def _print_Ceil(self, f: Ceil) -> str:
+        return f"⌈{self.doprint(f.arg)}⌉"
+
+    def shape(self, shape) -> str:
+        return "(" + ", ".join(self.plain(s) for s in shape) + ")"
+
+    def text(self, s: str) -> str:
+        return str(s)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class _UnicodeStr(_SympyStr):
+    """sympy's str printer with ``·``, superscript powers, ``−`` and grouped digits."""
+
+    def __init__(self, outer: TextPrinter):
+        super().__init__({"order": "grlex"})
+        self._outer = outer
+
+    def _print_Integer(self, expr):
+        return self._outer.digits(int(expr))
+
+    def _print_Symbol(self, expr):
+        return self._outer.symbol(expr.name)
+
+    def _print_Mul(self, expr):
+        return super()._print_Mul(expr).replace("*", "·")
+
+    def _print_Pow(self, expr):
+        if expr.exp.is_Integer and expr.exp > 1:
+            return self.parenthesize(expr.base, 60) + str(int(expr.exp)).translate(_SUPERSCRIPT)
+        return super()._print_Pow(expr)
+
+    def _print_Add(self, expr, order=None):
+        return super()._print_Add(expr, order).replace(" - ", " − ")
+
+    def _print_floor(self, expr):
+        return f"⌊{self.doprint(expr.args[0])}⌋"
+
+    def _print_ceiling(self, expr):
+        return f"⌈{self.doprint(expr.args[0])}⌉"
