@@ -17,7 +17,7 @@ import sympy
 
 from .dims import Shape, substitute
 from .errors import SymparamsError
-from .formula import Formula, Num, Product, Sum, mul, substitute as fill, working
+from .formula import Formula, Group, Num, Product, Sum, mul, substitute as fill, working
 from .formulas import AxisRule, Quantity, axis_rules, textbook
 from .layers.base import Layer, Weight
 from .summary import DTYPE_BYTES, Row, Summary, normalize_bindings, summarize
@@ -125,6 +125,10 @@ class Derivation:
     def total_factored(self) -> sympy.Expr:
         return sympy.factor(self.total.value)
 
+    @property
+    def factored_differs(self) -> bool:
+        return self.total_factored != self.total_expanded
+
     def layer(self, name: str) -> LayerDerivation:
         for d in self.layers:
             if d.name == name:
@@ -205,7 +209,7 @@ def _derive(model, summary: Summary, values, only, dtype) -> Derivation:
 
     def total_of(index):
         nums = [v[index] for v in all_rows if v[index] != 0] or [sympy.Integer(0)]
-        f = Sum(tuple(Num(v) for v in nums)) if len(nums) > 1 else Num(nums[0])
+        f = Sum(tuple(Group(Num(v)) for v in nums)) if len(nums) > 1 else Num(nums[0])
         return _working(None, f)
 
     # The model's own totals count shared and nested weights once; the rows

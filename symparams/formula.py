@@ -68,6 +68,13 @@ class Quotient(Formula):
 
 
 @dataclass(frozen=True)
+class Group(Formula):
+    """Parentheses a reader needs though precedence does not (one layer's value in a total)."""
+
+    arg: Formula
+
+
+@dataclass(frozen=True)
 class Floor(Formula):
     arg: Formula
 
@@ -112,7 +119,7 @@ def substitute(f: Formula, values: Mapping[str, Value]) -> Formula:
         return Difference(substitute(f.left, values), substitute(f.right, values))
     if isinstance(f, Quotient):
         return Quotient(substitute(f.numerator, values), substitute(f.denominator, values))
-    if isinstance(f, (Floor, Ceil)):
+    if isinstance(f, (Floor, Ceil, Group)):
         return type(f)(substitute(f.arg, values))
     raise TypeError(f"not a formula: {f!r}")
 
@@ -140,7 +147,7 @@ def children(f: Formula) -> tuple:
         return (f.left, f.right)
     if isinstance(f, Quotient):
         return (f.numerator, f.denominator)
-    if isinstance(f, (Floor, Ceil)):
+    if isinstance(f, (Floor, Ceil, Group)):
         return (f.arg,)
     return ()
 
@@ -171,22 +178,34 @@ def _apply(f: Formula, vals: list) -> Value:
         return sympy.floor(vals[0])
     if isinstance(f, Ceil):
         return sympy.ceiling(vals[0])
+    if isinstance(f, Group):
+        return vals[0]
     raise TypeError(f"not a formula: {f!r}")
 
 
+def _is_value(f: Formula) -> bool:
+    return isinstance(f, Num) or (isinstance(f, Group) and isinstance(f.arg, Num))
+
+
+def _value(f: Formula):
+    return f.value if isinstance(f, Num) else f.arg.value
+
+
 def _reducible(f: Formula) -> bool:
-    return not isinstance(f, (Num, Name)) and all(isinstance(c, Num) for c in children(f))
+    if isinstance(f, (Num, Name)) or _is_value(f):
+        return False
+    return all(_is_value(c) for c in children(f))
 
 
 def step(f: Formula) -> Formula:
     """Evaluate every operation whose operands are all values: one line of working."""
-    if isinstance(f, (Num, Name)):
+    if isinstance(f, (Num, Name)) or _is_value(f):
         return f
     if _reducible(f):
-        # A quotient that is exact inside a floor is evaluated with the floor
-        # (⌊39/2⌋ = 19), so a reader sees one step, not a fraction first.
-        return Num(_apply(f, [c.value for c in children(f)]))
+        return Num(_apply(f, [_value(c) for c in children(f)]))
     if isinstance(f, (Floor, Ceil)) and _reducible(f.arg) and isinstance(f.arg, Quotient):
+        # A quotient inside a floor is evaluated with the floor (⌊39/2⌋ = 19),
+        # so a reader sees one step, not a fraction first.
         return Num(evaluate(f))
     if isinstance(f, Sum):
         return Sum(tuple(step(t) for t in f.terms))

@@ -146,8 +146,10 @@ class Summary:
     def __str__(self) -> str:
         return self.to_text()
 
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from .tables import latex_table
+        return {"text/plain": self.to_text(), "text/markdown": self.to_markdown(),
+                "text/latex": latex_table(self)}
 
 
 def json_size(value):

@@ -129,3 +129,20 @@ def markdown_table(summary, thousands: str = ",", dtype: str = "float32") -> str
         out.append(f"- **{label}:** {_md_value(format_count(count, thousands))} "
                    f"({_md_value(readable_bytes(count, per))})")
     return "\n".join(out) + "\n"
+
+
+def latex_table(summary, thousands: str = ",") -> str:
+    """The summary as a LaTeX ``array`` in display math, which notebooks render."""
+    from .render.printers import LatexPrinter, latex_escape
+
+    p = LatexPrinter(thousands=thousands)
+    rows = [r"\text{%s} & %s & %s" % (latex_escape(f"{r.name} ({r.type})"),
+                                       ", ".join(p.shape(s) for s in r.output_shapes), p.doprint(r.params))
+            for r in summary.rows]
+    body = " \\\\\n".join(rows)
+    return ("$$\n\\begin{array}{llr}\n\\text{Layer (type)} & \\text{Output shape} & \\text{Param \\#} \\\\ \\hline\n"
+            f"{body} \\\\ \\hline\n"
+            f"\\text{{Total}} & & {p.doprint(summary.total)} \\\\\n"
+            f"\\text{{Trainable}} & & {p.doprint(summary.trainable)} \\\\\n"
+            f"\\text{{Non-trainable}} & & {p.doprint(summary.non_trainable)}\n"
+            "\\end{array}\n$$\n")

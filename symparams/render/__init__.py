@@ -121,8 +121,15 @@ class Fmt:
         if working.formula is not None:
             pieces.append(working.formula)
         pieces.extend(working.lines)
-        texts = [self.math(p) for p in pieces]
-        widths = [len(self._text.doprint(p)) for p in pieces]
+        texts, widths = [], []
+        for p in pieces:
+            text = self.math(p)
+            # A step that changes nothing a reader can see (129·n evaluated to
+            # 129·n) is not shown twice.
+            if texts and text == texts[-1]:
+                continue
+            texts.append(text)
+            widths.append(len(self._text.doprint(p)))
         if lhs is not None:
             left = self.p.name(lhs) if lhs_is_name else lhs
             left_width = len(self._text.name(lhs)) if lhs_is_name else len(lhs)

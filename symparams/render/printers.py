@@ -15,7 +15,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter as _SympyLatex
 from sympy.printing.str import StrPrinter as _SympyStr
 
-from ..formula import Ceil, Difference, Floor, Formula, Name, Num, Product, Quotient, Sum
+from ..formula import Ceil, Difference, Floor, Formula, Group, Name, Num, Product, Quotient, Sum
 
 SUM, PRODUCT, ATOM = 1, 2, 3
 
@@ -86,6 +86,10 @@ class BasePrinter:
 
     def _print_Product(self, f: Product) -> str:
         return self.times.join(self.group(t, PRODUCT) for t in f.factors)
+
+    def _print_Group(self, f: Group) -> str:
+        text = self.doprint(f.arg)
+        return self.parens(text) if precedence(f.arg) < ATOM else text
 
     def plain(self, size) -> str:
         """A size inside a shape: no digit grouping, as Keras prints shapes."""

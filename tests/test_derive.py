@@ -1,0 +1,277 @@
+"""Worked solutions: the seeds' arithmetic, formulas that equal the weights, every format
+rendered by its real consumer (pdflatex, KaTeX), and template errors as one line."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+import sympy
+
+from keras_api import FIXTURES, fixture_names, load_fixture, model_source
+from symparams import summarize
+from symparams.cli import main
+from symparams.derive import derive
+from symparams.readers import read_file, read_source
+from symparams.render import render
+from tools import katex_render, math_fragments, pdflatex
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+DIALECTS = FIXTURES / "dialects"
+
+
+def model_of(stem, run=0):
+    return read_source(model_source(stem), f"{stem}.py", load_fixture(stem)["runs"][run]["bindings"]).model
+
+
+def text_of(model, **kw):
+    return render(derive(model), "text", thousands="", **kw)
+
+
+def line_with(text: str, needle: str) -> str:
+    """The equation that contains ``needle``, its continuation lines (``  = ...``) joined."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if needle in line:
+            joined = line.rstrip()
+            for more in lines[i + 1:]:
+                if not more.lstrip().startswith("= "):
+                    break
+                joined += " " + more.strip()
+            return joined
+    raise AssertionError(f"{needle!r} not in derivation")
+
+
+# ---- the seeds' arithmetic, with Keras's numbers ------------------------------------
+
+
+def test_seed_dense_784():
+    run = load_fixture("seed_dense784")["runs"][0]
+    text = text_of(model_of("seed_dense784"))
+    assert line_with(text, "784·10 + 10").endswith(f"= {run['layers'][0]['params']}")
+    assert f"= {run['total']}" in line_with(text, "Total =")
+
+
+def test_seed_dense_514():
+    run = load_fixture("seed_dense514")["runs"][0]
+    text = text_of(model_of("seed_dense514"))
+    assert line_with(text, "514·514 + 514").endswith(f"= {run['layers'][0]['params']}")
+    assert line_with(text, "514·257 + 257").endswith(f"= {run['layers'][1]['params']}")
+
+
+def test_seed_51264():
+    run = load_fixture("seed_cnn_004")["runs"][0]
+    text = text_of(read_file(str(DIALECTS / "keras1_cnn_004.py")).model)
+    conv = next(l for l in run["layers"] if l["name"] == "conv2d_1")
+    block = text[text.index("conv2d_1 (Conv2D)"):]
+    assert "(5·5·32 + 1)·64 = (800 + 1)·64" in block
+    assert f"801·64 = {conv['params']}" in block
+    assert "pooling" in text.lower() and "no parameters" in text
+    dropout = text[text.index("dropout (Dropout)"):]
+    assert "removes no weights" in dropout.splitlines()[1]     # seed 004's second question
+
+
+def test_seed_conv_chain_896():
+    run = load_fixture("seed_conv_chain")["runs"][0]
+    text = text_of(model_of("seed_conv_chain"))
+    assert line_with(text, "(3·3·3 + 1)·32").endswith(f"= {run['layers'][0]['params']}")
+
+
+def test_seed_conv1d_chain():
+    """Seed 003: Conv1D, pooling ⌊(41 − 2)/2⌋ + 1 = 20, Flatten 20·64 = 1280, Dense 163,968."""
+    run = load_fixture("seed_conv1d")["runs"][0]
+    shapes = {l["name"]: l["output_shapes"][0] for l in run["layers"]}
+    params = {l["name"]: l["params"] for l in run["layers"]}
+    text = text_of(read_file(str(DIALECTS / "keras1_conv1d.py")).model)
+    assert line_with(text, "(3·1 + 1)·64").endswith(f"= {params['conv1d']}")
+    pool = line_with(text, "⌊(41 − 2)/2⌋ + 1")
+    assert shapes["max_pooling1d"][1] == 20 and text.count("= 20") >= 1
+    assert line_with(text, "20·64").endswith(f"= {shapes['flatten'][1]}")
+    assert line_with(text, "(1280 + 1)·128").endswith(f"= {params['dense']}")
+    assert f"= {run['total']}" in line_with(text, "Total =")
+    assert "L_out = ⌊(L_in − p)/s⌋ + 1" in pool
+
+
+def test_where_sizes_come_from():
+    text = text_of(read_file(str(DIALECTS / "keras1_cnn_004.py")).model)
+    block = text[text.index("conv2d_1 (Conv2D)"):]
+    assert "C_in = 32 (axis 3 of max_pooling2d's output (None, 12, 12, 32))" in block
+
+
+def test_memory_and_symbolic_totals():
+    run = load_fixture("seed_dense784")["runs"][0]
+    text = text_of(model_of("seed_dense784"))
+    assert f"Memory = {run['total']}·4 = {4 * run['total']}" in text
+    symbolic = render(derive(read_source(model_source("mlp_symbolic"), "m.py").model), "text")
+    assert "Total = (d·w + w) + (w² + w) + (k·w + k)" in symbolic
+    assert "= d·w + k·w + w² + k + 2·w" in symbolic
+
+
+def test_trainable_split_and_frozen_and_shared():
+    run = load_fixture("frozen")["runs"][0]
+    d = derive(model_of("frozen"))
+    assert d.trainable.value == run["trainable"] and d.non_trainable.value == run["non_trainable"]
+    text = render(d, "text", thousands="")
+    assert "frozen (trainable = False)" in text
+    shared = render(derive(model_of("shared_layer")), "text")
+    assert "called 2 times" in shared and "counted once" in shared
+    bn = render(derive(model_of("batchnorm")), "text")
+    assert "P_non-trainable = 2·C" in bn
+
+
+# ---- every fixture: formula = weights = Keras ---------------------------------------
+
+ALL_RUNS = [(stem, i) for stem in fixture_names() for i in range(len(load_fixture(stem)["runs"]))]
+NO_TEXTBOOK = {"Attention", "AdditiveAttention", "Sequential", "Functional"}
+
+
+@pytest.mark.parametrize("stem,run_index", ALL_RUNS, ids=[f"{s}-{i}" for s, i in ALL_RUNS])
+def test_textbook_formula_equals_weights_equals_keras(stem, run_index):
+    run = load_fixture(stem)["runs"][run_index]
+    d = derive(model_of(stem, run_index))
+    assert [l.name for l in d.layers] == [l["name"] for l in run["layers"]]
+    for mine, theirs in zip(d.layers, run["layers"]):
+        assert mine.params == theirs["params"]
+        if mine.formula is not None:
+            assert mine.formula.value == theirs["params"]
+        elif theirs["params"] and mine.type not in NO_TEXTBOOK:
+            pytest.fail(f"{mine.type} has weights but no textbook formula")
+        if mine.weight_sum is not None:
+            assert mine.weight_sum.value == theirs["params"]
+        for a in mine.axes:
+            assert a.working.value == theirs["output_shapes"][0][a.axis], (mine.name, a.label)
+    assert d.total.value == run["total"]
+
+
+@pytest.mark.parametrize("stem", fixture_names())
+def test_every_format_renders(stem):
+    d = derive(model_of(stem))
+    for fmt, kw in [("text", {}), ("markdown", {}), ("latex", {"profile": "notebook"}),
+                    ("latex", {"profile": "document", "numbered": True})]:
+        out = render(d, fmt, **kw)
+        assert d.name in out.replace("\\_", "_")
+
+
+# ---- real consumers ------------------------------------------------------------------
+
+def _compile_targets():
+    targets = [(f"fixture-{s}", lambda s=s: derive(model_of(s))) for s in fixture_names()]
+    targets += [(f"example-{p.stem}", lambda p=p: derive(read_file(str(p)).model))
+                for p in EXAMPLES if p.stem != "api_quickstart"]
+    return targets
+
+
+def test_standalone_documents_compile(tmp_path):
+    for name, make in _compile_targets():
+        for numbered in (False, True):
+            tex = render(make(), "latex", standalone=True, numbered=numbered)
+            pdflatex(tex, tmp_path, f"{name}-{int(numbered)}")
+
+
+def test_user_names_are_escaped(tmp_path):
+    source = "x = Input((4,), name='in_put#1')\nmodel = Model(x, Dense(3, name='my_dense&$%~^{}')(x), name='net_1')\n"
+    d = derive(read_source(source, "m.py").model)
+    pdflatex(render(d, "latex", standalone=True), tmp_path, "escaped")
+    assert "`my_dense&$%~^{}`" in render(d, "markdown")
+
+
+def test_notebook_latex_and_markdown_render_in_katex():
+    fragments = []
+    for name, make in _compile_targets():
+        d = make()
+        notebook = render(d, "latex", profile="notebook")
+        for banned in (r"\intertext", r"\label", r"\section", r"\begin{align}", r"\begin{align*}"):
+            assert banned not in notebook, (name, banned)
+        fragments += math_fragments(notebook, f"{name}/latex")
+        fragments += math_fragments(render(d, "markdown"), f"{name}/markdown")
+    assert len(fragments) > 500
+    code, out = katex_render(fragments)
+    assert code == 0, out
+
+
+# ---- CLI and templates -----------------------------------------------------------------
+
+
+def derive_cli(capsys, *args):
+    code = main(["derive", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_layer_filter_and_output_file(tmp_path, capsys):
+    target = tmp_path / "out.md"
+    code, out, err = derive_cli(capsys, str(DIALECTS / "keras1_cnn_004.py"), "--format", "markdown",
+                                "--layer", "conv2d_1", "-o", str(target))
+    assert code == 0 and out == "" and err == ""
+    text = target.read_text()
+    assert "`conv2d_1`" in text and "`dense_1`" not in text
+    assert "(5 \\cdot 5 \\cdot 32 + 1) \\cdot 64" in text
+
+
+def one_line_error(code, err):
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    return err.strip()
+
+
+def test_unknown_layer_name(capsys):
+    code, out, err = derive_cli(capsys, str(DIALECTS / "keras1_cnn_004.py"), "--layer", "conv9")
+    assert "no layer named 'conv9'" in one_line_error(code, err)
+
+
+def test_missing_template(tmp_path, capsys):
+    custom = tmp_path / "tpl"
+    shutil.copytree(ROOT / "templates", custom)
+    (custom / "text" / "derivation.txt.j2").unlink()
+    code, out, err = derive_cli(capsys, str(DIALECTS / "keras1_cnn_004.py"), "--format", "text",
+                                "--templates", str(custom))
+    line = one_line_error(code, err)
+    assert str(custom) in line and "missing template text/derivation.txt.j2" in line
+
+
+def test_missing_template_directory(tmp_path, capsys):
+    code, out, err = derive_cli(capsys, str(DIALECTS / "keras1_cnn_004.py"), "--templates",
+                                str(tmp_path / "none"))
+    assert "no such template directory" in one_line_error(code, err)
+
+
+def test_broken_template(tmp_path, capsys):
+    custom = tmp_path / "tpl"
+    shutil.copytree(ROOT / "templates", custom)
+    path = custom / "text" / "derivation.txt.j2"
+    path.write_text(path.read_text() + "\n((* if *))\n")
+    code, out, err = derive_cli(capsys, str(DIALECTS / "keras1_cnn_004.py"), "--format", "text",
+                                "--templates", str(custom))
+    line = one_line_error(code, err)
+    assert "derivation.txt.j2" in line and "syntax error" in line
+
+
+def test_template_that_fails_to_render(tmp_path, capsys):
+    custom = tmp_path / "tpl"
+    shutil.copytree(ROOT / "templates", custom)
+    path = custom / "text" / "derivation.txt.j2"
+    path.write_text(path.read_text() + "\n((( d.no_such_field )))\n")
+    code, out, err = derive_cli(capsys, str(DIALECTS / "keras1_cnn_004.py"), "--format", "text",
+                                "--templates", str(custom))
+    line = one_line_error(code, err)
+    assert "derivation.txt.j2" in line and "no_such_field" in line
+
+
+def test_custom_wording(tmp_path, capsys):
+    custom = tmp_path / "tpl"
+    shutil.copytree(ROOT / "templates", custom)
+    prose = custom / "prose.j2"
+    prose.write_text(prose.read_text().replace("Dropout sets a random fraction",
+                                               "Dropout setzt einen zufälligen Anteil"))
+    code, out, err = derive_cli(capsys, str(DIALECTS / "keras1_cnn_004.py"), "--format", "text",
+                                "--templates", str(custom))
+    assert code == 0 and "Dropout setzt einen zufälligen Anteil" in out
+
+
+def test_mimebundles():
+    model = model_of("seed_dense784")
+    bundle = derive(model)._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/markdown", "text/latex"}
+    assert set(summarize(model)._repr_mimebundle_()) == {"text/plain", "text/markdown", "text/latex"}

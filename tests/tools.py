@@ -1,0 +1,67 @@
+"""External consumers the tests check output with: pdflatex and KaTeX.
+
+Locally a missing tool skips its test; CI sets SYMPARAMS_REQUIRE_TOOLS=1 (in
+.ci/run, which installs them), so there a missing tool fails instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def require(tool: str, found: bool):
+    if not found:
+        if os.environ.get("SYMPARAMS_REQUIRE_TOOLS"):
+            pytest.fail(f"{tool} is required here (SYMPARAMS_REQUIRE_TOOLS is set) but missing")
+        pytest.skip(f"{tool} is not installed")
+
+
+def pdflatex(tex: str, workdir: Path, name: str = "doc") -> str:
+    """Compile a document; return the log. Fails the test on any error line."""
+    require("pdflatex", shutil.which("pdflatex") is not None)
+    path = workdir / f"{name}.tex"
+    path.write_text(tex, encoding="utf-8")
+    result = subprocess.run(["pdflatex", "-halt-on-error", "-no-shell-escape", "-interaction=nonstopmode",
+                             path.name], cwd=workdir, capture_output=True, text=True, timeout=120)
+    log = (workdir / f"{name}.log").read_text(errors="replace") if (workdir / f"{name}.log").exists() else result.stdout
+    errors = [l for l in log.splitlines() if l.startswith("!")]
+    assert result.returncode == 0 and not errors, f"{name}: pdflatex failed: {errors[:3] or result.stdout[-500:]}"
+    return log
+
+
+def katex_dir():
+    for candidate in (os.environ.get("KATEX_NODE_PATH"), ROOT / ".cache" / "katex" / "node_modules",
+                      Path("/tmp/katex/node_modules")):
+        if candidate and (Path(candidate) / "katex").is_dir():
+            return Path(candidate)
+    return None
+
+
+MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
+
+
+def math_fragments(text: str, ident: str) -> list[dict]:
+    out = []
+    for i, m in enumerate(MATH.finditer(text)):
+        display = m.group(1) is not None
+        out.append({"id": f"{ident}#{i}", "tex": (m.group(1) or m.group(2)).strip(), "display": display})
+    return out
+
+
+def katex_render(fragments: list[dict]) -> tuple[int, str]:
+    node = shutil.which("node")
+    modules = katex_dir()
+    require("node with the katex package", node is not None and modules is not None)
+    result = subprocess.run([node, str(ROOT / "tests" / "katex_check.js")], input=json.dumps(fragments),
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "NODE_PATH": str(modules)})
+    return result.returncode, result.stdout
