@@ -15,11 +15,12 @@ from .errors import ModelError, ShapeError, SubstitutionError, SymparamsError
 from .layers.base import Tensor, Weight, clear_session
 from .model import Input, Model, Sequential
 from .summary import Row, Summary, summarize
+from .derivation import Derivation, derive
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Input", "Model", "Sequential", "layers", "symbol", "symbols", "summarize", "Summary",
     "Row", "Weight", "Tensor", "clear_session", "SymparamsError", "ShapeError", "ModelError",
-    "SubstitutionError", "__version__",
+    "SubstitutionError", "derive", "Derivation", "__version__",
 ]

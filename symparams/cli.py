@@ -120,7 +120,7 @@ def run_summary(args) -> int:
 
 
 def run_derive(args) -> int:
-    from .derive import derive
+    from .derivation import derive
     from .render import render
 
     model = read_models(args)[0]

@@ -13,7 +13,7 @@ import sympy
 from keras_api import FIXTURES, fixture_names, load_fixture, model_source
 from symparams import summarize
 from symparams.cli import main
-from symparams.derive import derive
+from symparams.derivation import derive
 from symparams.readers import read_file, read_source
 from symparams.render import render
 from tools import katex_render, math_fragments, pdflatex

@@ -224,7 +224,7 @@ def _environment(directory: Path):
 def render(derivation, format: str = "latex", profile: str = "notebook", standalone: bool = False,
            numbered: bool = False, templates: Optional[str] = None, thousands: str = ",",
            names: Optional[Mapping[str, str]] = None, width: int = 64) -> str:
-    """Render a :class:`~symparams.derive.Derivation` in a format."""
+    """Render a :class:`~symparams.derivation.Derivation` in a format."""
     import jinja2
 
     if format not in FORMATS:
