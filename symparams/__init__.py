@@ -13,6 +13,7 @@ from . import layers
 from .dims import symbol, symbols
 from .errors import ModelError, ShapeError, SubstitutionError, SymparamsError
 from .layers.base import Tensor, Weight, clear_session
+from .layers.repeat import Repeat
 from .model import Input, Model, Sequential
 from .summary import Row, Summary, summarize
 from .derivation import Derivation, derive
@@ -20,7 +21,7 @@ from .derivation import Derivation, derive
 __version__ = "0.1.0"
 
 __all__ = [
-    "Input", "Model", "Sequential", "layers", "symbol", "symbols", "summarize", "Summary",
+    "Input", "Model", "Sequential", "Repeat", "layers", "symbol", "symbols", "summarize", "Summary",
     "Row", "Weight", "Tensor", "clear_session", "SymparamsError", "ShapeError", "ModelError",
     "SubstitutionError", "derive", "Derivation", "__version__",
 ]

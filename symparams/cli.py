@@ -89,6 +89,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--thousands", default=",", metavar="SEP",
                    help="thousands separator (default ','; '' for none)")
     p.set_defaults(run=run_derive)
+
+    p = sub.add_parser("scale", help="how parameters, compute and memory grow with the free sizes",
+                       description="Algebra on the model's totals: expanded, factored and collected "
+                                   "forms, leading terms, shares, budgets, sweeps, compute and memory.")
+    _add_source_arguments(p)
+    p.add_argument("--in", dest="size", metavar="SIZE",
+                   help="the size to study: shares as it grows without bound, crossover with --compare")
+    p.add_argument("--flops", action="store_true", help="add MACs and FLOPs (FLOPs = 2·MACs)")
+    p.add_argument("--memory", action="store_true", help="add weight and training memory")
+    p.add_argument("--optimizer", default="adam", choices=["sgd", "momentum", "adam", "adamw"],
+                   help="optimizer state for the training memory (default adam)")
+    p.add_argument("--precision", default="fp32", choices=["fp32", "mixed-fp16", "mixed-bf16"],
+                   help="training precision (mixed keeps fp32 master weights)")
+    p.add_argument("--budget", metavar="N", help="a parameter budget, e.g. 1e6 (with --solve)")
+    p.add_argument("--solve", metavar="SIZE", help="the largest integer SIZE whose total is within --budget")
+    p.add_argument("--sweep", metavar="SIZE=V1,V2,...", help="the totals at several values of a size")
+    p.add_argument("--compare", metavar="FILE", help="another model file: ratio of totals, and with "
+                                                    "--in where one overtakes the other")
+    p.add_argument("--plot", metavar="FILE", help="a log-log plot of the --sweep, .png or .svg "
+                                                 "(needs matplotlib: pip install 'symparams[plot]')")
+    p.add_argument("--format", choices=["text", "json", "markdown", "csv"], default="text",
+                   help="markdown and csv print the --sweep table")
+    p.set_defaults(run=run_scale)
     return parser
 
 
@@ -135,6 +158,71 @@ def run_derive(args) -> int:
             raise SymparamsError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _parse_sweep(text: str):
+    name, sep, values = text.partition("=")
+    try:
+        numbers = [int(v) for v in values.split(",") if v.strip()]
+    except ValueError:
+        numbers = []
+    if not sep or not re.fullmatch(r"[A-Za-z_]\w*", name.strip()) or not numbers:
+        raise SymparamsError(f"--sweep {text!r}: write SIZE=V1,V2,..., e.g. --sweep w=16,32,64")
+    bad = [v for v in numbers if v <= 0]
+    if bad:
+        raise SymparamsError(f"--sweep {name}: sizes must be positive, got {bad[0]}")
+    return name.strip(), numbers
+
+
+def _parse_budget(text: str):
+    import sympy
+    try:
+        value = sympy.nsimplify(float(text)) if re.fullmatch(r"[\d.eE+]+", text) else None
+    except (ValueError, OverflowError):
+        value = None
+    if value is None or value <= 0:
+        raise SymparamsError(f"--budget {text!r}: give a positive number, e.g. 1e6")
+    return value
+
+
+def run_scale(args) -> int:
+    import json as _json
+
+    from . import scaling
+    from .readers import read_file
+    from .scale_report import build_report, sweep_csv, sweep_markdown, to_text
+
+    if (args.budget is None) != (args.solve is None):
+        raise SymparamsError("--budget and --solve go together: --budget 1e6 --solve w")
+    if args.format in ("markdown", "csv") and not args.sweep:
+        raise SymparamsError(f"--format {args.format} prints the --sweep table: add --sweep SIZE=V1,V2,...")
+    if args.plot and not args.sweep:
+        raise SymparamsError("--plot draws the --sweep: add --sweep SIZE=V1,V2,...")
+    model = read_models(args)[0]
+    sweep_size, sweep_values = _parse_sweep(args.sweep) if args.sweep else (None, ())
+    other = None
+    if args.compare:
+        other_result = read_file(args.compare, parse_subs(args.subs), strict=args.strict, ignore_unused=True)
+        other = other_result.model
+    report = build_report(model, size=args.size, flops=args.flops, memory=args.memory,
+                          optimizer=args.optimizer, precision=args.precision, solve=args.solve,
+                          budget=_parse_budget(args.budget) if args.budget else None,
+                          sweep_size=sweep_size, sweep_values=sweep_values, other=other)
+    if args.plot:
+        from .compute import compute
+        series = {"parameters": report.total}
+        if args.flops:
+            series["FLOPs"] = compute(model).flops
+        scaling.plot(series, sweep_size, sweep_values, args.plot, title=report.name)
+    if args.format == "json":
+        print(_json.dumps(report.to_dict(), indent=1))
+    elif args.format == "markdown":
+        print(sweep_markdown(report.sweep))
+    elif args.format == "csv":
+        sys.stdout.write(sweep_csv(report.sweep))
+    else:
+        print(to_text(report))
     return 0
 
 

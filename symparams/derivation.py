@@ -169,7 +169,7 @@ PROSE = {
     "AlphaDropout": "dropout", "ActivityRegularization": "activation",
     "Add": "merge", "Subtract": "merge", "Multiply": "merge", "Average": "merge",
     "Maximum": "merge", "Minimum": "merge", "Concatenate": "concatenate", "Dot": "merge",
-    "Sequential": "model", "Functional": "model", "Identity": "activation",
+    "Sequential": "model", "Functional": "model", "Identity": "activation", "Repeat": "repeat",
 }
 for _prefix in ("MaxPooling", "AveragePooling"):
     for _r in "123":
@@ -276,9 +276,10 @@ def _layer(row: Row, nodes, values, sub, dtype) -> LayerDerivation:
                                     _working(rule.formula, fill(rule.formula, table))))
     nested = None
     from .model import Functional
-    if isinstance(layer, Functional):
-        nested_values = {k: v for k, v in values.items()}
-        nested = _derive(layer, summarize(layer), nested_values, None, dtype)
+    from .layers.repeat import Repeat
+    inner = layer.block if isinstance(layer, Repeat) else layer
+    if isinstance(inner, Functional):
+        nested = _derive(inner, summarize(inner), dict(values), None, dtype)
     value = sub(row.params)
     if formula is not None and sympy.expand(formula.value - value) != 0:
         raise AssertionError(f"textbook formula of {row.name} disagrees with its weights")

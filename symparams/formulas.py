@@ -18,6 +18,7 @@ from .dims import Size
 from .formula import Ceil, Difference, Floor, Formula, Name, Num, Quotient, add, mul
 from .layers import (attention, conv, core, normalization, pooling, recurrent, reshaping,
                      wrappers, activations, merging)
+from .layers.repeat import Repeat
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,14 @@ def _mha(layer, shapes):
     terms.append(proj(dv_in, dv))
     terms.append(mul(add(mul(h, dv), 1), d_out) if layer.use_bias else mul(h, dv, d_out))
     t.formula = add(*terms)
+    return t
+
+
+@builds(Repeat)
+def _repeat(layer, shape):
+    t = Textbook(Num(0))
+    block = sum((w.count for w in layer.weights), sympy.Integer(0)) / layer.n
+    t.formula = mul(t.q("n", layer.n, arg("n")), t.q("P_block", sympy.expand(block), Origin("derived")))
     return t
 
 

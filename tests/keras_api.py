@@ -29,8 +29,16 @@ def load_fixture(stem: str) -> dict:
     return json.loads((FIXTURES / "keras" / f"{stem}.json").read_text())
 
 
+def model_path(stem: str) -> Path:
+    """A fixture model: in tests/fixtures/models, or a worked study in examples/."""
+    for directory in (FIXTURES / "models", FIXTURES.parent.parent / "examples"):
+        if (directory / f"{stem}.py").exists():
+            return directory / f"{stem}.py"
+    raise FileNotFoundError(stem)
+
+
 def model_source(stem: str) -> str:
-    return (FIXTURES / "models" / f"{stem}.py").read_text()
+    return model_path(stem).read_text()
 
 
 def _stand_in_modules() -> dict[str, types.ModuleType]:
@@ -109,6 +117,12 @@ def assert_weights_match(ours: list, theirs: list, where: str) -> None:
 def numeric_only(stem: str) -> bool:
     """Fixtures whose control flow depends on their free names cannot stay symbolic."""
     return "# numeric only:" in model_source(stem)
+
+
+def loop_counts(stem: str) -> set:
+    """Names a fixture loops over with range(NAME): Python itself must have them as numbers."""
+    import re
+    return set(re.findall(r"range\((\w+)\)", model_source(stem)))
 
 
 def int_bound_names(stem: str) -> list:

@@ -161,11 +161,22 @@ def test_condition_on_a_free_size_names_it(tmp_path, capsys):
     assert "model.py:2" in line and "width" in line and "--subs" in line
 
 
-def test_loop_over_a_free_count_names_it(tmp_path, capsys):
+def test_loop_over_a_free_count_that_changes_the_shape(tmp_path, capsys):
     code, out, err = run(tmp_path, capsys, """
-        x = Input((8,))
+        x = inputs = Input((8,))
         for _ in range(n_layers):
-            x = Dense(8)(x)
+            x = Dense(16)(x)
+        model = Model(inputs, x)
+        """)
+    line = one_error(code, err)
+    assert "model.py:3" in line and "must keep its input shape" in line and "(None, 16)" in line
+
+
+def test_loop_over_a_free_count_without_one_tensor_names_it(tmp_path, capsys):
+    code, out, err = run(tmp_path, capsys, """
+        sizes = []
+        for i in range(n_layers):
+            sizes.append(i)
         """)
     line = one_error(code, err)
     assert "n_layers" in line and "--subs n_layers=" in line

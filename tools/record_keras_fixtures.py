@@ -4,7 +4,8 @@
     python tools/record_keras_fixtures.py            # all models
     python tools/record_keras_fixtures.py vgg16 mlp  # some, by file stem
 
-Each model is a Keras source file in ``tests/fixtures/models/``. A comment line
+Each model is a Keras source file in ``tests/fixtures/models/``, or an example in
+``examples/`` that has a ``# bindings:`` line (the worked studies). A comment line
 
     # bindings: [{"w": 16}, {"w": 64}]
 
@@ -29,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "tests" / "fixtures" / "models"
+EXAMPLES = ROOT / "examples"
 OUT = ROOT / "tests" / "fixtures" / "keras"
 VENV = ROOT / ".cache" / "keras-venv"
 PINS = ["keras==3.15.1", "jax==0.10.2", "jaxlib==0.10.2"]
@@ -142,8 +144,13 @@ def record_file(path: Path) -> dict:
         run = record_model(find_model(namespace))
         run["bindings"] = bindings
         runs.append(run)
-    return {"source": f"tests/fixtures/models/{path.name}", "keras_version": keras.__version__,
+    return {"source": str(path.relative_to(ROOT)), "keras_version": keras.__version__,
             "backend": keras.backend.backend(), "runs": runs}
+
+
+def model_files() -> list[Path]:
+    studies = [p for p in EXAMPLES.glob("*.py") if "# bindings:" in p.read_text()]
+    return sorted([*MODELS.glob("*.py"), *studies], key=lambda p: p.stem)
 
 
 def record_applications() -> dict:
@@ -167,7 +174,7 @@ def main(argv: list[str]) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     stems = set(argv)
     failed = 0
-    for path in sorted(MODELS.glob("*.py")):
+    for path in model_files():
         if stems and path.stem not in stems:
             continue
         try:

@@ -20,6 +20,7 @@ from .regularization import (ActivityRegularization, AlphaDropout, Dropout, Gaus
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, Flatten, Permute, RepeatVector,
                         Reshape, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D,
                         ZeroPadding2D, ZeroPadding3D)
+from .repeat import Repeat
 from .wrappers import Bidirectional, TimeDistributed
 
 # Aliases that Keras 3 itself exports.

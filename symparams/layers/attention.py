@@ -33,8 +33,9 @@ class MultiHeadAttention(Layer):
             raise self.error("MultiHeadAttention is called as mha(query, value) or mha(query, value, key)")
         return [query, value] if key is None else [query, value, key]
 
-    def call_options(self, return_attention_scores=False, **kwargs):
-        return {"return_attention_scores": bool(return_attention_scores)}
+    def call_options(self, return_attention_scores=False, use_causal_mask=False, **kwargs):
+        return {"return_attention_scores": bool(return_attention_scores),
+                "use_causal_mask": bool(use_causal_mask)}
 
     def check_input(self, in_shapes):
         query, value = in_shapes[0], in_shapes[1]
@@ -89,8 +90,9 @@ class _BaseAttention(Layer):
     def pack_call(self, inputs=None, *args, **kwargs):
         return inputs
 
-    def call_options(self, return_attention_scores=False, **kwargs):
-        return {"return_attention_scores": bool(return_attention_scores)}
+    def call_options(self, return_attention_scores=False, use_causal_mask=False, **kwargs):
+        return {"return_attention_scores": bool(return_attention_scores),
+                "use_causal_mask": bool(use_causal_mask)}
 
     def check_input(self, in_shapes):
         if not isinstance(in_shapes, list) or len(in_shapes) not in (2, 3):

@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional
 import sympy
 
 from ..errors import ReadError, SymparamsError
-from .values import BoundMethod, Builtin, FreeName, Namespace, Opaque, UserFunction
+from .values import BoundMethod, Builtin, FreeName, Namespace, Opaque, SymbolicRange, UserFunction
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,12 @@ class Interpreter:
             self.exec_block(node.orelse, scope)
 
     def stmt_For(self, node, scope):
-        iterable = self.iterate(self.eval(node.iter, scope), node.iter)
+        value = self.eval(node.iter, scope)
+        if isinstance(value, SymbolicRange):
+            # A loop over a free count: the host turns its body into a Repeat.
+            self.host.repeat_loop(node, scope, value)
+            return
+        iterable = self.iterate(value, node.iter)
         count = 0
         broke = False
         for item in iterable:

@@ -25,10 +25,13 @@ from .. import layers as L
 from ..dims import parse_value, symbol
 from ..errors import ModelError, ReadError, ShapeError, SymparamsError
 from ..layers.base import COMMON_INERT, Layer, Tensor, UnknownArgumentError, naming_scope, clear_session
+from ..layers.repeat import Repeat
 from ..model import Functional, Input, Sequential
 from . import legacy
-from .interpreter import Interpreter, Limits, Scope
-from .values import BoundMethod, Builtin, FreeName, Namespace, Opaque, UserFunction
+from .interpreter import Interpreter, Limits, Scope, _Break, _Continue
+
+_LoopControl = (_Break, _Continue)
+from .values import BoundMethod, Builtin, FreeName, Namespace, Opaque, SymbolicRange, UserFunction
 
 KERAS_ROOTS = ("keras", "tensorflow", "tf", "tf_keras")
 
@@ -65,10 +68,11 @@ class ReadResult:
         return [m for m in self.built if id(m) not in nested or m in self.models.values()]
 
 
-def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False) -> ReadResult:
+def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False,
+              ignore_unused: bool = False) -> ReadResult:
     """Read a model file (``-`` for standard input)."""
     if path == "-":
-        return read_source(sys.stdin.read(), "<stdin>", bindings, strict)
+        return read_source(sys.stdin.read(), "<stdin>", bindings, strict, ignore_unused=ignore_unused)
     try:
         with open(path, encoding="utf-8") as fh:
             source = fh.read()
@@ -80,11 +84,11 @@ def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False) 
         raise ReadError("is not UTF-8 text", path) from None
     except OSError as exc:
         raise ReadError(exc.strerror or str(exc), path) from None
-    return read_source(source, path, bindings, strict)
+    return read_source(source, path, bindings, strict, ignore_unused=ignore_unused)
 
 
 def read_source(source: str, filename: str = "<model>", bindings: Optional[dict] = None,
-                strict: bool = False, limits: Limits = Limits()) -> ReadResult:
+                strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False) -> ReadResult:
     """Read Keras source text into models. ``bindings`` give values to free names."""
     tree = parse(source, filename)
     values = {k: binding_value(k, v) for k, v in (bindings or {}).items()}
@@ -104,7 +108,7 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
             break
         real_names |= reader.wants_real
     unused = set(values) - reader.used_bindings
-    if unused:
+    if unused and not ignore_unused:
         raise ReadError(f"--subs {', '.join(sorted(unused))}: the file never uses "
                         f"{'this name' if len(unused) == 1 else 'these names'}", filename)
     if not reader.built:
@@ -621,6 +625,45 @@ class KerasReader:
             raise self.error(str(exc), node) from None
         return None
 
+    # ---- loops over a free count ----------------------------------------------------------
+    def repeat_loop(self, node: ast.For, scope: Scope, count: SymbolicRange) -> None:
+        """``for _ in range(n): x = block(x)`` with a free ``n``: one Repeat of the body.
+
+        The body is traced once on a fresh input of the loop tensor's shape; it
+        must update exactly one tensor variable and keep its shape.
+        """
+        assigned = {n.id for stmt in node.body for n in ast.walk(stmt)
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        carried = [name for name in sorted(assigned)
+                   if isinstance(scope.lookup(name)[1], Tensor)]
+        if len(carried) != 1:
+            raise self.error(
+                f"the loop over the free count {count.text} must update one tensor (x = block(x)) "
+                f"to be repeated; give {count.text} a value with --subs {count.text}=... instead"
+                if not carried else
+                f"the loop over the free count {count.text} updates several tensors "
+                f"({', '.join(carried)}); give {count.text} a value with --subs {count.text}=...", node)
+        name = carried[0]
+        outer = scope.lookup(name)[1]
+        start = Input(batch_shape=outer.shape)
+        scope.assign(name, start)
+        self.interp.assign(node.target, 0, scope)
+        try:
+            self.interp.exec_block(node.body, scope)
+        except (_LoopControl) as exc:
+            raise self.error("break and continue cannot stand in a loop over a free count", node) from None
+        end = scope.lookup(name)[1]
+        if not isinstance(end, Tensor):
+            raise self.error(f"the loop body turns {name} into {self.describe(end)}, not a tensor", node)
+        try:
+            block = Functional(start, end)
+            repeated = Repeat(block, count.count)(outer)
+        except ShapeError as exc:
+            raise self.error(str(exc), node) from None
+        except ModelError as exc:
+            raise self.error(f"the loop body cannot be repeated: {exc}", node) from None
+        scope.assign(name, repeated)
+
     # ---- models -------------------------------------------------------------------------
     def make_sequential(self, args, kwargs, node):
         layers = kwargs.pop("layers", args[0] if args else None)
@@ -823,6 +866,9 @@ def _range(host, args, kwargs, node):
         if isinstance(v, sympy.Basic):
             if not v.is_Integer:
                 names = ", ".join(sorted(str(s) for s in v.free_symbols)) or str(v)
+                if len(args) == 1 and v.free_symbols:
+                    # ``for _ in range(n_layer)`` may repeat a block n_layer times.
+                    return SymbolicRange(v, names)
                 raise host.error(f"range() over the free size {names}: give it a value with --subs "
                                  f"{names}=...", node)
             v = int(v)

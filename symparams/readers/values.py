@@ -66,3 +66,11 @@ class Builtin:
 
     def __repr__(self) -> str:
         return f"<builtin {self.name}>"
+
+
+@dataclass(frozen=True)
+class SymbolicRange:
+    """``range(n_layer)`` with a free ``n_layer``: a loop over it becomes a ``Repeat``."""
+
+    count: Any      # a sympy expression
+    text: str       # how the file wrote the count, for messages

@@ -1,0 +1,199 @@
+"""The report of ``symparams scale``: what scaling asks of one model, as data and as text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import sympy
+
+from . import scaling
+from .compute import CONVENTION, compute
+from .memory import BYTES, training_memory
+from .summary import json_size, summarize
+
+
+@dataclass
+class ScaleReport:
+    name: str
+    symbols: list
+    total: sympy.Expr
+    leading: dict
+    degree: dict
+    collected: dict
+    shares: list
+    size: Optional[str] = None
+    limit_shares: list = field(default_factory=list)
+    macs: Optional[sympy.Expr] = None
+    flops_leading: dict = field(default_factory=dict)
+    memory: dict = field(default_factory=dict)
+    training: Optional[dict] = None
+    solution: dict = field(default_factory=dict)
+    sweep: list = field(default_factory=list)
+    comparison: Optional[dict] = None
+
+    @property
+    def expanded(self):
+        return scaling.expanded(self.total)
+
+    @property
+    def factored(self):
+        return scaling.factored(self.total)
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {
+            "name": self.name, "symbols": self.symbols,
+            "total": json_size(self.total), "expanded": str(self.expanded),
+            "factored": str(self.factored),
+            "leading": {k: str(v) for k, v in self.leading.items()},
+            "degree": self.degree,
+            "shares": {name: str(v) for name, v in self.shares},
+        }
+        if self.limit_shares:
+            out["limit_shares"] = {"size": self.size, **{n: str(v) for n, v in self.limit_shares}}
+        if self.macs is not None:
+            out["macs"] = json_size(self.macs)
+            out["flops"] = json_size(sympy.expand(2 * self.macs))
+            out["flops_leading"] = {k: str(v) for k, v in self.flops_leading.items()}
+            out["convention"] = CONVENTION
+        if self.memory:
+            out["memory"] = {k: json_size(v) for k, v in self.memory.items()}
+        if self.training:
+            out["training_memory"] = {k: (json_size(v) if isinstance(v, sympy.Basic) else v)
+                                      for k, v in self.training.items()}
+        if self.solution:
+            out["solution"] = self.solution
+        if self.sweep:
+            out["sweep"] = [{k: json_size(v) for k, v in row.items()} for row in self.sweep]
+        if self.comparison:
+            out["comparison"] = {k: (str(v) if isinstance(v, sympy.Basic) else v)
+                                 for k, v in self.comparison.items()}
+        return out
+
+
+def build_report(model, size: Optional[str] = None, flops: bool = False, memory: bool = False,
+                 optimizer: str = "adam", precision: str = "fp32", solve: Optional[str] = None,
+                 budget=None, sweep_size: Optional[str] = None, sweep_values=(),
+                 other=None) -> ScaleReport:
+    summary = summarize(model)
+    total = summary.total
+    names = summary.symbols
+    if size is not None and size not in names:
+        raise scaling.ScalingError(f"the total does not depend on {size!r}; its free sizes are "
+                                   f"{', '.join(names) or 'none'}")
+    report = ScaleReport(
+        name=summary.name, symbols=names, total=total,
+        leading=scaling.leading_terms(total),
+        degree={n: scaling.degree(total, n) for n in names},
+        collected={n: scaling.collected(total, n) for n in names},
+        shares=scaling.shares(summary.rows, total) if total != 0 else [],
+        size=size,
+    )
+    if size is not None:
+        report.limit_shares = scaling.limit_shares(summary.rows, total, size)
+    extra = {}
+    if flops:
+        c = compute(model)
+        report.macs = c.macs
+        flops_total = sympy.expand(2 * c.macs)
+        report.flops_leading = {s.name: scaling.leading_term(flops_total, s.name)
+                                for s in sorted(flops_total.free_symbols, key=lambda s: s.name)}
+        extra["flops"] = flops_total
+    if memory:
+        report.memory = {dtype: sympy.expand(total * BYTES[dtype]) for dtype in ("fp32", "fp16", "bf16", "int8")}
+        t = training_memory(summary.trainable, summary.non_trainable, optimizer, precision)
+        report.training = {"optimizer": t.optimizer, "precision": t.precision, **t.parts()}
+    if solve is not None:
+        report.solution = {solve: scaling.solve_budget(total, solve, budget)}
+    if sweep_size is not None:
+        report.sweep = scaling.sweep(total, sweep_size, sweep_values, extra)
+    if other is not None:
+        theirs = summarize(other)
+        cmp = {"other": theirs.name, "other_total": theirs.total,
+               "ratio": scaling.ratio(total, theirs.total)}
+        if flops:
+            cmp["flops_ratio"] = sympy.simplify(scaling.ratio(report.macs, compute(other).macs))
+        if size is not None:
+            x = scaling.crossover(total, theirs.total, size)
+            cmp.update({"size": size, "from": x.value, "larger": {"first": summary.name,
+                        "second": theirs.name}.get(x.leader, "equal")})
+        report.comparison = cmp
+    return report
+
+
+# ---- renderings ------------------------------------------------------------------------
+
+
+def _t(expr) -> str:
+    from .render.printers import TextPrinter
+    return TextPrinter().doprint(sympy.sympify(expr))
+
+
+def to_text(r: ScaleReport) -> str:
+    lines = [f'Model "{r.name}"' + (f" — free sizes: {', '.join(r.symbols)}" if r.symbols else ""), "",
+             "Parameters",
+             f"  total      = {_t(r.expanded)}",
+             f"  factored   = {_t(r.factored)}"]
+    for n, e in r.collected.items():
+        if len(r.collected) > 1:
+            lines.append(f"  by {n:<8} = {_t(e)}")
+    if r.leading:
+        lines += ["", "Leading terms (floors taken as their arguments)"]
+        for n, e in r.leading.items():
+            lines.append(f"  in {n}: {_t(e)}  (degree {r.degree[n]})")
+    if r.shares:
+        lines += ["", "Share of each layer" + (f" (and as {r.size} → ∞)" if r.limit_shares else "")]
+        limits = dict(r.limit_shares)
+        width = max(len(n) for n, _ in r.shares)
+        for n, v in r.shares:
+            text = f"{float(v):.2%}" if v.is_number else _t(v)
+            tail = f"    → {_t(limits[n])}" if n in limits else ""
+            lines.append(f"  {n:<{width}}  {text}{tail}")
+    if r.macs is not None:
+        lines += ["", "Compute (one forward pass, one example)",
+                  f"  MACs  = {_t(r.macs)}", f"  FLOPs = {_t(2 * r.macs)}"]
+        for n, e in r.flops_leading.items():
+            lines.append(f"  FLOPs, leading in {n}: {_t(e)}")
+        lines.append("  " + CONVENTION)
+    if r.memory:
+        lines += ["", "Weights in memory (bytes)"]
+        for dtype, v in r.memory.items():
+            lines.append(f"  {dtype:<5} {_t(v)}")
+    if r.training:
+        t = r.training
+        lines += ["", f"Training memory (bytes; {t['optimizer']}, {t['precision']}; activations not included)"]
+        for key in ("weights", "gradients", "master_weights", "optimizer_state", "total"):
+            lines.append(f"  {key.replace('_', ' '):<16} {_t(t[key])}")
+    if r.solution:
+        (n, v), = r.solution.items()
+        lines += ["", f"Largest {n} within the budget: {n} = {v:,}"]
+    if r.comparison:
+        c = r.comparison
+        lines += ["", f'Compared with "{c["other"]}" ({_t(c["other_total"])} parameters)',
+                  f"  ratio of parameters = {_t(c['ratio'])}"]
+        if "flops_ratio" in c:
+            lines.append(f"  ratio of FLOPs      = {_t(c['flops_ratio'])}")
+        if c.get("from") is not None:
+            lines.append(f"  from {c['size']} = {c['from']:,} on, \"{c['larger']}\" is the larger")
+    if r.sweep:
+        lines += ["", sweep_markdown(r.sweep)]
+    return "\n".join(lines)
+
+
+def sweep_markdown(rows: list) -> str:
+    keys = list(rows[0])
+    out = ["| " + " | ".join(keys) + " |", "| " + " | ".join("---:" for _ in keys) + " |"]
+    for row in rows:
+        out.append("| " + " | ".join(f"{v:,}" if isinstance(v, int) else _t(v) for v in row.values()) + " |")
+    return "\n".join(out)
+
+
+def sweep_csv(rows: list) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(list(rows[0]))
+    for row in rows:
+        writer.writerow([v if isinstance(v, int) else str(v) for v in row.values()])
+    return buf.getvalue()

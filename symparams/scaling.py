@@ -1,0 +1,216 @@
+"""Scaling: how a model's size and compute grow with its free sizes.
+
+Everything works on exact sympy totals: expanded, factored and collected
+forms; the degree and leading term in a size; each layer's share of the
+total and its share as a size grows without bound; the ratio of two models
+and where one overtakes the other; the largest size within a budget; sweeps;
+and log-log plots (matplotlib, an optional extra).
+
+Leading-order analysis treats ``floor(x)`` and ``ceiling(x)`` as ``x``: they
+differ by less than one, which never changes a leading term.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Optional, Sequence
+
+import sympy
+
+from .dims import substitute
+from .errors import SymparamsError
+
+OO = sympy.oo
+
+
+class ScalingError(SymparamsError):
+    pass
+
+
+def size_symbol(expr: sympy.Expr, name: str) -> sympy.Symbol:
+    """The free symbol of ``expr`` named ``name`` (the user names sizes by their names)."""
+    for s in expr.free_symbols:
+        if s.name == name:
+            return s
+    names = ", ".join(sorted(s.name for s in expr.free_symbols)) or "none"
+    raise ScalingError(f"the total does not depend on {name!r}; its free sizes are {names}")
+
+
+def smooth(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with floors and ceilings replaced by their arguments (for leading orders)."""
+    expr = sympy.sympify(expr)
+    if not expr.has(sympy.floor, sympy.ceiling):
+        return expr
+    return sympy.expand(expr.replace(sympy.floor, lambda x: x).replace(sympy.ceiling, lambda x: x))
+
+
+def expanded(expr) -> sympy.Expr:
+    return sympy.expand(expr)
+
+
+def factored(expr) -> sympy.Expr:
+    return sympy.factor(expr)
+
+
+def collected(expr, name: str) -> sympy.Expr:
+    return sympy.collect(sympy.expand(expr), size_symbol(expr, name))
+
+
+def degree(expr, name: str) -> int:
+    s = size_symbol(expr, name)
+    return int(sympy.degree(sympy.Poly(smooth(expr), s)))
+
+
+def leading_term(expr, name: str) -> sympy.Expr:
+    """The terms of highest degree in ``name`` (``12*d_model**2*n_layer``)."""
+    s = size_symbol(expr, name)
+    poly = sympy.Poly(smooth(expr), s)
+    n = poly.degree()
+    return sympy.expand(poly.coeff_monomial(s ** n) * s ** n)
+
+
+def leading_terms(expr) -> dict[str, sympy.Expr]:
+    return {s.name: leading_term(expr, s.name) for s in sorted(sympy.sympify(expr).free_symbols,
+                                                                key=lambda s: s.name)}
+
+
+def shares(rows: Sequence, total) -> list[tuple[str, sympy.Expr]]:
+    """Each layer's share of the total (rows with parameters only)."""
+    total = sympy.sympify(total)
+    return [(r.name, sympy.cancel(r.params / total)) for r in rows if r.params != 0]
+
+
+def limit_shares(rows: Sequence, total, name: str) -> list[tuple[str, sympy.Expr]]:
+    """Each layer's share of the total as ``name`` grows without bound."""
+    s = size_symbol(total, name)
+    total = smooth(total)
+    return [(r.name, sympy.limit(smooth(r.params) / total, s, OO)) for r in rows if r.params != 0]
+
+
+def ratio(a, b) -> sympy.Expr:
+    return sympy.cancel(sympy.sympify(a) / sympy.sympify(b))
+
+
+@dataclass(frozen=True)
+class Crossover:
+    size: str
+    value: Optional[int]       # the first integer from which the lead no longer changes
+    leader: str                # "first" or "second": which model is larger from there on
+
+
+def crossover(a, b, name: str) -> Crossover:
+    """Where the first total overtakes the second (or the reverse), in the size ``name``."""
+    a, b = sympy.sympify(a), sympy.sympify(b)
+    s = next((x for x in a.free_symbols | b.free_symbols if x.name == name), None)
+    if s is None:
+        raise ScalingError(f"neither total depends on {name!r}")
+    extra = (a - b).free_symbols - {s}
+    if extra:
+        raise ScalingError(f"the totals also depend on {', '.join(sorted(x.name for x in extra))}; "
+                           "give them values with --subs")
+    diff = sympy.expand(a - b)
+
+    def sign(v: int) -> int:
+        value = substitute(diff, {name: sympy.Integer(v)})
+        return int(sympy.sign(value))
+
+    roots = [r for r in sympy.Poly(smooth(diff), s).real_roots() if r > 0] if diff.has(s) else []
+    # Past the last root of the smoothed difference the sign no longer changes;
+    # floors can move the exact change by a few steps, so read the sign a little
+    # further on and walk back to the first integer from which it stays.
+    far = (int(math.floor(max(roots))) + 1 if roots else 1) + 64
+    final = sign(far)
+    if final == 0:
+        return Crossover(name, None, "equal")
+    v, steps = far, 0
+    while v > 1 and sign(v - 1) == final and steps < 10_000:
+        v, steps = v - 1, steps + 1
+    if steps == 10_000:
+        lo, hi = 1, v            # one change below: find it by bisection
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if sign(mid) == final else (mid, hi)
+        v = hi if sign(lo) != final else lo
+    return Crossover(name, v, "first" if final > 0 else "second")
+
+
+def solve_budget(total, name: str, budget) -> int:
+    """The largest integer value of ``name`` for which the total is at most ``budget``."""
+    total = sympy.sympify(total)
+    s = size_symbol(total, name)
+    others = total.free_symbols - {s}
+    if others:
+        raise ScalingError(f"the total also depends on {', '.join(sorted(x.name for x in others))}; "
+                           "give them values with --subs")
+    budget = sympy.nsimplify(budget)
+
+    def value(v: int):
+        return substitute(total, {name: sympy.Integer(v)})
+
+    smallest = value(1)
+    if smallest > budget:
+        raise ScalingError(f"the budget {budget} is below the smallest model: {name}=1 gives {smallest}")
+    lo, hi = 1, 2
+    while value(hi) <= budget:
+        lo, hi = hi, hi * 2
+        if hi > 2 ** 62:
+            raise ScalingError(f"the total stays within the budget for every {name}")
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if value(mid) <= budget:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def sweep(total, name: str, values: Iterable[int], extra: Optional[Mapping[str, sympy.Expr]] = None
+          ) -> list[dict]:
+    """The total (and any other quantities) at each value of ``name``."""
+    total = sympy.sympify(total)
+    size_symbol(total, name)
+    rows = []
+    for v in values:
+        if not isinstance(v, int) or v <= 0:
+            raise ScalingError(f"sweep values of {name} must be positive whole numbers, got {v!r}")
+        row = {name: v, "total": _number(substitute(total, {name: sympy.Integer(v)}))}
+        for key, expr in (extra or {}).items():
+            row[key] = _number(substitute(sympy.sympify(expr), {name: sympy.Integer(v)}))
+        rows.append(row)
+    return rows
+
+
+def _number(v):
+    v = sympy.sympify(v)
+    return int(v) if v.is_Integer else v
+
+
+def plot(series: Mapping[str, sympy.Expr], name: str, values: Sequence[int], path: str,
+         title: str = "") -> None:
+    """A log-log plot of each series against ``name``, written to PNG or SVG."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ScalingError("plotting needs matplotlib: pip install 'symparams[plot]'") from None
+    if not path.lower().endswith((".png", ".svg")):
+        raise ScalingError(f"{path}: a plot is written as .png or .svg")
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    for label, expr in series.items():
+        ys = [float(substitute(sympy.sympify(expr), {name: sympy.Integer(v)})) for v in values]
+        ax.loglog(values, ys, marker="o", markersize=3, label=label)
+    ax.set_xlabel(name)
+    ax.set_ylabel("count")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    try:
+        fig.savefig(path)
+    except OSError as exc:
+        raise ScalingError(f"{path}: cannot write the plot: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)
