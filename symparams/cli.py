@@ -105,8 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", metavar="N", help="a parameter budget, e.g. 1e6 (with --solve)")
     p.add_argument("--solve", metavar="SIZE", help="the largest integer SIZE whose total is within --budget")
     p.add_argument("--sweep", metavar="SIZE=V1,V2,...", help="the totals at several values of a size")
-    p.add_argument("--compare", metavar="FILE", help="another model file: ratio of totals, and with "
-                                                    "--in where one overtakes the other")
+    p.add_argument("--compare", metavar="FILE[:MODEL]",
+                   help="another model (a file, optionally :MODEL in it): ratio of totals (and FLOPs "
+                        "with --flops), and with --in where one overtakes the other")
     p.add_argument("--plot", metavar="FILE", help="a log-log plot of the --sweep, .png or .svg "
                                                  "(needs matplotlib: pip install 'symparams[plot]')")
     p.add_argument("--format", choices=["text", "json", "markdown", "csv"], default="text",
@@ -164,7 +165,8 @@ def run_derive(args) -> int:
 def _parse_sweep(text: str):
     name, sep, values = text.partition("=")
     try:
-        numbers = [int(v) for v in values.split(",") if v.strip()]
+        numbers = [int(v) if re.fullmatch(r"\s*-?\d+\s*", v) else float(v)
+                   for v in values.split(",") if v.strip()]
     except ValueError:
         numbers = []
     if not sep or not re.fullmatch(r"[A-Za-z_]\w*", name.strip()) or not numbers:
@@ -173,6 +175,14 @@ def _parse_sweep(text: str):
     if bad:
         raise SymparamsError(f"--sweep {name}: sizes must be positive, got {bad[0]}")
     return name.strip(), numbers
+
+
+def _split_model(spec: str):
+    """``FILE`` or ``FILE:MODEL`` (a variable or model name in that file)."""
+    path, sep, name = spec.rpartition(":")
+    if sep and re.fullmatch(r"[A-Za-z_]\w*", name) and not os.path.exists(spec):
+        return path, name
+    return spec, None
 
 
 def _parse_budget(text: str):
@@ -203,8 +213,9 @@ def run_scale(args) -> int:
     sweep_size, sweep_values = _parse_sweep(args.sweep) if args.sweep else (None, ())
     other = None
     if args.compare:
-        other_result = read_file(args.compare, parse_subs(args.subs), strict=args.strict, ignore_unused=True)
-        other = other_result.model
+        path, name = _split_model(args.compare)
+        other_result = read_file(path, parse_subs(args.subs), strict=args.strict, ignore_unused=True)
+        other = other_result.pick(name) if name else other_result.model
     report = build_report(model, size=args.size, flops=args.flops, memory=args.memory,
                           optimizer=args.optimizer, precision=args.precision, solve=args.solve,
                           budget=_parse_budget(args.budget) if args.budget else None,
@@ -213,7 +224,7 @@ def run_scale(args) -> int:
         from .compute import compute
         series = {"parameters": report.total}
         if args.flops:
-            series["FLOPs"] = compute(model).flops
+            series["FLOPs (forward, one example)"] = compute(model).flops
         scaling.plot(series, sweep_size, sweep_values, args.plot, title=report.name)
     if args.format == "json":
         print(_json.dumps(report.to_dict(), indent=1))

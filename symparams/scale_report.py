@@ -80,18 +80,20 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
     summary = summarize(model)
     total = summary.total
     names = summary.symbols
+    # Sizes the count depends on (a resolution appears in shapes but cancels here).
+    in_total = sorted(s.name for s in total.free_symbols)
     if size is not None and size not in names:
         raise scaling.ScalingError(f"the total does not depend on {size!r}; its free sizes are "
                                    f"{', '.join(names) or 'none'}")
     report = ScaleReport(
         name=summary.name, symbols=names, total=total,
         leading=scaling.leading_terms(total),
-        degree={n: scaling.degree(total, n) for n in names},
-        collected={n: scaling.collected(total, n) for n in names},
+        degree={n: scaling.degree(total, n) for n in in_total},
+        collected={n: scaling.collected(total, n) for n in in_total},
         shares=scaling.shares(summary.rows, total) if total != 0 else [],
         size=size,
     )
-    if size is not None:
+    if size is not None and size in in_total:
         report.limit_shares = scaling.limit_shares(summary.rows, total, size)
     extra = {}
     if flops:
@@ -114,7 +116,7 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
         cmp = {"other": theirs.name, "other_total": theirs.total,
                "ratio": scaling.ratio(total, theirs.total)}
         if flops:
-            cmp["flops_ratio"] = sympy.simplify(scaling.ratio(report.macs, compute(other).macs))
+            cmp["flops_ratio"] = scaling.ratio(report.macs, compute(other).macs)
         if size is not None:
             x = scaling.crossover(total, theirs.total, size)
             cmp.update({"size": size, "from": x.value, "larger": {"first": summary.name,
@@ -186,7 +188,8 @@ def sweep_markdown(rows: list) -> str:
     keys = list(rows[0])
     out = ["| " + " | ".join(keys) + " |", "| " + " | ".join("---:" for _ in keys) + " |"]
     for row in rows:
-        out.append("| " + " | ".join(f"{v:,}" if isinstance(v, int) else _t(v) for v in row.values()) + " |")
+        out.append("| " + " | ".join(f"{v:,}" if isinstance(v, int) else f"{v:g}" if isinstance(v, float)
+                                     else _t(v) for v in row.values()) + " |")
     return "\n".join(out)
 
 

@@ -58,7 +58,10 @@ def collected(expr, name: str) -> sympy.Expr:
 
 
 def degree(expr, name: str) -> int:
-    s = size_symbol(expr, name)
+    """The degree in ``name`` (0 when ``expr`` does not depend on it)."""
+    s = next((x for x in sympy.sympify(expr).free_symbols if x.name == name), None)
+    if s is None:
+        return 0
     return int(sympy.degree(sympy.Poly(smooth(expr), s)))
 
 
@@ -89,7 +92,10 @@ def limit_shares(rows: Sequence, total, name: str) -> list[tuple[str, sympy.Expr
 
 
 def ratio(a, b) -> sympy.Expr:
-    return sympy.cancel(sympy.sympify(a) / sympy.sympify(b))
+    """``a/b`` in its shorter form: one fraction, or a sum of simple ones (1/N + 1/D_K²)."""
+    r = sympy.cancel(sympy.sympify(a) / sympy.sympify(b))
+    split = sympy.expand(r)
+    return split if sympy.count_ops(split) < sympy.count_ops(r) else r
 
 
 @dataclass(frozen=True)
@@ -172,11 +178,12 @@ def sweep(total, name: str, values: Iterable[int], extra: Optional[Mapping[str, 
     size_symbol(total, name)
     rows = []
     for v in values:
-        if not isinstance(v, int) or v <= 0:
-            raise ScalingError(f"sweep values of {name} must be positive whole numbers, got {v!r}")
-        row = {name: v, "total": _number(substitute(total, {name: sympy.Integer(v)}))}
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+            raise ScalingError(f"sweep values of {name} must be positive, got {v!r}")
+        exact = sympy.Integer(v) if isinstance(v, int) else sympy.Rational(repr(v))
+        row = {name: v, "total": _number(substitute(total, {name: exact}))}
         for key, expr in (extra or {}).items():
-            row[key] = _number(substitute(sympy.sympify(expr), {name: sympy.Integer(v)}))
+            row[key] = _number(substitute(sympy.sympify(expr), {name: exact}))
         rows.append(row)
     return rows
 
@@ -199,8 +206,14 @@ def plot(series: Mapping[str, sympy.Expr], name: str, values: Sequence[int], pat
         raise ScalingError(f"{path}: a plot is written as .png or .svg")
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
     for label, expr in series.items():
-        ys = [float(substitute(sympy.sympify(expr), {name: sympy.Integer(v)})) for v in values]
+        ys = [float(substitute(sympy.sympify(expr), {name: sympy.nsimplify(v)})) for v in values]
         ax.loglog(values, ys, marker="o", markersize=3, label=label)
+    # Label the x axis at the swept values; log-scale minor labels would overlap.
+    from matplotlib.ticker import NullFormatter
+    ax.set_xticks(list(values))
+    ax.set_xticklabels([f"{v:,}" if isinstance(v, int) else f"{v:g}" for v in values],
+                       rotation=45 if len(values) > 6 else 0)
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(name)
     ax.set_ylabel("count")
     ax.grid(True, which="both", alpha=0.3)

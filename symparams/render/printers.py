@@ -234,6 +234,8 @@ class _UnicodeStr(_SympyStr):
     def _print_Pow(self, expr):
         if expr.exp.is_Integer and expr.exp > 1:
             return self.parenthesize(expr.base, 60) + str(int(expr.exp)).translate(_SUPERSCRIPT)
+        if expr.exp.is_Integer and expr.exp < 0:
+            return "1/" + self._print(sympy.Pow(expr.base, -expr.exp))
         return super()._print_Pow(expr)
 
     def _print_Add(self, expr, order=None):

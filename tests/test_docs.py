@@ -1,0 +1,61 @@
+"""The commands shown in the docs run, and print what the docs say they print."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from symparams.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "docs" / "scaling.md"]
+
+
+def shown_commands(path: Path):
+    """Each ``$ symparams ...`` in a fenced block, with the output lines shown after it."""
+    blocks = re.findall(r"```\n(.*?)```", path.read_text(), re.S)
+    for block in blocks:
+        lines = block.splitlines()
+        i = 0
+        while i < len(lines):
+            if lines[i].startswith("$ symparams"):
+                command = lines[i][2:]
+                while command.endswith("\\"):
+                    i += 1
+                    command = command[:-1] + " " + lines[i].strip()
+                shown = []
+                i += 1
+                while i < len(lines) and not lines[i].startswith("$ "):
+                    shown.append(lines[i])
+                    i += 1
+                yield command, shown
+            else:
+                i += 1
+
+
+CASES = [(p.name, c, s) for p in DOCS for c, s in shown_commands(p)]
+
+
+@pytest.mark.parametrize("doc,command,shown", CASES, ids=[f"{d}:{c[:60]}" for d, c, _ in CASES])
+def test_documented_command(doc, command, shown, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    args = shlex.split(command)[1:]
+    if "--plot" in args:
+        pytest.importorskip("matplotlib")
+        args[args.index("--plot") + 1] = str(tmp_path / "plot.png")
+    code = main(args)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    printed = {line.strip() for line in out.splitlines()}
+    for line in shown:
+        text = line.split("#")[0].strip()
+        if not text or text == "..." or text.startswith(("{", '"')):
+            continue
+        assert text in printed, f"{doc}: {text!r} is not what `{command}` prints"
+
+
+def test_docs_have_commands():
+    assert len(CASES) >= 6
