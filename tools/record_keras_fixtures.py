@@ -25,15 +25,14 @@ import json
 import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from keras_env import ROOT, keras_environ, keras_python  # noqa: E402
+
 MODELS = ROOT / "tests" / "fixtures" / "models"
 EXAMPLES = ROOT / "examples"
 OUT = ROOT / "tests" / "fixtures" / "keras"
-VENV = ROOT / ".cache" / "keras-venv"
-PINS = ["keras==3.15.1", "jax==0.10.2", "jaxlib==0.10.2"]
 
 
 def ensure_keras() -> None:
@@ -42,13 +41,8 @@ def ensure_keras() -> None:
         return
     except ImportError:
         pass
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        print(f"creating {VENV} with {' '.join(PINS)}", file=sys.stderr)
-        venv.create(VENV, with_pip=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *PINS], check=True)
-    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
-    sys.exit(subprocess.call([str(python), __file__, *sys.argv[1:]], env=env))
+    python = keras_python()
+    sys.exit(subprocess.call([str(python), __file__, *sys.argv[1:]], env=keras_environ()))
 
 
 def read_bindings(source: str) -> list[dict]:

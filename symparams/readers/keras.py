@@ -117,8 +117,10 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
 
 
 def binding_value(name: str, value):
-    """A ``--subs`` value as the file will see it: int, float, tuple, or a sympy expression."""
-    if isinstance(value, (int, float, tuple, list)) and not isinstance(value, bool):
+    """A ``--subs`` value as the file will see it: int, float, bool, tuple, or a sympy expression."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, tuple, list)):
         return tuple(value) if isinstance(value, list) else value
     if isinstance(value, sympy.Basic):
         return int(value) if value.is_Integer else value

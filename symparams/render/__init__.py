@@ -27,7 +27,8 @@ ENTRY = {
     ("text", None): "text/derivation.txt.j2",
 }
 STANDALONE = "latex/standalone.tex.j2"
-REQUIRED = ("prose.j2", "symbols.json", *{v for v in ENTRY.values()}, STANDALONE)
+REQUIRED = ("prose.j2", "symbols.json", *{v for v in ENTRY.values()}, STANDALONE,
+            "latex/blocks.tex.j2", "markdown/blocks.md.j2")
 
 
 class TemplateError(SymparamsError):

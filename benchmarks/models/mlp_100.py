@@ -1,0 +1,8 @@
+# A deep MLP with a free width: 100 Dense layers.
+import keras
+from keras import layers
+
+x = inputs = keras.Input(shape=(width,))
+for i in range(100):
+    x = layers.Dense(width, activation="relu")(x)
+model = keras.Model(inputs, x, name="mlp100")

@@ -1,0 +1,31 @@
+"""The private Keras environment the ground-truth and benchmark scripts use.
+
+Keras is never a dependency of symparams: these scripts make their own virtual
+environment (``.cache/keras-venv``) with pinned Keras 3 and the JAX CPU backend.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".cache" / "keras-venv"
+PINS = ["keras==3.15.1", "jax==0.10.2", "jaxlib==0.10.2"]
+ENV = {"KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def keras_python() -> Path:
+    """The Python of the Keras environment, created on first use."""
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print(f"creating {VENV} with {' '.join(PINS)}", flush=True)
+        venv.create(VENV, with_pip=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PINS], check=True)
+    return python
+
+
+def keras_environ() -> dict:
+    return {**os.environ, **ENV}
