@@ -113,6 +113,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "markdown", "csv"], default="text",
                    help="markdown and csv print the --sweep table")
     p.set_defaults(run=run_scale)
+
+    p = sub.add_parser("exam", help="randomized exam or homework variants with worked solutions",
+                       description="Draw variants of the questions in a spec (TOML), each with its own "
+                                   "numbers, worked solution and misconception distractors.")
+    p.add_argument("spec", help="a question spec (TOML); examples in templates/exam/")
+    p.add_argument("--variants", type=int, default=1, metavar="N", help="how many versions (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="the same seed gives the same files (default 0)")
+    p.add_argument("--format", choices=["latex", "markdown", "moodle", "gift", "canvas", "json"],
+                   default="markdown")
+    p.add_argument("--key", action="store_true",
+                   help="LaTeX and Markdown: the answer key instead of the student sheet")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write to FILE; for LaTeX, FILE.tex (students) and FILE-key.tex (answer key)")
+    p.add_argument("--report", action="store_true",
+                   help="print the variant report (distinct answers, rejections, answer positions, "
+                        "spread) on standard error")
+    p.add_argument("--templates", metavar="DIR", help="use the templates in DIR")
+    p.set_defaults(run=run_exam)
     return parser
 
 
@@ -235,6 +253,35 @@ def run_scale(args) -> int:
     else:
         print(to_text(report))
     return 0
+
+
+def run_exam(args) -> int:
+    from . import exam
+
+    spec = exam.Spec.from_toml(args.spec)
+    variants, report = exam.draw(spec, args.variants, seed=args.seed)
+    if args.report:
+        for line in report.lines():
+            print(line, file=sys.stderr)
+    if args.format == "latex" and args.output:
+        base = args.output[:-4] if args.output.endswith(".tex") else args.output
+        for path, key in ((f"{base}.tex", False), (f"{base}-key.tex", True)):
+            _write_file(path, exam.write(spec, variants, "latex", key=key, templates=args.templates))
+        return 0
+    text = exam.write(spec, variants, args.format, key=args.key, templates=args.templates, seed=args.seed)
+    if args.output:
+        _write_file(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _write_file(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise SymparamsError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

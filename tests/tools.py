@@ -65,3 +65,29 @@ def katex_render(fragments: list[dict]) -> tuple[int, str]:
                             capture_output=True, text=True, timeout=300,
                             env={**os.environ, "NODE_PATH": str(modules)})
     return result.returncode, result.stdout
+
+
+def node_modules_with(package: str):
+    for candidate in (os.environ.get("KATEX_NODE_PATH"), ROOT / ".cache" / "katex" / "node_modules",
+                      Path("/tmp/katex/node_modules"), Path("/tmp/giftp/node_modules")):
+        if candidate and (Path(candidate) / package).is_dir():
+            return Path(candidate)
+    return None
+
+
+GIFT_PARSE = r"""
+const { parse } = require("gift-pegjs");
+let input = "";
+process.stdin.on("data", (c) => (input += c));
+process.stdin.on("end", () => { process.stdout.write(JSON.stringify(parse(input))); });
+"""
+
+
+def gift_parse(text: str) -> list:
+    """Parse GIFT with gift-pegjs, a real GIFT parser (npm)."""
+    node, modules = shutil.which("node"), node_modules_with("gift-pegjs")
+    require("node with the gift-pegjs package", node is not None and modules is not None)
+    result = subprocess.run([node, "-e", GIFT_PARSE], input=text, capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "NODE_PATH": str(modules)})
+    assert result.returncode == 0, f"gift-pegjs rejected the GIFT: {result.stderr[-800:]}"
+    return json.loads(result.stdout)

@@ -3,6 +3,7 @@
 
     python tools/record_keras_fixtures.py            # all models
     python tools/record_keras_fixtures.py vgg16 mlp  # some, by file stem
+    python tools/record_keras_fixtures.py --exam variants.json 12   # a sample of exam variants
 
 Each model is a Keras source file in ``tests/fixtures/models/``, or an example in
 ``examples/`` that has a ``# bindings:`` line (the worked studies). A comment line
@@ -163,8 +164,36 @@ def record_applications() -> dict:
     return apps
 
 
+def record_exam(path: Path, sample: int) -> Path:
+    """Run a sample of an exam's variants (its JSON, written by symparams) in real Keras."""
+    import keras
+
+    data = json.loads(path.read_text())
+    variants = data["variants"]
+    step = max(1, len(variants) // sample)
+    records = []
+    for v in variants[::step][:sample]:
+        keras.backend.clear_session()
+        namespace = {"__name__": "__exam__"}
+        exec(compile(v["source"], f"variant {v['number']}", "exec"), namespace)
+        run = record_model(find_model(namespace))
+        run.update({"number": v["number"], "sizes": v["sizes"]})
+        records.append(run)
+    stem = Path(data["spec"]).stem
+    out = OUT / f"exam_{stem}.json"
+    out.write_text(json.dumps({"spec": data["spec"], "title": data["title"], "seed": data.get("seed"),
+                               "variants": len(variants),
+                               "keras_version": keras.__version__, "sample": records}, indent=1) + "\n")
+    return out
+
+
 def main(argv: list[str]) -> int:
     ensure_keras()
+    if argv[:1] == ["--exam"]:
+        # python tools/record_keras_fixtures.py --exam variants.json [SAMPLE]
+        out = record_exam(Path(argv[1]), int(argv[2]) if len(argv) > 2 else 12)
+        print(f"ok   {out.relative_to(ROOT)}")
+        return 0
     OUT.mkdir(parents=True, exist_ok=True)
     stems = set(argv)
     failed = 0

@@ -101,7 +101,7 @@ class Redraw(Exception):
 def filled_source(spec: Spec, sizes: dict) -> str:
     """The spec's source with the drawn sizes assigned first: real Keras can run it."""
     lines = [f"{name} = {value!r}" for name, value in sizes.items()]
-    return "\n".join(lines) + "\n" + spec.source.lstrip("\n")
+    return "\n".join(lines) + "\n\n" + spec.source.lstrip("\n")
 
 
 def _layer(model, ref) -> Any:

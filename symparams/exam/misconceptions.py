@@ -92,8 +92,21 @@ def _pytorch_biases(layer):
     return int(layer.count_params()) + layer.gates * int(layer.units)
 
 
+def _bias_per_input(layer):
+    """One bias for each input instead of each output (n_in·n_out + n_in)."""
+    from ..layers.core import Dense
+    if not isinstance(layer, Dense) or not layer.use_bias:
+        return None
+    n_in = int(layer._inbound_nodes[0].inputs[0].shape[-1])
+    return n_in * int(layer.units) + n_in if n_in != int(layer.units) else None
+
+
 def _invented_params(layer):
-    """Pooling, dropout and flatten given parameters, as if they were weight layers."""
+    """Inputs, pooling, dropout and flatten given parameters, as if they were weight layers."""
+    from ..layers.core import InputLayer
+    if isinstance(layer, InputLayer):
+        shape = layer.batch_shape[1:]
+        return int(math.prod(int(s) for s in shape)) if all(s is not None for s in shape) else None
     if isinstance(layer, pooling.BasePooling):
         c = int(layer.channels(layer._inbound_nodes[0].inputs[0].shape))
         return (int(math.prod(int(p) for p in layer.pool_size)) * c + 1) * c
@@ -104,6 +117,7 @@ def _invented_params(layer):
 
 LAYER_RULES: dict[str, Callable[[Layer], Optional[int]]] = {
     "forgot_bias": _forgot_bias,
+    "bias_per_input": _bias_per_input,
     "forgot_input_channels": _forgot_input_channels,
     "no_weight_sharing": _no_weight_sharing,
     "lstm_without_gates": _lstm_without_gates,
@@ -116,11 +130,12 @@ SHAPES = ("output_shape", "flatten_size", "total_params", "layer_params", "train
 
 CATALOGUE = {m.tag: m for m in [
     Misconception("forgot_bias", "Each unit or filter also has one bias: add one per output.", PARAMS),
-    Misconception("forgot_input_channels", "A convolution kernel spans every input channel: "
-                  "k_h·k_w·C_in weights per filter, not k_h·k_w.", PARAMS),
+    Misconception("forgot_input_channels", "A filter has one kernel for every input channel, "
+                  "so its weights are kernel height × width × input channels.", PARAMS),
     Misconception("no_weight_sharing", "A convolution shares one kernel across all positions: "
                   "its count does not grow with the image.", PARAMS),
-    Misconception("invented_params", "Pooling, dropout and flatten layers have no parameters.", PARAMS),
+    Misconception("bias_per_input", "A bias belongs to each output unit, not to each input.", PARAMS),
+    Misconception("invented_params", "Inputs, pooling, dropout and flatten layers have no parameters.", PARAMS),
     Misconception("ignore_pooling", "Flatten sees the size after pooling, not before.", SHAPES),
     Misconception("off_by_one", "A valid window of k on n positions gives n − k + 1 outputs, not n − k.", SHAPES),
     Misconception("round_up", "With strides the output size rounds down: ⌊(n − k)/s⌋ + 1.", SHAPES),
@@ -151,7 +166,10 @@ def model_value(tag: str, model) -> Optional[int]:
     """The model's total as a student with this misconception works it out."""
     changed = False
     total = 0
-    for layer in model.unique_layers():
+    layers = list(model.unique_layers())
+    graph = model._require_graph() if hasattr(model, "_require_graph") else model.graph
+    layers += [t.layer for t in graph.inputs if t.layer not in layers]
+    for layer in layers:
         wrong = layer_value(tag, layer)
         if wrong is None:
             total += int(layer.count_params())

@@ -98,6 +98,12 @@ class Fmt:
     def shapes(self, shapes) -> str:
         return ", ".join(self.shape(s) for s in shapes)
 
+    def answer(self, value) -> str:
+        """An exam answer: a count, or a shape."""
+        if isinstance(value, tuple):
+            return self.shape(value)
+        return self.n(value)
+
     def times(self, sizes) -> str:
         """A kernel's extent: ``5×5``."""
         if self.latex:

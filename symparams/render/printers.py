@@ -20,7 +20,12 @@ from ..formula import Ceil, Difference, Floor, Formula, Group, Name, Num, Produc
 SUM, PRODUCT, ATOM = 1, 2, 3
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
-                  "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}
+                  "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}",
+                  # Unicode math that text may carry (feedback lines, names): pdflatex has no glyphs.
+                  "−": r"$-$", "·": r"$\cdot$", "×": r"$\times$", "⌊": r"$\lfloor$", "⌋": r"$\rfloor$",
+                  "⌈": r"$\lceil$", "⌉": r"$\rceil$", "²": r"$^2$", "³": r"$^3$", "…": r"\ldots{}",
+                  "γ": r"$\gamma$", "β": r"$\beta$", "α": r"$\alpha$", "→": r"$\to$", "≤": r"$\le$",
+                  "≥": r"$\ge$", "—": "---", "–": "--"}
 
 
 def latex_escape(text: str) -> str:

@@ -1,0 +1,17 @@
+"""Exams and homework: randomized variants with worked solutions and misconception distractors.
+
+    from symparams import exam
+    spec = exam.Spec.from_toml("templates/exam/cnn.toml")     # or exam.Spec.from_dict({...})
+    variants, report = exam.draw(spec, 30, seed=1)
+    print(exam.write(spec, variants, "markdown"))              # latex, moodle, gift, canvas, json
+
+See docs/exam.md.
+"""
+
+from .draw import Choice, DrawReport, Posed, Variant, draw
+from .misconceptions import CATALOGUE as MISCONCEPTIONS
+from .render import FORMATS, write
+from .spec import KINDS, Question, Size, Spec, SpecError
+
+__all__ = ["Spec", "Size", "Question", "SpecError", "KINDS", "draw", "Variant", "Posed", "Choice",
+           "DrawReport", "write", "FORMATS", "MISCONCEPTIONS"]
