@@ -50,6 +50,12 @@ def _add_source_arguments(p: argparse.ArgumentParser) -> None:
                    help="treat keyword arguments a layer does not take as errors, not warnings")
 
 
+def _add_number_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dtype", default="float32", help="dtype for the memory figures (default float32)")
+    p.add_argument("--thousands", default=",", metavar="SEP",
+                   help="thousands separator (default ','; '' for none)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="symparams", description="Exact, symbolic parameter counts of Keras models, "
                                                     "read from their source without running it.")
@@ -64,9 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source_arguments(p)
     p.add_argument("--all", action="store_true", help="summarise every model in the file")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
-    p.add_argument("--dtype", default="float32", help="dtype for the memory column (default float32)")
-    p.add_argument("--thousands", default=",", metavar="SEP",
-                   help="thousands separator in text and Markdown (default ','; '' for none)")
+    _add_number_arguments(p)
     p.set_defaults(run=run_summary)
 
     p = sub.add_parser("derive", help="write the worked solution: formulas, substitutions, arithmetic",
@@ -85,9 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="derive only this layer (repeatable); totals still cover the model")
     p.add_argument("--templates", metavar="DIR", help="use the templates in DIR (copy templates/ to start)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    p.add_argument("--dtype", default="float32", help="dtype for the memory (default float32)")
-    p.add_argument("--thousands", default=",", metavar="SEP",
-                   help="thousands separator (default ','; '' for none)")
+    _add_number_arguments(p)
     p.set_defaults(run=run_derive)
 
     p = sub.add_parser("scale", help="how parameters, compute and memory grow with the free sizes",

@@ -211,16 +211,8 @@ class Functional(Layer):
         raise SymparamsError(f"no layer named {name!r} in model {self.name!r}; "
                              f"it has {', '.join(l.name for l in self.layers)}")
 
-    @property
-    def trainable(self) -> bool:
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        # As in Keras 3, freezing a model freezes every layer in it.
-        self._trainable = bool(value)
-        for layer in self._own_layers():
-            layer.trainable = value
+    def _sublayers(self) -> list:
+        return self._own_layers()
 
     def _own_layers(self) -> list[Layer]:
         return self.layers

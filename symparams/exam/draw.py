@@ -104,8 +104,8 @@ def filled_source(spec: Spec, sizes: dict) -> str:
     return "\n".join(lines) + "\n\n" + spec.source.lstrip("\n")
 
 
-def _layer(model, ref) -> Any:
-    rows = summarize(model).rows
+def _layer(model, ref, summary=None) -> Any:
+    rows = (summary or summarize(model)).rows
     if isinstance(ref, int) and not isinstance(ref, bool):
         if not 1 <= ref <= len(rows):
             raise SpecError(f"layer {ref} is not a row of the model (it has {len(rows)})")
@@ -131,8 +131,8 @@ def _read(spec: Spec, sizes: dict, misconception: Optional[str] = None):
         return read_source(spec.source, spec.path, sizes).model
 
 
-def _answer(q: Question, model, spec, sizes):
-    s = summarize(model)
+def _answer(q: Question, model, spec, sizes, s=None):
+    s = s or summarize(model)
     if q.kind == "total_params":
         return int(s.total), None
     if q.kind == "trainable_params":
@@ -140,10 +140,10 @@ def _answer(q: Question, model, spec, sizes):
     if q.kind == "non_trainable_params":
         return int(s.non_trainable), None
     if q.kind == "layer_params":
-        layer = _layer(model, q.layer)
+        layer = _layer(model, q.layer, s)
         return int(layer.count_params()), layer.name
     if q.kind == "output_shape":
-        layer = _layer(model, q.layer)
+        layer = _layer(model, q.layer, s)
         return tuple(None if d is None else int(d) for d in layer.output_shape), layer.name
     if q.kind == "flatten_size":
         layer = _flatten(model)
@@ -158,24 +158,30 @@ def _answer(q: Question, model, spec, sizes):
     raise SpecError(f"unknown question kind {q.kind!r}")
 
 
-def _wrong(tag: str, q: Question, model, spec, sizes, layer_name):
+def _wrong(tag: str, q: Question, model, spec, sizes, wrong_models: dict, s):
     """The value a student with misconception ``tag`` gives to question ``q``."""
     m = mc.CATALOGUE[tag]
     if q.kind not in m.kinds:
         return None
     if tag in dims.SHAPE_MISCONCEPTIONS:
+        # The wrong model depends on the draw, not the question: read it once per draw.
+        if tag not in wrong_models:
+            try:
+                wrong_models[tag] = _read(spec, sizes, tag)
+            except (SymparamsError, ValueError):
+                wrong_models[tag] = None
+        if wrong_models[tag] is None:
+            return None
         try:
-            wrong_model = _read(spec, sizes, tag)
-            value, _ = _answer(q, wrong_model, spec, sizes)
+            value, _ = _answer(q, wrong_models[tag], spec, sizes)
         except (SymparamsError, ValueError):
             return None
         return value
     if tag == "first_over_budget":
-        value, _ = _answer(q, model, spec, sizes)
+        value, _ = _answer(q, model, spec, sizes, s)
         return value + 1
-    s = summarize(model)
     if q.kind == "layer_params":
-        return mc.layer_value(tag, _layer(model, q.layer))
+        return mc.layer_value(tag, _layer(model, q.layer, s))
     if q.kind in ("total_params", "trainable_params"):
         if tag == "bn_moving_trainable":
             moving = s.non_trainable
@@ -191,13 +197,16 @@ def _wrong(tag: str, q: Question, model, spec, sizes, layer_name):
     return None
 
 
-def pose(q: Question, index: int, model, spec: Spec, sizes: dict) -> Posed:
-    answer, layer_name = _answer(q, model, spec, sizes)
+def pose(q: Question, index: int, model, spec: Spec, sizes: dict,
+         wrong_models: Optional[dict] = None) -> Posed:
+    wrong_models = {} if wrong_models is None else wrong_models
+    s = summarize(model)
+    answer, layer_name = _answer(q, model, spec, sizes, s)
     if isinstance(answer, int) and not (spec.answer_min <= answer <= spec.answer_max):
         raise Redraw("range")
     distractors, seen = [], {answer}
     for tag in mc.CATALOGUE:
-        value = _wrong(tag, q, model, spec, sizes, layer_name)
+        value = _wrong(tag, q, model, spec, sizes, wrong_models, s)
         if value is None or value in seen or (isinstance(value, int) and value <= 0):
             continue
         seen.add(value)
@@ -231,7 +240,9 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
         used_sizes.add(key)
         try:
             model = _read(spec, sizes)
-            posed = [pose(q, i, model, spec, sizes) for i, q in enumerate(spec.questions, start=1)]
+            wrong_models: dict = {}
+            posed = [pose(q, i, model, spec, sizes, wrong_models)
+                     for i, q in enumerate(spec.questions, start=1)]
         except Redraw as r:
             rejected[r.reason] += 1
             continue

@@ -251,7 +251,14 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
+        # As in Keras 3, freezing a layer freezes every layer inside it.
         self._trainable = bool(value)
+        for inner in self._sublayers():
+            inner.trainable = value
+
+    def _sublayers(self) -> list:
+        """Layers inside this one (a model's layers, a repeated block) that freezing reaches."""
+        return []
 
     @property
     def built(self) -> bool:

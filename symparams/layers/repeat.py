@@ -44,14 +44,8 @@ class Repeat(Layer):
                    for w in _block_weights(self.block)]
         return stacked if self._weights is not None else []
 
-    @property
-    def trainable(self) -> bool:
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        self._trainable = bool(value)
-        self.block.trainable = value
+    def _sublayers(self) -> list:
+        return [self.block]
 
     def config(self):
         return {"n": self.n, "block": self.block}
