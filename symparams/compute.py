@@ -199,7 +199,6 @@ def compute(model) -> Compute:
     from .model import Sequential
     graph = model._require_graph() if isinstance(model, Sequential) else model.graph
     per_layer: dict[int, list] = {}
-    order: list[Layer] = []
     for node in graph.nodes:
         if node.is_input:
             continue

@@ -18,8 +18,8 @@ import sympy
 from .dims import Shape, substitute
 from .errors import SymparamsError
 from .formula import Formula, Group, Num, Product, Sum, mul, substitute as fill, working
-from .formulas import AxisRule, Quantity, axis_rules, textbook
-from .layers.base import Layer, Weight
+from .formulas import Quantity, axis_rules, textbook
+from .layers.base import Layer
 from .summary import DTYPE_BYTES, Row, Summary, normalize_bindings, summarize
 
 

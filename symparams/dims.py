@@ -13,7 +13,7 @@ import math
 from contextlib import contextmanager
 from fractions import Fraction
 from numbers import Integral
-from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
+from typing import Iterable, Mapping, Optional, Tuple, Union
 
 import sympy
 
@@ -83,13 +83,6 @@ def as_tuple(value, n: int, what: str) -> tuple:
 
 def is_number(size: Size) -> bool:
     return size is not None and size.is_Integer
-
-
-def to_python(size: Size):
-    """An ``int`` where the size is a number, else the expression itself."""
-    if size is not None and size.is_Integer:
-        return int(size)
-    return size
 
 
 def floordiv(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:

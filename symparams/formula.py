@@ -12,7 +12,7 @@ expressions. How a formula looks is the printers' business
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Union
+from typing import Mapping
 
 import sympy
 
@@ -124,20 +124,6 @@ def substitute(f: Formula, values: Mapping[str, Value]) -> Formula:
     raise TypeError(f"not a formula: {f!r}")
 
 
-def names(f: Formula) -> list[str]:
-    """The named sizes in the order they appear."""
-    out: list[str] = []
-
-    def walk(g):
-        if isinstance(g, Name):
-            if g.key not in out:
-                out.append(g.key)
-        for child in children(g):
-            walk(child)
-    walk(f)
-    return out
-
-
 def children(f: Formula) -> tuple:
     if isinstance(f, Sum):
         return f.terms
@@ -228,10 +214,3 @@ def working(f: Formula) -> list[Formula]:
         lines.append(nxt)
     return lines
 
-
-def is_trivial(f: Formula) -> bool:
-    """A lone value or name: no working to show."""
-    return isinstance(f, (Num, Name))
-
-
-FormulaLike = Union[Formula, int, str, sympy.Expr]

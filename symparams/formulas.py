@@ -14,7 +14,6 @@ from typing import Callable, Optional
 
 import sympy
 
-from .dims import Size
 from .formula import Ceil, Difference, Floor, Formula, Name, Num, Quotient, add, mul
 from .layers import (attention, conv, core, normalization, pooling, recurrent, reshaping,
                      wrappers, activations, merging)

@@ -9,13 +9,13 @@ called on tensors (nesting), and a layer called twice counts its weights once.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 import sympy
 
 from .errors import ModelError, SymparamsError
 from .layers.base import (Layer, Node, Tensor, Weight, auto_name, describe, flatten,
-                          flatten_shapes, map_structure, shapes_of)
+                          flatten_shapes, map_structure)
 from .layers.core import InputLayer
 
 

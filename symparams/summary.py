@@ -7,7 +7,6 @@ another Summary; ``to_dict`` is the JSON contract of ``symparams summary
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Optional
 
@@ -15,8 +14,7 @@ import sympy
 
 from .dims import Shape, parse_value, substitute, substitute_shape
 from .errors import SubstitutionError
-from .layers.base import Layer, Weight, flatten_shapes
-from .layers.core import InputLayer
+from .layers.base import Layer, Weight
 
 ZERO = sympy.Integer(0)
 
@@ -183,7 +181,7 @@ def normalize_bindings(bindings: Mapping[Any, Any], known: list[str]) -> dict[st
 
 def summarize(model, subs: Optional[Mapping[Any, Any]] = None) -> Summary:
     """The summary of a model (a Sequential or a functional Model)."""
-    from .model import Model, Sequential
+    from .model import Sequential
 
     graph = model._require_graph() if isinstance(model, Sequential) else model.graph
     nodes = graph.node_set
@@ -201,8 +199,6 @@ def summarize(model, subs: Optional[Mapping[Any, Any]] = None) -> Summary:
 
 
 def _row(layer: Layer, nodes) -> Row:
-    from .model import Model
-
     weights = tuple(layer.weights)
     trainable = sum((w.count for w in weights if w.trainable), sympy.Integer(0))
     non_trainable = sum((w.count for w in weights if not w.trainable), sympy.Integer(0))

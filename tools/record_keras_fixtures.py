@@ -23,7 +23,6 @@ backend, and re-runs itself there. The tests read only the JSON.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

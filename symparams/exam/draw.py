@@ -15,8 +15,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-import sympy
-
 from .. import dims
 from ..errors import SymparamsError
 from ..readers import read_source

@@ -18,8 +18,6 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-import sympy
-
 from ..layers import conv, normalization, pooling, recurrent, regularization, reshaping
 from ..layers.base import Layer
 

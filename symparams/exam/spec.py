@@ -24,7 +24,7 @@ A spec is a TOML file (read with the standard library) or built in Python::
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
-import sympy
-
-from ..dims import as_positive, as_size, known_unequal
+from ..dims import as_positive, known_unequal
 from .base import KERNEL_INERT, Layer, Weight, describe
 
 

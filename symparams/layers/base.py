@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Iterable, Iterator, Optional, Sequence
 
 import sympy
 
-from ..dims import Shape, Size, as_shape, as_size, format_size, product
+from ..dims import Shape, as_shape, as_size, format_size, product
 from ..errors import ShapeError, SymparamsError
 
 # --------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import ClassVar
 import sympy
 
 from ..dims import (as_positive, as_size, as_tuple, conv_output_length, conv_transpose_output_length,
-                    floordiv, known_nonpositive)
+                    known_nonpositive)
 from .base import KERNEL_INERT, Layer, Weight, describe
 
 ONE = sympy.Integer(1)

@@ -62,7 +62,6 @@ class LayerNormalization(Layer):
 
     def normalized_shape(self, input_shape):
         if isinstance(self.axis, list):
-            rank = len(input_shape)
             axes = sorted(self.axis)
             return tuple(_axis_size(self, input_shape, a) for a in axes)
         return (_axis_size(self, input_shape, self.axis),)

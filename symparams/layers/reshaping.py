@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from ..dims import as_positive, as_size, as_tuple, known_nonpositive, known_unequal, product
+from ..dims import as_positive, as_size, as_tuple, known_unequal, product
 from .base import Layer, describe
 from .conv import _Spatial, standardize_data_format
 

@@ -11,17 +11,15 @@ exhaust memory.
 from __future__ import annotations
 
 import ast
-import math
 import operator
 import re
-import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import sympy
 
 from ..errors import ReadError, SymparamsError
-from .values import BoundMethod, Builtin, FreeName, Namespace, Opaque, SymbolicRange, UserFunction
+from .values import Opaque, SymbolicRange, UserFunction
 
 
 @dataclass(frozen=True)
@@ -431,7 +429,7 @@ class Interpreter:
             raise self.error("division by zero", node) from None
         except SymparamsError:
             raise
-        except (TypeError, ValueError, AttributeError) as exc:
+        except (TypeError, ValueError, AttributeError):
             raise self.error(f"cannot compute {self.describe(left)} {_op_text(op)} "
                              f"{self.describe(right)}", node) from None
         if isinstance(result, int) and result.bit_length() > self.limits.int_bits:
@@ -512,7 +510,7 @@ class Interpreter:
                 left_v, right_v = left, right
             try:
                 result = _CMPOPS[type(op)](left_v, right_v)
-            except TypeError as exc:
+            except TypeError:
                 raise self.error(f"cannot compare {self.describe(left)} and {self.describe(right)}", node) from None
             if not self.truth(result, node):
                 return False

@@ -17,7 +17,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import sympy
 
@@ -458,7 +458,7 @@ class KerasReader:
         if isinstance(container, (list, tuple, str, dict)):
             try:
                 return container[key]
-            except (IndexError, KeyError) as exc:
+            except (IndexError, KeyError):
                 raise self.error(f"index {key!r} is out of range for {self.describe(container)}", node) from None
             except TypeError:
                 raise self.error(f"cannot index {self.describe(container)} with {self.describe(key)}", node) from None
@@ -652,7 +652,7 @@ class KerasReader:
         self.interp.assign(node.target, 0, scope)
         try:
             self.interp.exec_block(node.body, scope)
-        except (_LoopControl) as exc:
+        except _LoopControl:
             raise self.error("break and continue cannot stand in a loop over a free count", node) from None
         end = scope.lookup(name)[1]
         if not isinstance(end, Tensor):

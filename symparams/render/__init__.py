@@ -159,10 +159,6 @@ class Fmt:
         out += [f"{pad} = " + " = ".join(r) for r in rows[1:]]
         return out
 
-    def equations(self, items) -> list[list[str]]:
-        """Several workings ``(working, lhs)`` for one aligned block."""
-        return [self.equation(w, lhs) for w, lhs in items]
-
     # ---- text ---------------------------------------------------------------
     def text(self, s) -> str:
         s = str(s)
@@ -211,8 +207,6 @@ class Fmt:
     def is_number(self, value) -> bool:
         return sympy.sympify(value).is_number
 
-    def factor(self, value):
-        return sympy.factor(value)
 
 
 def _environment(directory: Path):
