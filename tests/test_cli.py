@@ -150,11 +150,20 @@ def test_model_selection(tmp_path, capsys):
 
 
 def test_installed_command_runs(tmp_path):
-    """The console script, as a new user runs it (a separate process)."""
+    """Every command of the installed console script, run from outside the repository."""
     exe = Path(sys.executable).parent / "symparams"
     if not exe.exists():
         pytest.skip("symparams is not installed in this environment")
-    result = subprocess.run([str(exe), "summary", str(FIXTURES / "dialects" / "keras1_conv1d.py")],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert f"{load_fixture('seed_conv1d')['runs'][0]['total']:,}" in result.stdout
+    repo = Path(__file__).resolve().parents[1]
+    runs = [
+        (["summary", str(FIXTURES / "dialects" / "keras1_conv1d.py")],
+         f"{load_fixture('seed_conv1d')['runs'][0]['total']:,}"),
+        (["derive", str(FIXTURES / "dialects" / "keras1_cnn_004.py"), "--format", "text"], "801·64 = 51,264"),
+        (["scale", str(repo / "examples" / "mlp_symbolic.py"), "--flops"], "Leading terms"),
+        (["exam", str(repo / "templates" / "exam" / "rnn.toml"), "--variants", "2", "--format", "markdown"],
+         "Version 2"),
+    ]
+    for args, expected in runs:
+        result = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        assert result.returncode == 0, (args, result.stderr)
+        assert expected in result.stdout, args
