@@ -135,6 +135,28 @@ def test_api_from_a_dict():
     assert len(variants) == 5 and report.distinct_answers == 5
 
 
+def test_output_shape_questions_in_every_format(tmp_path):
+    spec = exam.Spec.from_dict({
+        "source": ("model = Sequential([Input((size, size, 3)), Conv2D(8, kernel, strides=stride), "
+                   "MaxPooling2D(2), Flatten(), Dense(4)])"),
+        "sizes": {"size": {"min": 20, "max": 60}, "kernel": [3, 5], "stride": [1, 2]},
+        "questions": [{"kind": "output_shape", "layer": "max_pooling2d", "choices": 3}],
+    }, "shape.toml")
+    variants, _ = exam.draw(spec, 6, seed=4)
+    for v in variants:
+        q = v.questions[0]
+        s = summarize(read_source(v.source, "v.py").model)
+        assert q.answer == tuple(s.row("max_pooling2d").output_shapes[0])
+        assert all(isinstance(c.value, tuple) for c in q.choices)
+    for fmt in ("latex", "markdown", "moodle", "gift", "canvas", "json"):
+        assert exam.write(spec, variants, fmt)
+    pdflatex(exam.write(spec, variants, "latex", key=True), tmp_path, "shapes")
+    parsed = [q for q in gift_parse(exam.write(spec, variants, "gift")) if q["type"] != "Category"]
+    assert [c["text"]["text"] for c in parsed[0]["choices"]] == \
+        [html.escape("(" + ", ".join("None" if d is None else str(d) for d in c.value) + ")")
+         for c in variants[0].questions[0].choices]
+
+
 # ---- formats and their consumers ---------------------------------------------------------
 
 
@@ -272,6 +294,9 @@ BAD = {
     "fewer variants than possible": ("source = 'model = Sequential([Input((n,)), Dense(3)])'\n[sizes]\nn = [4, 5]\n"
                                      "[[questions]]\nkind = 'total_params'\nchoices = 0\n", "allow only 2 different draws"),
     "invalid toml": ("source = \n", "not valid TOML"),
+    "numeric shape": ("source = 'model = Sequential([Input((n,)), Dense(3)])'\n[sizes]\nn = [4, 5]\n"
+                      "[[questions]]\nkind = 'output_shape'\nlayer = 'dense'\nchoices = 0\n",
+                      "an output shape is not a number"),
 }
 
 

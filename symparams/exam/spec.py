@@ -132,6 +132,8 @@ class Spec:
             choices = q.get("choices", 4)
             if not isinstance(choices, int) or choices < 0 or choices == 1 or choices > 8:
                 raise fail(f"questions[{i}].choices must be 0 (numeric answer only) or 2 to 8, got {choices!r}")
+            if kind == "output_shape" and choices == 0:
+                raise fail(f"questions[{i}]: an output shape is not a number: give it choices (2 to 8)")
             questions.append(Question(kind, q.get("layer"), choices, q.get("size"),
                                       q.get("budget"), int(q.get("points", 1))))
         if not questions:
