@@ -160,9 +160,10 @@ def test_installed_command_runs(tmp_path):
          f"{load_fixture('seed_conv1d')['runs'][0]['total']:,}"),
         (["derive", str(FIXTURES / "dialects" / "keras1_cnn_004.py"), "--format", "text"], "801·64 = 51,264"),
         (["scale", str(repo / "examples" / "mlp_symbolic.py"), "--flops"], "Leading terms"),
-        (["exam", str(repo / "templates" / "exam" / "rnn.toml"), "--variants", "2", "--format", "markdown"],
-         "Version 2"),
     ]
+    if sys.version_info >= (3, 11):  # exam specs are TOML, read with tomllib
+        runs.append((["exam", str(repo / "templates" / "exam" / "rnn.toml"), "--variants", "2",
+                      "--format", "markdown"], "Version 2"))
     for args, expected in runs:
         result = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=300, cwd=tmp_path)
         assert result.returncode == 0, (args, result.stderr)

@@ -22,6 +22,9 @@ from symparams.readers import read_source
 from tools import gift_parse, katex_render, math_fragments, pdflatex, require
 
 ROOT = Path(__file__).resolve().parents[1]
+# Specs are TOML files, read with the standard library's tomllib (Python 3.11+);
+# Spec.from_dict works everywhere and is tested below on every version.
+needs_toml = pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is Python 3.11+")
 SPECS = {name: ROOT / "templates" / "exam" / f"{name}.toml" for name in ("cnn", "rnn", "batchnorm")}
 
 
@@ -49,6 +52,7 @@ def engine_answer(spec, v, q):
     raise AssertionError(q.kind)
 
 
+@needs_toml
 def test_hundred_cnn_variants(cnn100):
     spec, variants, report = cnn100
     assert len(variants) == 100 == report.variants
@@ -68,6 +72,7 @@ def test_hundred_cnn_variants(cnn100):
         assert set(counts) == {0, 1, 2, 3} and max(counts.values()) - min(counts.values()) <= 1
 
 
+@needs_toml
 @pytest.mark.parametrize("name", ["cnn", "rnn", "batchnorm"])
 def test_sampled_variants_confirmed_by_real_keras(name):
     recorded = load_fixture(f"exam_{name}")
@@ -93,6 +98,7 @@ def test_sampled_variants_confirmed_by_real_keras(name):
     assert len(recorded["sample"]) >= 8
 
 
+@needs_toml
 def test_same_seed_same_files():
     spec = exam.Spec.from_toml(SPECS["rnn"])
     a = exam.write(spec, exam.draw(spec, 10, seed=7)[0], "json", seed=7)
@@ -101,6 +107,7 @@ def test_same_seed_same_files():
     assert a == b and a != c
 
 
+@needs_toml
 def test_misconception_values_are_the_wrong_derivations():
     spec = exam.Spec.from_toml(SPECS["cnn"])
     v = exam.draw(spec, 1, seed=3)[0][0]
@@ -113,6 +120,7 @@ def test_misconception_values_are_the_wrong_derivations():
     assert wrong["forgot_input_channels"] == kernel // c_in + bias
 
 
+@needs_toml
 def test_largest_width_answer_is_within_budget():
     spec = exam.Spec.from_toml(SPECS["batchnorm"])
     for v in exam.draw(spec, 10, seed=2)[0]:
@@ -169,6 +177,7 @@ def small():
     return out
 
 
+@needs_toml
 def test_latex_sheet_and_key_compile(small, tmp_path):
     for name, (spec, variants) in small.items():
         sheet = exam.write(spec, variants, "latex")
@@ -180,6 +189,7 @@ def test_latex_sheet_and_key_compile(small, tmp_path):
         pdflatex(key, tmp_path, f"{name}-key")
 
 
+@needs_toml
 def test_moodle_xml(small):
     spec, variants = small["rnn"]
     text = exam.write(spec, variants, "moodle")
@@ -202,6 +212,7 @@ def test_moodle_xml(small):
     assert "<![CDATA[" in text
 
 
+@needs_toml
 def test_gift_parses_with_a_real_gift_parser(small):
     for name, (spec, variants) in small.items():
         text = exam.write(spec, variants, "gift")
@@ -221,6 +232,7 @@ def test_gift_parses_with_a_real_gift_parser(small):
                 assert [c["text"]["number"] for c in p["choices"][1:]] == [c.value for c in q.distractors]
 
 
+@needs_toml
 def test_canvas_converts_with_text2qti(small, tmp_path):
     exe = shutil.which("text2qti") or str(Path(sys.executable).parent / "text2qti")
     require("text2qti", Path(exe).exists())
@@ -235,6 +247,7 @@ def test_canvas_converts_with_text2qti(small, tmp_path):
             assert any(n.endswith(".xml") and "assessment" in z.read(n).decode() for n in names)
 
 
+@needs_toml
 def test_markdown_math_renders_in_katex(small):
     fragments = []
     for name, (spec, variants) in small.items():
@@ -244,6 +257,7 @@ def test_markdown_math_renders_in_katex(small):
     assert code == 0, out
 
 
+@needs_toml
 def test_json_has_keras_sources(small):
     import ast
     spec, variants = small["cnn"]
@@ -265,6 +279,7 @@ def run_exam(capsys, *args):
     return (code, *capsys.readouterr())
 
 
+@needs_toml
 def test_cli_latex_writes_sheet_and_key(tmp_path, capsys):
     code, out, err = run_exam(capsys, str(SPECS["cnn"]), "--variants", "3", "--seed", "2",
                               "--format", "latex", "-o", str(tmp_path / "quiz"), "--report")
@@ -300,6 +315,7 @@ BAD = {
 }
 
 
+@needs_toml
 @pytest.mark.parametrize("case", BAD, ids=list(BAD))
 def test_bad_specs(tmp_path, capsys, case):
     text, needle = BAD[case]
