@@ -109,19 +109,7 @@ def substitute(f: Formula, values: Mapping[str, Value]) -> Formula:
     """Replace names by values, evaluating nothing."""
     if isinstance(f, Name):
         return Num(sympy.sympify(values[f.key])) if f.key in values else f
-    if isinstance(f, Num):
-        return f
-    if isinstance(f, Sum):
-        return Sum(tuple(substitute(t, values) for t in f.terms))
-    if isinstance(f, Product):
-        return Product(tuple(substitute(t, values) for t in f.factors))
-    if isinstance(f, Difference):
-        return Difference(substitute(f.left, values), substitute(f.right, values))
-    if isinstance(f, Quotient):
-        return Quotient(substitute(f.numerator, values), substitute(f.denominator, values))
-    if isinstance(f, (Floor, Ceil, Group)):
-        return type(f)(substitute(f.arg, values))
-    raise TypeError(f"not a formula: {f!r}")
+    return rebuild(f, [substitute(c, values) for c in children(f)])
 
 
 def children(f: Formula) -> tuple:
@@ -136,6 +124,19 @@ def children(f: Formula) -> tuple:
     if isinstance(f, (Floor, Ceil, Group)):
         return (f.arg,)
     return ()
+
+
+def rebuild(f: Formula, new_children) -> Formula:
+    """The same node with other children (a leaf comes back as it is)."""
+    if isinstance(f, (Sum, Product)):
+        return type(f)(tuple(new_children))
+    if isinstance(f, (Difference, Quotient)):
+        return type(f)(*new_children)
+    if isinstance(f, (Floor, Ceil, Group)):
+        return type(f)(new_children[0])
+    if isinstance(f, (Num, Name)):
+        return f
+    raise TypeError(f"not a formula: {f!r}")
 
 
 def evaluate(f: Formula) -> Value:
@@ -193,15 +194,7 @@ def step(f: Formula) -> Formula:
         # A quotient inside a floor is evaluated with the floor (⌊39/2⌋ = 19),
         # so a reader sees one step, not a fraction first.
         return Num(evaluate(f))
-    if isinstance(f, Sum):
-        return Sum(tuple(step(t) for t in f.terms))
-    if isinstance(f, Product):
-        return Product(tuple(step(t) for t in f.factors))
-    if isinstance(f, Difference):
-        return Difference(step(f.left), step(f.right))
-    if isinstance(f, Quotient):
-        return Quotient(step(f.numerator), step(f.denominator))
-    return type(f)(step(f.arg))
+    return rebuild(f, [step(c) for c in children(f)])
 
 
 def working(f: Formula) -> list[Formula]:

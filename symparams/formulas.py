@@ -96,6 +96,11 @@ def _dense(layer, shape):
     return t
 
 
+def _input_channels(t, layer, shape) -> Name:
+    ax = _channel_axis(layer, shape)
+    return t.q("C_in", shape[ax], axis(ax))
+
+
 def _kernel_names(t, layer):
     return [t.q(k, v, arg("kernel_size")) for k, v in zip(KERNEL[layer.rank], layer.kernel_size)]
 
@@ -104,7 +109,7 @@ def _kernel_names(t, layer):
 def _conv(layer, shape):
     t = Textbook(Num(0))
     ks = _kernel_names(t, layer)
-    c_in = t.q("C_in", shape[_channel_axis(layer, shape)], axis(_channel_axis(layer, shape)))
+    c_in = _input_channels(t, layer, shape)
     fan_in = [*ks, c_in]
     if layer.groups != 1:
         fan_in[-1] = Quotient(c_in, t.q("g", layer.groups, arg("groups")))
@@ -117,7 +122,7 @@ def _conv(layer, shape):
 def _conv_transpose(layer, shape):
     t = Textbook(Num(0))
     ks = _kernel_names(t, layer)
-    c_in = t.q("C_in", shape[_channel_axis(layer, shape)], axis(_channel_axis(layer, shape)))
+    c_in = _input_channels(t, layer, shape)
     c_out = t.q("C_out", layer.filters, arg("filters"))
     t.formula = mul(add(mul(*ks, c_in), 1), c_out) if layer.use_bias else mul(*ks, c_in, c_out)
     return t
@@ -127,7 +132,7 @@ def _conv_transpose(layer, shape):
 def _depthwise(layer, shape):
     t = Textbook(Num(0))
     ks = _kernel_names(t, layer)
-    c_in = t.q("C_in", shape[_channel_axis(layer, shape)], axis(_channel_axis(layer, shape)))
+    c_in = _input_channels(t, layer, shape)
     per_channel = [c_in]
     if layer.depth_multiplier != 1:
         per_channel.append(t.q("m", layer.depth_multiplier, arg("depth_multiplier")))
@@ -139,7 +144,7 @@ def _depthwise(layer, shape):
 def _separable(layer, shape):
     t = Textbook(Num(0))
     ks = _kernel_names(t, layer)
-    c_in = t.q("C_in", shape[_channel_axis(layer, shape)], axis(_channel_axis(layer, shape)))
+    c_in = _input_channels(t, layer, shape)
     mid = [c_in]
     if layer.depth_multiplier != 1:
         mid.append(t.q("m", layer.depth_multiplier, arg("depth_multiplier")))
