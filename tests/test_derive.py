@@ -221,9 +221,15 @@ def test_unknown_layer_name(capsys):
     assert "no layer named 'conv9'" in one_line_error(code, err)
 
 
-def test_missing_template(tmp_path, capsys):
+def copied_templates(tmp_path) -> Path:
+    """A teacher's copy of templates/, to edit."""
     custom = tmp_path / "tpl"
     shutil.copytree(ROOT / "templates", custom)
+    return custom
+
+
+def test_missing_template(tmp_path, capsys):
+    custom = copied_templates(tmp_path)
     (custom / "text" / "derivation.txt.j2").unlink()
     code, out, err = derive_cli(capsys, str(DIALECTS / "keras1_cnn_004.py"), "--format", "text",
                                 "--templates", str(custom))
@@ -238,8 +244,7 @@ def test_missing_template_directory(tmp_path, capsys):
 
 
 def test_broken_template(tmp_path, capsys):
-    custom = tmp_path / "tpl"
-    shutil.copytree(ROOT / "templates", custom)
+    custom = copied_templates(tmp_path)
     path = custom / "text" / "derivation.txt.j2"
     path.write_text(path.read_text() + "\n((* if *))\n")
     code, out, err = derive_cli(capsys, str(DIALECTS / "keras1_cnn_004.py"), "--format", "text",
@@ -249,8 +254,7 @@ def test_broken_template(tmp_path, capsys):
 
 
 def test_template_that_fails_to_render(tmp_path, capsys):
-    custom = tmp_path / "tpl"
-    shutil.copytree(ROOT / "templates", custom)
+    custom = copied_templates(tmp_path)
     path = custom / "text" / "derivation.txt.j2"
     path.write_text(path.read_text() + "\n((( d.no_such_field )))\n")
     code, out, err = derive_cli(capsys, str(DIALECTS / "keras1_cnn_004.py"), "--format", "text",
@@ -260,8 +264,7 @@ def test_template_that_fails_to_render(tmp_path, capsys):
 
 
 def test_custom_wording(tmp_path, capsys):
-    custom = tmp_path / "tpl"
-    shutil.copytree(ROOT / "templates", custom)
+    custom = copied_templates(tmp_path)
     prose = custom / "prose.j2"
     prose.write_text(prose.read_text().replace("Dropout sets a random fraction",
                                                "Dropout setzt einen zufälligen Anteil"))

@@ -58,7 +58,7 @@ class _Context:
         self.spec = spec
         self.variants = variants
         self.directory = Path(templates) if templates else default_templates()
-        for rel in ("exam/prompts.j2", "exam/exam.tex.j2", "exam/exam.md.j2"):
+        for rel in ("exam/prompts.j2", "exam/exam.tex.j2", "exam/exam.md.j2", "exam/solution.md.j2"):
             if not (self.directory / rel).is_file():
                 raise TemplateError(f"{self.directory}: missing template {rel}")
         self.env = _environment(self.directory)
@@ -112,21 +112,11 @@ def answer_text(value) -> str:
 
 
 def solution_markdown(ctx: _Context, v: Variant, q) -> str:
-    """The worked solution of one question, as the Markdown exam writes it (answer key)."""
-    single = Variant(v.number, v.sizes, v.source, (q,), v.model)
-    text = ctx.env.get_template("exam/exam.md.j2").render(
-        spec=ctx.spec, variants=[single], fmt=ctx.fmt, derivations=ctx.derivations, key=True,
-        solution_layers=solution_layers, budget_working=lambda q_, v_: budget_working(ctx.spec, q_, v_))
-    # keep what follows the question's options: the solution itself
-    body = text.split(f"**{q.index}.**", 1)[1]
-    lines = body.splitlines()
-    start = next((i for i, l in enumerate(lines) if l.startswith(("####", "$$", "With ", "**Answer"))), 0)
-    return "\n".join(lines[start:]).strip()
+    """The worked solution of one question, in Markdown (templates/exam/solution.md.j2)."""
+    return ctx.render("exam/solution.md.j2", q=q, v=v, d=ctx.derivations[v.number]).strip()
 
 
 _DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
-_INLINE = re.compile(r"\$(.+?)\$")
-_CODE = re.compile(r"`([^`]+)`")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
