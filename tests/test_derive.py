@@ -4,11 +4,9 @@ rendered by its real consumer (pdflatex, KaTeX), and template errors as one line
 from __future__ import annotations
 
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
-import sympy
 
 from keras_api import FIXTURES, fixture_names, load_fixture, model_source
 from symparams import summarize

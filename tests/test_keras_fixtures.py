@@ -7,7 +7,6 @@ Expected values come only from ``tests/fixtures/keras/*.json``, written by
 from __future__ import annotations
 
 import pytest
-import sympy
 
 from keras_api import assert_matches_keras, build, fixture_names, int_bound_names, load_fixture, loop_counts
 from symparams import summarize, symbol

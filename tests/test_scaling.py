@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import math
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 import sympy
 
-from keras_api import fixture_names, load_fixture, model_path, model_source
+from keras_api import load_fixture, model_source
 from symparams import Input, Model, Repeat, Sequential, ShapeError, layers, summarize, symbols
 from symparams import scaling
 from symparams.cli import main
