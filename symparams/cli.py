@@ -206,10 +206,10 @@ def _split_model(spec: str):
 
 
 def _parse_budget(text: str):
-    import sympy
+    from .parse import as_expr
     try:
-        value = sympy.nsimplify(float(text)) if re.fullmatch(r"[\d.eE+]+", text) else None
-    except (ValueError, OverflowError):
+        value = as_expr(float(text)) if re.fullmatch(r"[\d.eE+]+", text) else None
+    except (ValueError, OverflowError, SymparamsError):
         value = None
     if value is None or value <= 0:
         raise SymparamsError(f"--budget {text!r}: give a positive number, e.g. 1e6")

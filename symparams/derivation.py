@@ -17,6 +17,7 @@ import sympy
 
 from .dims import Shape, substitute
 from .errors import SymparamsError
+from .parse import as_expr
 from .formula import Formula, Group, Num, Product, Sum, mul, substitute as fill, working
 from .formulas import Quantity, axis_rules, textbook
 from .layers.base import Layer
@@ -216,7 +217,7 @@ def _derive(model, summary: Summary, values, only, dtype) -> Derivation:
     # already do (a shared layer is one row), so the sums agree.
     total = total_of(0)
     trainable, non_trainable = total_of(1), total_of(2)
-    per = sympy.sympify(DTYPE_BYTES[dtype])
+    per = as_expr(DTYPE_BYTES[dtype])
     memory = _working(None, mul(Num(total.value), Num(per)))
     bound = summary.subs(values) if values else summary
     return Derivation(

@@ -56,7 +56,7 @@ def as_size(value: SizeLike) -> Size:
             return sympy.Integer(int(value))
         raise TypeError(f"a size must be a whole number, got {value!r}")
     if isinstance(value, sympy.Basic):
-        return sympy.sympify(value)
+        return value
     raise TypeError(f"not a size: {value!r}")
 
 
@@ -195,36 +195,6 @@ def free_names(expr) -> set[str]:
     if expr is None or not isinstance(expr, sympy.Basic):
         return set()
     return {s.name for s in expr.free_symbols}
-
-
-def parse_value(value) -> sympy.Expr:
-    """A binding's value as an exact sympy number or expression.
-
-    Decimal strings become rationals (``"0.75"`` is 3/4), so ``int(32*alpha)``
-    substitutes exactly.
-    """
-    if isinstance(value, bool):
-        raise TypeError("a size cannot be a boolean")
-    if isinstance(value, Integral):
-        return sympy.Integer(int(value))
-    if isinstance(value, float):
-        return sympy.Rational(str(value))
-    if isinstance(value, sympy.Basic):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return sympy.Rational(text)
-        except (TypeError, ValueError):
-            pass
-        expr = sympy.sympify(text, locals={n: symbol(n) for n in _names_in(text)})
-        return sympy.nsimplify(expr, rational=True) if expr.has(sympy.Float) else expr
-    raise TypeError(f"not a size value: {value!r}")
-
-
-def _names_in(text: str) -> set[str]:
-    import re
-    return set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text))
 
 
 def substitute(expr, bindings: Mapping[str, sympy.Expr]):

@@ -16,6 +16,8 @@ from typing import Mapping
 
 import sympy
 
+from .parse import as_expr
+
 Value = sympy.Expr
 
 
@@ -89,7 +91,7 @@ def lift(x) -> Formula:
         return x
     if isinstance(x, str):
         return Name(x)
-    return Num(sympy.sympify(x))
+    return Num(as_expr(x))
 
 
 def add(*terms) -> Formula:
@@ -108,7 +110,7 @@ def mul(*factors) -> Formula:
 def substitute(f: Formula, values: Mapping[str, Value]) -> Formula:
     """Replace names by values, evaluating nothing."""
     if isinstance(f, Name):
-        return Num(sympy.sympify(values[f.key])) if f.key in values else f
+        return Num(as_expr(values[f.key])) if f.key in values else f
     return rebuild(f, [substitute(c, values) for c in children(f)])
 
 

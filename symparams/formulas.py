@@ -14,6 +14,7 @@ from typing import Callable, Optional
 
 import sympy
 
+from .parse import as_expr
 from .formula import Ceil, Difference, Floor, Formula, Name, Num, Quotient, add, mul
 from .layers import (attention, conv, core, normalization, pooling, recurrent, reshaping,
                      wrappers, activations, merging)
@@ -46,7 +47,7 @@ class Textbook:
 
     def q(self, key, value, origin: Origin) -> Name:
         if all(x.key != key for x in self.quantities):
-            self.quantities.append(Quantity(key, sympy.sympify(value), origin))
+            self.quantities.append(Quantity(key, as_expr(value), origin))
         return Name(key)
 
 

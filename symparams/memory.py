@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sympy
 
 from .errors import SymparamsError
+from .parse import as_expr
 
 BYTES = {"fp32": 4, "float32": 4, "fp16": 2, "float16": 2, "bf16": 2, "bfloat16": 2,
          "int8": 1, "fp64": 8, "float64": 8}
@@ -57,7 +58,7 @@ def training_memory(trainable, non_trainable, optimizer: str = "adam",
     if precision not in PRECISIONS:
         raise SymparamsError(f"unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}")
     width = 4 if precision == "fp32" else 2
-    trainable, non_trainable = sympy.sympify(trainable), sympy.sympify(non_trainable)
+    trainable, non_trainable = as_expr(trainable), as_expr(non_trainable)
     return TrainingMemory(
         optimizer=key, precision=precision,
         weights=sympy.expand(width * (trainable + non_trainable)),

@@ -163,13 +163,28 @@ class Functional(Layer):
         if not trainable:
             self.trainable = False
 
-    def _set_graph(self, inputs, outputs):
+    def _set_graph(self, inputs, outputs, lazy: bool = False):
         for t in flatten(inputs) + flatten(outputs):
             if not isinstance(t, Tensor):
                 raise ModelError(f"model inputs and outputs must be tensors, got {t!r}")
         self._inputs_struct = inputs
         self._outputs_struct = outputs
-        self.graph = Graph(flatten(inputs), flatten(outputs))
+        self._graph = None
+        self._has_graph = True
+        if not lazy:
+            self._graph = Graph(flatten(inputs), flatten(outputs))
+
+    @property
+    def graph(self) -> Optional[Graph]:
+        """The ordered graph, built when first asked for (``Sequential.add`` defers it)."""
+        if self._graph is None and getattr(self, "_has_graph", False):
+            self._graph = Graph(flatten(self._inputs_struct), flatten(self._outputs_struct))
+        return self._graph
+
+    @graph.setter
+    def graph(self, value: Optional[Graph]) -> None:
+        self._graph = value
+        self._has_graph = value is not None
 
     # ---- Keras-like accessors -------------------------------------------
     @property
@@ -343,11 +358,12 @@ class Sequential(Functional):
         self._layers.append(layer)
         if not rebuild:
             self.graph = None
-        elif self.graph is not None and not isinstance(layer, InputLayer):
+        elif self._has_graph and not isinstance(layer, InputLayer):
             # Keras rebuilds the whole stack on every add; calling only the new
-            # layer gives the same shapes and keeps building linear in depth.
+            # layer gives the same shapes, and ordering the graph only when it
+            # is asked for keeps building linear in depth.
             auto_name("Functional")
-            self._set_graph(self.graph.inputs[0], layer(self.graph.outputs[0]))
+            self._set_graph(self._inputs_struct, layer(self._outputs_struct), lazy=True)
         else:
             self._maybe_rebuild()
 

@@ -10,6 +10,7 @@ from typing import Any, Optional
 import sympy
 
 from . import scaling
+from .parse import as_expr
 from .compute import CONVENTION, compute
 from .memory import BYTES, training_memory
 from .summary import json_size, summarize
@@ -130,7 +131,7 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
 
 def _t(expr) -> str:
     from .render.printers import TextPrinter
-    return TextPrinter().doprint(sympy.sympify(expr))
+    return TextPrinter().doprint(as_expr(expr))
 
 
 def to_text(r: ScaleReport) -> str:

@@ -20,6 +20,7 @@ import sympy
 
 from .dims import substitute
 from .errors import SymparamsError
+from .parse import as_expr
 
 OO = sympy.oo
 
@@ -39,7 +40,7 @@ def size_symbol(expr: sympy.Expr, name: str) -> sympy.Symbol:
 
 def smooth(expr: sympy.Expr) -> sympy.Expr:
     """``expr`` with floors and ceilings replaced by their arguments (for leading orders)."""
-    expr = sympy.sympify(expr)
+    expr = as_expr(expr)
     if not expr.has(sympy.floor, sympy.ceiling):
         return expr
     return sympy.expand(expr.replace(sympy.floor, lambda x: x).replace(sympy.ceiling, lambda x: x))
@@ -59,7 +60,7 @@ def collected(expr, name: str) -> sympy.Expr:
 
 def degree(expr, name: str) -> int:
     """The degree in ``name`` (0 when ``expr`` does not depend on it)."""
-    s = next((x for x in sympy.sympify(expr).free_symbols if x.name == name), None)
+    s = next((x for x in as_expr(expr).free_symbols if x.name == name), None)
     if s is None:
         return 0
     return int(sympy.degree(sympy.Poly(smooth(expr), s)))
@@ -74,13 +75,13 @@ def leading_term(expr, name: str) -> sympy.Expr:
 
 
 def leading_terms(expr) -> dict[str, sympy.Expr]:
-    return {s.name: leading_term(expr, s.name) for s in sorted(sympy.sympify(expr).free_symbols,
+    return {s.name: leading_term(expr, s.name) for s in sorted(as_expr(expr).free_symbols,
                                                                 key=lambda s: s.name)}
 
 
 def shares(rows: Sequence, total) -> list[tuple[str, sympy.Expr]]:
     """Each layer's share of the total (rows with parameters only)."""
-    total = sympy.sympify(total)
+    total = as_expr(total)
     return [(r.name, sympy.cancel(r.params / total)) for r in rows if r.params != 0]
 
 
@@ -93,7 +94,7 @@ def limit_shares(rows: Sequence, total, name: str) -> list[tuple[str, sympy.Expr
 
 def ratio(a, b) -> sympy.Expr:
     """``a/b`` in its shorter form: one fraction, or a sum of simple ones (1/N + 1/D_K²)."""
-    r = sympy.cancel(sympy.sympify(a) / sympy.sympify(b))
+    r = sympy.cancel(as_expr(a) / as_expr(b))
     split = sympy.expand(r)
     return split if sympy.count_ops(split) < sympy.count_ops(r) else r
 
@@ -107,7 +108,7 @@ class Crossover:
 
 def crossover(a, b, name: str) -> Crossover:
     """Where the first total overtakes the second (or the reverse), in the size ``name``."""
-    a, b = sympy.sympify(a), sympy.sympify(b)
+    a, b = as_expr(a), as_expr(b)
     s = next((x for x in a.free_symbols | b.free_symbols if x.name == name), None)
     if s is None:
         raise ScalingError(f"neither total depends on {name!r}")
@@ -143,13 +144,13 @@ def crossover(a, b, name: str) -> Crossover:
 
 def solve_budget(total, name: str, budget) -> int:
     """The largest integer value of ``name`` for which the total is at most ``budget``."""
-    total = sympy.sympify(total)
+    total = as_expr(total)
     s = size_symbol(total, name)
     others = total.free_symbols - {s}
     if others:
         raise ScalingError(f"the total also depends on {', '.join(sorted(x.name for x in others))}; "
                            "give them values with --subs")
-    budget = sympy.nsimplify(budget)
+    budget = as_expr(budget)
 
     def value(v: int):
         return substitute(total, {name: sympy.Integer(v)})
@@ -174,7 +175,7 @@ def solve_budget(total, name: str, budget) -> int:
 def sweep(total, name: str, values: Iterable[int], extra: Optional[Mapping[str, sympy.Expr]] = None
           ) -> list[dict]:
     """The total (and any other quantities) at each value of ``name``."""
-    total = sympy.sympify(total)
+    total = as_expr(total)
     size_symbol(total, name)
     rows = []
     for v in values:
@@ -183,13 +184,13 @@ def sweep(total, name: str, values: Iterable[int], extra: Optional[Mapping[str, 
         exact = sympy.Integer(v) if isinstance(v, int) else sympy.Rational(repr(v))
         row = {name: v, "total": _number(substitute(total, {name: exact}))}
         for key, expr in (extra or {}).items():
-            row[key] = _number(substitute(sympy.sympify(expr), {name: exact}))
+            row[key] = _number(substitute(as_expr(expr), {name: exact}))
         rows.append(row)
     return rows
 
 
 def _number(v):
-    v = sympy.sympify(v)
+    v = as_expr(v)
     return int(v) if v.is_Integer else v
 
 
@@ -206,7 +207,7 @@ def plot(series: Mapping[str, sympy.Expr], name: str, values: Sequence[int], pat
         raise ScalingError(f"{path}: a plot is written as .png or .svg")
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
     for label, expr in series.items():
-        ys = [float(substitute(sympy.sympify(expr), {name: sympy.nsimplify(v)})) for v in values]
+        ys = [float(substitute(as_expr(expr), {name: as_expr(v)})) for v in values]
         ax.loglog(values, ys, marker="o", markersize=3, label=label)
     # Label the x axis at the swept values; log-scale minor labels would overlap.
     from matplotlib.ticker import NullFormatter

@@ -12,8 +12,9 @@ from typing import Any, Mapping, Optional
 
 import sympy
 
-from .dims import Shape, parse_value, substitute, substitute_shape
+from .dims import Shape, substitute, substitute_shape
 from .errors import SubstitutionError
+from .parse import ValueSyntaxError, as_expr
 from .layers.base import Layer, Weight
 
 ZERO = sympy.Integer(0)
@@ -156,7 +157,7 @@ def json_size(value):
         return None
     if isinstance(value, (int, bool)):
         return value
-    value = sympy.sympify(value)
+    value = as_expr(value)
     if value.is_Integer:
         return int(value)
     return str(value)
@@ -170,9 +171,9 @@ def normalize_bindings(bindings: Mapping[Any, Any], known: list[str]) -> dict[st
             listed = ", ".join(known) if known else "none"
             raise SubstitutionError(f"no size is named {name!r}; the free sizes are {listed}")
         try:
-            values[name] = parse_value(value)
-        except (TypeError, ValueError, sympy.SympifyError) as exc:
-            raise SubstitutionError(f"cannot read the value of {name}: {value!r} ({exc})") from None
+            values[name] = as_expr(value, f"the value of {name}")
+        except ValueSyntaxError as exc:
+            raise SubstitutionError(str(exc)) from None
     return values
 
 

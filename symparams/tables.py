@@ -8,6 +8,7 @@ import unicodedata
 import sympy
 
 from .layers.base import Shape
+from .parse import as_expr
 
 _DIGITS = re.compile(r"(?<![\w.])(\d{4,})(?![\w.])")
 
@@ -16,7 +17,7 @@ def format_count(value, thousands: str = ",") -> str:
     """``51264`` as ``51,264``; a symbolic count keeps its numbers grouped too."""
     if value is None:
         return "None"
-    value = sympy.sympify(value)
+    value = as_expr(value)
     if value.is_Integer:
         return f"{int(value):,}".replace(",", thousands)
     text = sympy.sstr(value, order="grlex")
@@ -36,7 +37,7 @@ def format_shapes(shapes) -> str:
 
 def readable_bytes(count, per_param) -> str:
     """Keras's ``readable_memory_size``: ``31.22 KB``; a symbolic count shows ``4 B each``."""
-    count = sympy.sympify(count)
+    count = as_expr(count)
     if not count.is_number:
         return f"{per_param} B each"
     size = float(count * per_param)

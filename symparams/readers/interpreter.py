@@ -3,9 +3,11 @@
 Nothing from the file is compiled, evaluated or imported: the ``ast`` is
 walked and every operation is one this module implements on plain data,
 sympy sizes and symparams objects. Attribute access is whitelisted, so no
-path leads from the file to Python internals. Work is bounded (steps, loop
-iterations, call depth, container sizes), so no file can hang the reader or
-exhaust memory.
+path leads from the file to Python internals. Work is bounded in time and
+memory, not only in steps (:class:`~symparams.readers.limits.Limits`): a
+wall-clock budget, a budget for everything the file builds, and a check of
+every size before the value is made, so no single step can hang the reader
+or exhaust memory.
 """
 
 from __future__ import annotations
@@ -13,26 +15,18 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from dataclasses import dataclass
+import string
+import time
 from typing import Any, Callable, Optional
 
 import sympy
 
+from .. import bounds
 from ..errors import ReadError, SymparamsError
+from .limits import Limits
 from .values import Opaque, SymbolicRange, UserFunction
 
-
-@dataclass(frozen=True)
-class Limits:
-    steps: int = 2_000_000
-    loop_iterations: int = 100_000
-    call_depth: int = 100
-    container: int = 1_000_000
-    int_bits: int = 4096
-
-
-class LimitExceeded(SymparamsError):
-    pass
+_CONTAINERS = (list, tuple, dict, set, frozenset)
 
 
 class _Return(Exception):
@@ -82,6 +76,7 @@ _BINOPS: dict[type, Callable] = {
     ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
     ast.Pow: operator.pow, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
     ast.BitXor: operator.xor, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
+    ast.MatMult: operator.matmul,
 }
 _CMPOPS: dict[type, Callable] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
@@ -94,24 +89,97 @@ _CMPOPS: dict[type, Callable] = {
 class Interpreter:
     """Walks a module's ``ast``. The host (the Keras reader) supplies names and calls."""
 
-    def __init__(self, host, filename: str, limits: Limits = Limits()):
+    def __init__(self, host, filename: str, limits: Limits = Limits(),
+                 deadline: Optional[float] = None):
         self.host = host
         self.filename = filename
         self.limits = limits
         self.steps = 0
         self.depth = 0
+        self.built_items = 0
         self.line: Optional[int] = None
+        self.deadline = deadline if deadline is not None else time.monotonic() + limits.seconds
 
-    # ---- errors ------------------------------------------------------------
+    # ---- errors and budgets --------------------------------------------------
     def error(self, message: str, node: Optional[ast.AST] = None) -> ReadError:
         line = getattr(node, "lineno", None) or self.line
         return ReadError(message, self.filename, line)
 
-    def tick(self, node: ast.AST) -> None:
-        self.steps += 1
+    def over(self, limit: str, what: str, node=None) -> ReadError:
+        """The error for a run past one of the limits: which, and how to raise it."""
+        return self.error(f"{what} ({self.limits.describe(limit)})", node)
+
+    def tick(self, node: Optional[ast.AST], count: int = 1) -> None:
+        self.steps += count
         if self.steps > self.limits.steps:
-            raise self.error(f"stopped after {self.limits.steps:,} steps (the reader's work limit); "
-                             "is there an endless loop?", node)
+            raise self.over("steps", f"stopped after {self.limits.steps:,} steps; is there an "
+                                     "endless loop?", node)
+        if self.steps & 1023 < count:
+            self.check_time(node)
+
+    def check_time(self, node=None) -> None:
+        if time.monotonic() > self.deadline:
+            raise self.over("seconds", "stopped: reading the file took too long", node)
+
+    def allot(self, n: int, node, size: Optional[int] = None) -> None:
+        """Account for ``n`` new list items or characters, before they are made.
+
+        ``size`` is the length of the value they go into (``n`` for a new
+        value; more when a list grows).
+        """
+        if (n if size is None else size) > self.limits.container:
+            raise self.over("container", f"a list or string longer than "
+                                         f"{self.limits.container:,} items", node)
+        self.built_items += n
+        if self.built_items > self.limits.items:
+            raise self.over("items", f"the file builds more than {self.limits.items:,} list "
+                                     "items and characters in all", node)
+
+    def guard(self, value, node) -> None:
+        """Refuse a value too large or too deeply nested to hash, compare or print safely.
+
+        Hashing a tuple and comparing or printing containers recurse inside
+        Python itself, where no limit applies: a tuple nested 400,000 deep
+        crashes the process when hashed. The walk here is iterative, counts
+        shared items each time they are reached (as printing would), and
+        stops at the limits.
+        """
+        if not isinstance(value, _CONTAINERS):
+            return
+        budget = self.limits.container
+        stack = [(value, 1)]
+        while stack:
+            item, depth = stack.pop()
+            if depth > self.limits.nesting:
+                raise self.over("nesting", f"a value nested more than {self.limits.nesting} "
+                                           "levels deep", node)
+            budget -= len(item)
+            if budget < 0:
+                raise self.over("container", "a value with too many items to compare, hash "
+                                             "or print", node)
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, _CONTAINERS))
+
+    def items(self, value, node) -> list:
+        """The items of an iterable value as a list, sized and charged before they are made."""
+        if isinstance(value, range):
+            n = len(value)
+            self.allot(n, node)
+            self.tick(node, n)
+            return list(value)
+        items = list(self.iterate(value, node))
+        self.tick(node, len(items))
+        return items
+
+    def check_number(self, value, node) -> None:
+        bits = bounds.int_bits(value)
+        if bits is not None and bits > self.limits.int_bits:
+            raise self.over("int_bits", "a number too large for the reader", node)
+        if isinstance(value, sympy.Basic) and not value.is_Atom:
+            try:
+                bounds.check(value, "this size")
+            except bounds.TooLarge as exc:
+                raise self.error(str(exc), node) from None
 
     # ---- statements ----------------------------------------------------------
     def run(self, module: ast.Module, scope: Scope) -> None:
@@ -164,8 +232,9 @@ class Interpreter:
             current = self.eval(node.target, scope)
         value = self.eval(node.value, scope)
         if isinstance(current, list) and isinstance(node.op, ast.Add):
-            self.check_size(len(current) + len(list(value)), node)
-            current.extend(value)
+            added = self.items(value, node)
+            self.allot(len(added), node, len(current) + len(added))
+            current.extend(added)
             result = current
         else:
             result = self.binop(node.op, current, value, node)
@@ -189,8 +258,8 @@ class Interpreter:
         for item in iterable:
             count += 1
             if count > self.limits.loop_iterations:
-                raise self.error(f"a loop ran more than {self.limits.loop_iterations:,} times "
-                                 "(the reader's limit)", node)
+                raise self.over("loop_iterations", f"a loop ran more than "
+                                                   f"{self.limits.loop_iterations:,} times", node)
             self.assign(node.target, item, scope)
             try:
                 self.exec_block(node.body, scope)
@@ -207,8 +276,8 @@ class Interpreter:
         while self.truth(self.eval(node.test, scope), node.test):
             count += 1
             if count > self.limits.loop_iterations:
-                raise self.error(f"a loop ran more than {self.limits.loop_iterations:,} times "
-                                 "(the reader's limit)", node)
+                raise self.over("loop_iterations", f"a loop ran more than "
+                                                   f"{self.limits.loop_iterations:,} times", node)
             try:
                 self.exec_block(node.body, scope)
             except _Break:
@@ -278,8 +347,7 @@ class Interpreter:
             scope.assign(target.id, value)
             self.host.note_assignment(target.id, value, scope)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            items = self.iterate(value, target)
-            items = list(items)
+            items = self.items(value, target)
             starred = [i for i, t in enumerate(target.elts) if isinstance(t, ast.Starred)]
             if starred:
                 i = starred[0]
@@ -299,11 +367,18 @@ class Interpreter:
         elif isinstance(target, ast.Subscript):
             container = self.eval(target.value, scope)
             key = self.eval(target.slice, scope)
-            if isinstance(container, (list, dict)):
-                try:
-                    container[key] = value
-                except (IndexError, TypeError, KeyError) as exc:
-                    raise self.error(f"cannot assign to item {key!r}: {exc}", target) from None
+            if isinstance(container, dict):
+                container[self.hashable(key, target)] = value
+            elif isinstance(container, list):
+                if isinstance(key, sympy.Basic) and key.is_Integer:
+                    key = int(key)
+                if not isinstance(key, int) or isinstance(key, bool):
+                    raise self.error(f"a list item is set by a whole number, not "
+                                     f"{self.describe(key)}", target)
+                if not -len(container) <= key < len(container):
+                    raise self.error(f"index {key} is out of range for a list of "
+                                     f"{len(container)} items", target)
+                container[key] = value
             elif not isinstance(container, Opaque):
                 raise self.error(f"cannot assign to an item of {self.describe(container)}", target)
         elif isinstance(target, ast.Starred):
@@ -341,35 +416,40 @@ class Interpreter:
         return list(self.eval_items(node.elts, scope))
 
     def expr_Set(self, node, scope):
-        try:
-            return set(self.eval_items(node.elts, scope))
-        except TypeError as exc:
-            raise self.error(str(exc), node) from None
+        return self.make_set(self.eval_items(node.elts, scope), node)
+
+    def make_set(self, items: list, node) -> set:
+        return {self.hashable(item, node, "a set item") for item in items}
 
     def eval_items(self, elts, scope):
         out = []
         for e in elts:
             if isinstance(e, ast.Starred):
-                out.extend(self.iterate(self.eval(e.value, scope), e))
+                out.extend(self.items(self.eval(e.value, scope), e))
             else:
                 out.append(self.eval(e, scope))
-        self.check_size(len(out), elts[0] if elts else None)
+        self.allot(len(out), elts[0] if elts else None)
         return out
 
     def expr_Dict(self, node, scope):
         out = {}
         for k, v in zip(node.keys, node.values):
             if k is None:
-                out.update(self.eval(v, scope))
+                extra = self.eval(v, scope)
+                if not isinstance(extra, dict):
+                    raise self.error(f"** needs a dictionary, got {self.describe(extra)}", v)
+                out.update(extra)
             else:
                 out[self.hashable(self.eval(k, scope), k)] = self.eval(v, scope)
+        self.allot(len(out), node)
         return out
 
-    def hashable(self, value, node):
+    def hashable(self, value, node, what: str = "a dictionary key"):
+        self.guard(value, node)
         try:
             hash(value)
         except TypeError:
-            raise self.error(f"{self.describe(value)} cannot be a dictionary key", node) from None
+            raise self.error(f"{self.describe(value)} cannot be {what}", node) from None
         return value
 
     def expr_JoinedStr(self, node, scope):
@@ -379,28 +459,52 @@ class Interpreter:
                 parts.append(str(v.value))
             else:
                 parts.append(self.expr_FormattedValue(v, scope))
+        self.allot(sum(len(p) for p in parts), node)
         return "".join(parts)
 
     def expr_FormattedValue(self, node, scope):
         value = self.eval(node.value, scope)
         spec = self.eval(node.format_spec, scope) if node.format_spec is not None else ""
-        if node.conversion == ord("r"):
+        if node.conversion in (ord("r"), ord("a")) and isinstance(value, (str, int, float, bool)):
             value = repr(value)
         return self.format_value(value, spec, node)
 
+    # [[fill]align][sign][z][#][0][width][grouping][.precision][type]
+    _SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d+))?[a-zA-Z%]?\Z",
+                       re.DOTALL)
+
+    def check_spec(self, spec: str, node) -> None:
+        """Refuse a format width or precision larger than a string may be, before formatting."""
+        m = self._SPEC.match(spec)
+        if m is None:
+            raise self.error(f"cannot read the format {spec!r}", node)
+        for part in ("width", "precision"):
+            digits = m.group(part)
+            if digits and (len(digits) > 9 or int(digits) > self.limits.container):
+                raise self.over("container", f"the format {spec[:20]!r} asks for a string of "
+                                             f"{int(digits[:12]):,} characters", node)
+
     def format_value(self, value, spec: str, node) -> str:
+        if not isinstance(spec, str):
+            raise self.error("a format must be text", node)
+        self.check_spec(spec, node)
+        if isinstance(value, sympy.Basic) and value.is_Integer:
+            value = int(value)
         if isinstance(value, (str, int, float, bool)) or value is None:
             try:
-                return format(value, spec)
-            except (ValueError, TypeError) as exc:
-                raise self.error(f"cannot format {value!r} with {spec!r}: {exc}", node) from None
-        if isinstance(value, sympy.Basic):
-            if value.is_Integer:
-                return format(int(value), spec)
-            return str(value)
-        if isinstance(value, Opaque):
-            return value.symbol_name()
-        return self.host.to_text(value)
+                text = format(value, spec)
+            except (ValueError, TypeError, OverflowError):
+                raise self.error(f"cannot format {self.describe(value)} with the format {spec!r}",
+                                 node) from None
+        elif isinstance(value, sympy.Basic):
+            text = str(value)
+        elif isinstance(value, Opaque):
+            text = value.symbol_name()
+        else:
+            self.guard(value, node)
+            text = self.host.to_text(value)
+        self.allot(len(text), node)
+        return text
 
     def expr_BinOp(self, node, scope):
         return self.binop(node.op, self.eval(node.left, scope), self.eval(node.right, scope), node)
@@ -410,8 +514,15 @@ class Interpreter:
             return self.percent_format(left, right, node)
         if isinstance(op, ast.Mult):
             for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (list, tuple, str)) and isinstance(n, sympy.Basic) and n.is_Integer:
+                    n = int(n)
+                    left, right = (seq, n) if seq is left else (n, seq)
                 if isinstance(seq, (list, tuple, str)) and isinstance(n, int):
-                    self.check_size(len(seq) * n, node)
+                    self.allot(len(seq) * max(n, 0), node)
+        if isinstance(op, ast.Add) and isinstance(left, (list, tuple, str)) and type(left) is type(right):
+            self.allot(len(left) + len(right), node)
+        if isinstance(op, ast.MatMult):
+            raise self.error("the @ operator is not supported; use a Dot layer or keras.ops.matmul", node)
         left = self.host.as_operand(left, node)
         right = self.host.as_operand(right, node)
         # 0.5 * w stays exact: a float meeting a symbol becomes the rational it reads as.
@@ -421,21 +532,22 @@ class Interpreter:
             right = sympy.Rational(repr(right))
         if isinstance(op, ast.Pow):
             self.check_power(left, right, node)
-        if isinstance(op, (ast.LShift,)) and isinstance(right, int) and right > self.limits.int_bits:
-            raise self.error("a number too large for the reader", node)
+        if isinstance(op, ast.LShift):
+            shift = int(right) if isinstance(right, sympy.Basic) and right.is_Integer else right
+            if isinstance(shift, int) and shift > self.limits.int_bits:
+                raise self.over("int_bits", "a number too large for the reader", node)
         try:
             result = _BINOPS[type(op)](left, right)
         except ZeroDivisionError:
             raise self.error("division by zero", node) from None
+        except OverflowError:
+            raise self.error(f"the result of {_op_text(op)} is too large for a float", node) from None
         except SymparamsError:
             raise
         except (TypeError, ValueError, AttributeError):
             raise self.error(f"cannot compute {self.describe(left)} {_op_text(op)} "
                              f"{self.describe(right)}", node) from None
-        if isinstance(result, int) and result.bit_length() > self.limits.int_bits:
-            raise self.error("a number too large for the reader", node)
-        if isinstance(result, (list, tuple, str)):
-            self.check_size(len(result), node)
+        self.check_number(result, node)
         return result
 
     _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
@@ -457,17 +569,28 @@ class Interpreter:
             for start, end in reversed(pieces):
                 fmt = fmt[:start] + "%s" + fmt[end:]
             args = tuple(items) if isinstance(args, tuple) else items[0]
+        remaining = iter(args if isinstance(args, tuple) else (args,))
+        for m in self._PERCENT.finditer(fmt):
+            if m.group() == "%%":
+                continue
+            for part in re.findall(r"\*|\d+", m.group()[1:].split(")")[-1]):
+                width = next(remaining, 0) if part == "*" else int(part[:10])
+                if isinstance(width, int) and abs(width) > self.limits.container:
+                    raise self.over("container", f"the format {m.group()!r} asks for a string of "
+                                                 f"{abs(width):,} characters", node)
+            next(remaining, None)  # the value this conversion formats
         try:
-            return fmt % args
-        except (TypeError, ValueError, KeyError) as exc:
-            raise self.error(f"string formatting failed: {exc}", node) from None
+            text = fmt % args
+        except (TypeError, ValueError, KeyError, OverflowError) as exc:
+            raise self.error(f"string formatting failed: {python_message(exc)}", node) from None
+        self.allot(len(text), node)
+        return text
 
     def check_power(self, base, exp, node):
-        if isinstance(base, int) and isinstance(exp, int) and exp > 0 and abs(base) > 1:
-            if base.bit_length() * exp > self.limits.int_bits:
-                raise self.error("a number too large for the reader", node)
-        if isinstance(exp, sympy.Basic) and exp.is_Integer and abs(int(exp)) > 1024:
-            raise self.error("an exponent too large for the reader", node)
+        try:
+            bounds.check_power(base, exp, "the power")
+        except bounds.TooLarge:
+            raise self.over("int_bits", "a number too large for the reader", node) from None
 
     def expr_UnaryOp(self, node, scope):
         value = self.eval(node.operand, scope)
@@ -502,15 +625,17 @@ class Interpreter:
 
     def expr_Compare(self, node, scope):
         left = self.eval(node.left, scope)
+        self.guard(left, node)
         for op, comparator in zip(node.ops, node.comparators):
             right = self.eval(comparator, scope)
+            self.guard(right, node)
             if not isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
                 left_v, right_v = self.host.as_operand(left, node), self.host.as_operand(right, node)
             else:
                 left_v, right_v = left, right
             try:
                 result = _CMPOPS[type(op)](left_v, right_v)
-            except TypeError:
+            except (TypeError, ValueError):
                 raise self.error(f"cannot compare {self.describe(left)} and {self.describe(right)}", node) from None
             if not self.truth(result, node):
                 return False
@@ -576,7 +701,8 @@ class Interpreter:
             for item in self.iterate(self.eval(gen.iter, inner), gen.iter):
                 count += 1
                 if count > self.limits.loop_iterations:
-                    raise self.error("a comprehension ran past the reader's loop limit", gen.iter)
+                    raise self.over("loop_iterations", f"a comprehension ran more than "
+                                                       f"{self.limits.loop_iterations:,} times", gen.iter)
                 self.assign(gen.target, item, inner)
                 if all(self.truth(self.eval(c, inner), c) for c in gen.ifs):
                     loop(i + 1, inner)
@@ -587,21 +713,21 @@ class Interpreter:
 
         def emit(inner):
             out.append(self.eval(node.elt, inner))
-            self.check_size(len(out), node)
+            self.allot(1, node, len(out))
         self.comprehension(node.generators, scope, emit)
         return out
 
     expr_GeneratorExp = expr_ListComp
 
     def expr_SetComp(self, node, scope):
-        return set(self.expr_ListComp(node, scope))
+        return self.make_set(self.expr_ListComp(node, scope), node)
 
     def expr_DictComp(self, node, scope):
         out: dict = {}
 
         def emit(inner):
             out[self.hashable(self.eval(node.key, inner), node.key)] = self.eval(node.value, inner)
-            self.check_size(len(out), node)
+            self.allot(1, node, len(out))
         self.comprehension(node.generators, scope, emit)
         return out
 
@@ -611,7 +737,7 @@ class Interpreter:
         args = []
         for a in node.args:
             if isinstance(a, ast.Starred):
-                args.extend(self.iterate(self.eval(a.value, scope), a))
+                args.extend(self.items(self.eval(a.value, scope), a))
             else:
                 args.append(self.eval(a, scope))
         kwargs = {}
@@ -620,6 +746,8 @@ class Interpreter:
                 extra = self.eval(kw.value, scope)
                 if not isinstance(extra, dict):
                     raise self.error(f"** needs a dictionary, got {self.describe(extra)}", kw.value)
+                if not all(isinstance(k, str) for k in extra):
+                    raise self.error("** needs a dictionary whose keys are names", kw.value)
                 kwargs.update(extra)
             else:
                 kwargs[kw.arg] = self.eval(kw.value, scope)
@@ -640,8 +768,8 @@ class Interpreter:
 
     def call_user(self, fn: UserFunction, args: list, kwargs: dict, node):
         if self.depth >= self.limits.call_depth:
-            raise self.error(f"function calls nest deeper than {self.limits.call_depth} "
-                             "(the reader's limit); is there endless recursion?", node)
+            raise self.over("call_depth", f"function calls nest deeper than {self.limits.call_depth}; "
+                                          "is there endless recursion?", node)
         a = fn.node.args
         local = Scope(fn.scope)
         positional = [p.arg for p in getattr(a, "posonlyargs", [])] + [p.arg for p in a.args]
@@ -699,10 +827,6 @@ class Interpreter:
             return list(value)
         return self.host.iterate(value, node)
 
-    def check_size(self, n: int, node) -> None:
-        if n > self.limits.container:
-            raise self.error(f"a list or string longer than {self.limits.container:,} items "
-                             "(the reader's limit)", node)
 
     def describe(self, value) -> str:
         return self.host.describe(value)
@@ -710,4 +834,19 @@ class Interpreter:
 
 def _op_text(op) -> str:
     return {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
-            ast.Mod: "%", ast.Pow: "**"}.get(type(op), type(op).__name__)
+            ast.Mod: "%", ast.Pow: "**", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
+            ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>"}.get(type(op), "an operator")
+
+
+_TYPE_NAME = re.compile(r"'([A-Za-z_][\w.]*)'")
+_PYTHON_TYPES = {"int", "float", "str", "list", "tuple", "dict", "set", "frozenset", "bool",
+                 "NoneType", "range", "bytes", "complex"}
+
+
+def python_message(exc: Exception) -> str:
+    """Python's own words for a wrong argument, unless they name one of the reader's classes."""
+    text = " ".join(str(exc).split()) or "wrong arguments"
+    for name in _TYPE_NAME.findall(text):
+        if name[:1].isupper() and name not in _PYTHON_TYPES:
+            return "wrong kind of argument"
+    return text

@@ -15,6 +15,7 @@ import inspect
 import math
 import re
 import sys
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Optional
@@ -22,16 +23,24 @@ from typing import Any, Optional
 import sympy
 
 from .. import layers as L
-from ..dims import parse_value, symbol
+from .. import bounds
+from ..dims import symbol
+from ..parse import as_expr, parse_text
 from ..errors import ModelError, ReadError, ShapeError, SymparamsError
-from ..layers.base import COMMON_INERT, Layer, Tensor, UnknownArgumentError, naming_scope, clear_session
+from ..layers.base import (COMMON_INERT, Layer, Tensor, UnknownArgumentError, clear_session,
+                           naming_scope)
+from ..layers.base import describe as describe_shape
 from ..layers.repeat import Repeat
 from ..model import Functional, Input, Sequential
 from . import legacy
-from .interpreter import Interpreter, Limits, Scope, _Break, _Continue
+from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, NUMPY_FUNCTIONS, SAFE_METHODS
+from .builtins import call_method as call_safe_method
+from .interpreter import Interpreter, Scope, _Break, _Continue, python_message
+from .limits import Limits
+from .source import parse, read_text
+from .values import BoundMethod, Builtin, FreeName, Namespace, Opaque, SymbolicRange, UserFunction
 
 _LoopControl = (_Break, _Continue)
-from .values import BoundMethod, Builtin, FreeName, Namespace, Opaque, SymbolicRange, UserFunction
 
 KERAS_ROOTS = ("keras", "tensorflow", "tf", "tf_keras")
 
@@ -69,34 +78,26 @@ class ReadResult:
 
 
 def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False,
-              ignore_unused: bool = False) -> ReadResult:
+              ignore_unused: bool = False, limits: Limits = Limits()) -> ReadResult:
     """Read a model file (``-`` for standard input)."""
-    if path == "-":
-        return read_source(sys.stdin.read(), "<stdin>", bindings, strict, ignore_unused=ignore_unused)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            source = fh.read()
-    except FileNotFoundError:
-        raise ReadError("no such file", path) from None
-    except IsADirectoryError:
-        raise ReadError("is a directory, not a model file", path) from None
-    except UnicodeDecodeError:
-        raise ReadError("is not UTF-8 text", path) from None
-    except OSError as exc:
-        raise ReadError(exc.strerror or str(exc), path) from None
-    return read_source(source, path, bindings, strict, ignore_unused=ignore_unused)
+    source, filename = read_text(path, limits)
+    return read_source(source, filename, bindings, strict, limits=limits, ignore_unused=ignore_unused)
 
 
 def read_source(source: str, filename: str = "<model>", bindings: Optional[dict] = None,
                 strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False) -> ReadResult:
     """Read Keras source text into models. ``bindings`` give values to free names."""
-    tree = parse(source, filename)
+    deadline = time.monotonic() + limits.seconds
+    if len(source) > limits.file_bytes:
+        raise ReadError(f"the source is longer than {limits.file_bytes:,} characters "
+                        f"({limits.describe('file_bytes')})", filename)
+    tree = parse(source, filename, limits)
     values = {k: binding_value(k, v) for k, v in (bindings or {}).items()}
     real_names: set[str] = set()
     # A name used as a multiplier inside int() (``int(32 * alpha)``) must be a
     # real symbol, or sympy would drop the floor: read once more if one shows up.
     for _ in range(2):
-        reader = KerasReader(filename, values, strict, real_names, limits)
+        reader = KerasReader(filename, values, strict, real_names, limits, deadline)
         old_limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(old_limit, 20_000))
         try:
@@ -117,61 +118,26 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
 
 
 def binding_value(name: str, value):
-    """A ``--subs`` value as the file will see it: int, float, bool, tuple, or a sympy expression."""
+    """A ``--subs`` value as the file will see it: int, float, bool, tuple, or a sympy expression.
+
+    Text is parsed by :func:`symparams.parse.parse_text`, never evaluated.
+    """
+    what = f"--subs {name}"
     if isinstance(value, bool):
+        return value  # an exam's switch, tested with ``if pool:``
+    if isinstance(value, (list, tuple)):
+        return tuple(binding_value(name, v) for v in value)
+    if isinstance(value, str):
+        value = parse_text(value, what)
+        if isinstance(value, tuple):
+            return tuple(binding_value(name, v) for v in value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise SymparamsError(f"{what}: {value} is not a size")
         return value
-    if isinstance(value, (int, float, tuple, list)):
-        return tuple(value) if isinstance(value, list) else value
-    if isinstance(value, sympy.Basic):
-        return int(value) if value.is_Integer else value
-    text = str(value).strip()
-    if text.startswith(("(", "[")):
-        if not text.endswith(")" if text[0] == "(" else "]"):
-            raise SymparamsError(f"--subs {name}={value}: cannot read the value (unclosed {text[0]})")
-        inner = text[1:-1].strip()
-        parts = [p for p in (s.strip() for s in inner.split(",")) if p]
-        return tuple(binding_value(name, p) for p in parts)
-    if re.fullmatch(r"[+-]?\d+", text):
-        return int(text)
-    if re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?", text):
-        return float(text)
-    try:
-        expr = parse_value(text)
-    except (TypeError, ValueError, sympy.SympifyError):
-        raise SymparamsError(f"--subs {name}={value}: cannot read the value") from None
+    expr = as_expr(value, what)
+    bounds.check(expr, what)
     return int(expr) if expr.is_Integer else expr
-
-
-def parse(source: str, filename: str) -> ast.Module:
-    """Parse, accepting the Python 2 ``print x`` statements of old snippets."""
-    try:
-        return ast.parse(source, filename)
-    except SyntaxError as first:
-        fixed = _python2_prints(source)
-        if fixed != source:
-            try:
-                return ast.parse(fixed, filename)
-            except SyntaxError:
-                pass
-        line = (first.text or "").strip()
-        raise ReadError(f"syntax error: {first.msg}" + (f": {line}" if line else ""),
-                        filename, first.lineno, first.offset) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise ReadError(f"cannot parse the file: {type(exc).__name__}", filename) from None
-
-
-_PRINT = re.compile(r"^(\s*)print\b(?!\s*\()\s*(.*?)\s*$")
-
-
-def _python2_prints(source: str) -> str:
-    lines = []
-    for line in source.splitlines():
-        m = _PRINT.match(line)
-        if m and not m.group(2).startswith(("=", ".")):
-            lines.append(f"{m.group(1)}print({m.group(2)})")
-        else:
-            lines.append(line)
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------
@@ -213,12 +179,14 @@ class KerasReader:
     """The interpreter's host: names, calls and attributes of the Keras world."""
 
     def __init__(self, filename: str, bindings: dict, strict: bool, real_names: set[str],
-                 limits: Limits):
+                 limits: Limits, deadline: Optional[float] = None):
         self.filename = filename
         self.bindings = bindings
         self.strict = strict
         self.real_names = real_names
-        self.interp = Interpreter(self, filename, limits)
+        self.limits = limits
+        self.layers_made = 0
+        self.interp = Interpreter(self, filename, limits, deadline)
         self.warnings: list[str] = []
         self.named_models: dict[str, Functional] = {}
         self.built: list[Functional] = []
@@ -239,7 +207,9 @@ class KerasReader:
         except SymparamsError as exc:
             raise self.error(str(exc)) from None
         except RecursionError:
-            raise self.error("the file nests too deeply for the reader") from None
+            raise self.error("the file's calls and expressions nest too deeply for the reader "
+                             f"(calls nest at most {self.limits.call_depth} deep, code "
+                             f"{self.limits.nesting} levels)") from None
 
     # ---- reporting -----------------------------------------------------------
     def error(self, message: str, node=None) -> ReadError:
@@ -271,7 +241,17 @@ class KerasReader:
     def to_text(self, value) -> str:
         if isinstance(value, Layer):
             return value.name
-        return str(value)
+        if isinstance(value, Tensor):
+            return f"<tensor of shape {describe_shape(value.shape)}>"
+        if isinstance(value, (list, tuple, dict, set, frozenset)):
+            return _text_of(value, self)
+        if isinstance(value, (str, int, float, bool, type(None), sympy.Basic)):
+            return str(value)
+        return self.describe(value)
+
+    def shape_of(self, value) -> Optional[tuple]:
+        """The shape of a tensor (``len(x.shape)``, ``len(x)``), else None."""
+        return value.shape if isinstance(value, Tensor) else None
 
     # ---- names ---------------------------------------------------------------------
     def global_name(self, name: str, node):
@@ -390,6 +370,9 @@ class KerasReader:
             if obj.path in ("np", "numpy") and attr in NUMPY_FUNCTIONS:
                 return NUMPY_FUNCTIONS[attr]
             return Namespace(f"{obj.path}.{attr}", keras=False)
+        if isinstance(obj, FreeName) and attr in _LIST_METHODS:
+            raise self.error(f"{obj.path}.{attr}(): {obj.path} is never assigned in the file; "
+                             f"create it first, e.g. {obj.path} = []", node)
         if isinstance(obj, Opaque):
             return Opaque(f"{obj.path}.{attr}")
         if isinstance(obj, Tensor):
@@ -456,12 +439,18 @@ class KerasReader:
             raise self.error("slicing a tensor (x[...]) is not supported; use a layer such as "
                              "Cropping1D or Reshape", node)
         if isinstance(container, (list, tuple, str, dict)):
+            if isinstance(container, dict):
+                self.interp.hashable(key, node)
             try:
                 return container[key]
             except (IndexError, KeyError):
-                raise self.error(f"index {key!r} is out of range for {self.describe(container)}", node) from None
-            except TypeError:
-                raise self.error(f"cannot index {self.describe(container)} with {self.describe(key)}", node) from None
+                raise self.error(f"index {self.describe(key)} is out of range for "
+                                 f"{self.describe(container)}", node) from None
+            except (TypeError, ValueError) as exc:
+                if isinstance(key, slice) and key.step == 0:
+                    raise self.error("a slice step cannot be zero", node) from None
+                raise self.error(f"cannot index {self.describe(container)} with "
+                                 f"{self.describe(key)}", node) from None
         raise self.error(f"cannot index {self.describe(container)}", node)
 
     def iterate(self, value, node):
@@ -501,6 +490,12 @@ class KerasReader:
         raise self.error(f"{self.describe(func)} cannot be called", node)
 
     def construct(self, name: str, args: list, kwargs: dict, node):
+        self.layers_made += 1
+        if self.layers_made > self.limits.layers:
+            raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
+                                             "layers", node)
+        for value in (*args, *kwargs.values()):
+            self.interp.guard(value, node)
         if name == "TimeDistributedDense":
             inner = self.construct("Dense", args, {k: v for k, v in kwargs.items()
                                                    if k not in ("input_shape", "input_dim", "input_length", "name")}, node)
@@ -584,6 +579,9 @@ class KerasReader:
             if name == "pop":
                 if not isinstance(owner, Sequential):
                     raise self.error("pop() is a method of Sequential models", node)
+                if not owner.layers:
+                    raise self.error(f"pop() on the Sequential model {owner.name!r}, which has "
+                                     "no layers", node)
                 removed = owner._layers.pop()
                 owner._maybe_rebuild()
                 return removed
@@ -597,16 +595,8 @@ class KerasReader:
                 value = owner.count_params()
                 return int(value) if value.is_Integer else value
             return Opaque(f"{owner.name}.{name}()")
-        if isinstance(owner, (list, dict, str)):
-            try:
-                result = getattr(owner, name)(*args, **kwargs)
-            except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
-                raise self.error(f"{name}(): {exc}", node) from None
-            if isinstance(owner, list):
-                self.interp.check_size(len(owner), node)
-            if isinstance(result, str):
-                self.interp.check_size(len(result), node)
-            return list(result) if name in ("items", "keys", "values") else result
+        if isinstance(owner, (list, dict, str, tuple)):
+            return call_safe_method(self, owner, name, args, kwargs, node)
         raise self.error(f"cannot call {name} on {self.describe(owner)}", node)
 
     def sequential_add(self, model, args, kwargs, node):
@@ -740,9 +730,31 @@ class KerasReader:
         return self.call_layer(layer, [inputs], {}, node)
 
 
+_LIST_METHODS = frozenset({"append", "extend", "insert", "pop", "update", "setdefault", "keys",
+                           "items", "values"})
+
+
+def _text_of(value, host) -> str:
+    """``str()`` of a container of the reader's values (sizes by name, layers by name)."""
+    if isinstance(value, dict):
+        inner = ", ".join(f"{_item_text(k, host)}: {_item_text(v, host)}" for k, v in value.items())
+        return "{" + inner + "}"
+    inner = ", ".join(_item_text(v, host) for v in value)
+    if isinstance(value, tuple):
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, (set, frozenset)):
+        return "{" + inner + "}" if value else "set()"
+    return f"[{inner}]"
+
+
+def _item_text(value, host) -> str:
+    return repr(value) if isinstance(value, str) else host.to_text(value)
+
+
 def _clean(exc: Exception) -> str:
-    text = str(exc).replace("__init__() ", "")
-    return text.splitlines()[0] if text else type(exc).__name__
+    """A constructor's complaint in the user's words (``got multiple values for 'strides'``)."""
+    text = re.sub(r"[\w.]*__init__\(\)\s*", "", " ".join(str(exc).split()))
+    return python_message(ValueError(text)) if text else "wrong arguments"
 
 
 def _python_shape(value):
@@ -760,274 +772,6 @@ class LayerClass:
     """A layer class as the file names it (``Dense``, ``Convolution2D``)."""
 
     name: str
-
-
-# --------------------------------------------------------------------------
-# Builtins: Python's and Keras's functions, implemented on the reader's values
-
-
-def _builtin(name):
-    def register(fn):
-        BUILTINS[name] = Builtin(name, fn)
-        return fn
-    return register
-
-
-BUILTINS: dict[str, Builtin] = {}
-
-
-def _number(host, value, node, what):
-    value = host.as_operand(value, node)
-    if isinstance(value, (int, float, sympy.Basic)) and not isinstance(value, bool):
-        return value
-    if isinstance(value, bool):
-        return int(value)
-    raise host.error(f"{what}() needs a number, got {host.describe(value)}", node)
-
-
-@_builtin("int")
-def _int(host, args, kwargs, node):
-    if not args:
-        return 0
-    if isinstance(args[0], str):
-        try:
-            return int(args[0], *args[1:])
-        except ValueError as exc:
-            raise host.error(str(exc), node) from None
-    value = _number(host, args[0], node, "int")
-    if isinstance(value, sympy.Basic):
-        host.record_real(value)
-        if value.is_Integer:
-            return int(value)
-        if value.is_number:
-            return int(sympy.floor(value)) if value >= 0 else int(sympy.ceiling(value))
-        return sympy.floor(value)
-    return int(value)
-
-
-@_builtin("float")
-def _float(host, args, kwargs, node):
-    if not args:
-        return 0.0
-    if isinstance(args[0], str):
-        try:
-            return float(args[0])
-        except ValueError as exc:
-            raise host.error(str(exc), node) from None
-    value = _number(host, args[0], node, "float")
-    if isinstance(value, sympy.Basic):
-        return float(value) if value.is_number else value
-    return float(value)
-
-
-@_builtin("round")
-def _round(host, args, kwargs, node):
-    value = _number(host, args[0], node, "round")
-    digits = args[1] if len(args) > 1 else kwargs.get("ndigits")
-    if isinstance(value, sympy.Basic) and not value.is_number:
-        host.record_real(value)
-        if digits is not None:
-            raise host.error("round() to digits of a free size is not supported", node)
-        return sympy.floor(value + sympy.Rational(1, 2))
-    if isinstance(value, sympy.Basic):
-        value = float(value) if not value.is_Integer else int(value)
-    return round(value, digits) if digits is not None else round(value)
-
-
-def _extreme(kind):
-    def fn(host, args, kwargs, node):
-        items = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple, range)) else list(args)
-        if not items:
-            raise host.error(f"{kind}() of nothing", node)
-        values = [host.as_operand(v, node) for v in items]
-        if any(isinstance(v, sympy.Basic) and not v.is_number for v in values):
-            return (sympy.Max if kind == "max" else sympy.Min)(*values)
-        return (max if kind == "max" else min)(values)
-    return fn
-
-
-BUILTINS["max"] = Builtin("max", _extreme("max"))
-BUILTINS["min"] = Builtin("min", _extreme("min"))
-
-
-@_builtin("len")
-def _len(host, args, kwargs, node):
-    value = args[0]
-    if isinstance(value, (list, tuple, str, dict, range, set)):
-        return len(value)
-    if isinstance(value, Tensor):
-        return len(value.shape)
-    raise host.error(f"len() of {host.describe(value)}", node)
-
-
-@_builtin("range")
-def _range(host, args, kwargs, node):
-    values = []
-    for a in args:
-        v = host.as_operand(a, node)
-        if isinstance(v, sympy.Basic):
-            if not v.is_Integer:
-                names = ", ".join(sorted(str(s) for s in v.free_symbols)) or str(v)
-                if len(args) == 1 and v.free_symbols:
-                    # ``for _ in range(n_layer)`` may repeat a block n_layer times.
-                    return SymbolicRange(v, names)
-                raise host.error(f"range() over the free size {names}: give it a value with --subs "
-                                 f"{names}=...", node)
-            v = int(v)
-        if not isinstance(v, int):
-            raise host.error(f"range() needs whole numbers, got {host.describe(a)}", node)
-        values.append(v)
-    return range(*values)
-
-
-@_builtin("print")
-def _print(host, args, kwargs, node):
-    return None
-
-
-@_builtin("str")
-def _str(host, args, kwargs, node):
-    if not args:
-        return ""
-    return host.interp.format_value(args[0], "", node)
-
-
-@_builtin("repr")
-def _repr(host, args, kwargs, node):
-    return repr(args[0]) if isinstance(args[0], (str, int, float)) else _str(host, args, kwargs, node)
-
-
-@_builtin("abs")
-def _abs(host, args, kwargs, node):
-    return abs(_number(host, args[0], node, "abs"))
-
-
-@_builtin("sum")
-def _sum(host, args, kwargs, node):
-    total = args[1] if len(args) > 1 else 0
-    for v in host.interp.iterate(args[0], node):
-        total = total + host.as_operand(v, node)
-    return total
-
-
-def _container(kind):
-    def fn(host, args, kwargs, node):
-        if not args:
-            return kind()
-        items = host.interp.iterate(args[0], node)
-        if isinstance(items, range):
-            host.interp.check_size(len(items), node)
-        result = kind(items)
-        return result
-    return fn
-
-
-BUILTINS["list"] = Builtin("list", _container(list))
-BUILTINS["tuple"] = Builtin("tuple", _container(tuple))
-BUILTINS["set"] = Builtin("set", _container(set))
-BUILTINS["sorted"] = Builtin("sorted", lambda h, a, k, n: sorted(h.interp.iterate(a[0], n),
-                                                                 reverse=bool(k.get("reverse"))))
-BUILTINS["reversed"] = Builtin("reversed", lambda h, a, k, n: list(reversed(list(h.interp.iterate(a[0], n)))))
-BUILTINS["any"] = Builtin("any", lambda h, a, k, n: any(h.interp.truth(v, n) for v in h.interp.iterate(a[0], n)))
-BUILTINS["all"] = Builtin("all", lambda h, a, k, n: all(h.interp.truth(v, n) for v in h.interp.iterate(a[0], n)))
-BUILTINS["bool"] = Builtin("bool", lambda h, a, k, n: h.interp.truth(a[0], n) if a else False)
-
-
-@_builtin("dict")
-def _dict(host, args, kwargs, node):
-    out = dict(host.interp.iterate(args[0], node)) if args else {}
-    out.update(kwargs)
-    return out
-
-
-@_builtin("zip")
-def _zip(host, args, kwargs, node):
-    return list(zip(*[host.interp.iterate(a, node) for a in args]))
-
-
-@_builtin("enumerate")
-def _enumerate(host, args, kwargs, node):
-    start = args[1] if len(args) > 1 else kwargs.get("start", 0)
-    return list(enumerate(host.interp.iterate(args[0], node), start))
-
-
-@_builtin("map")
-def _map(host, args, kwargs, node):
-    fn = args[0]
-    columns = [host.interp.iterate(a, node) for a in args[1:]]
-    return [host.interp.call(fn, list(items), {}, node) for items in zip(*columns)]
-
-
-@_builtin("filter")
-def _filter(host, args, kwargs, node):
-    fn = args[0]
-    items = host.interp.iterate(args[1], node)
-    if fn is None:
-        return [v for v in items if host.interp.truth(v, node)]
-    return [v for v in items if host.interp.truth(host.interp.call(fn, [v], {}, node), node)]
-
-
-@_builtin("isinstance")
-def _isinstance(host, args, kwargs, node):
-    value, kinds = args[0], args[1]
-    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
-    types_ = {"int": int, "float": float, "str": str, "list": list, "tuple": tuple, "dict": dict,
-              "bool": bool, "set": set}
-    wanted = tuple(types_[k.name] for k in kinds if isinstance(k, Builtin) and k.name in types_)
-    if isinstance(value, sympy.Basic) and int in wanted:
-        return bool(value.is_integer)
-    return isinstance(value, wanted) if wanted else False
-
-
-@_builtin("pow")
-def _pow(host, args, kwargs, node):
-    return host.interp.binop(ast.Pow(), args[0], args[1], node)
-
-
-@_builtin("divmod")
-def _divmod(host, args, kwargs, node):
-    return (host.interp.binop(ast.FloorDiv(), args[0], args[1], node),
-            host.interp.binop(ast.Mod(), args[0], args[1], node))
-
-
-def _math(fn_number, fn_symbolic, name):
-    def fn(host, args, kwargs, node):
-        value = _number(host, args[0], node, name)
-        if isinstance(value, sympy.Basic) and not value.is_number:
-            host.record_real(value)
-            return fn_symbolic(value)
-        value = float(value) if isinstance(value, sympy.Basic) else value
-        return fn_number(value)
-    return Builtin(name, fn)
-
-
-def _prod(host, args, kwargs, node):
-    total = 1
-    for v in host.interp.iterate(args[0], node):
-        total = host.interp.binop(ast.Mult(), total, v, node)
-    return total
-
-
-MATH_FUNCTIONS = {
-    "floor": _math(math.floor, sympy.floor, "floor"),
-    "ceil": _math(math.ceil, sympy.ceiling, "ceil"),
-    "sqrt": _math(math.sqrt, sympy.sqrt, "sqrt"),
-    "log2": _math(math.log2, lambda v: sympy.log(v, 2), "log2"),
-    "prod": Builtin("prod", _prod),
-    "pi": math.pi,
-}
-NUMPY_FUNCTIONS = {"prod": Builtin("prod", _prod), "floor": MATH_FUNCTIONS["floor"],
-                   "ceil": MATH_FUNCTIONS["ceil"], "sqrt": MATH_FUNCTIONS["sqrt"],
-                   "product": Builtin("prod", _prod)}
-MATH = Namespace("math", keras=False)
-
-SAFE_METHODS = {
-    list: {"append", "extend", "insert", "pop", "index", "count", "reverse", "copy", "remove"},
-    dict: {"get", "items", "keys", "values", "update", "setdefault", "pop", "copy"},
-    str: {"format", "join", "upper", "lower", "replace", "split", "startswith", "endswith",
-          "strip", "rstrip", "lstrip", "title", "capitalize", "zfill"},
-    tuple: {"index", "count"},
-}
 
 
 # ---- the Keras API (names that are not layer classes) ------------------------------

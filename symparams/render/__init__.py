@@ -16,6 +16,7 @@ from typing import Mapping, Optional
 import sympy
 
 from ..errors import SymparamsError
+from ..parse import as_expr
 from .printers import LatexPrinter, TextPrinter, latex_escape
 
 FORMATS = ("latex", "markdown", "text")
@@ -116,7 +117,7 @@ class Fmt:
         return {"gamma": "γ", "beta": "β", "alpha": "α"}.get(letter, letter)
 
     def n(self, value) -> str:
-        return self.inline(sympy.sympify(value))
+        return self.inline(as_expr(value))
 
     def equation(self, working, lhs: Optional[str] = None, lhs_is_name: bool = True) -> list[str]:
         """The working as lines, broken at ``=`` so nothing runs off the page.
@@ -178,7 +179,7 @@ class Fmt:
         return s
 
     def bytes(self, value) -> str:
-        value = sympy.sympify(value)
+        value = as_expr(value)
         if not value.is_number:
             return self.inline(value) + (r"~B" if self.latex else " B")
         size, unit = float(value), "B"
@@ -205,7 +206,7 @@ class Fmt:
         return [members for _, members in out]
 
     def is_number(self, value) -> bool:
-        return sympy.sympify(value).is_number
+        return as_expr(value).is_number
 
 
 

@@ -15,6 +15,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter as _SympyLatex
 from sympy.printing.str import StrPrinter as _SympyStr
 
+from ..parse import as_expr
 from ..formula import Ceil, Difference, Floor, Formula, Group, Name, Num, Product, Quotient, Sum
 
 SUM, PRODUCT, ATOM = 1, 2, 3
@@ -68,7 +69,7 @@ class BasePrinter:
             return method(f)
         if f is None:
             return self.none()
-        return self.value(sympy.sympify(f))
+        return self.value(as_expr(f))
 
     def group(self, child: Formula, parent_prec: int, strict: bool = False) -> str:
         text = self.doprint(child)

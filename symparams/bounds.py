@@ -1,0 +1,166 @@
+"""What a size expression may cost, checked before the work is done.
+
+Sympy works on expression trees that can share subtrees, so a few cheap
+operations (``e = e*e + 1`` forty times) describe an expression whose printed
+or expanded form would never fit in memory. The functions here measure an
+expression over its shared structure (linear in what is stored, however large
+the tree it stands for), and refuse the work before it starts.
+
+Every limit is a module constant named here, stated in ``docs/reader.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import sympy
+
+from .errors import SymparamsError
+
+#: nodes in the tree an expression stands for (its printed form has about as many tokens)
+MAX_NODES = 20_000
+#: levels of nesting (``floor(floor(...)/2)`` after many strided layers)
+MAX_DEPTH = 120
+#: bits of any integer inside an expression
+MAX_INT_BITS = 4096
+#: terms an expansion may produce
+MAX_EXPANDED_TERMS = 20_000
+
+
+class TooLarge(SymparamsError):
+    """An expression or number would cost more than a stated limit."""
+
+
+def measure(expr) -> tuple[int, int]:
+    """The node count and depth of the tree ``expr`` stands for, shared subtrees counted each time.
+
+    Iterative over the distinct subexpressions, so neither its time nor its
+    stack grows with the (possibly exponential) size of the tree.
+    """
+    if not isinstance(expr, sympy.Basic):
+        return 1, 1
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in size:
+            continue
+        if done:
+            args = node.args
+            size[key] = 1 + sum(size[id(a)] for a in args)
+            depth[key] = 1 + max((depth[id(a)] for a in args), default=0)
+            continue
+        stack.append((node, True))
+        stack.extend((a, False) for a in node.args if id(a) not in size)
+    return size[id(expr)], depth[id(expr)]
+
+
+def check(expr, what: str = "an expression") -> None:
+    """Refuse an expression too large, too deep, or holding too large a number."""
+    if not isinstance(expr, sympy.Basic):
+        return
+    nodes, depth = measure(expr)
+    if depth > MAX_DEPTH:
+        raise TooLarge(f"{what} nests {depth} levels deep (the limit is {MAX_DEPTH}); "
+                       "give the free sizes values with --subs")
+    if nodes > MAX_NODES:
+        raise TooLarge(f"{what} has grown to about {nodes:,} terms (the limit is {MAX_NODES:,}); "
+                       "give the free sizes values with --subs")
+    for atom in expr.atoms(sympy.Rational):
+        if _bits(atom) > MAX_INT_BITS:
+            raise TooLarge(f"{what} holds a number of more than {MAX_INT_BITS:,} bits "
+                           "(the limit)")
+
+
+def _bits(number: sympy.Rational) -> int:
+    return max(abs(int(number.p)).bit_length(), abs(int(number.q)).bit_length())
+
+
+def expanded_terms(expr) -> int:
+    """An upper bound on how many terms ``sympy.expand(expr)`` produces."""
+    if not isinstance(expr, sympy.Basic):
+        return 1
+    bound: dict[int, int] = {}
+    cap = MAX_EXPANDED_TERMS + 1
+    stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in bound:
+            continue
+        if not done:
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if id(a) not in bound)
+            continue
+        parts = [bound[id(a)] for a in node.args]
+        if node.is_Add:
+            value = sum(parts)
+        elif node.is_Mul:
+            value = 1
+            for p in parts:
+                value = min(cap, value * p)
+        elif node.is_Pow and node.exp.is_Integer and node.exp > 0:
+            value = _power_bound(parts[0], int(node.exp), cap)
+        else:
+            value = 1
+        bound[key] = min(cap, value)
+    return bound[id(expr)]
+
+
+def _power_bound(terms: int, exponent: int, cap: int) -> int:
+    if terms <= 1:
+        return 1
+    value = 1
+    for _ in range(min(exponent, 64)):
+        value *= terms
+        if value >= cap:
+            return cap
+    return value if exponent <= 64 else cap
+
+
+def expand(expr, what: str = "an expression"):
+    """``sympy.expand``, refused when the result would be larger than the limits."""
+    if not isinstance(expr, sympy.Basic):
+        return expr
+    check(expr, what)
+    if expanded_terms(expr) > MAX_EXPANDED_TERMS:
+        raise TooLarge(f"{what} would expand to more than {MAX_EXPANDED_TERMS:,} terms "
+                       "(the limit); give the free sizes values with --subs")
+    return sympy.expand(expr)
+
+
+def check_power(base, exponent, what: str = "a power") -> None:
+    """Refuse ``base ** exponent`` before computing it when the result would be too large."""
+    base = _as_plain(base)
+    exponent = _as_plain(exponent)
+    if isinstance(exponent, float) or isinstance(base, float):
+        return  # floats overflow to an error, never to a hang
+    if not isinstance(exponent, int):
+        return  # a symbolic exponent stays unevaluated
+    if isinstance(base, int):
+        if abs(base) > 1 and abs(exponent) * base.bit_length() > MAX_INT_BITS:
+            raise TooLarge(f"{what} is a number of more than {MAX_INT_BITS:,} bits (the limit)")
+        return
+    if abs(exponent) > 1024:
+        raise TooLarge(f"{what} has an exponent of {exponent:,} (the limit is 1,024)")
+
+
+def _as_plain(value):
+    if isinstance(value, sympy.Basic) and value.is_Integer:
+        return int(value)
+    if isinstance(value, sympy.Basic) and value.is_Rational:
+        return value  # a fraction: not an int
+    return value
+
+
+def int_bits(value) -> Optional[int]:
+    """The bit length of an integer (Python or sympy), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value.bit_length()
+    if isinstance(value, sympy.Integer):
+        return int(value).bit_length()
+    return None
