@@ -18,13 +18,13 @@ import sympy
 from .errors import SymparamsError
 
 #: nodes in the tree an expression stands for (its printed form has about as many tokens)
-MAX_NODES = 20_000
+MAX_NODES = 5_000
 #: levels of nesting (``floor(floor(...)/2)`` after many strided layers)
-MAX_DEPTH = 120
+MAX_DEPTH = 60
 #: bits of any integer inside an expression
 MAX_INT_BITS = 4096
 #: terms an expansion may produce
-MAX_EXPANDED_TERMS = 20_000
+MAX_EXPANDED_TERMS = 5_000
 
 
 class TooLarge(SymparamsError):
@@ -118,6 +118,30 @@ def _power_bound(terms: int, exponent: int, cap: int) -> int:
         if value >= cap:
             return cap
     return value if exponent <= 64 else cap
+
+
+def check_product(left, right, power: bool = False, what: str = "this size") -> None:
+    """Refuse ``left * right`` (or ``left ** right``) of sizes before sympy builds it.
+
+    Sympy looks into the factors of a product as it builds it (signs,
+    assumptions), which takes time exponential in how deeply powers of sums
+    nest, so the bound on the expanded result is checked first: an
+    expression that could never be expanded is never built.
+    """
+    if not isinstance(left, sympy.Basic) or left.is_number:
+        if not (isinstance(right, sympy.Basic) and not right.is_number and not power):
+            return
+    cap = MAX_EXPANDED_TERMS
+    if power:
+        exponent = int(right) if isinstance(right, (int, sympy.Integer)) else None
+        if exponent is None or exponent <= 1:
+            return
+        terms = _power_bound(expanded_terms(left), exponent, cap + 1)
+    else:
+        terms = expanded_terms(left) * expanded_terms(right)
+    if terms > cap:
+        raise TooLarge(f"{what} would grow past {cap:,} terms when multiplied out (the limit); "
+                       "give the free sizes values with --subs")
 
 
 def expand(expr, what: str = "an expression"):

@@ -48,6 +48,9 @@ def _add_source_arguments(p: argparse.ArgumentParser) -> None:
                                                   "(default: the variable `model`, else the last model built)")
     p.add_argument("--strict", action="store_true",
                    help="treat keyword arguments a layer does not take as errors, not warnings")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                   help="raise or lower one of the reader's limits, e.g. --limit seconds=30 or "
+                        "--limit layers=5000 (see docs/reader.md); repeatable")
 
 
 def _add_number_arguments(p: argparse.ArgumentParser) -> None:
@@ -136,12 +139,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_limits(items: Sequence[str]):
+    from .readers.limits import Limits
+
+    values: dict[str, str] = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise SymparamsError(f"--limit {item!r}: write NAME=VALUE, e.g. --limit seconds=30")
+        values[name.strip()] = value.strip()
+    return Limits().with_values(values)
+
+
 def read_models(args):
     from .readers import read_file
 
-    result = read_file(args.file, parse_subs(args.subs), strict=args.strict)
-    for warning in result.warnings:
-        print(warning, file=sys.stderr)
+    result = read_file(args.file, parse_subs(args.subs), strict=args.strict,
+                       limits=parse_limits(args.limit))
+    # Warnings are shown only once the whole command has succeeded (see main).
+    args.warnings = list(result.warnings)
     if getattr(args, "all", False):
         return result.all()
     return [result.pick(args.model) if args.model else result.model]
@@ -234,7 +250,9 @@ def run_scale(args) -> int:
     other = None
     if args.compare:
         path, name = _split_model(args.compare)
-        other_result = read_file(path, parse_subs(args.subs), strict=args.strict, ignore_unused=True)
+        other_result = read_file(path, parse_subs(args.subs), strict=args.strict, ignore_unused=True,
+                                 limits=parse_limits(args.limit))
+        args.warnings += other_result.warnings
         other = other_result.pick(name) if name else other_result.model
     report = build_report(model, size=args.size, flops=args.flops, memory=args.memory,
                           optimizer=args.optimizer, precision=args.precision, solve=args.solve,
@@ -290,7 +308,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        status = args.run(args)
+        for warning in getattr(args, "warnings", ()):
+            print(warning, file=sys.stderr)
+        return status
     except SymparamsError as exc:
         if os.environ.get("SYMPARAMS_DEBUG"):
             raise

@@ -15,6 +15,7 @@ from typing import Callable
 
 import sympy
 
+from . import bounds
 from .dims import product, symbol
 from .layers import attention, conv, core, merging, recurrent, wrappers
 from .layers.base import Layer, map_structure
@@ -48,7 +49,7 @@ class Compute:
 
     @property
     def flops(self) -> sympy.Expr:
-        return sympy.expand(2 * self.macs)
+        return bounds.expand(2 * self.macs)
 
     def subs(self, bindings) -> "Compute":
         from .dims import substitute
@@ -56,9 +57,9 @@ class Compute:
         names = sorted({s.name for s in self.macs.free_symbols} |
                        {s.name for r in self.rows for s in r.macs.free_symbols})
         values = normalize_bindings(bindings, names)
-        rows = tuple(LayerCompute(r.name, r.type, sympy.expand(substitute(r.macs, values)))
+        rows = tuple(LayerCompute(r.name, r.type, bounds.expand(substitute(r.macs, values)))
                      for r in self.rows)
-        return Compute(rows, sympy.expand(substitute(self.macs, values)), self.convention)
+        return Compute(rows, bounds.expand(substitute(self.macs, values)), self.convention)
 
 
 def _positions(shape, drop_last: bool = True) -> sympy.Expr:
@@ -86,7 +87,7 @@ def layer_macs(layer: Layer, in_shapes, out_shapes, options: dict) -> sympy.Expr
         return compute(layer).macs
     for cls in type(layer).__mro__:
         if cls in _RULES:
-            return sympy.expand(_RULES[cls](layer, in_shapes, out_shapes, options))
+            return bounds.expand(_RULES[cls](layer, in_shapes, out_shapes, options))
     return ZERO
 
 
@@ -212,6 +213,6 @@ def compute(model) -> Compute:
     rows = []
     for layer in graph.layers:
         if id(layer) in per_layer:
-            rows.append(LayerCompute(layer.name, type(layer).__name__, sympy.expand(per_layer[id(layer)][1])))
-    total = sympy.expand(sum((r.macs for r in rows), ZERO))
+            rows.append(LayerCompute(layer.name, type(layer).__name__, bounds.expand(per_layer[id(layer)][1])))
+    total = bounds.expand(sum((r.macs for r in rows), ZERO))
     return Compute(tuple(rows), total)

@@ -15,6 +15,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 import sympy
 
+from . import bounds
 from .dims import Shape, substitute
 from .errors import SymparamsError
 from .parse import as_expr
@@ -120,7 +121,7 @@ class Derivation:
 
     @property
     def total_expanded(self) -> sympy.Expr:
-        return sympy.expand(self.total.value)
+        return bounds.expand(self.total.value)
 
     @property
     def total_factored(self) -> sympy.Expr:
@@ -201,7 +202,7 @@ def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Seq
 
 def _derive(model, summary: Summary, values, only, dtype) -> Derivation:
     def sub(x):
-        return sympy.expand(substitute(x, values)) if isinstance(x, sympy.Basic) else x
+        return bounds.expand(substitute(x, values)) if isinstance(x, sympy.Basic) else x
 
     graph_nodes = _graph_nodes(model)
     rows = [r for r in summary.rows if not only or r.name in only]
@@ -282,7 +283,7 @@ def _layer(row: Row, nodes, values, sub, dtype) -> LayerDerivation:
     if isinstance(inner, Functional):
         nested = _derive(inner, summarize(inner), dict(values), None, dtype)
     value = sub(row.params)
-    if formula is not None and sympy.expand(formula.value - value) != 0:
+    if formula is not None and bounds.expand(formula.value - value) != 0:
         raise AssertionError(f"textbook formula of {row.name} disagrees with its weights")
     return LayerDerivation(
         name=row.name, type=row.type, prose=PROSE.get(row.type, "generic"),

@@ -17,6 +17,8 @@ from typing import Iterable, Mapping, Optional, Tuple, Union
 
 import sympy
 
+from . import bounds
+
 Size = Optional[sympy.Expr]
 Shape = Tuple[Size, ...]
 SizeLike = Union[int, str, sympy.Expr, None]
@@ -116,7 +118,7 @@ def known_unequal(a: Size, b: Size) -> bool:
     """True only when two sizes certainly differ (unknown or symbolic: not certain)."""
     if a is None or b is None:
         return False
-    diff = sympy.expand(a - b)
+    diff = bounds.expand(a - b)
     return diff.is_zero is False
 
 

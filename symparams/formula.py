@@ -16,6 +16,7 @@ from typing import Mapping
 
 import sympy
 
+from . import bounds
 from .parse import as_expr
 
 Value = sympy.Expr
@@ -153,14 +154,14 @@ def evaluate(f: Formula) -> Value:
 
 def _apply(f: Formula, vals: list) -> Value:
     if isinstance(f, Sum):
-        return sympy.expand(sum(vals, sympy.Integer(0)))
+        return bounds.expand(sum(vals, sympy.Integer(0)))
     if isinstance(f, Product):
         out = sympy.Integer(1)
         for v in vals:
             out = out * v
-        return sympy.expand(out)
+        return bounds.expand(out)
     if isinstance(f, Difference):
-        return sympy.expand(vals[0] - vals[1])
+        return bounds.expand(vals[0] - vals[1])
     if isinstance(f, Quotient):
         return sympy.cancel(vals[0] / vals[1])
     if isinstance(f, Floor):

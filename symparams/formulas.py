@@ -14,6 +14,7 @@ from typing import Callable, Optional
 
 import sympy
 
+from . import bounds
 from .parse import as_expr
 from .formula import Ceil, Difference, Floor, Formula, Name, Num, Quotient, add, mul
 from .layers import (attention, conv, core, normalization, pooling, recurrent, reshaping,
@@ -279,7 +280,7 @@ def _mha(layer, shapes):
 def _repeat(layer, shape):
     t = Textbook(Num(0))
     block = sum((w.count for w in layer.weights), sympy.Integer(0)) / layer.n
-    t.formula = mul(t.q("n", layer.n, arg("n")), t.q("P_block", sympy.expand(block), Origin("derived")))
+    t.formula = mul(t.q("n", layer.n, arg("n")), t.q("P_block", bounds.expand(block), Origin("derived")))
     return t
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from . import bounds
 from .errors import SymparamsError
 from .parse import as_expr
 
@@ -34,7 +35,7 @@ class TrainingMemory:
 
     @property
     def total(self) -> sympy.Expr:
-        return sympy.expand(self.weights + self.gradients + self.master_weights + self.optimizer_state)
+        return bounds.expand(self.weights + self.gradients + self.master_weights + self.optimizer_state)
 
     def parts(self) -> dict:
         return {"weights": self.weights, "gradients": self.gradients,
@@ -46,7 +47,7 @@ def weight_bytes(total, dtype: str = "fp32") -> sympy.Expr:
     """Bytes of ``total`` parameters stored at ``dtype``."""
     if dtype not in BYTES:
         raise SymparamsError(f"unknown dtype {dtype!r}; use one of {', '.join(BYTES)}")
-    return sympy.expand(total * BYTES[dtype])
+    return bounds.expand(total * BYTES[dtype])
 
 
 def training_memory(trainable, non_trainable, optimizer: str = "adam",
@@ -61,8 +62,8 @@ def training_memory(trainable, non_trainable, optimizer: str = "adam",
     trainable, non_trainable = as_expr(trainable), as_expr(non_trainable)
     return TrainingMemory(
         optimizer=key, precision=precision,
-        weights=sympy.expand(width * (trainable + non_trainable)),
-        gradients=sympy.expand(width * trainable),
-        master_weights=sympy.expand(4 * trainable) if precision != "fp32" else sympy.Integer(0),
-        optimizer_state=sympy.expand(4 * OPTIMIZER_STATES[key] * trainable),
+        weights=bounds.expand(width * (trainable + non_trainable)),
+        gradients=bounds.expand(width * trainable),
+        master_weights=bounds.expand(4 * trainable) if precision != "fp32" else sympy.Integer(0),
+        optimizer_state=bounds.expand(4 * OPTIMIZER_STATES[key] * trainable),
     )

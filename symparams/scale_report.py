@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 import sympy
 
+from . import bounds
 from . import scaling
 from .parse import as_expr
 from .compute import CONVENTION, compute
@@ -56,7 +57,7 @@ class ScaleReport:
             out["limit_shares"] = {"size": self.size, **{n: str(v) for n, v in self.limit_shares}}
         if self.macs is not None:
             out["macs"] = json_size(self.macs)
-            out["flops"] = json_size(sympy.expand(2 * self.macs))
+            out["flops"] = json_size(bounds.expand(2 * self.macs))
             out["flops_leading"] = {k: str(v) for k, v in self.flops_leading.items()}
             out["convention"] = CONVENTION
         if self.memory:
@@ -100,12 +101,12 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
     if flops:
         c = compute(model)
         report.macs = c.macs
-        flops_total = sympy.expand(2 * c.macs)
+        flops_total = bounds.expand(2 * c.macs)
         report.flops_leading = {s.name: scaling.leading_term(flops_total, s.name)
                                 for s in sorted(flops_total.free_symbols, key=lambda s: s.name)}
         extra["flops"] = flops_total
     if memory:
-        report.memory = {dtype: sympy.expand(total * BYTES[dtype]) for dtype in ("fp32", "fp16", "bf16", "int8")}
+        report.memory = {dtype: bounds.expand(total * BYTES[dtype]) for dtype in ("fp32", "fp16", "bf16", "int8")}
         t = training_memory(summary.trainable, summary.non_trainable, optimizer, precision)
         report.training = {"optimizer": t.optimizer, "precision": t.precision, **t.parts()}
     if solve is not None:

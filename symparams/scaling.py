@@ -18,6 +18,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 import sympy
 
+from . import bounds
 from .dims import substitute
 from .errors import SymparamsError
 from .parse import as_expr
@@ -43,11 +44,11 @@ def smooth(expr: sympy.Expr) -> sympy.Expr:
     expr = as_expr(expr)
     if not expr.has(sympy.floor, sympy.ceiling):
         return expr
-    return sympy.expand(expr.replace(sympy.floor, lambda x: x).replace(sympy.ceiling, lambda x: x))
+    return bounds.expand(expr.replace(sympy.floor, lambda x: x).replace(sympy.ceiling, lambda x: x))
 
 
 def expanded(expr) -> sympy.Expr:
-    return sympy.expand(expr)
+    return bounds.expand(expr)
 
 
 def factored(expr) -> sympy.Expr:
@@ -55,7 +56,17 @@ def factored(expr) -> sympy.Expr:
 
 
 def collected(expr, name: str) -> sympy.Expr:
-    return sympy.collect(sympy.expand(expr), size_symbol(expr, name))
+    return sympy.collect(bounds.expand(expr), size_symbol(expr, name))
+
+
+def polynomial(expr, s: sympy.Symbol) -> sympy.Poly:
+    """``expr`` (floors read as their arguments) as a polynomial in ``s``, or a one-line error."""
+    smoothed = smooth(expr)
+    if not smoothed.is_polynomial(s):
+        raise ScalingError(f"the total is not a polynomial in {s.name} ({smoothed}); degrees and "
+                           f"leading terms need one: give {s.name} or the sizes in its exponents "
+                           "values with --subs")
+    return sympy.Poly(smoothed, s)
 
 
 def degree(expr, name: str) -> int:
@@ -63,15 +74,15 @@ def degree(expr, name: str) -> int:
     s = next((x for x in as_expr(expr).free_symbols if x.name == name), None)
     if s is None:
         return 0
-    return int(sympy.degree(sympy.Poly(smooth(expr), s)))
+    return int(polynomial(expr, s).degree())
 
 
 def leading_term(expr, name: str) -> sympy.Expr:
     """The terms of highest degree in ``name`` (``12*d_model**2*n_layer``)."""
     s = size_symbol(expr, name)
-    poly = sympy.Poly(smooth(expr), s)
+    poly = polynomial(expr, s)
     n = poly.degree()
-    return sympy.expand(poly.coeff_monomial(s ** n) * s ** n)
+    return bounds.expand(poly.coeff_monomial(s ** n) * s ** n)
 
 
 def leading_terms(expr) -> dict[str, sympy.Expr]:
@@ -95,7 +106,7 @@ def limit_shares(rows: Sequence, total, name: str) -> list[tuple[str, sympy.Expr
 def ratio(a, b) -> sympy.Expr:
     """``a/b`` in its shorter form: one fraction, or a sum of simple ones (1/N + 1/D_K²)."""
     r = sympy.cancel(as_expr(a) / as_expr(b))
-    split = sympy.expand(r)
+    split = bounds.expand(r)
     return split if sympy.count_ops(split) < sympy.count_ops(r) else r
 
 
@@ -116,13 +127,13 @@ def crossover(a, b, name: str) -> Crossover:
     if extra:
         raise ScalingError(f"the totals also depend on {', '.join(sorted(x.name for x in extra))}; "
                            "give them values with --subs")
-    diff = sympy.expand(a - b)
+    diff = bounds.expand(a - b)
 
     def sign(v: int) -> int:
         value = substitute(diff, {name: sympy.Integer(v)})
         return int(sympy.sign(value))
 
-    roots = [r for r in sympy.Poly(smooth(diff), s).real_roots() if r > 0] if diff.has(s) else []
+    roots = [r for r in polynomial(diff, s).real_roots() if r > 0] if diff.has(s) else []
     # Past the last root of the smoothed difference the sign no longer changes;
     # floors can move the exact change by a few steps, so read the sign a little
     # further on and walk back to the first integer from which it stays.

@@ -12,6 +12,7 @@ from typing import Any, Mapping, Optional
 
 import sympy
 
+from . import bounds
 from .dims import Shape, substitute, substitute_shape
 from .errors import SubstitutionError
 from .parse import ValueSyntaxError, as_expr
@@ -101,7 +102,7 @@ class Summary:
             return self
 
         def sub(x):
-            return sympy.expand(substitute(x, values)) if isinstance(x, sympy.Basic) else x
+            return bounds.expand(substitute(x, values)) if isinstance(x, sympy.Basic) else x
 
         rows = tuple(replace(
             r,
@@ -191,9 +192,9 @@ def summarize(model, subs: Optional[Mapping[Any, Any]] = None) -> Summary:
     summary = Summary(
         name=model.name,
         rows=rows,
-        total=sympy.expand(model.count_params()),
-        trainable=sympy.expand(model.trainable_params),
-        non_trainable=sympy.expand(model.non_trainable_params),
+        total=bounds.expand(model.count_params()),
+        trainable=bounds.expand(model.trainable_params),
+        non_trainable=bounds.expand(model.non_trainable_params),
         connected=not isinstance(model, Sequential) and not _sequential_like(model, graph),
     )
     return summary.subs(subs) if subs else summary
@@ -217,9 +218,9 @@ def _row(layer: Layer, nodes) -> Row:
         name=layer.name,
         type=type(layer).__name__,
         output_shapes=shapes,
-        params=sympy.expand(trainable + non_trainable),
-        trainable=sympy.expand(trainable),
-        non_trainable=sympy.expand(non_trainable),
+        params=bounds.expand(trainable + non_trainable),
+        trainable=bounds.expand(trainable),
+        non_trainable=bounds.expand(non_trainable),
         weights=weights,
         inbound=tuple(inbound),
         connections=tuple(connections),

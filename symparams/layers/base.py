@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Iterable, Iterator, Optional, Sequence
 
 import sympy
 
+from .. import bounds
 from ..dims import Shape, as_shape, as_size, format_size, product
 from ..errors import ShapeError, SymparamsError
 
@@ -331,6 +332,7 @@ class Layer:
         options = self.call_options(**kwargs)
         in_shapes = shapes_of(structure)
         out_shapes = self.infer(in_shapes, options)
+        self._check_cost(out_shapes)
         node = Node(self, flat, structure=structure, options=options)
         self._inbound_nodes.append(node)
         outs = [Tensor(s, node, i) for i, s in enumerate(flatten_shapes(out_shapes))]
@@ -347,6 +349,26 @@ class Layer:
             raise ShapeError(self.name, f"called again on input {describe(in_shapes)}, "
                              f"which needs other weights than its first call")
         return self.output_shapes_for(in_shapes, options or {})
+
+    def _check_cost(self, out_shapes) -> None:
+        """Refuse sizes that would cost more than :mod:`symparams.bounds` allows, naming this layer.
+
+        Every size downstream (totals, derivations, scaling) is built from
+        these, so checking them here bounds all later work.
+        """
+        try:
+            for shape in flatten_shapes(out_shapes):
+                for size in shape:
+                    bounds.check(size, "its output size")
+            for weight in self._weights or ():
+                count = weight.count
+                bounds.check(count, f"the size of its weight {weight.name!r}")
+                if bounds.expanded_terms(count) > bounds.MAX_EXPANDED_TERMS:
+                    raise bounds.TooLarge(f"the size of its weight {weight.name!r} expands to more "
+                                          f"than {bounds.MAX_EXPANDED_TERMS:,} terms; give the free "
+                                          "sizes values with --subs")
+        except bounds.TooLarge as exc:
+            raise ShapeError(self.name, str(exc)) from None
 
     def output_shapes_for(self, in_shapes, options: dict):
         return self.compute_output_shape(in_shapes)

@@ -385,8 +385,9 @@ _WIDTH_METHODS = {"zfill", "ljust", "rjust", "center"}
 def call_method(host, owner, name: str, args: list, kwargs: dict, node):
     """A whitelisted method of a list, dict, tuple or string, with its result sized first."""
     interp = host.interp
-    for value in (*args, *kwargs.values()):
-        interp.guard(value, node)
+    if name in ("index", "count", "remove"):  # these compare their argument with every item
+        for value in args:
+            interp.guard(value, node)
     if isinstance(owner, str):
         _check_string_result(interp, owner, name, args, node)
         if name == "format":

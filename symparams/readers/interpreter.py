@@ -532,6 +532,11 @@ class Interpreter:
             right = sympy.Rational(repr(right))
         if isinstance(op, ast.Pow):
             self.check_power(left, right, node)
+        if isinstance(op, (ast.Mult, ast.Pow)):
+            try:
+                bounds.check_product(left, right, power=isinstance(op, ast.Pow))
+            except bounds.TooLarge as exc:
+                raise self.error(str(exc), node) from None
         if isinstance(op, ast.LShift):
             shift = int(right) if isinstance(right, sympy.Basic) and right.is_Integer else right
             if isinstance(shift, int) and shift > self.limits.int_bits:

@@ -22,7 +22,7 @@ class Limits:
     #: seconds of wall-clock time for the whole read
     seconds: float = 10.0
     #: interpreter steps (statements and expressions evaluated, items iterated by builtins)
-    steps: int = 2_000_000
+    steps: int = 250_000
     #: iterations of one loop or comprehension
     loop_iterations: int = 100_000
     #: nested calls of the file's own functions
@@ -30,7 +30,7 @@ class Limits:
     #: items in one list, tuple, dict or set, characters in one string
     container: int = 1_000_000
     #: list items and string characters built in all, over the whole read
-    items: int = 20_000_000
+    items: int = 10_000_000
     #: levels of nesting of the file's expressions and of the values it builds
     nesting: int = 100
     #: bits of one integer
