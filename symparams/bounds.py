@@ -25,6 +25,8 @@ MAX_DEPTH = 60
 MAX_INT_BITS = 4096
 #: terms an expansion may produce
 MAX_EXPANDED_TERMS = 5_000
+#: factoring is tried only up to this degree in any one size (it is exponential beyond)
+MAX_FACTOR_DEGREE = 24
 
 
 class TooLarge(SymparamsError):
@@ -188,3 +190,27 @@ def int_bits(value) -> Optional[int]:
     if isinstance(value, sympy.Integer):
         return int(value).bit_length()
     return None
+
+
+def factor(expr):
+    """``sympy.factor``, or ``expr`` as it is where factoring would take too long.
+
+    A factored form is a presentation of the same value, so above
+    ``MAX_FACTOR_DEGREE`` (or ``MAX_EXPANDED_TERMS``) the expression is shown
+    as it is instead.
+    """
+    if not isinstance(expr, sympy.Basic) or expr.is_number:
+        return expr
+    if expanded_terms(expr) > MAX_EXPANDED_TERMS or max_degree(expr) > MAX_FACTOR_DEGREE:
+        return expr
+    return sympy.factor(expr)
+
+
+def max_degree(expr) -> int:
+    """The highest power any one size is raised to, with an unknown power counted as unbounded."""
+    worst = 1
+    for power in expr.atoms(sympy.Pow):
+        if not power.exp.is_Integer:
+            return 10 ** 9
+        worst = max(worst, abs(int(power.exp)))
+    return worst

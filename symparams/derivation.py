@@ -125,7 +125,7 @@ class Derivation:
 
     @property
     def total_factored(self) -> sympy.Expr:
-        return sympy.factor(self.total.value)
+        return bounds.factor(self.total.value)
 
     @property
     def factored_differs(self) -> bool:

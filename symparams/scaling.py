@@ -52,7 +52,7 @@ def expanded(expr) -> sympy.Expr:
 
 
 def factored(expr) -> sympy.Expr:
-    return sympy.factor(expr)
+    return bounds.factor(expr)
 
 
 def collected(expr, name: str) -> sympy.Expr:
@@ -133,7 +133,12 @@ def crossover(a, b, name: str) -> Crossover:
         value = substitute(diff, {name: sympy.Integer(v)})
         return int(sympy.sign(value))
 
-    roots = [r for r in polynomial(diff, s).real_roots() if r > 0] if diff.has(s) else []
+    poly = polynomial(diff, s) if diff.has(s) else None
+    if poly is not None and poly.degree() > bounds.MAX_FACTOR_DEGREE:
+        raise ScalingError(f"the crossover in {name} needs the roots of a polynomial of degree "
+                           f"{poly.degree()}; symparams finds them up to degree "
+                           f"{bounds.MAX_FACTOR_DEGREE}: give other sizes values with --subs")
+    roots = [r for r in poly.real_roots() if r > 0] if poly is not None else []
     # Past the last root of the smoothed difference the sign no longer changes;
     # floors can move the exact change by a few steps, so read the sign a little
     # further on and walk back to the first integer from which it stays.
