@@ -22,8 +22,10 @@ import fuzzing  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the harness forks a process per input")
 
-FIXED = settings(derandomize=True, deadline=None, database=None, print_blob=False,
-                 suppress_health_check=list(HealthCheck))
+def fixed(count: int) -> settings:
+    """The same inputs on every run: a fixed seed, no example database, no deadline."""
+    return settings(max_examples=count, derandomize=True, deadline=None, database=None,
+                    print_blob=False, suppress_health_check=list(HealthCheck))
 
 
 def check(outcome: fuzzing.Outcome) -> None:
@@ -32,15 +34,13 @@ def check(outcome: fuzzing.Outcome) -> None:
                           f"\nsource:\n{outcome.source[:2000]}")
 
 
-@FIXED
-@settings(max_examples=60)
+@fixed(60)
 @given(source=fuzzing.mutated_sources(), argv=fuzzing.commands())
 def test_mutated_model_files(source, argv):
     check(fuzzing.run_isolated(argv, source))
 
 
-@FIXED
-@settings(max_examples=40)
+@fixed(40)
 @given(source=fuzzing.hostile_programs())
 def test_hostile_programs(source):
     check(fuzzing.run_isolated(["summary", "model.py"], source))

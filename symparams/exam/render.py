@@ -75,6 +75,9 @@ class _Context:
                 budget_working=lambda q, v: budget_working(self.spec, q, v), **extra)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+        except jinja2.exceptions.SecurityError:
+            raise TemplateError(f"{self.directory / template}: the template reaches for Python internals "
+                                "(an attribute starting with _), which templates may not use") from None
         except jinja2.TemplateError as exc:
             raise TemplateError(f"{self.directory / template}: template failed: {exc}") from None
 

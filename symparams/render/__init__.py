@@ -212,8 +212,12 @@ class Fmt:
 
 def _environment(directory: Path):
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
-    return jinja2.Environment(
+    # Templates are shared and copied like documents, so they are text from
+    # outside: the sandbox keeps them from reaching Python internals
+    # (``fmt.__init__.__globals__``) while leaving every filter and method open.
+    return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(directory)),
         block_start_string="((*", block_end_string="*))",
         variable_start_string="(((", variable_end_string=")))",
@@ -250,6 +254,9 @@ def render(derivation, format: str = "latex", profile: str = "notebook", standal
         raise TemplateError(f"{directory}: missing template {exc.name}") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.exceptions.SecurityError:
+        raise TemplateError(f"{directory / entry}: the template reaches for Python internals "
+                            "(an attribute starting with _), which templates may not use") from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{directory / entry}: template failed: {exc}") from None
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
