@@ -164,7 +164,8 @@ def read_models(args):
 
 
 def run_summary(args) -> int:
-    from .summary import DTYPE_BYTES, summarize
+    from .summary import summarize
+    from .units import DTYPE_BYTES
 
     if args.dtype not in DTYPE_BYTES:
         raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")

@@ -16,6 +16,7 @@ from typing import Callable
 import sympy
 
 from . import bounds
+from .bindings import normalize_bindings
 from .dims import product, symbol
 from .layers import attention, conv, core, merging, recurrent, wrappers
 from .layers.base import Layer, map_structure
@@ -53,7 +54,6 @@ class Compute:
 
     def subs(self, bindings) -> "Compute":
         from .dims import substitute
-        from .summary import normalize_bindings
         names = sorted({s.name for s in self.macs.free_symbols} |
                        {s.name for r in self.rows for s in r.macs.free_symbols})
         values = normalize_bindings(bindings, names)
@@ -197,8 +197,7 @@ def _repeat(layer, i, o, opt):
 
 def compute(model) -> Compute:
     """MACs of every layer call in the model's graph, and their total."""
-    from .model import Sequential
-    graph = model._require_graph() if isinstance(model, Sequential) else model.graph
+    graph = model.ordered_graph()
     per_layer: dict[int, list] = {}
     for node in graph.nodes:
         if node.is_input:

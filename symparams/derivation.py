@@ -22,7 +22,9 @@ from .parse import as_expr
 from .formula import Formula, Group, Num, Product, Sum, mul, substitute as fill, working
 from .formulas import Quantity, axis_rules, textbook
 from .layers.base import Layer
-from .summary import DTYPE_BYTES, Row, Summary, normalize_bindings, summarize
+from .bindings import normalize_bindings
+from .summary import Row, Summary, summarize
+from .units import bytes_per_param
 
 
 @dataclass(frozen=True)
@@ -189,8 +191,7 @@ def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Seq
     """The worked derivation of a model's parameter counts (optionally with sizes bound)."""
     summary = summarize(model)
     values = normalize_bindings(subs or {}, summary.symbols) if subs else {}
-    if dtype not in DTYPE_BYTES:
-        raise SymparamsError(f"unknown dtype {dtype!r}; known: {', '.join(DTYPE_BYTES)}")
+    bytes_per_param(dtype)  # an unknown dtype is an error before any work
     if layers:
         known = [r.name for r in summary.rows]
         missing = [n for n in layers if n not in known]
@@ -218,7 +219,7 @@ def _derive(model, summary: Summary, values, only, dtype) -> Derivation:
     # already do (a shared layer is one row), so the sums agree.
     total = total_of(0)
     trainable, non_trainable = total_of(1), total_of(2)
-    per = as_expr(DTYPE_BYTES[dtype])
+    per = bytes_per_param(dtype)
     memory = _working(None, mul(Num(total.value), Num(per)))
     bound = summary.subs(values) if values else summary
     return Derivation(
@@ -229,8 +230,7 @@ def _derive(model, summary: Summary, values, only, dtype) -> Derivation:
 
 
 def _graph_nodes(model):
-    graph = model._require_graph() if hasattr(model, "_require_graph") else model.graph
-    return graph.node_set
+    return model.ordered_graph().node_set
 
 
 def _working(formula: Optional[Formula], substituted: Formula) -> Working:

@@ -17,9 +17,8 @@ import sympy
 from . import bounds
 from .errors import SymparamsError
 from .parse import as_expr
+from .units import bytes_per_param
 
-BYTES = {"fp32": 4, "float32": 4, "fp16": 2, "float16": 2, "bf16": 2, "bfloat16": 2,
-         "int8": 1, "fp64": 8, "float64": 8}
 OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}
 PRECISIONS = ("fp32", "mixed-fp16", "mixed-bf16")
 
@@ -45,9 +44,7 @@ class TrainingMemory:
 
 def weight_bytes(total, dtype: str = "fp32") -> sympy.Expr:
     """Bytes of ``total`` parameters stored at ``dtype``."""
-    if dtype not in BYTES:
-        raise SymparamsError(f"unknown dtype {dtype!r}; use one of {', '.join(BYTES)}")
-    return bounds.expand(total * BYTES[dtype])
+    return bounds.expand(total * bytes_per_param(dtype))
 
 
 def training_memory(trainable, non_trainable, optimizer: str = "adam",

@@ -9,7 +9,7 @@ called on tensors (nesting), and a layer called twice counts its weights once.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Optional, Sequence
+from typing import ClassVar, Optional, Sequence
 
 import sympy
 
@@ -152,6 +152,9 @@ class Functional(Layer):
     As in Keras 3, ``Model(inputs, outputs)`` makes a ``Functional``.
     """
 
+    #: whether ``summary()`` has a "Connected to" column (Keras: not for Sequential)
+    lists_connections: ClassVar[bool] = True
+
     def __init__(self, inputs=None, outputs=None, name: Optional[str] = None,
                  trainable: bool = True, **kwargs):
         if inputs is None or outputs is None:
@@ -228,6 +231,10 @@ class Functional(Layer):
 
     def _sublayers(self) -> list:
         return self._own_layers()
+
+    def ordered_graph(self) -> Graph:
+        """The model's graph in Keras's order (a Sequential must have its input shape)."""
+        return self.graph
 
     def _own_layers(self) -> list[Layer]:
         return self.layers
@@ -317,6 +324,8 @@ Model = Functional
 class Sequential(Functional):
     """A stack of layers, built from a list or with ``add``, like ``keras.Sequential``."""
 
+    lists_connections = False
+
     def __init__(self, layers: Optional[Sequence] = None, trainable: bool = True,
                  name: Optional[str] = None, **kwargs):
         Layer.__init__(self, name=name if name is not None else auto_name("Sequential"),
@@ -383,6 +392,9 @@ class Sequential(Functional):
         # Keras builds an unnamed Functional here, which takes a name.
         auto_name("Functional")
         self._set_graph(self._layers[0].output, x)
+
+    def ordered_graph(self) -> Graph:
+        return self._require_graph()
 
     def _require_graph(self) -> Graph:
         if self.graph is None:

@@ -13,8 +13,10 @@ from . import bounds
 from . import scaling
 from .parse import as_expr
 from .compute import CONVENTION, compute
-from .memory import BYTES, training_memory
-from .summary import json_size, summarize
+from .memory import training_memory
+from .jsonvalues import json_size
+from .summary import summarize
+from .units import bytes_per_param
 
 
 @dataclass
@@ -106,7 +108,7 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
                                 for s in sorted(flops_total.free_symbols, key=lambda s: s.name)}
         extra["flops"] = flops_total
     if memory:
-        report.memory = {dtype: bounds.expand(total * BYTES[dtype]) for dtype in ("fp32", "fp16", "bf16", "int8")}
+        report.memory = {dtype: bounds.expand(total * bytes_per_param(dtype)) for dtype in ("fp32", "fp16", "bf16", "int8")}
         t = training_memory(summary.trainable, summary.non_trainable, optimizer, precision)
         report.training = {"optimizer": t.optimizer, "precision": t.precision, **t.parts()}
     if solve is not None:

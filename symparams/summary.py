@@ -14,15 +14,13 @@ import sympy
 
 from . import bounds
 from .dims import Shape, substitute, substitute_shape
-from .errors import SubstitutionError
-from .parse import ValueSyntaxError, as_expr
+from .bindings import normalize_bindings
+from .jsonvalues import json_size
+from .units import bytes_per_param
 from .layers.base import Layer, Weight
 
 ZERO = sympy.Integer(0)
 
-#: bytes per parameter for the dtypes people ask about
-DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int8": 1,
-               "uint8": 1, "int4": sympy.Rational(1, 2), "fp32": 4, "fp16": 2, "bf16": 2}
 
 
 @dataclass(frozen=True)
@@ -83,10 +81,7 @@ class Summary:
 
     def bytes(self, dtype: str = "float32") -> sympy.Expr:
         """Memory of all parameters at ``dtype`` (4 bytes a float32 parameter)."""
-        try:
-            return self.total * DTYPE_BYTES[dtype]
-        except KeyError:
-            raise SubstitutionError(f"unknown dtype {dtype!r}; known: {', '.join(DTYPE_BYTES)}") from None
+        return self.total * bytes_per_param(dtype)
 
     def row(self, name: str) -> Row:
         for r in self.rows:
@@ -152,42 +147,14 @@ class Summary:
                 "text/latex": latex_table(self)}
 
 
-def json_size(value):
-    """A JSON integer for a number, else a string ``sympy.sympify`` reads back; ``null`` if unknown."""
-    if value is None:
-        return None
-    if isinstance(value, (int, bool)):
-        return value
-    value = as_expr(value)
-    if value.is_Integer:
-        return int(value)
-    return str(value)
-
-
-def normalize_bindings(bindings: Mapping[Any, Any], known: list[str]) -> dict[str, sympy.Expr]:
-    values: dict[str, sympy.Expr] = {}
-    for key, value in bindings.items():
-        name = key.name if isinstance(key, sympy.Symbol) else str(key)
-        if name not in known:
-            listed = ", ".join(known) if known else "none"
-            raise SubstitutionError(f"no size is named {name!r}; the free sizes are {listed}")
-        try:
-            values[name] = as_expr(value, f"the value of {name}")
-        except ValueSyntaxError as exc:
-            raise SubstitutionError(str(exc)) from None
-    return values
-
-
 # --------------------------------------------------------------------------
 
 
 def summarize(model, subs: Optional[Mapping[Any, Any]] = None) -> Summary:
     """The summary of a model (a Sequential or a functional Model)."""
-    from .model import Sequential
-
-    graph = model._require_graph() if isinstance(model, Sequential) else model.graph
+    graph = model.ordered_graph()
     nodes = graph.node_set
-    rows_layers = model.layers if isinstance(model, Sequential) else graph.layers
+    rows_layers = model.layers
     rows = tuple(_row(layer, nodes) for layer in rows_layers)
     summary = Summary(
         name=model.name,
@@ -195,7 +162,7 @@ def summarize(model, subs: Optional[Mapping[Any, Any]] = None) -> Summary:
         total=bounds.expand(model.count_params()),
         trainable=bounds.expand(model.trainable_params),
         non_trainable=bounds.expand(model.non_trainable_params),
-        connected=not isinstance(model, Sequential) and not _sequential_like(model, graph),
+        connected=model.lists_connections and not _sequential_like(model, graph),
     )
     return summary.subs(subs) if subs else summary
 

@@ -9,6 +9,7 @@ import sympy
 
 from .layers.base import Shape
 from .parse import as_expr
+from .units import bytes_per_param, readable_bytes
 
 _DIGITS = re.compile(r"(?<![\w.])(\d{4,})(?![\w.])")
 
@@ -35,19 +36,6 @@ def format_shapes(shapes) -> str:
     return "[" + ", ".join(format_shape(s) for s in shapes) + "]"
 
 
-def readable_bytes(count, per_param) -> str:
-    """Keras's ``readable_memory_size``: ``31.22 KB``; a symbolic count shows ``4 B each``."""
-    count = as_expr(count)
-    if not count.is_number:
-        return f"{per_param} B each"
-    size = float(count * per_param)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            return f"{size:.2f} {unit}"
-        size /= 1024
-    return f"{size:.2f} TB"  # pragma: no cover
-
-
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
@@ -72,8 +60,7 @@ def _columns(summary, thousands):
 
 
 def _totals(summary, thousands, dtype):
-    from .summary import DTYPE_BYTES
-    per = DTYPE_BYTES[dtype]
+    per = bytes_per_param(dtype)
     return [
         ("Total params", summary.total, per),
         ("Trainable params", summary.trainable, per),

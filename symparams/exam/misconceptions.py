@@ -165,7 +165,7 @@ def model_value(tag: str, model) -> Optional[int]:
     changed = False
     total = 0
     layers = list(model.unique_layers())
-    graph = model._require_graph() if hasattr(model, "_require_graph") else model.graph
+    graph = model.ordered_graph()
     layers += [t.layer for t in graph.inputs if t.layer not in layers]
     for layer in layers:
         wrong = layer_value(tag, layer)

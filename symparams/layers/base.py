@@ -106,6 +106,10 @@ KERNEL_INERT = frozenset({
 })
 
 
+#: the layer class behind each tensor operator (``Add`` for ``+``), filled in by ``merging``
+OPERATOR_LAYERS: dict[str, type] = {}
+
+
 class Tensor:
     """A symbolic tensor: a shape and the layer call that produced it."""
 
@@ -124,13 +128,13 @@ class Tensor:
         origin = f" from {self.node.layer.name}" if self.node else ""
         return f"<Tensor shape=({', '.join(format_size(s) for s in self.shape)}){origin}>"
 
-    # Operators on tensors are layers, as in Keras (``x + y`` is an Add).
+    # Operators on tensors are layers, as in Keras (``x + y`` is an Add). The
+    # merging module registers its classes here, so this module need not import it.
     def _merge(self, other, cls_name: str, reverse: bool = False):
-        from . import merging
         operands = [other, self] if reverse else [self, other]
         if not all(isinstance(o, Tensor) for o in operands):
-            raise SymparamsError(f"operator {cls_name} on a tensor needs another tensor, got {other!r}")
-        return getattr(merging, cls_name)()(operands)
+            raise SymparamsError(f"operator {cls_name} on a tensor needs another tensor")
+        return OPERATOR_LAYERS[cls_name]()(operands)
 
     def __add__(self, other):
         return self._merge(other, "Add")

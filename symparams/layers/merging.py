@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..dims import known_unequal
-from .base import Layer, describe
+from .base import OPERATOR_LAYERS, Layer, describe
 
 
 class Merge(Layer):
@@ -144,6 +144,9 @@ class Dot(Merge):
 
     def config(self):
         return {"axes": self.axes}
+
+
+OPERATOR_LAYERS.update(Add=Add, Subtract=Subtract, Multiply=Multiply)
 
 
 # Keras's functional forms: ``concatenate([a, b])`` is ``Concatenate()([a, b])``.

@@ -236,7 +236,17 @@ class KerasReader:
             return f"the function {value.name}"
         if isinstance(value, sympy.Basic):
             return str(value)
-        return type(value).__name__ if not isinstance(value, (int, float, str)) else repr(value)
+        if isinstance(value, (BoundMethod, Builtin)):
+            return f"the function {value.name}"
+        if isinstance(value, LayerClass):
+            return f"the layer class {value.name}"
+        if isinstance(value, SymbolicRange):
+            return f"range({value.text})"
+        if isinstance(value, (int, float, str, bool)) or value is None:
+            return repr(value)
+        if isinstance(value, (list, tuple, dict, set, frozenset, range, slice)):
+            return f"a {type(value).__name__}"
+        return "a value the reader cannot use here"
 
     def to_text(self, value) -> str:
         if isinstance(value, Layer):
@@ -549,6 +559,8 @@ class KerasReader:
         return self.error(f"{value.path!r} stands for a whole input shape; give it as {what}", node)
 
     def call_layer(self, layer: Layer, args, kwargs, node):
+        for value in (*args, *kwargs.values()):
+            self.interp.guard(value, node)
         for t in args[:1]:
             for item in (t if isinstance(t, (list, tuple)) else [t]):
                 if not isinstance(item, Tensor):
@@ -672,6 +684,8 @@ class KerasReader:
             raise self.error(str(exc), node) from None
 
     def make_model(self, args, kwargs, node):
+        for value in (*args, *kwargs.values()):
+            self.interp.guard(value, node)
         if "input" in kwargs:
             kwargs["inputs"] = kwargs.pop("input")  # Keras 1
         if "output" in kwargs:

@@ -17,6 +17,7 @@ import sympy
 
 from ..errors import SymparamsError
 from ..parse import as_expr
+from ..units import scaled
 from .printers import LatexPrinter, TextPrinter, latex_escape
 
 FORMATS = ("latex", "markdown", "text")
@@ -182,11 +183,7 @@ class Fmt:
         value = as_expr(value)
         if not value.is_number:
             return self.inline(value) + (r"~B" if self.latex else " B")
-        size, unit = float(value), "B"
-        for unit in ("B", "KB", "MB", "GB", "TB"):
-            if size < 1024 or unit == "TB":
-                break
-            size /= 1024
+        size, unit = scaled(float(value))
         return f"{size:.2f} {unit}"
 
     def label(self, name: str) -> str:
