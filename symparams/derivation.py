@@ -20,7 +20,7 @@ from .dims import Shape, substitute
 from .errors import SymparamsError
 from .parse import as_expr
 from .formula import Formula, Group, Num, Product, Sum, mul, substitute as fill, working
-from .formulas import Quantity, axis_rules, textbook
+from .layers.textbook import Quantity
 from .layers.base import Layer
 from .bindings import normalize_bindings
 from .summary import Row, Summary, summarize
@@ -153,39 +153,6 @@ class Derivation:
 # --------------------------------------------------------------------------
 
 
-PROSE = {
-    "InputLayer": "input", "Dense": "dense", "Embedding": "embedding",
-    "Conv1D": "conv", "Conv2D": "conv", "Conv3D": "conv",
-    "Conv1DTranspose": "conv_transpose", "Conv2DTranspose": "conv_transpose",
-    "Conv3DTranspose": "conv_transpose", "DepthwiseConv1D": "depthwise",
-    "DepthwiseConv2D": "depthwise", "SeparableConv1D": "separable", "SeparableConv2D": "separable",
-    "BatchNormalization": "batchnorm", "LayerNormalization": "layernorm",
-    "GroupNormalization": "groupnorm", "RMSNormalization": "rmsnorm",
-    "UnitNormalization": "unitnorm", "SimpleRNN": "rnn", "LSTM": "rnn", "GRU": "rnn",
-    "ConvLSTM1D": "convlstm", "ConvLSTM2D": "convlstm", "ConvLSTM3D": "convlstm",
-    "Bidirectional": "bidirectional", "TimeDistributed": "time_distributed",
-    "MultiHeadAttention": "mha", "Attention": "attention", "AdditiveAttention": "attention",
-    "PReLU": "prelu", "Flatten": "flatten", "Reshape": "reshape", "Permute": "reshape",
-    "RepeatVector": "reshape", "Activation": "activation", "ReLU": "activation",
-    "LeakyReLU": "activation", "ELU": "activation", "Softmax": "activation",
-    "Dropout": "dropout", "SpatialDropout1D": "dropout", "SpatialDropout2D": "dropout",
-    "SpatialDropout3D": "dropout", "GaussianNoise": "noise", "GaussianDropout": "dropout",
-    "AlphaDropout": "dropout", "ActivityRegularization": "activation",
-    "Add": "merge", "Subtract": "merge", "Multiply": "merge", "Average": "merge",
-    "Maximum": "merge", "Minimum": "merge", "Concatenate": "concatenate", "Dot": "merge",
-    "Sequential": "model", "Functional": "model", "Identity": "activation", "Repeat": "repeat",
-}
-for _prefix in ("MaxPooling", "AveragePooling"):
-    for _r in "123":
-        PROSE[f"{_prefix}{_r}D"] = "pooling"
-for _prefix in ("GlobalMaxPooling", "GlobalAveragePooling"):
-    for _r in "123":
-        PROSE[f"{_prefix}{_r}D"] = "global_pooling"
-for _prefix in ("ZeroPadding", "Cropping", "UpSampling"):
-    for _r in "123":
-        PROSE[f"{_prefix}{_r}D"] = "padding"
-
-
 def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Sequence[str]] = None,
            dtype: str = "float32") -> Derivation:
     """The worked derivation of a model's parameter counts (optionally with sizes bound)."""
@@ -253,7 +220,7 @@ def _layer(row: Row, nodes, values, sub, dtype) -> LayerDerivation:
             from_shape = tuple(sub(s) if s is not None else None for s in in_shapes[o.input_index])
         return SizeSource(q.key, sub(q.value), o.kind, o.argument, o.axis, from_layer, from_shape)
 
-    book = textbook(layer, structure_shapes) if row.weights else None
+    book = layer.textbook(structure_shapes) if row.weights else None
     formula = non_trainable_formula = None
     sizes: tuple = ()
     if book is not None:
@@ -270,23 +237,18 @@ def _layer(row: Row, nodes, values, sub, dtype) -> LayerDerivation:
     if len(weights) > 1:
         weight_sum = _working(None, Sum(tuple(w.working.lines[0] for w in weights)))
     axes = []
-    if not isinstance(structure_shapes, list) or type(layer).__name__ == "Concatenate":
-        for rule in axis_rules(layer, structure_shapes):
-            rule_sizes = tuple(size_source(q) for q in rule.quantities)
-            table = {s.key: s.value for s in rule_sizes}
-            axes.append(AxisWorking(rule.axis, rule.label, rule_sizes,
-                                    _working(rule.formula, fill(rule.formula, table))))
-    nested = None
-    from .model import Functional
-    from .layers.repeat import Repeat
-    inner = layer.block if isinstance(layer, Repeat) else layer
-    if isinstance(inner, Functional):
-        nested = _derive(inner, summarize(inner), dict(values), None, dtype)
+    for rule in layer.axis_rules(structure_shapes):
+        rule_sizes = tuple(size_source(q) for q in rule.quantities)
+        table = {s.key: s.value for s in rule_sizes}
+        axes.append(AxisWorking(rule.axis, rule.label, rule_sizes,
+                                _working(rule.formula, fill(rule.formula, table))))
+    inner = layer.nested_model()
+    nested = _derive(inner, summarize(inner), dict(values), None, dtype) if inner is not None else None
     value = sub(row.params)
     if formula is not None and bounds.expand(formula.value - value) != 0:
         raise AssertionError(f"textbook formula of {row.name} disagrees with its weights")
     return LayerDerivation(
-        name=row.name, type=row.type, prose=PROSE.get(row.type, "generic"),
+        name=row.name, type=row.type, prose=layer.prose,
         config={k: _config_value(v, sub) for k, v in layer.config().items()},
         input_shapes=tuple(tuple(sub(s) if s is not None else None for s in shape) for shape in in_shapes),
         output_shapes=tuple(tuple(sub(s) if s is not None else None for s in shape)

@@ -8,9 +8,7 @@ nobody knows (the batch). Shape arithmetic follows Keras exactly and uses
 
 from __future__ import annotations
 
-import contextvars
 import math
-from contextlib import contextmanager
 from fractions import Fraction
 from numbers import Integral
 from typing import Iterable, Mapping, Optional, Tuple, Union
@@ -120,77 +118,6 @@ def known_unequal(a: Size, b: Size) -> bool:
         return False
     diff = bounds.expand(a - b)
     return diff.is_zero is False
-
-
-# A misconception about output sizes, in force only inside ``shape_misconception``:
-# exam distractors are the same derivation with one step done wrong.
-_MISCONCEPTION: contextvars.ContextVar = contextvars.ContextVar("shape_misconception", default=None)
-SHAPE_MISCONCEPTIONS = ("off_by_one", "round_up", "ignore_pooling")
-
-
-@contextmanager
-def shape_misconception(kind: str):
-    """Compute output sizes as a student with this misconception would, inside the block."""
-    if kind not in SHAPE_MISCONCEPTIONS:
-        raise ValueError(f"unknown shape misconception {kind!r}")
-    token = _MISCONCEPTION.set(kind)
-    try:
-        yield
-    finally:
-        _MISCONCEPTION.reset(token)
-
-
-def _valid_window(length, effective, stride):
-    wrong = _MISCONCEPTION.get()
-    if wrong == "off_by_one":           # n − k instead of n − k + 1
-        return floordiv(length - effective, stride)
-    if wrong == "round_up":             # ⌈(n − k)/s⌉ + 1 instead of ⌊…⌋ + 1
-        return ceildiv(length - effective, stride) + 1
-    return floordiv(length - effective, stride) + 1
-
-
-def conv_output_length(length: Size, kernel: sympy.Expr, stride: sympy.Expr,
-                       padding: str, dilation: sympy.Expr) -> Size:
-    """Keras ``compute_conv_output_shape`` for one spatial axis."""
-    if length is None:
-        return None
-    effective = dilation * (kernel - 1) + 1
-    if padding == "valid":
-        return _valid_window(length, effective, stride)
-    if padding in ("same", "causal"):
-        return floordiv(length - 1, stride) + 1
-    raise ValueError(f"unknown padding {padding!r}")
-
-
-def conv_transpose_output_length(length: Size, kernel: sympy.Expr, stride: sympy.Expr,
-                                 padding: str, dilation: sympy.Expr,
-                                 output_padding: Size = None) -> Size:
-    """Keras 3 ``_get_output_shape_given_tf_padding`` for one spatial axis."""
-    if length is None:
-        return None
-    kernel = (kernel - 1) * dilation + 1
-    if padding == "valid":
-        if output_padding is None:
-            output_padding = sympy.Max(kernel, stride) - kernel
-        return (length - 1) * stride + kernel + output_padding
-    if padding == "same":
-        if output_padding is None:
-            return length * stride
-        return (length - 1) * stride + sympy.Mod(kernel, 2) + output_padding
-    raise ValueError(f"unknown padding {padding!r}")
-
-
-def pool_output_length(length: Size, pool: sympy.Expr, stride: sympy.Expr, padding: str) -> Size:
-    """Keras ``compute_pooling_output_shape`` for one spatial axis."""
-    if length is None:
-        return None
-    if _MISCONCEPTION.get() == "ignore_pooling":   # the size before pooling, used after it
-        return length
-    if padding == "valid":
-        return _valid_window(length, pool, stride)
-    if padding == "same":
-        return floordiv(length - 1, stride) + 1
-    raise ValueError(f"unknown padding {padding!r}")
 
 
 def free_names(expr) -> set[str]:

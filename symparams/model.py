@@ -154,6 +154,7 @@ class Functional(Layer):
 
     #: whether ``summary()`` has a "Connected to" column (Keras: not for Sequential)
     lists_connections: ClassVar[bool] = True
+    prose = "model"
 
     def __init__(self, inputs=None, outputs=None, name: Optional[str] = None,
                  trainable: bool = True, **kwargs):
@@ -235,6 +236,14 @@ class Functional(Layer):
     def ordered_graph(self) -> Graph:
         """The model's graph in Keras's order (a Sequential must have its input shape)."""
         return self.graph
+
+    def nested_model(self):
+        return self
+
+    def macs(self, in_shapes, out_shapes, options):
+        from .compute import compute
+        result = compute(self)
+        return None if result.not_counted else result.macs
 
     def _own_layers(self) -> list[Layer]:
         return self.layers

@@ -31,6 +31,8 @@ class ScaleReport:
     size: Optional[str] = None
     limit_shares: list = field(default_factory=list)
     macs: Optional[sympy.Expr] = None
+    #: layers whose compute is not known, as (name, type): left out of the MACs
+    not_counted: tuple = ()
     flops_leading: dict = field(default_factory=dict)
     memory: dict = field(default_factory=dict)
     training: Optional[dict] = None
@@ -62,6 +64,8 @@ class ScaleReport:
             out["flops"] = json_size(bounds.expand(2 * self.macs))
             out["flops_leading"] = {k: str(v) for k, v in self.flops_leading.items()}
             out["convention"] = CONVENTION
+            if self.not_counted:
+                out["not_counted"] = [{"name": n, "type": t} for n, t in self.not_counted]
         if self.memory:
             out["memory"] = {k: json_size(v) for k, v in self.memory.items()}
         if self.training:
@@ -103,6 +107,7 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
     if flops:
         c = compute(model)
         report.macs = c.macs
+        report.not_counted = c.not_counted
         flops_total = bounds.expand(2 * c.macs)
         report.flops_leading = {s.name: scaling.leading_term(flops_total, s.name)
                                 for s in sorted(flops_total.free_symbols, key=lambda s: s.name)}
@@ -163,6 +168,9 @@ def to_text(r: ScaleReport) -> str:
         for n, e in r.flops_leading.items():
             lines.append(f"  FLOPs, leading in {n}: {_t(e)}")
         lines.append("  " + CONVENTION)
+        if r.not_counted:
+            listed = ", ".join(f"{n} ({t})" for n, t in r.not_counted)
+            lines.append(f"  Not counted (symparams has no compute rule for them): {listed}")
     if r.memory:
         lines += ["", "Weights in memory (bytes)"]
         for dtype, v in r.memory.items():

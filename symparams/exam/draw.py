@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .. import dims
+from ..layers import window
 from ..errors import SymparamsError
 from ..readers import read_source
 from ..summary import summarize
@@ -115,8 +115,7 @@ def _layer(model, ref, summary=None) -> Any:
 
 
 def _flatten(model):
-    from ..layers.reshaping import Flatten
-    found = [l for l in model.layers if isinstance(l, Flatten)]
+    found = [l for l in model.layers if l.prose == "flatten"]
     if not found:
         raise SpecError("a flatten_size question needs a Flatten layer in the model")
     return found[0]
@@ -125,7 +124,7 @@ def _flatten(model):
 def _read(spec: Spec, sizes: dict, misconception: Optional[str] = None):
     if misconception is None:
         return read_source(spec.source, spec.path, sizes).model
-    with dims.shape_misconception(misconception):
+    with window.using(mc.SHAPE_RULES[misconception]):
         return read_source(spec.source, spec.path, sizes).model
 
 
@@ -161,7 +160,7 @@ def _wrong(tag: str, q: Question, model, spec, sizes, wrong_models: dict, s):
     m = mc.CATALOGUE[tag]
     if q.kind not in m.kinds:
         return None
-    if tag in dims.SHAPE_MISCONCEPTIONS:
+    if tag in mc.SHAPE_RULES:
         # The wrong model depends on the draw, not the question: read it once per draw.
         if tag not in wrong_models:
             try:

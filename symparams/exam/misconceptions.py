@@ -4,12 +4,13 @@ Every misconception is the correct computation with one step done wrong, so
 its value is exactly what a student with that misconception would answer.
 Weight-level ones rework the layers' own weights (forgot the bias, forgot the
 input channels, no weight sharing, ...). Shape-level ones read the model again
-with one output-size rule done wrong (:func:`symparams.dims.shape_misconception`):
-off by one in a valid convolution, rounding up with strides, the size before
-pooling used after it.
+with one piece of the sliding-window rule done wrong (``SHAPE_RULES``, given to
+:func:`symparams.layers.window.using`): off by one in a valid convolution,
+rounding up with strides, the size before pooling used after it.
 
-``applies`` says when a misconception can occur at all; a value equal to the
-answer or to another distractor is dropped by the caller.
+A layer class lists the misconceptions that can occur for it
+(``Layer.misconceptions``); a value equal to the answer or to another
+distractor is dropped by the caller.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from ..layers import conv, normalization, pooling, recurrent, regularization, reshaping
+from ..formula import Ceil, Floor, Quotient, add
 from ..layers.base import Layer
+from ..layers.textbook import axis
+from ..layers.window import WindowRule
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,12 @@ def _forgot_bias(layer):
     return int(layer.count_params()) - b if b else None
 
 
+def _applies(tag: str, layer: Layer) -> bool:
+    return tag in layer.misconceptions
+
+
 def _forgot_input_channels(layer):
-    if not isinstance(layer, conv.BaseConv):
+    if not _applies("forgot_input_channels", layer):
         return None
     c_in = layer._inbound_nodes[0].inputs[0].shape
     channels = int(c_in[-1] if layer.data_format == "channels_last" else c_in[1])
@@ -60,21 +67,20 @@ def _forgot_input_channels(layer):
 
 
 def _no_weight_sharing(layer):
-    if not isinstance(layer, conv.BaseConv):
+    if not _applies("no_weight_sharing", layer):
         return None
-    out = layer._inbound_nodes[0].outputs[0].shape
-    positions = math.prod(int(s) for s in layer.spatial(out))
+    positions = int(layer.positions_out(layer._inbound_nodes[0].outputs[0].shape))
     return int(layer.count_params()) * positions if positions > 1 else None
 
 
 def _lstm_without_gates(layer):
-    if not isinstance(layer, recurrent.LSTM):
+    if not _applies("lstm_without_gates", layer):
         return None
-    return int(layer.count_params()) // 4
+    return int(layer.count_params()) // layer.gates
 
 
 def _lstm_without_inputs(layer):
-    if not isinstance(layer, recurrent._SimpleRecurrent):
+    if not _applies("lstm_without_inputs", layer):
         return None
     h = int(layer.units)
     return layer.gates * (h * h + (h if layer.use_bias else 0))
@@ -83,17 +89,14 @@ def _lstm_without_inputs(layer):
 def _pytorch_biases(layer):
     # PyTorch gives every gate two biases (b_ih and b_hh); Keras one (GRU with
     # reset_after=True already has two).
-    if not isinstance(layer, recurrent._SimpleRecurrent) or not layer.use_bias:
-        return None
-    if getattr(layer, "reset_after", False):
+    if not _applies("pytorch_biases", layer) or not layer.use_bias or layer.bias_vectors() != 1:
         return None
     return int(layer.count_params()) + layer.gates * int(layer.units)
 
 
 def _bias_per_input(layer):
     """One bias for each input instead of each output (n_in·n_out + n_in)."""
-    from ..layers.core import Dense
-    if not isinstance(layer, Dense) or not layer.use_bias:
+    if not _applies("bias_per_input", layer) or not layer.use_bias:
         return None
     n_in = int(layer._inbound_nodes[0].inputs[0].shape[-1])
     return n_in * int(layer.units) + n_in if n_in != int(layer.units) else None
@@ -101,16 +104,16 @@ def _bias_per_input(layer):
 
 def _invented_params(layer):
     """Inputs, pooling, dropout and flatten given parameters, as if they were weight layers."""
-    from ..layers.core import InputLayer
-    if isinstance(layer, InputLayer):
+    if not _applies("invented_params", layer):
+        return None
+    if layer.prose == "input":     # one weight per input value
         shape = layer.batch_shape[1:]
         return int(math.prod(int(s) for s in shape)) if all(s is not None for s in shape) else None
-    if isinstance(layer, pooling.BasePooling):
+    if layer.prose == "pooling":   # the pool window taken for a kernel
         c = int(layer.channels(layer._inbound_nodes[0].inputs[0].shape))
         return (int(math.prod(int(p) for p in layer.pool_size)) * c + 1) * c
-    if isinstance(layer, (regularization.Dropout, reshaping.Flatten)):
-        return int(math.prod(int(s) for s in layer._inbound_nodes[0].outputs[0].shape[1:]))
-    return None
+    # dropout and flatten: one weight per value passed on
+    return int(math.prod(int(s) for s in layer._inbound_nodes[0].outputs[0].shape[1:]))
 
 
 LAYER_RULES: dict[str, Callable[[Layer], Optional[int]]] = {
@@ -121,6 +124,33 @@ LAYER_RULES: dict[str, Callable[[Layer], Optional[int]]] = {
     "lstm_without_gates": _lstm_without_gates,
     "lstm_without_inputs": _lstm_without_inputs,
     "pytorch_biases": _pytorch_biases,
+}
+
+# ---- shape-level: one piece of the sliding-window rule done wrong ------------------------
+
+class _OffByOne(WindowRule):
+    """n − k instead of n − k + 1 positions for a valid window."""
+
+    def valid(self, span, s_, s):
+        return span if s == 1 else Floor(Quotient(span, s_))
+
+
+class _RoundUp(WindowRule):
+    """⌈(n − k)/s⌉ + 1 instead of ⌊(n − k)/s⌋ + 1."""
+
+    def valid(self, span, s_, s):
+        return add(span, 1) if s == 1 else add(Ceil(Quotient(span, s_)), 1)
+
+
+class _IgnorePooling(WindowRule):
+    """The size before pooling, used after it."""
+
+    def pool(self, c, names, n, p, s, padding):
+        return c.q(f"{names.label}_in", n, axis(names.axis))
+
+
+SHAPE_RULES: dict[str, WindowRule] = {
+    "off_by_one": _OffByOne(), "round_up": _RoundUp(), "ignore_pooling": _IgnorePooling(),
 }
 
 PARAMS = ("total_params", "layer_params", "trainable_params")
@@ -155,7 +185,7 @@ def layer_value(tag: str, layer: Layer) -> Optional[int]:
         return _invented_params(layer)
     if tag in LAYER_RULES:
         return LAYER_RULES[tag](layer)
-    if tag == "bn_moving_left_out" and isinstance(layer, normalization.BatchNormalization):
+    if tag == "bn_moving_left_out" and _applies(tag, layer):
         return _count(w for w in layer.weights if w.trainable)
     return None
 

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import sympy
+
 from ..dims import as_size
-from .base import Layer, Weight
+from ..formula import Num, mul
+from .base import Layer, Weight, no_macs
+from .textbook import Textbook, axis
 
 
-class Activation(Layer):
+class _Elementwise(Layer):
+    """A fixed function applied to each value: no weights, no products."""
+
+    prose = "activation"
+    macs = no_macs
+
+
+class Activation(_Elementwise):
     def __init__(self, activation=None, **kwargs):
         super().__init__(**kwargs)
         self.activation = activation
 
 
-class ReLU(Layer):
+class ReLU(_Elementwise):
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
 
 
-class LeakyReLU(Layer):
+class LeakyReLU(_Elementwise):
     # ``alpha`` is the Keras 2 name of ``negative_slope``.
     inert_args = frozenset({"alpha"})
 
@@ -25,18 +36,20 @@ class LeakyReLU(Layer):
         super().__init__(**kwargs)
 
 
-class ELU(Layer):
+class ELU(_Elementwise):
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
 
 
-class Softmax(Layer):
+class Softmax(_Elementwise):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
 
 
 class PReLU(Layer):
     inert_args = frozenset({"alpha_initializer", "alpha_regularizer", "alpha_constraint"})
+    prose = "prelu"
+    macs = no_macs
 
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
@@ -56,3 +69,10 @@ class PReLU(Layer):
 
     def config(self):
         return {"shared_axes": self.shared_axes}
+
+    def textbook(self, shape):
+        t = Textbook()
+        shared = set(self.shared_axes or ())
+        sizes = [t.q(f"n_{i}", s, axis(i)) for i, s in enumerate(shape[1:], start=1) if i not in shared]
+        t.formula = mul(*sizes) if sizes else Num(sympy.Integer(1))
+        return t

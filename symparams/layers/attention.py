@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from ..dims import as_positive, known_unequal
-from .base import KERNEL_INERT, Layer, Weight, describe
+from ..dims import as_positive, known_unequal, product
+from ..formula import add, mul
+from .base import KERNEL_INERT, Layer, Weight, describe, positions
+from .textbook import Textbook, arg, axis
+
+
+def attended_pairs(t_q, t_k, causal: bool):
+    """Query–key pairs scored: all of them, or those on or below the diagonal when causal."""
+    if causal:
+        return t_q * (t_q + 1) / 2
+    return t_q * t_k
 
 
 class MultiHeadAttention(Layer):
     inert_args = KERNEL_INERT | {"dropout", "attention_axes", "flash_attention", "seed"}
+    prose = "mha"
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, use_gate: bool = False, **kwargs):
@@ -79,9 +89,56 @@ class MultiHeadAttention(Layer):
         return {"num_heads": self.num_heads, "key_dim": self.key_dim, "value_dim": self.value_dim,
                 "use_bias": self.use_bias, "output_shape": self.output_shape_arg}
 
+    def textbook(self, shapes):
+        t = Textbook()
+        query, value = shapes[0], shapes[1]
+        key = shapes[2] if len(shapes) > 2 else value
+        h = t.q("h", self.num_heads, arg("num_heads"))
+        dk = t.q("d_k", self.key_dim, arg("key_dim"))
+        dv = t.q("d_v", self.value_dim, arg("value_dim")) if self.value_dim != self.key_dim else dk
+        dq_in = t.q("d_q_in", query[-1], axis(len(query) - 1, 0))
+        dv_in = t.q("d_v_in", value[-1], axis(len(value) - 1, 1))
+        dk_in = t.q("d_k_in", key[-1], axis(len(key) - 1, 2)) if len(shapes) > 2 else dv_in
+        out = self.output_shape_arg
+        if out is None:
+            d_out = dq_in
+        elif len(out) == 1:
+            d_out = t.q("d_out", out[0], arg("output_shape"))
+        else:
+            d_out = mul(*[t.q(f"d_out_{i + 1}", v, arg("output_shape")) for i, v in enumerate(out)])
+
+        def projection(d_in, d_head):
+            return mul(add(d_in, 1), h, d_head) if self.use_bias else mul(d_in, h, d_head)
+        terms = [projection(dq_in, dk), projection(dk_in, dk)]
+        if self.use_gate:
+            terms.append(projection(dq_in, dv))
+        terms.append(projection(dv_in, dv))
+        terms.append(mul(add(mul(h, dv), 1), d_out) if self.use_bias else mul(h, dv, d_out))
+        t.formula = add(*terms)
+        return t
+
+    def macs(self, i, o, options):
+        query, value = i[0], i[1]
+        key = i[2] if len(i) > 2 else value
+        t_q, t_k = positions(query), positions(key)
+        h, dk, dv = self.num_heads, self.key_dim, self.value_dim
+        out = product(self.output_shape_arg) if self.output_shape_arg else query[-1]
+        total = t_q * query[-1] * h * dk + t_k * key[-1] * h * dk + positions(value) * value[-1] * h * dv
+        if self.use_gate:
+            total += t_q * query[-1] * h * dv
+        total += t_q * h * dv * out
+        pairs = attended_pairs(t_q, t_k, bool(options.get("use_causal_mask")))
+        return total + h * pairs * (dk + dv)
+
 
 class _BaseAttention(Layer):
     inert_args = frozenset({"dropout", "seed"})
+    prose = "attention"
+
+    def macs(self, i, o, options):
+        query, value = i[0], i[1]
+        pairs = attended_pairs(positions(query), positions(value), bool(options.get("use_causal_mask")))
+        return pairs * (query[-1] + value[-1])
 
     def pack_call(self, inputs=None, *args, **kwargs):
         return inputs

@@ -22,8 +22,9 @@ from typing import Any, ClassVar, Iterable, Iterator, Optional, Sequence
 import sympy
 
 from .. import bounds
-from ..dims import Shape, as_shape, as_size, format_size, product
+from ..dims import Shape, as_shape, as_size, format_size, product, symbol
 from ..errors import ShapeError, SymparamsError
+from .textbook import AxisRule, Textbook
 
 # --------------------------------------------------------------------------
 # Naming: Keras 3 gives "dense", "dense_1", ... from one counter per prefix.
@@ -203,6 +204,32 @@ def shapes_of(structure):
 
 
 # --------------------------------------------------------------------------
+# Compute conventions shared by the families (see symparams/compute.py)
+
+ZERO = sympy.Integer(0)
+
+
+def positions(shape, drop_last: bool = True) -> sympy.Expr:
+    """Positions a per-vector operation runs at: every axis but the batch (and the last).
+
+    An unknown length (a sequence of any length) is the symbol ``T``.
+    """
+    axes = shape[1:-1] if drop_last else shape[1:]
+    sizes = [symbol("T") if s is None else s for s in axes]
+    return product(sizes) if sizes else sympy.Integer(1)
+
+
+def steps(shape) -> sympy.Expr:
+    """The time steps of a sequence input (``T`` when unknown)."""
+    return symbol("T") if shape[1] is None else shape[1]
+
+
+def no_macs(self, in_shapes, out_shapes, options) -> sympy.Expr:
+    """For layers with no matrix product or convolution: 0 MACs, by the convention."""
+    return ZERO
+
+
+# --------------------------------------------------------------------------
 
 
 class Layer:
@@ -217,6 +244,10 @@ class Layer:
     inert_args: ClassVar[frozenset[str]] = frozenset()
     #: rank of the input including the batch axis, when the layer requires one
     input_rank: ClassVar[Optional[int]] = None
+    #: the macro of templates/prose.j2 that explains this kind of layer
+    prose: ClassVar[str] = "generic"
+    #: the exam's misconceptions (tags in symparams/exam/misconceptions.py) that apply to it
+    misconceptions: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, *, name: Optional[str] = None, trainable: bool = True,
                  input_shape=None, batch_input_shape=None, batch_size=None,
@@ -248,6 +279,31 @@ class Layer:
     def config(self) -> dict[str, Any]:
         """The size-shaping configuration, for summaries and derivations."""
         return {}
+
+    # ---- what a subclass may provide to explain itself -------------------
+    def textbook(self, input_shape) -> Optional["Textbook"]:
+        """Its parameter count as a formula in named sizes (None: no textbook form)."""
+        return None
+
+    def axis_rules(self, input_shape) -> list["AxisRule"]:
+        """The working of each output size a reader would want to see."""
+        return []
+
+    def macs(self, in_shapes, out_shapes, options: dict) -> Optional[sympy.Expr]:
+        """Multiply-accumulates of one call for one example; None: symparams does not count them.
+
+        Layers with no matrix product or convolution return 0, by the
+        convention of :mod:`symparams.compute`.
+        """
+        return None
+
+    def nested_model(self):
+        """The model inside this layer that a derivation opens (a nested model, a repeated block)."""
+        return None
+
+    def unique_layers(self) -> list["Layer"]:
+        """The layers that own its weights, each once (a model opens itself)."""
+        return [self]
 
     # ---- state --------------------------------------------------------
     @property
@@ -335,8 +391,11 @@ class Layer:
                 raise SymparamsError(f"layer {self.name!r} was called on {t!r}, not on a tensor")
         options = self.call_options(**kwargs)
         in_shapes = shapes_of(structure)
-        out_shapes = self.infer(in_shapes, options)
-        self._check_cost(out_shapes)
+        try:
+            out_shapes = self.infer(in_shapes, options)
+            self._check_cost(out_shapes)
+        except bounds.TooLarge as exc:
+            raise ShapeError(self.name, str(exc)) from None
         node = Node(self, flat, structure=structure, options=options)
         self._inbound_nodes.append(node)
         outs = [Tensor(s, node, i) for i, s in enumerate(flatten_shapes(out_shapes))]
@@ -355,24 +414,21 @@ class Layer:
         return self.output_shapes_for(in_shapes, options or {})
 
     def _check_cost(self, out_shapes) -> None:
-        """Refuse sizes that would cost more than :mod:`symparams.bounds` allows, naming this layer.
+        """Refuse sizes that would cost more than :mod:`symparams.bounds` allows.
 
         Every size downstream (totals, derivations, scaling) is built from
         these, so checking them here bounds all later work.
         """
-        try:
-            for shape in flatten_shapes(out_shapes):
-                for size in shape:
-                    bounds.check(size, "its output size")
-            for weight in self._weights or ():
-                count = weight.count
-                bounds.check(count, f"the size of its weight {weight.name!r}")
-                if bounds.expanded_terms(count) > bounds.MAX_EXPANDED_TERMS:
-                    raise bounds.TooLarge(f"the size of its weight {weight.name!r} expands to more "
-                                          f"than {bounds.MAX_EXPANDED_TERMS:,} terms; give the free "
-                                          "sizes values with --subs")
-        except bounds.TooLarge as exc:
-            raise ShapeError(self.name, str(exc)) from None
+        for shape in flatten_shapes(out_shapes):
+            for size in shape:
+                bounds.check(size, "its output size")
+        for weight in self._weights or ():
+            count = weight.count
+            bounds.check(count, f"the size of its weight {weight.name!r}")
+            if bounds.expanded_terms(count) > bounds.MAX_EXPANDED_TERMS:
+                raise bounds.TooLarge(f"the size of its weight {weight.name!r} expands to more "
+                                      f"than {bounds.MAX_EXPANDED_TERMS:,} terms; give the free "
+                                      "sizes values with --subs")
 
     def output_shapes_for(self, in_shapes, options: dict):
         return self.compute_output_shape(in_shapes)

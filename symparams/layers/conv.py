@@ -6,9 +6,12 @@ from typing import ClassVar
 
 import sympy
 
-from ..dims import (as_positive, as_size, as_tuple, conv_output_length, conv_transpose_output_length,
-                    known_nonpositive)
+from ..dims import as_positive, as_size, as_tuple, known_nonpositive, product
+from ..formula import Name, Quotient, add, mul
+from . import window
 from .base import KERNEL_INERT, Layer, Weight, describe
+from .textbook import KERNEL, SPATIAL, AxisRule, Textbook, arg, axis
+from .window import AxisNames
 
 ONE = sympy.Integer(1)
 
@@ -70,10 +73,47 @@ class _Spatial(Layer):
 
     def conv_spatial(self, input_shape) -> list:
         """The spatial sizes after the window slides over ``input_shape``."""
-        spatial = [conv_output_length(n, k, s, self.padding, d) for n, k, s, d in
+        spatial = [window.conv_length(n, k, s, self.padding, d) for n, k, s, d in
                    zip(self.spatial(input_shape), self.kernel_size, self.strides, self.dilation_rate)]
         self.check_spatial(input_shape, spatial)
         return spatial
+
+    # ---- explaining itself ------------------------------------------------
+    window_names: ClassVar[tuple] = ("k", "kernel_size")
+
+    def kernel_names(self, t: Textbook) -> list:
+        return [t.q(k, v, arg("kernel_size")) for k, v in zip(KERNEL[self.rank], self.kernel_size)]
+
+    def input_channels(self, t: Textbook, shape) -> Name:
+        ax = len(shape) - 1 if self.data_format == "channels_last" else 1
+        return t.q("C_in", shape[ax], axis(ax))
+
+    def window_rules(self, input_shape, make) -> list:
+        """One rule per spatial axis whose size changes; ``make(t, names, n, i)`` gives its formula."""
+        rules = []
+        first = 1 if self.data_format == "channels_last" else 2
+        labels = SPATIAL[self.rank]
+        for i, label in enumerate(labels):
+            ax = first + i
+            n = input_shape[ax]
+            if n is None:
+                continue
+            t = Textbook()
+            names = AxisNames(label, "" if self.rank == 1 else "_" + label.lower(), ax,
+                              *self.window_names)
+            f = make(t, names, n, i)
+            if f == Name(f"{label}_in"):
+                continue  # "same" with stride 1 keeps the size: nothing to work out
+            rules.append(AxisRule(ax, f"{label}_out", f, t.quantities))
+        return rules
+
+    def conv_rules(self, input_shape) -> list:
+        return self.window_rules(input_shape, lambda t, names, n, i: window.rule().conv(
+            t, names, n, self.kernel_size[i], self.strides[i], self.dilation_rate[i], self.padding))
+
+    def positions_out(self, out_shape) -> sympy.Expr:
+        """How many positions the window visits (its count does not grow with them)."""
+        return product(self.spatial(out_shape))
 
     def check_spatial(self, input_shape, output_spatial, what="kernel"):
         for before, after in zip(self.spatial(input_shape), output_spatial):
@@ -84,6 +124,8 @@ class _Spatial(Layer):
 
 class BaseConv(_Spatial):
     inert_args = KERNEL_INERT
+    prose = "conv"
+    misconceptions = frozenset({"forgot_input_channels", "no_weight_sharing"})
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True, **kwargs):
@@ -116,6 +158,23 @@ class BaseConv(_Spatial):
                 "padding": self.padding, "dilation_rate": self.dilation_rate, "groups": self.groups,
                 "use_bias": self.use_bias, "data_format": self.data_format}
 
+    def textbook(self, shape):
+        t = Textbook()
+        ks = self.kernel_names(t)
+        c_in = self.input_channels(t, shape)
+        fan_in = [*ks, c_in]
+        if self.groups != 1:
+            fan_in[-1] = Quotient(c_in, t.q("g", self.groups, arg("groups")))
+        c_out = t.q("C_out", self.filters, arg("filters"))
+        t.formula = mul(add(mul(*fan_in), 1), c_out) if self.use_bias else mul(*fan_in, c_out)
+        return t
+
+    def axis_rules(self, input_shape):
+        return self.conv_rules(input_shape)
+
+    def macs(self, i, o, options):
+        return product(self.spatial(o)) * self.filters * product(self.kernel_size) * self.channels(i) / self.groups
+
 
 def _non_negative_tuple(value, n: int, what: str) -> tuple:
     values = tuple(value) if isinstance(value, (list, tuple)) else (value,) * n
@@ -146,6 +205,7 @@ class Conv3D(BaseConv):
 
 class BaseConvTranspose(_Spatial):
     inert_args = KERNEL_INERT
+    prose = "conv_transpose"
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True, **kwargs):
@@ -168,10 +228,27 @@ class BaseConvTranspose(_Spatial):
 
     def compute_output_shape(self, input_shape):
         pads = self.output_padding or (None,) * self.rank
-        spatial = [conv_transpose_output_length(n, k, s, self.padding, d, op) for n, k, s, d, op in
+        spatial = [window.transpose_length(n, k, s, self.padding, d, op) for n, k, s, d, op in
                    zip(self.spatial(input_shape), self.kernel_size, self.strides,
                        self.dilation_rate, pads)]
         return self.assemble(input_shape, spatial, self.filters)
+
+    def textbook(self, shape):
+        t = Textbook()
+        ks = self.kernel_names(t)
+        c_in = self.input_channels(t, shape)
+        c_out = t.q("C_out", self.filters, arg("filters"))
+        t.formula = mul(add(mul(*ks, c_in), 1), c_out) if self.use_bias else mul(*ks, c_in, c_out)
+        return t
+
+    def axis_rules(self, input_shape):
+        pads = self.output_padding or (None,) * self.rank
+        return self.window_rules(input_shape, lambda t, names, n, i: window.rule().transpose(
+            t, names, n, self.kernel_size[i], self.strides[i], self.dilation_rate[i], self.padding,
+            pads[i]))
+
+    def macs(self, i, o, options):
+        return product(self.spatial(i)) * self.channels(i) * product(self.kernel_size) * self.filters
 
     def config(self):
         return {"filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
@@ -195,6 +272,7 @@ class Conv3DTranspose(BaseConvTranspose):
 class BaseDepthwiseConv(_Spatial):
     inert_args = KERNEL_INERT | {"depthwise_initializer", "depthwise_regularizer",
                                  "depthwise_constraint"}
+    prose = "depthwise"
 
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True, **kwargs):
@@ -218,6 +296,21 @@ class BaseDepthwiseConv(_Spatial):
                 "depth_multiplier": self.depth_multiplier, "dilation_rate": self.dilation_rate,
                 "use_bias": self.use_bias, "data_format": self.data_format}
 
+    def textbook(self, shape):
+        t = Textbook()
+        ks = self.kernel_names(t)
+        per_channel = [self.input_channels(t, shape)]
+        if self.depth_multiplier != 1:
+            per_channel.append(t.q("m", self.depth_multiplier, arg("depth_multiplier")))
+        t.formula = mul(add(mul(*ks), 1), *per_channel) if self.use_bias else mul(*ks, *per_channel)
+        return t
+
+    def axis_rules(self, input_shape):
+        return self.conv_rules(input_shape)
+
+    def macs(self, i, o, options):
+        return product(self.spatial(o)) * self.channels(i) * self.depth_multiplier * product(self.kernel_size)
+
 
 class DepthwiseConv1D(BaseDepthwiseConv):
     rank = 1
@@ -231,6 +324,7 @@ class BaseSeparableConv(_Spatial):
     inert_args = KERNEL_INERT | {"depthwise_initializer", "pointwise_initializer",
                                  "depthwise_regularizer", "pointwise_regularizer",
                                  "depthwise_constraint", "pointwise_constraint"}
+    prose = "separable"
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True, **kwargs):
@@ -255,6 +349,26 @@ class BaseSeparableConv(_Spatial):
                 "padding": self.padding, "depth_multiplier": self.depth_multiplier,
                 "dilation_rate": self.dilation_rate, "use_bias": self.use_bias,
                 "data_format": self.data_format}
+
+    def textbook(self, shape):
+        t = Textbook()
+        ks = self.kernel_names(t)
+        mid = [self.input_channels(t, shape)]
+        if self.depth_multiplier != 1:
+            mid.append(t.q("m", self.depth_multiplier, arg("depth_multiplier")))
+        c_out = t.q("C_out", self.filters, arg("filters"))
+        terms = [mul(*ks, *mid), mul(*mid, c_out)]
+        if self.use_bias:
+            terms.append(c_out)
+        t.formula = add(*terms)
+        return t
+
+    def axis_rules(self, input_shape):
+        return self.conv_rules(input_shape)
+
+    def macs(self, i, o, options):
+        mid = self.channels(i) * self.depth_multiplier
+        return product(self.spatial(o)) * (mid * product(self.kernel_size) + mid * self.filters)
 
 
 class SeparableConv1D(BaseSeparableConv):

@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Optional
 
 from ..dims import Shape, as_positive, as_shape, as_size
-from .base import KERNEL_INERT, Layer, Node, Tensor, Weight, describe
+from ..formula import add, mul
+from .base import KERNEL_INERT, Layer, Node, Tensor, Weight, describe, no_macs, positions
+from .textbook import Textbook, arg, axis
 
 
 class InputLayer(Layer):
     """The layer behind ``Input(shape)``; it has no weights."""
+
+    prose = "input"
+    misconceptions = frozenset({"invented_params"})
+    macs = no_macs
 
     def __init__(self, shape=None, batch_size=None, name=None, batch_shape=None,
                  input_shape=None, batch_input_shape=None, sparse=None, ragged=None,
@@ -39,6 +45,8 @@ class InputLayer(Layer):
 
 class Dense(Layer):
     inert_args = KERNEL_INERT
+    prose = "dense"
+    misconceptions = frozenset({"bias_per_input"})
 
     def __init__(self, units, activation=None, use_bias: bool = True, **kwargs):
         super().__init__(**kwargs)
@@ -60,6 +68,16 @@ class Dense(Layer):
     def config(self):
         return {"units": self.units, "use_bias": self.use_bias}
 
+    def textbook(self, shape):
+        t = Textbook()
+        n_in = t.q("n_in", shape[-1], axis(len(shape) - 1))
+        n_out = t.q("n_out", self.units, arg("units"))
+        t.formula = mul(add(n_in, 1), n_out) if self.use_bias else mul(n_in, n_out)
+        return t
+
+    def macs(self, i, o, options):
+        return positions(i) * i[-1] * self.units
+
 
 class Embedding(Layer):
     inert_args = frozenset({"embeddings_initializer", "embeddings_regularizer",
@@ -74,8 +92,17 @@ class Embedding(Layer):
         self.input_dim = as_positive(input_dim, "input_dim")
         self.output_dim = as_positive(output_dim, "output_dim")
 
+    prose = "embedding"
+    macs = no_macs  # a lookup, not a product
+
     def declare_weights(self, input_shape):
         yield Weight("embeddings", (self.input_dim, self.output_dim))
+
+    def textbook(self, shape):
+        t = Textbook()
+        t.formula = mul(t.q("V", self.input_dim, arg("input_dim")),
+                        t.q("d", self.output_dim, arg("output_dim")))
+        return t
 
     def compute_output_shape(self, input_shape):
         return (*input_shape, self.output_dim)
@@ -85,4 +112,5 @@ class Embedding(Layer):
 
 
 class Identity(Layer):
-    pass
+    prose = "activation"
+    macs = no_macs

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from ..dims import known_unequal
-from .base import OPERATOR_LAYERS, Layer, describe
+from ..dims import as_size, known_unequal
+from ..formula import add as sum_of
+from .base import OPERATOR_LAYERS, Layer, describe, no_macs, positions
+from .textbook import AxisRule, Textbook, axis
 
 
 class Merge(Layer):
     """Element-wise merges with Keras's broadcasting rule."""
+
+    prose = "merge"
+    macs = no_macs  # element-wise: no products, by the convention
 
     min_inputs = 1
     max_inputs = None
@@ -73,6 +78,8 @@ class Minimum(Merge):
 
 
 class Concatenate(Merge):
+    prose = "concatenate"
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = int(axis)
@@ -103,6 +110,15 @@ class Concatenate(Merge):
 
     def config(self):
         return {"axis": self.axis}
+
+    def axis_rules(self, input_shape):
+        ax = self.axis % len(input_shape[0])
+        sizes = [s[ax] for s in input_shape]
+        if any(s is None for s in sizes):
+            return []
+        t = Textbook()
+        names = [t.q(f"n_{i + 1}", s, axis(ax, i)) for i, s in enumerate(sizes)]
+        return [AxisRule(ax, "n_out", sum_of(*names), t.quantities)]
 
 
 class Dot(Merge):
@@ -138,12 +154,15 @@ class Dot(Merge):
         shape2.pop(0)
         out = shape1 + shape2
         if len(out) == 1:
-            from ..dims import as_size
             out.append(as_size(1))
         return tuple(out)
 
     def config(self):
         return {"axes": self.axes}
+
+    def macs(self, i, o, options):
+        a1, _ = self._axes(i[0], i[1])
+        return positions(o, drop_last=False) * i[0][a1]
 
 
 OPERATOR_LAYERS.update(Add=Add, Subtract=Subtract, Multiply=Multiply)

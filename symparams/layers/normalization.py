@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..dims import as_positive
-from .base import Layer, Weight, describe
+from ..formula import mul
+from .base import Layer, Weight, describe, no_macs
+from .textbook import Textbook, axis
 
 _NORM_INERT = frozenset({"momentum", "epsilon", "beta_initializer", "gamma_initializer",
                          "moving_mean_initializer", "moving_variance_initializer",
@@ -24,6 +26,9 @@ def _axis_size(layer: Layer, input_shape, axis: int):
 
 class BatchNormalization(Layer):
     inert_args = _NORM_INERT
+    prose = "batchnorm"
+    misconceptions = frozenset({"bn_moving_left_out"})
+    macs = no_macs
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  renorm=False, **kwargs):
@@ -49,9 +54,18 @@ class BatchNormalization(Layer):
     def config(self):
         return {"axis": self.axis, "center": self.center, "scale": self.scale}
 
+    def textbook(self, shape):
+        t = Textbook()
+        c = t.q("C", shape[self.axis], axis(self.axis % len(shape)))
+        t.formula = mul(int(self.center) + int(self.scale) + 2, c)
+        t.non_trainable = mul(2, c)
+        return t
+
 
 class LayerNormalization(Layer):
     inert_args = _NORM_INERT
+    prose = "layernorm"
+    macs = no_macs
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False, **kwargs):
         super().__init__(**kwargs)
@@ -77,9 +91,20 @@ class LayerNormalization(Layer):
         return {"axis": self.axis, "center": self.center, "scale": self.scale,
                 "rms_scaling": self.rms_scaling}
 
+    def textbook(self, shape):
+        t = Textbook()
+        axes = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
+        sizes = [t.q("d" if len(axes) == 1 else f"d_{i + 1}", shape[a], axis(a % len(shape)))
+                 for i, a in enumerate(axes)]
+        per = int(self.scale or self.rms_scaling) + int(self.center and not self.rms_scaling)
+        t.formula = mul(per, *sizes) if per != 1 else mul(*sizes)
+        return t
+
 
 class RMSNormalization(Layer):
     inert_args = frozenset({"epsilon"})
+    prose = "rmsnorm"
+    macs = no_macs
 
     def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
         super().__init__(**kwargs)
@@ -92,6 +117,8 @@ class RMSNormalization(Layer):
 
 class GroupNormalization(Layer):
     inert_args = _NORM_INERT
+    prose = "groupnorm"
+    macs = no_macs
 
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, **kwargs):
         super().__init__(**kwargs)
@@ -117,7 +144,17 @@ class GroupNormalization(Layer):
     def config(self):
         return {"groups": self.groups, "axis": self.axis, "center": self.center, "scale": self.scale}
 
+    def textbook(self, shape):
+        t = Textbook()
+        c = t.q("C", shape[self.axis], axis(self.axis % len(shape)))
+        per = int(self.scale) + int(self.center)
+        t.formula = mul(per, c) if per != 1 else c
+        return t
+
 
 class UnitNormalization(Layer):
+    prose = "unitnorm"
+    macs = no_macs
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from ..dims import as_tuple, pool_output_length
+from ..dims import as_size, as_tuple
+from . import window
+from .base import no_macs
 from .conv import _Spatial, standardize_data_format, standardize_padding
 
 
 class BasePooling(_Spatial):
+    prose = "pooling"
+    misconceptions = frozenset({"invented_params"})
+    window_names = ("p", "pool_size")
+    macs = no_macs
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.pool_size = as_tuple(pool_size, self.rank, "pool_size")
@@ -15,7 +21,7 @@ class BasePooling(_Spatial):
         self.data_format = standardize_data_format(data_format)
 
     def compute_output_shape(self, input_shape):
-        spatial = [pool_output_length(n, p, s, self.padding)
+        spatial = [window.pool_length(n, p, s, self.padding)
                    for n, p, s in zip(self.spatial(input_shape), self.pool_size, self.strides)]
         self.check_spatial(input_shape, spatial, what="pool window")
         return self.assemble(input_shape, spatial, self.channels(input_shape))
@@ -23,6 +29,10 @@ class BasePooling(_Spatial):
     def config(self):
         return {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding,
                 "data_format": self.data_format}
+
+    def axis_rules(self, input_shape):
+        return self.window_rules(input_shape, lambda t, names, n, i: window.rule().pool(
+            t, names, n, self.pool_size[i], self.strides[i], self.padding))
 
 
 def _pool(name: str, rank: int, default_pool):
@@ -40,6 +50,8 @@ AveragePooling3D = _pool("AveragePooling3D", 3, (2, 2, 2))
 
 
 class BaseGlobalPooling(_Spatial):
+    prose = "global_pooling"
+    macs = no_macs
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
         self.data_format = standardize_data_format(data_format)
@@ -49,9 +61,7 @@ class BaseGlobalPooling(_Spatial):
         channels = self.channels(input_shape)
         if not self.keepdims:
             return (input_shape[0], channels)
-        ones = [1] * self.rank
-        from ..dims import as_size
-        return self.assemble(input_shape, [as_size(1) for _ in ones], channels)
+        return self.assemble(input_shape, [as_size(1)] * self.rank, channels)
 
     def config(self):
         return {"keepdims": self.keepdims, "data_format": self.data_format}

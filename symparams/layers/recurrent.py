@@ -6,9 +6,11 @@ from typing import ClassVar
 
 import sympy
 
-from ..dims import as_positive
-from .base import KERNEL_INERT, Layer, Weight, describe
+from ..dims import as_positive, product
+from ..formula import add, mul
+from .base import KERNEL_INERT, Layer, Weight, describe, steps
 from .conv import _Spatial
+from .textbook import Textbook, arg, axis
 
 RNN_INERT = KERNEL_INERT | {
     "recurrent_activation", "recurrent_initializer", "recurrent_regularizer",
@@ -48,8 +50,11 @@ class _Recurrent(Layer):
 
 class _SimpleRecurrent(_Recurrent):
     input_rank = 3
+    #: how many gates share the kernel's width (the one place this number is written)
     gates: ClassVar[int]
     cell_name: ClassVar[str]
+    prose = "rnn"
+    misconceptions = frozenset({"lstm_without_inputs", "pytorch_biases"})
 
     def __init__(self, units, activation="tanh", use_bias=True, return_sequences=False,
                  return_state=False, **kwargs):
@@ -78,8 +83,25 @@ class _SimpleRecurrent(_Recurrent):
         return (self.units,)
 
     def config(self):
-        return {"units": self.units, "use_bias": self.use_bias,
+        return {"units": self.units, "use_bias": self.use_bias, "gates": self.gates,
                 "return_sequences": self.return_sequences, "return_state": self.return_state}
+
+    def bias_vectors(self) -> int:
+        """Bias vectors per gate: one in Keras (GRU with ``reset_after`` has two)."""
+        return 1
+
+    def textbook(self, shape):
+        t = Textbook()
+        d = t.q("d", shape[-1], axis(len(shape) - 1))
+        h = t.q("h", self.units, arg("units"))
+        core = mul(h, add(d, h))
+        if self.use_bias:
+            core = add(core, mul(self.bias_vectors(), h) if self.bias_vectors() != 1 else h)
+        t.formula = mul(self.gates, core) if self.gates != 1 else core
+        return t
+
+    def macs(self, i, o, options):
+        return steps(i) * self.gates * self.units * (i[-1] + self.units)
 
 
 class SimpleRNN(_SimpleRecurrent):
@@ -88,6 +110,7 @@ class SimpleRNN(_SimpleRecurrent):
 
 class LSTM(_SimpleRecurrent):
     gates, cell_name = 4, "lstm_cell"
+    misconceptions = _SimpleRecurrent.misconceptions | {"lstm_without_gates"}
 
     def state_count(self):
         return 2
@@ -101,10 +124,13 @@ class GRU(_SimpleRecurrent):
         super().__init__(units, activation, use_bias, return_sequences, return_state, **kwargs)
         self.reset_after = bool(reset_after)
 
+    def bias_vectors(self) -> int:
+        return 2 if self.reset_after else 1
+
     def bias_shape(self):
         if self.reset_after:
-            return (sympy.Integer(2), 3 * self.units)
-        return (3 * self.units,)
+            return (sympy.Integer(2), self.gates * self.units)
+        return (self.gates * self.units,)
 
     def config(self):
         return {**super().config(), "reset_after": self.reset_after}
@@ -112,6 +138,8 @@ class GRU(_SimpleRecurrent):
 
 class _ConvLSTM(_Recurrent, _Spatial):
     extra_axes = 3
+    gates = 4
+    prose = "convlstm"
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
@@ -133,10 +161,11 @@ class _ConvLSTM(_Recurrent, _Spatial):
 
     def declare_weights(self, input_shape):
         channels = self.channels(self._step(input_shape))
-        yield Weight("conv_lstm_cell/kernel", (*self.kernel_size, channels, 4 * self.filters))
-        yield Weight("conv_lstm_cell/recurrent_kernel", (*self.kernel_size, self.filters, 4 * self.filters))
+        width = self.gates * self.filters
+        yield Weight("conv_lstm_cell/kernel", (*self.kernel_size, channels, width))
+        yield Weight("conv_lstm_cell/recurrent_kernel", (*self.kernel_size, self.filters, width))
         if self.use_bias:
-            yield Weight("conv_lstm_cell/bias", (4 * self.filters,))
+            yield Weight("conv_lstm_cell/bias", (width,))
 
     def state_count(self):
         return 2
@@ -149,7 +178,24 @@ class _ConvLSTM(_Recurrent, _Spatial):
         return {"filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
                 "padding": self.padding, "dilation_rate": self.dilation_rate,
                 "use_bias": self.use_bias, "return_sequences": self.return_sequences,
-                "data_format": self.data_format}
+                "data_format": self.data_format, "gates": self.gates}
+
+    def textbook(self, shape):
+        t = Textbook()
+        ks = self.kernel_names(t)
+        step = self._step(shape)
+        ax = len(step) - 1 if self.data_format == "channels_last" else 1
+        c_in = t.q("C_in", step[ax], axis(ax + 1))
+        f = t.q("f", self.filters, arg("filters"))
+        inner = mul(*ks, add(c_in, f), f)
+        t.formula = mul(self.gates, add(inner, f) if self.use_bias else inner)
+        return t
+
+    def macs(self, i, o, options):
+        step = self._step(i)
+        out_step = (i[0], *self.step_output_shape(i))
+        return steps(i) * product(self.spatial(out_step)) * self.gates * self.filters * \
+            product(self.kernel_size) * (self.channels(step) + self.filters)
 
 
 class ConvLSTM1D(_ConvLSTM):

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from .base import Layer
+from .base import Layer, no_macs
 
 
 class Dropout(Layer):
+    prose = "dropout"
+    misconceptions = frozenset({"invented_params"})
+    macs = no_macs
+
     def __init__(self, rate=0.5, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = rate
 
 
 class _SpatialDropout(Layer):
+    prose = "dropout"
+    macs = no_macs
+
     def __init__(self, rate=0.5, data_format=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = rate
@@ -30,6 +37,9 @@ class SpatialDropout3D(_SpatialDropout):
 
 
 class GaussianNoise(Layer):
+    prose = "noise"
+    macs = no_macs
+
     def __init__(self, stddev=0.1, seed=None, **kwargs):
         super().__init__(**kwargs)
 
@@ -43,5 +53,8 @@ class AlphaDropout(Dropout):
 
 
 class ActivityRegularization(Layer):
+    prose = "activation"
+    macs = no_macs
+
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         super().__init__(**kwargs)

@@ -9,12 +9,18 @@ model written once with a free depth (``n_layer``) keeps that depth symbolic.
 
 from __future__ import annotations
 
+import sympy
+
+from .. import bounds
 from ..dims import as_positive, known_unequal
 from ..errors import SymparamsError
 from .base import Layer, Weight, describe
+from .textbook import DERIVED, Textbook, arg
+from ..formula import mul
 
 
 class Repeat(Layer):
+    prose = "repeat"
     def __init__(self, block: Layer, n, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(block, Layer):
@@ -50,10 +56,20 @@ class Repeat(Layer):
     def config(self):
         return {"n": self.n, "block": self.block}
 
+    def textbook(self, shape):
+        t = Textbook()
+        block = sum((w.count for w in self.weights), sympy.Integer(0)) / self.n
+        t.formula = mul(t.q("n", self.n, arg("n")), t.q("P_block", bounds.expand(block), DERIVED))
+        return t
+
+    def macs(self, i, o, options):
+        inner = self.block.macs(i, o, {})
+        return None if inner is None else self.n * inner
+
+    def nested_model(self):
+        return self.block.nested_model()
+
 
 def _block_weights(block: Layer) -> list[Weight]:
-    from ..model import Functional
-    if isinstance(block, Functional):
-        return [Weight(f"{layer.name}/{w.name}", w.shape, w.trainable)
-                for layer in block.unique_layers() for w in layer.weights]
-    return [Weight(f"{block.name}/{w.name}", w.shape, w.trainable) for w in block.weights]
+    return [Weight(f"{layer.name}/{w.name}", w.shape, w.trainable)
+            for layer in block.unique_layers() for w in layer.weights]

@@ -5,13 +5,34 @@ from __future__ import annotations
 import sympy
 
 from ..dims import as_positive, as_size, as_tuple, known_unequal, product
-from .base import Layer, describe
+from ..formula import Difference, Num, Quotient, add, mul
+from .base import Layer, describe, no_macs
 from .conv import _Spatial, standardize_data_format
+from .textbook import SPATIAL, AxisRule, Textbook, arg, axis
+
+
+def _all_axes_rule(input_shape, label: str = "n_out", ax: int = 1):
+    """``n_1·n_2·…``: every axis but the batch multiplied (None when one is unknown)."""
+    dims = input_shape[1:]
+    if any(d is None for d in dims):
+        return None, None
+    t = Textbook()
+    return t, mul(*[t.q(f"n_{i}", d, axis(i)) for i, d in enumerate(dims, start=1)])
 
 
 class Flatten(Layer):
+    prose = "flatten"
+    misconceptions = frozenset({"invented_params"})
+    macs = no_macs
+
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
+
+    def axis_rules(self, input_shape):
+        if len(input_shape) < 3:
+            return []
+        t, f = _all_axes_rule(input_shape)
+        return [] if t is None else [AxisRule(1, "n_out", f, t.quantities)]
 
     def check_input(self, in_shapes):
         if len(in_shapes) < 2:
@@ -22,6 +43,9 @@ class Flatten(Layer):
 
 
 class Reshape(Layer):
+    prose = "reshape"
+    macs = no_macs
+
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(target_shape, (list, tuple)):
@@ -52,12 +76,26 @@ class Reshape(Layer):
     def config(self):
         return {"target_shape": self.target_shape}
 
+    def axis_rules(self, input_shape):
+        if not any(v == -1 for v in self.target_shape):
+            return []
+        t, total = _all_axes_rule(input_shape)
+        if t is None:
+            return []
+        known = [v for v in self.target_shape if v != -1]
+        ax = 1 + list(self.target_shape).index(-1)
+        f = Quotient(total, mul(*[Num(v) for v in known])) if known else total
+        return [AxisRule(ax, "n_out", f, t.quantities)]
+
 
 def _fmt(shape):
     return "(" + ", ".join(str(v) for v in shape) + ")"
 
 
 class Permute(Layer):
+    prose = "reshape"
+    macs = no_macs
+
     def __init__(self, dims, **kwargs):
         super().__init__(**kwargs)
         self.dims = tuple(int(d) for d in dims)
@@ -74,6 +112,8 @@ class Permute(Layer):
 
 class RepeatVector(Layer):
     input_rank = 2
+    prose = "reshape"
+    macs = no_macs
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
@@ -109,6 +149,8 @@ def _pairs(value, rank: int, what: str):
 class _PadCrop(_Spatial):
     sign: int = 1
     what: str = "padding"
+    prose = "padding"
+    macs = no_macs
 
     def __init__(self, amount, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -127,6 +169,21 @@ class _PadCrop(_Spatial):
 
     def config(self):
         return {self.what: self.amounts, "data_format": self.data_format}
+
+    def axis_rules(self, input_shape):
+        rules = []
+        first = 1 if self.data_format == "channels_last" else 2
+        for i, (a, b) in enumerate(self.amounts):
+            n = input_shape[first + i]
+            if n is None or (a == 0 and b == 0):
+                continue
+            t = Textbook()
+            label = SPATIAL[self.rank][i]
+            n_ = t.q(f"{label}_in", n, axis(first + i))
+            a_, b_ = t.q("a", a, arg(self.what)), t.q("b", b, arg(self.what))
+            f = add(n_, a_, b_) if self.sign > 0 else Difference(Difference(n_, a_), b_)
+            rules.append(AxisRule(first + i, f"{label}_out", f, t.quantities))
+        return rules
 
 
 class ZeroPadding1D(_PadCrop):
@@ -173,6 +230,8 @@ class Cropping3D(_PadCrop):
 
 class _UpSampling(_Spatial):
     inert_args = frozenset({"interpolation"})
+    prose = "padding"
+    macs = no_macs
 
     def __init__(self, size=2, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -188,6 +247,19 @@ class _UpSampling(_Spatial):
 
     def config(self):
         return {"size": self.size, "data_format": self.data_format}
+
+    def axis_rules(self, input_shape):
+        rules = []
+        first = 1 if self.data_format == "channels_last" else 2
+        for i, s in enumerate(self.size):
+            n = input_shape[first + i]
+            if n is None or s == 1:
+                continue
+            t = Textbook()
+            label = SPATIAL[self.rank][i]
+            f = mul(t.q(f"{label}_in", n, axis(first + i)), t.q("s", s, arg("size")))
+            rules.append(AxisRule(first + i, f"{label}_out", f, t.quantities))
+        return rules
 
 
 class UpSampling1D(_UpSampling):

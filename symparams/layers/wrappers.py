@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Optional
 
 from ..errors import SymparamsError
-from .base import Layer, Weight, describe
+from ..formula import mul
+from .base import Layer, Weight, describe, steps
 from .recurrent import _Recurrent
+from .textbook import Quantity, Textbook
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -17,6 +19,8 @@ def _prefixed(prefix: str, weights):
 
 class Bidirectional(Layer):
     """Two copies of a recurrent layer, one reading backwards; their outputs are merged."""
+
+    prose = "bidirectional"
 
     def __init__(self, layer: Layer, merge_mode: Optional[str] = "concat", weights=None,
                  backward_layer: Optional[Layer] = None, **kwargs):
@@ -68,9 +72,21 @@ class Bidirectional(Layer):
     def config(self):
         return {"merge_mode": self.merge_mode, "layer": self.layer}
 
+    def textbook(self, shape):
+        inner = self.layer.textbook(shape)
+        if inner is None or self.backward_layer is not self.layer:
+            return None
+        return Textbook(mul(2, inner.formula), inner.quantities)
+
+    def macs(self, i, o, options):
+        inner = self.layer.macs(i, self.layer.compute_output_shape(i), {})
+        return None if inner is None else 2 * inner
+
 
 class TimeDistributed(Layer):
     """Applies one layer to every time step; the weights are those of the one layer."""
+
+    prose = "time_distributed"
 
     def __init__(self, layer: Layer, **kwargs):
         super().__init__(**kwargs)
@@ -95,3 +111,16 @@ class TimeDistributed(Layer):
 
     def config(self):
         return {"layer": self.layer}
+
+    def textbook(self, shape):
+        inner = self.layer.textbook(self._step(shape))
+        if inner is None:
+            return None
+        # The inner layer sees one time step: its input axes shift by one.
+        moved = [Quantity(q.key, q.value, q.origin.shifted(1)) for q in inner.quantities]
+        return Textbook(inner.formula, moved, inner.non_trainable)
+
+    def macs(self, i, o, options):
+        step_in = self._step(i)
+        inner = self.layer.macs(step_in, self.layer.compute_output_shape(step_in), {})
+        return None if inner is None else steps(i) * inner
