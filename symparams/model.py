@@ -16,14 +16,7 @@ import sympy
 from .errors import ModelError, SymparamsError
 from .layers.base import (Layer, Node, Tensor, Weight, auto_name, describe, flatten,
                           flatten_shapes, map_structure)
-from .layers.core import InputLayer
-
-
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
-          name=None, tensor=None, optional=False, ragged=None) -> Tensor:
-    """A symbolic input tensor, like ``keras.Input``; sizes may be names or symbols."""
-    layer = InputLayer(shape=shape, batch_size=batch_size, batch_shape=batch_shape, name=name)
-    return layer.output
+from .layers.core import Input
 
 
 # --------------------------------------------------------------------------
@@ -351,7 +344,7 @@ class Sequential(Functional):
 
     @property
     def layers(self) -> list[Layer]:
-        if self._layers and isinstance(self._layers[0], InputLayer):
+        if self._layers and self._layers[0].input_layer:
             return self._layers[1:]
         return list(self._layers)
 
@@ -359,10 +352,10 @@ class Sequential(Functional):
         return self.layers
 
     def add(self, layer, rebuild: bool = True) -> None:
-        if not self._layers and not isinstance(layer, (InputLayer, Tensor)):
+        if not self._layers and not isinstance(layer, Tensor) and not layer.input_layer:
             if getattr(layer, "batch_input_shape", None) is not None:
-                self.add(InputLayer(batch_shape=layer.batch_input_shape), rebuild=False)
-        if isinstance(layer, Tensor) and isinstance(layer.layer, InputLayer):
+                self.add(Input(batch_shape=layer.batch_input_shape).layer, rebuild=False)
+        if isinstance(layer, Tensor) and layer.layer is not None and layer.layer.input_layer:
             layer = layer.layer
         if not isinstance(layer, Layer):
             raise ModelError(f"only layers can be added to a Sequential model, got {layer!r}")
@@ -370,13 +363,13 @@ class Sequential(Functional):
             if other.name == layer.name and other is not layer:
                 raise ModelError(f"Sequential model {self.name!r} already has a layer named "
                                  f"{layer.name!r}; layer names must be unique")
-        if isinstance(layer, InputLayer) and self._layers and isinstance(self._layers[0], InputLayer):
+        if layer.input_layer and self._layers and self._layers[0].input_layer:
             raise ModelError(f"Sequential model {self.name!r} already has an input "
                              f"{describe(self._layers[0].batch_shape)}")
         self._layers.append(layer)
         if not rebuild:
             self.graph = None
-        elif self._has_graph and not isinstance(layer, InputLayer):
+        elif self._has_graph and not layer.input_layer:
             # Keras rebuilds the whole stack on every add; calling only the new
             # layer gives the same shapes, and ordering the graph only when it
             # is asked for keeps building linear in depth.
@@ -387,14 +380,14 @@ class Sequential(Functional):
 
     def _maybe_rebuild(self) -> None:
         self.graph = None
-        if self._layers and isinstance(self._layers[0], InputLayer) and len(self._layers) > 1:
+        if self._layers and self._layers[0].input_layer and len(self._layers) > 1:
             self.build(self._layers[0].batch_shape)
 
     def build(self, input_shape) -> None:
         if not self._layers:
             raise ModelError(f"Sequential model {self.name!r} has no layers")
-        if not isinstance(self._layers[0], InputLayer):
-            self._layers.insert(0, InputLayer(batch_shape=input_shape))
+        if not self._layers[0].input_layer:
+            self._layers.insert(0, Input(batch_shape=input_shape).layer)
         x = self._layers[0].output
         for layer in self._layers[1:]:
             x = layer(x)

@@ -70,3 +70,61 @@ def test_imports_have_no_cycle():
 def test_the_cycle_check_sees_lazy_imports():
     # A function-level import counts: model.py imports summary inside methods.
     assert "symparams.summary" in imported("symparams.model", MODULES["symparams.model"])
+
+
+def concrete_layer_classes() -> set[str]:
+    """Every layer class defined in symparams.layers, but the base class."""
+    import importlib
+    import inspect
+
+    from symparams.layers.base import Layer
+
+    names = set()
+    for module in MODULES:
+        if module.startswith("symparams.layers."):
+            for name, value in vars(importlib.import_module(module)).items():
+                if inspect.isclass(value) and issubclass(value, Layer) and value is not Layer \
+                        and value.__module__.startswith("symparams.layers."):
+                    names.add(name)
+    return names
+
+
+# The readers' table of Keras names (and Keras 1 spellings), the exam's misconception
+# catalogue and the public API may name layers; nothing else outside layers/ does.
+ALLOWED = {"symparams", "symparams.readers.legacy", "symparams.exam.misconceptions"}
+
+
+def test_no_module_outside_layers_names_a_concrete_layer():
+    concrete = concrete_layer_classes()
+    assert {"Dense", "Conv2D", "BaseConv", "InputLayer", "LSTM"} <= concrete
+    found = []
+    for module, path in sorted(MODULES.items()):
+        if module.startswith("symparams.layers") or module in ALLOWED:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # Names bound to the layers package or one of its modules (``from .. import layers as L``).
+        aliases = {a.asname or a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                   for a in node.names
+                   if a.name == "layers" or (node.module or "").endswith("layers")}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and "layers" in (node.module or ""):
+                found += [f"{module}: imports {a.name}" for a in node.names if a.name in concrete]
+            elif isinstance(node, ast.Attribute) and node.attr in concrete and \
+                    isinstance(node.value, ast.Name) and node.value.id in aliases:
+                found.append(f"{module}:{node.lineno}: uses .{node.attr}")
+            elif isinstance(node, ast.Compare):
+                parts = [node.left, *node.comparators]
+                names = any(isinstance(p, ast.Attribute) and p.attr == "__name__" for p in parts)
+                texts = [p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str)]
+                if names and any(t in concrete for t in texts):
+                    found.append(f"{module}:{node.lineno}: compares a class name")
+    assert not found, found
+
+
+def test_every_layer_explains_itself_by_method():
+    """Derivation, compute and exam ask the layer; no registry keyed by class remains."""
+    for name in ("formulas.py",):
+        assert not (PACKAGE / name).exists()
+    source = "\n".join(p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py"))
+    for registry in ("_BUILDERS", "_RULES: dict[type", "PROSE = {", "@builds(", "@rule("):
+        assert registry not in source, registry

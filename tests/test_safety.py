@@ -245,3 +245,13 @@ def test_scale_of_a_non_polynomial_total(tmp_path, capsys):
     path.write_text("model = Sequential([Input((4,)), Dense(w ** k)])\n")
     line = one_error(main(["scale", str(path)]), capsys.readouterr()[1])
     assert "not a polynomial" in line and "--subs" in line
+
+
+def test_attention_on_an_unknown_feature_axis(tmp_path, capsys):
+    # Found by tools/fuzz.py (10,000 inputs): scale crashed on None + 0.
+    path = tmp_path / "model.py"
+    path.write_text("q = Input(shape=(6, None))\nv = Input(shape=(9, 10))\n"
+                    "model = Model([q, v], Attention()([q, v]))\n")
+    for command in ("summary", "scale", "derive"):
+        line = one_error(main([command, str(path)]), capsys.readouterr()[1])
+        assert "model.py:3" in line and "'attention'" in line and "known feature axis" in line

@@ -5,7 +5,7 @@ from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .base import Layer, Tensor, Weight
 from .conv import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose,
                    DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D)
-from .core import Dense, Embedding, Identity, InputLayer
+from .core import Dense, Embedding, Identity, Input, InputLayer
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
                       average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import (BatchNormalization, GroupNormalization, LayerNormalization,

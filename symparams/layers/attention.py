@@ -150,6 +150,10 @@ class _BaseAttention(Layer):
     def check_input(self, in_shapes):
         if not isinstance(in_shapes, list) or len(in_shapes) not in (2, 3):
             raise self.error(f"{type(self).__name__} is called on [query, value] or [query, value, key]")
+        for role, shape in zip(("query", "value", "key"), in_shapes):
+            if len(shape) < 3 or shape[-1] is None:
+                raise self.error(f"the {role} must be a sequence with a known feature axis, "
+                                 f"got {describe(shape)}")
 
     def compute_output_shape(self, input_shape):
         query, value = input_shape[0], input_shape[1]

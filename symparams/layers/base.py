@@ -246,6 +246,8 @@ class Layer:
     input_rank: ClassVar[Optional[int]] = None
     #: the macro of templates/prose.j2 that explains this kind of layer
     prose: ClassVar[str] = "generic"
+    #: whether it is the layer behind ``Input`` (the start of a graph)
+    input_layer: ClassVar[bool] = False
     #: the exam's misconceptions (tags in symparams/exam/misconceptions.py) that apply to it
     misconceptions: ClassVar[frozenset[str]] = frozenset()
 

@@ -14,6 +14,7 @@ class InputLayer(Layer):
     """The layer behind ``Input(shape)``; it has no weights."""
 
     prose = "input"
+    input_layer = True
     misconceptions = frozenset({"invented_params"})
     macs = no_macs
 
@@ -114,3 +115,10 @@ class Embedding(Layer):
 class Identity(Layer):
     prose = "activation"
     macs = no_macs
+
+
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
+          name=None, tensor=None, optional=False, ragged=None) -> Tensor:
+    """A symbolic input tensor, like ``keras.Input``; sizes may be names or symbols."""
+    layer = InputLayer(shape=shape, batch_size=batch_size, batch_shape=batch_shape, name=name)
+    return layer.output

@@ -30,7 +30,6 @@ from ..errors import ModelError, ReadError, ShapeError, SymparamsError
 from ..layers.base import (COMMON_INERT, Layer, Tensor, UnknownArgumentError, clear_session,
                            naming_scope)
 from ..layers.base import describe as describe_shape
-from ..layers.repeat import Repeat
 from ..model import Functional, Input, Sequential
 from . import legacy
 from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, NUMPY_FUNCTIONS, SAFE_METHODS
@@ -661,7 +660,8 @@ class KerasReader:
             raise self.error(f"the loop body turns {name} into {self.describe(end)}, not a tensor", node)
         try:
             block = Functional(start, end)
-            repeated = Repeat(block, count.count)(outer)
+            # A loop over a free count is the layer symparams adds to Keras's table.
+            repeated = _LAYER_NAMES["Repeat"](block, count.count)(outer)
         except ShapeError as exc:
             raise self.error(str(exc), node) from None
         except ModelError as exc:
