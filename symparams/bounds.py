@@ -33,30 +33,33 @@ class TooLarge(SymparamsError):
     """An expression or number would cost more than a stated limit."""
 
 
-def measure(expr) -> tuple[int, int]:
-    """The node count and depth of the tree ``expr`` stands for, shared subtrees counted each time.
+def _fold(expr: sympy.Basic, combine):
+    """``combine(node, child_values)`` over the distinct subexpressions of ``expr``, children first.
 
-    Iterative over the distinct subexpressions, so neither its time nor its
-    stack grows with the (possibly exponential) size of the tree.
+    Iterative, and each shared subtree is visited once, so neither time nor
+    stack grows with the (possibly exponential) size of the tree it stands for.
     """
-    if not isinstance(expr, sympy.Basic):
-        return 1, 1
-    size: dict[int, int] = {}
-    depth: dict[int, int] = {}
+    value: dict[int, object] = {}
     stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
     while stack:
         node, done = stack.pop()
         key = id(node)
-        if key in size:
+        if key in value:
             continue
         if done:
-            args = node.args
-            size[key] = 1 + sum(size[id(a)] for a in args)
-            depth[key] = 1 + max((depth[id(a)] for a in args), default=0)
+            value[key] = combine(node, [value[id(a)] for a in node.args])
             continue
         stack.append((node, True))
-        stack.extend((a, False) for a in node.args if id(a) not in size)
-    return size[id(expr)], depth[id(expr)]
+        stack.extend((a, False) for a in node.args if id(a) not in value)
+    return value[id(expr)]
+
+
+def measure(expr) -> tuple[int, int]:
+    """The node count and depth of the tree ``expr`` stands for, shared subtrees counted each time."""
+    if not isinstance(expr, sympy.Basic):
+        return 1, 1
+    return _fold(expr, lambda node, parts: (1 + sum(n for n, _ in parts),
+                                            1 + max((d for _, d in parts), default=0)))
 
 
 def check(expr, what: str = "an expression") -> None:
@@ -81,34 +84,23 @@ def _bits(number: sympy.Rational) -> int:
 
 
 def expanded_terms(expr) -> int:
-    """An upper bound on how many terms ``sympy.expand(expr)`` produces."""
+    """An upper bound on how many terms ``sympy.expand(expr)`` produces (capped past the limit)."""
     if not isinstance(expr, sympy.Basic):
         return 1
-    bound: dict[int, int] = {}
     cap = MAX_EXPANDED_TERMS + 1
-    stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        if key in bound:
-            continue
-        if not done:
-            stack.append((node, True))
-            stack.extend((a, False) for a in node.args if id(a) not in bound)
-            continue
-        parts = [bound[id(a)] for a in node.args]
+
+    def combine(node, parts):
         if node.is_Add:
-            value = sum(parts)
-        elif node.is_Mul:
+            return min(cap, sum(parts))
+        if node.is_Mul:
             value = 1
             for p in parts:
                 value = min(cap, value * p)
-        elif node.is_Pow and node.exp.is_Integer and node.exp > 0:
-            value = _power_bound(parts[0], int(node.exp), cap)
-        else:
-            value = 1
-        bound[key] = min(cap, value)
-    return bound[id(expr)]
+            return value
+        if node.is_Pow and node.exp.is_Integer and node.exp > 0:
+            return _power_bound(parts[0], int(node.exp), cap)
+        return 1
+    return _fold(expr, combine)
 
 
 def _power_bound(terms: int, exponent: int, cap: int) -> int:

@@ -17,7 +17,7 @@ from typing import Optional
 
 from ..derivation import derive
 from ..errors import SymparamsError
-from ..render import Fmt, TemplateError, _environment, default_templates, load_names
+from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template
 from ..summary import summarize
 from .draw import Variant
 from .spec import Spec
@@ -67,19 +67,10 @@ class _Context:
         self.derivations = {v.number: derive(v.model) for v in variants}
 
     def render(self, template: str, **extra) -> str:
-        import jinja2
-        try:
-            return self.env.get_template(template).render(
-                spec=self.spec, variants=self.variants, fmt=self.fmt, derivations=self.derivations,
-                solution_layers=solution_layers,
-                budget_working=lambda q, v: budget_working(self.spec, q, v), **extra)
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
-        except jinja2.exceptions.SecurityError:
-            raise TemplateError(f"{self.directory / template}: the template reaches for Python internals "
-                                "(an attribute starting with _), which templates may not use") from None
-        except jinja2.TemplateError as exc:
-            raise TemplateError(f"{self.directory / template}: template failed: {exc}") from None
+        return render_template(self.env, self.directory, template, dict(
+            spec=self.spec, variants=self.variants, fmt=self.fmt, derivations=self.derivations,
+            solution_layers=solution_layers,
+            budget_working=lambda q, v: budget_working(self.spec, q, v), **extra))
 
     def prompt(self, q) -> str:
         module = self.env.get_template("exam/prompts.j2").make_module({"fmt": self.fmt})

@@ -191,6 +191,14 @@ def _check_strides_dilation(strides, dilation):
         raise ValueError("strides > 1 cannot be combined with dilation_rate > 1 (Keras refuses it)")
 
 
+def _per_input_channel(layer, t: Textbook, shape) -> list:
+    """A depthwise step's kernels: one per input channel, times the depth multiplier."""
+    names = [layer.input_channels(t, shape)]
+    if layer.depth_multiplier != 1:
+        names.append(t.q("m", layer.depth_multiplier, arg("depth_multiplier")))
+    return names
+
+
 class Conv1D(BaseConv):
     rank = 1
 
@@ -299,9 +307,7 @@ class BaseDepthwiseConv(_Spatial):
     def textbook(self, shape):
         t = Textbook()
         ks = self.kernel_names(t)
-        per_channel = [self.input_channels(t, shape)]
-        if self.depth_multiplier != 1:
-            per_channel.append(t.q("m", self.depth_multiplier, arg("depth_multiplier")))
+        per_channel = _per_input_channel(self, t, shape)
         t.formula = mul(add(mul(*ks), 1), *per_channel) if self.use_bias else mul(*ks, *per_channel)
         return t
 
@@ -353,9 +359,7 @@ class BaseSeparableConv(_Spatial):
     def textbook(self, shape):
         t = Textbook()
         ks = self.kernel_names(t)
-        mid = [self.input_channels(t, shape)]
-        if self.depth_multiplier != 1:
-            mid.append(t.q("m", self.depth_multiplier, arg("depth_multiplier")))
+        mid = _per_input_channel(self, t, shape)
         c_out = t.q("C_out", self.filters, arg("filters"))
         terms = [mul(*ks, *mid), mul(*mid, c_out)]
         if self.use_bias:

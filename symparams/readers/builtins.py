@@ -69,13 +69,18 @@ def _finite(host, value: float, node, what: str) -> float:
     return value
 
 
+def _from_text(host, convert, args, node):
+    """``int('32')``, ``float('0.5')``: the text is sized first (Python's parse is quadratic)."""
+    host.interp.allot(len(args[0]), node)
+    return convert(*args)
+
+
 @builtin("int", 0, 2)
 def _int(host, args, kwargs, node):
     if not args:
         return 0
     if isinstance(args[0], str):
-        host.interp.allot(len(args[0]), node)
-        return int(args[0], *args[1:])
+        return _from_text(host, int, args, node)
     value = number(host, args[0], node, "int")
     if isinstance(value, float):
         return int(_finite(host, value, node, "int"))
@@ -96,8 +101,7 @@ def _float(host, args, kwargs, node):
     if not args:
         return 0.0
     if isinstance(args[0], str):
-        host.interp.allot(len(args[0]), node)
-        return float(args[0])
+        return _from_text(host, float, args, node)
     value = number(host, args[0], node, "float")
     if isinstance(value, sympy.Basic):
         return float(value) if value.is_number else value

@@ -23,6 +23,7 @@ import sympy
 
 from .. import bounds
 from ..errors import ReadError, SymparamsError
+from .host import Host
 from .limits import Limits
 from .values import Opaque, SymbolicRange, UserFunction
 
@@ -87,9 +88,9 @@ _CMPOPS: dict[type, Callable] = {
 
 
 class Interpreter:
-    """Walks a module's ``ast``. The host (the Keras reader) supplies names and calls."""
+    """Walks a module's ``ast``. The host (:class:`~symparams.readers.host.Host`) supplies names and calls."""
 
-    def __init__(self, host, filename: str, limits: Limits = Limits(),
+    def __init__(self, host: Host, filename: str, limits: Limits = Limits(),
                  deadline: Optional[float] = None):
         self.host = host
         self.filename = filename

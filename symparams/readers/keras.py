@@ -175,7 +175,7 @@ def closest(name: str, candidates) -> str:
 
 
 class KerasReader:
-    """The interpreter's host: names, calls and attributes of the Keras world."""
+    """The interpreter's :class:`~symparams.readers.host.Host` for Keras 1, 2 and 3 code."""
 
     def __init__(self, filename: str, bindings: dict, strict: bool, real_names: set[str],
                  limits: Limits, deadline: Optional[float] = None):

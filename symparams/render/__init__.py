@@ -228,8 +228,6 @@ def render(derivation, format: str = "latex", profile: str = "notebook", standal
            numbered: bool = False, templates: Optional[str] = None, thousands: str = ",",
            names: Optional[Mapping[str, str]] = None, width: int = 64) -> str:
     """Render a :class:`~symparams.derivation.Derivation` in a format."""
-    import jinja2
-
     if format not in FORMATS:
         raise TemplateError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
     if format == "latex" and (standalone or numbered):
@@ -243,19 +241,26 @@ def render(derivation, format: str = "latex", profile: str = "notebook", standal
     entry = ENTRY[(format, profile if format == "latex" else None)]
     env = _environment(directory)
     context = {"d": derivation, "fmt": fmt, "numbered": numbered}
+    body = render_template(env, directory, entry, context)
+    if standalone:
+        body = render_template(env, directory, STANDALONE, {**context, "body": body})
+    return body
+
+
+def render_template(env, directory: Path, name: str, context: Mapping) -> str:
+    """One template rendered, its failures (a teacher's edits, say) turned into one line."""
+    import jinja2
+
     try:
-        body = env.get_template(entry).render(context)
-        if standalone:
-            body = env.get_template(STANDALONE).render({**context, "body": body})
+        return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"{directory}: missing template {exc.name}") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.exceptions.SecurityError:
-        raise TemplateError(f"{directory / entry}: the template reaches for Python internals "
+        raise TemplateError(f"{directory / name}: the template reaches for Python internals "
                             "(an attribute starting with _), which templates may not use") from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"{directory / entry}: template failed: {exc}") from None
+        raise TemplateError(f"{directory / name}: template failed: {exc}") from None
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        raise TemplateError(f"{directory / entry}: template failed: {type(exc).__name__}: {exc}") from None
-    return body
+        raise TemplateError(f"{directory / name}: template failed: {type(exc).__name__}: {exc}") from None
