@@ -15,7 +15,34 @@ def attended_pairs(t_q, t_k, causal: bool):
     return t_q * t_k
 
 
-class MultiHeadAttention(Layer):
+class _QueryKeyValue(Layer):
+    """Attention called as ``layer(query, value)`` or ``layer(query, value, key)``."""
+
+    #: Keras builds a Softmax and a Dropout inside, which use up those automatic names
+    inner_layers = ("Softmax", "Dropout")
+
+    def pack_call(self, query=None, value=None, key=None, **kwargs):
+        if query is None or value is None:
+            name = type(self).__name__
+            raise self.error(f"{name} is called as layer(query, value) or layer(query, value, key)")
+        return [query, value] if key is None else [query, value, key]
+
+    def call_options(self, return_attention_scores=False, use_causal_mask=False, **kwargs):
+        return {"return_attention_scores": bool(return_attention_scores),
+                "use_causal_mask": bool(use_causal_mask)}
+
+    def check_input(self, in_shapes):
+        query, value = in_shapes[0], in_shapes[1]
+        key = in_shapes[2] if len(in_shapes) > 2 else value
+        for name, shape in (("query", query), ("value", value), ("key", key)):
+            if shape[-1] is None:
+                raise self.error(f"the last axis of the {name} {describe(shape)} must be known")
+        if len(value) != len(key) or any(known_unequal(a, b) for a, b in zip(value[1:-1], key[1:-1])):
+            raise self.error(f"value {describe(value)} and key {describe(key)} must match "
+                             "on every axis but the last")
+
+
+class MultiHeadAttention(_QueryKeyValue):
     inert_args = KERNEL_INERT | {"dropout", "attention_axes", "flash_attention", "seed"}
     prose = "mha"
 
@@ -33,25 +60,6 @@ class MultiHeadAttention(Layer):
             self.output_shape_arg = tuple(as_positive(v, "output_shape") for v in output_shape)
         else:
             self.output_shape_arg = (as_positive(output_shape, "output_shape"),)
-
-    def pack_call(self, query=None, value=None, key=None, **kwargs):
-        if query is None or value is None:
-            raise self.error("MultiHeadAttention is called as mha(query, value) or mha(query, value, key)")
-        return [query, value] if key is None else [query, value, key]
-
-    def call_options(self, return_attention_scores=False, use_causal_mask=False, **kwargs):
-        return {"return_attention_scores": bool(return_attention_scores),
-                "use_causal_mask": bool(use_causal_mask)}
-
-    def check_input(self, in_shapes):
-        query, value = in_shapes[0], in_shapes[1]
-        key = in_shapes[2] if len(in_shapes) > 2 else value
-        for name, shape in (("query", query), ("value", value), ("key", key)):
-            if shape[-1] is None:
-                raise self.error(f"the last axis of the {name} {describe(shape)} must be known")
-        if len(value) != len(key) or any(known_unequal(a, b) for a, b in zip(value[1:-1], key[1:-1])):
-            raise self.error(f"value {describe(value)} and key {describe(key)} must match "
-                             "on every axis but the last")
 
     def _projection(self, name, input_dim, head_dim):
         yield Weight(f"{name}/kernel", (input_dim, self.num_heads, head_dim))
@@ -129,6 +137,99 @@ class MultiHeadAttention(Layer):
         total += t_q * h * dv * out
         pairs = attended_pairs(t_q, t_k, bool(options.get("use_causal_mask")))
         return total + h * pairs * (dk + dv)
+
+
+class GroupedQueryAttention(_QueryKeyValue):
+    """Grouped-query attention: ``num_query_heads`` query heads share ``num_key_value_heads``
+    key and value heads (keras/src/layers/attention/grouped_query_attention.py)."""
+
+    inert_args = KERNEL_INERT | {"dropout", "sliding_window", "flash_attention", "seed"}
+    prose = "gqa"
+
+    def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0, use_bias=True,
+                 use_gate: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.head_dim = as_positive(head_dim, "head_dim")
+        self.num_query_heads = as_positive(num_query_heads, "num_query_heads")
+        self.num_key_value_heads = as_positive(num_key_value_heads, "num_key_value_heads")
+        if self.num_query_heads.is_Integer and self.num_key_value_heads.is_Integer and \
+                int(self.num_query_heads) % int(self.num_key_value_heads):
+            raise ValueError("num_query_heads must be divisible by num_key_value_heads")
+        self.use_bias = bool(use_bias)
+        self.use_gate = bool(use_gate)
+
+    def check_input(self, in_shapes):
+        super().check_input(in_shapes)
+        query, value = in_shapes[0], in_shapes[1]
+        if known_unequal(query[-1], value[-1]):
+            raise self.error(f"the last axes of query {describe(query)} and value "
+                             f"{describe(value)} must be equal")
+
+    def _projection(self, name, input_dim, heads):
+        yield Weight(f"{name}/kernel", (input_dim, heads, self.head_dim))
+        if self.use_bias:
+            yield Weight(f"{name}/bias", (heads, self.head_dim))
+
+    def declare_weights(self, input_shape):
+        query, value = input_shape[0], input_shape[1]
+        key = input_shape[2] if len(input_shape) > 2 else value
+        yield from self._projection("query", query[-1], self.num_query_heads)
+        yield from self._projection("key", key[-1], self.num_key_value_heads)
+        if self.use_gate:
+            yield from self._projection("gate", query[-1], self.num_query_heads)
+        yield from self._projection("value", value[-1], self.num_key_value_heads)
+        yield Weight("attention_output/kernel", (self.num_query_heads, self.head_dim, query[-1]))
+        if self.use_bias:
+            yield Weight("attention_output/bias", (query[-1],))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[0])
+
+    def output_shapes_for(self, in_shapes, options):
+        out = self.compute_output_shape(in_shapes)
+        if not options.get("return_attention_scores"):
+            return out
+        query, value = in_shapes[0], in_shapes[1]
+        key = in_shapes[2] if len(in_shapes) > 2 else value
+        return [out, (query[0], self.num_query_heads, query[1], key[1])]
+
+    def config(self):
+        return {"head_dim": self.head_dim, "num_query_heads": self.num_query_heads,
+                "num_key_value_heads": self.num_key_value_heads, "use_bias": self.use_bias,
+                "use_gate": self.use_gate}
+
+    def textbook(self, shapes):
+        t = Textbook()
+        query, value = shapes[0], shapes[1]
+        key = shapes[2] if len(shapes) > 2 else value
+        h_q = t.q("h_q", self.num_query_heads, arg("num_query_heads"))
+        h_kv = t.q("h_kv", self.num_key_value_heads, arg("num_key_value_heads"))
+        d_h = t.q("d_h", self.head_dim, arg("head_dim"))
+        d_q = t.q("d_q_in", query[-1], axis(len(query) - 1, 0))
+        d_v = t.q("d_v_in", value[-1], axis(len(value) - 1, 1))
+        d_k = t.q("d_k_in", key[-1], axis(len(key) - 1, 2)) if len(shapes) > 2 else d_v
+
+        def projection(d_in, heads):
+            return mul(add(d_in, 1), heads, d_h) if self.use_bias else mul(d_in, heads, d_h)
+        terms = [projection(d_q, h_q), projection(d_k, h_kv)]
+        if self.use_gate:
+            terms.append(projection(d_q, h_q))
+        terms.append(projection(d_v, h_kv))
+        terms.append(mul(add(mul(h_q, d_h), 1), d_q) if self.use_bias else mul(h_q, d_h, d_q))
+        t.formula = add(*terms)
+        return t
+
+    def macs(self, i, o, options):
+        query, value = i[0], i[1]
+        key = i[2] if len(i) > 2 else value
+        t_q, t_k = positions(query), positions(key)
+        h_q, h_kv, d_h = self.num_query_heads, self.num_key_value_heads, self.head_dim
+        total = t_q * query[-1] * h_q * d_h + t_k * key[-1] * h_kv * d_h + \
+            positions(value) * value[-1] * h_kv * d_h + t_q * h_q * d_h * query[-1]
+        if self.use_gate:
+            total += t_q * query[-1] * h_q * d_h
+        pairs = attended_pairs(t_q, t_k, bool(options.get("use_causal_mask")))
+        return total + h_q * pairs * 2 * d_h
 
 
 class _BaseAttention(Layer):

@@ -250,6 +250,8 @@ class Layer:
     input_layer: ClassVar[bool] = False
     #: the exam's misconceptions (tags in symparams/exam/misconceptions.py) that apply to it
     misconceptions: ClassVar[frozenset[str]] = frozenset()
+    #: layers Keras creates inside it when it is built, which use up automatic names
+    inner_layers: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *, name: Optional[str] = None, trainable: bool = True,
                  input_shape=None, batch_input_shape=None, batch_size=None,
@@ -409,6 +411,8 @@ class Layer:
         self.check_input(in_shapes)
         weights = list(self.declare_weights(in_shapes))
         if self._weights is None:
+            for inner in self.inner_layers:
+                auto_name(inner)
             self._weights = weights
         elif [w.shape for w in weights] != [w.shape for w in self._weights]:
             raise ShapeError(self.name, f"called again on input {describe(in_shapes)}, "

@@ -1,10 +1,13 @@
-"""InputLayer, Dense, EinsumDense-free core layers, Embedding, Identity."""
+"""Core layers: InputLayer and Input, Dense, EinsumDense, Embedding, Masking, Identity."""
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
-from ..dims import Shape, as_positive, as_shape, as_size
+import sympy
+
+from ..dims import Shape, as_positive, as_shape, as_size, known_unequal, product
 from ..formula import add, mul
 from .base import KERNEL_INERT, Layer, Node, Tensor, Weight, describe, no_macs, positions
 from .textbook import Textbook, arg, axis
@@ -122,3 +125,159 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
     """A symbolic input tensor, like ``keras.Input``; sizes may be names or symbols."""
     layer = InputLayer(shape=shape, batch_size=batch_size, batch_shape=batch_shape, name=name)
     return layer.output
+
+
+class Masking(Layer):
+    """Marks the time steps equal to ``mask_value`` so later layers skip them; no weights."""
+
+    prose = "masking"
+    macs = no_macs
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+
+
+class EinsumDense(Layer):
+    """A dense layer written as an einsum equation (keras/src/layers/core/einsum_dense.py).
+
+    The kernel's axes are named by the equation's weight letters; each takes its
+    size from the output shape when the letter appears in the output, else from
+    the input (``_analyze_split_string``). The bias covers the ``bias_axes``
+    letters, from the first of them to the end of the output, with 1 elsewhere.
+    """
+
+    inert_args = KERNEL_INERT | {"gptq_unpacked_column_size"}
+    prose = "einsum_dense"
+
+    def __init__(self, equation, output_shape, activation=None, bias_axes=None, **kwargs):
+        super().__init__(**kwargs)
+        self.equation = str(equation)
+        shape = output_shape if isinstance(output_shape, (list, tuple)) else (output_shape,)
+        self.partial_output_shape = tuple(None if s is None else as_positive(s, "output_shape")
+                                          for s in shape)
+        self.bias_axes = bias_axes
+        self.spec = _einsum_spec(self.equation)
+
+    def _analyze(self, input_shape):
+        return _analyze_einsum(self, input_shape)
+
+    def check_input(self, in_shapes):
+        if isinstance(in_shapes, list):
+            raise self.error("EinsumDense takes one input")
+        self._analyze(in_shapes)
+
+    def declare_weights(self, input_shape):
+        kernel, bias, _ = self._analyze(input_shape)
+        yield Weight("kernel", tuple(size for _, size, _ in kernel))
+        if bias is not None:
+            yield Weight("bias", tuple(size for _, size, _ in bias))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(self._analyze(input_shape)[2])
+
+    def config(self):
+        return {"equation": self.equation, "output_shape": self.partial_output_shape,
+                "bias_axes": self.bias_axes}
+
+    def textbook(self, shape):
+        t = Textbook()
+        kernel, bias, _ = self._analyze(shape)
+
+        def names(axes):
+            return [t.q(f"n_{letter}", size, origin) for letter, size, origin in axes
+                    if not (size.is_Integer and size == 1)]
+        terms = [mul(*names(kernel))]
+        if bias is not None:
+            terms.append(mul(*names(bias)))
+        t.formula = add(*terms)
+        return t
+
+    def macs(self, i, o, options):
+        # One multiply-accumulate for each combination of the letters the input and the
+        # kernel carry (the batch excluded), times the axes "..." stands for.
+        kernel, _, out = self._analyze(i)
+        input_spec, weight_spec, _, elided, left = self.spec
+        sizes = {letter: size for letter, size, _ in kernel}
+        offset = len(i) - len(input_spec) if left else 0
+        for j, letter in enumerate(input_spec):
+            sizes.setdefault(letter, i[j + offset])
+        batch_letter = None if left else input_spec[0]
+        total = product(s for letter, s in sizes.items() if letter != batch_letter)
+        rest = i[1:len(i) - len(input_spec)] if left else i[len(input_spec):]
+        return total * (product(rest) if rest else 1)
+
+
+def _einsum_spec(equation: str):
+    """``(input, weight, output, elided, left)`` from ``ab,bc->ac``, ``...ab,bc->...ac`` or ``ab...,bc->ac...``."""
+    text = re.sub(r"\.\.\.", "0", equation.replace(" ", ""))
+    for pattern, elided, left in (("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", False, False),
+                                  ("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", True, True),
+                                  ("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0", True, False)):
+        m = re.fullmatch(pattern, text)
+        if m:
+            return m.group(1), m.group(2), m.group(3), elided, left
+    raise ValueError(f"invalid einsum equation {equation!r}: equations must look like "
+                     "ab,bc->ac, ...ab,bc->...ac or ab...,bc->ac...")
+
+
+def _analyze_einsum(layer: EinsumDense, input_shape):
+    """Kernel and bias axes (letter, size, origin) and the full output shape, as Keras builds them."""
+    input_spec, weight_spec, output_spec, _, left = layer.spec
+    elided = len(input_shape) - len(input_spec)
+    if elided < 0:
+        raise layer.error(f"the equation {layer.equation!r} needs an input of rank "
+                          f"{len(input_spec)} or more, got {describe(input_shape)}")
+    output = [input_shape[0], *layer.partial_output_shape]
+    output_origin = {}
+    if elided > 0 and left:
+        for k in range(1, elided):
+            output.insert(k, input_shape[k])
+    elif elided > 0:
+        output.extend(input_shape[len(input_shape) - elided:])
+    if left:
+        input_at = {d: (k + elided) for k, d in enumerate(input_spec)}
+        output_at = {d: (k + elided) for k, d in enumerate(output_spec)}
+    else:
+        input_at = {d: k for k, d in enumerate(input_spec)}
+        output_at = {d: k for k, d in enumerate(output_spec)}
+    if max(output_at.values(), default=0) >= len(output):
+        raise layer.error(f"output_shape {layer.partial_output_shape} does not fit the equation "
+                          f"{layer.equation!r}")
+    for d in input_spec:
+        if d in output_at:
+            # A None in output_shape stays unknown (Keras does not fill it from the input).
+            given = output[output_at[d]]
+            if given is not None and known_unequal(given, input_shape[input_at[d]]):
+                raise layer.error(f"input {describe(input_shape)} and output_shape disagree on the "
+                                  f"axis {d!r} of {layer.equation!r}")
+            output_origin[d] = axis(input_at[d])
+    for d in output_spec:
+        if d not in input_spec and d not in weight_spec:
+            raise layer.error(f"the output axis {d!r} of {layer.equation!r} is in neither the "
+                              "input nor the weight")
+        output_origin.setdefault(d, arg("output_shape"))
+    kernel = []
+    for d in weight_spec:
+        if d in output_at:
+            kernel.append((d, output[output_at[d]], output_origin[d]))
+        elif d in input_at:
+            kernel.append((d, input_shape[input_at[d]], axis(input_at[d])))
+        else:
+            raise layer.error(f"the weight axis {d!r} of {layer.equation!r} is in neither the "
+                              "input nor the output")
+    if any(size is None for _, size, _ in kernel):
+        raise layer.error(f"the kernel of {layer.equation!r} needs every axis it uses known, got "
+                          f"input {describe(input_shape)}")
+    bias = None
+    if layer.bias_axes is not None:
+        for d in layer.bias_axes:
+            if d not in output_spec:
+                raise layer.error(f"bias axis {d!r} is not in the output of {layer.equation!r}")
+        first = min(output_spec.find(d) for d in layer.bias_axes)
+        shift = elided if left else 0
+        bias = [(d, output[k + first + shift], output_origin[d]) if d in layer.bias_axes
+                else (d, sympy.Integer(1), arg("bias_axes"))
+                for k, d in enumerate(output_spec[first:])]
+        if not left:
+            bias += [("1", sympy.Integer(1), arg("bias_axes"))] * elided
+    return kernel, bias, output
