@@ -11,6 +11,7 @@ Every limit is a module constant named here, stated in ``docs/reader.md``.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional
 
 import sympy
@@ -54,29 +55,55 @@ def _fold(expr: sympy.Basic, combine):
     return value[id(expr)]
 
 
+@lru_cache(maxsize=16384)
+def _cost(expr: sympy.Basic) -> tuple[int, int, int, int]:
+    """Node count, depth, a bound on the expanded terms and the largest number's bits, in one
+    walk (cached: a model repeats the same sizes layer after layer)."""
+    cap = MAX_EXPANDED_TERMS + 1
+
+    def combine(node, parts):
+        nodes = 1 + sum(p[0] for p in parts)
+        depth = 1 + max((p[1] for p in parts), default=0)
+        bits = max([p[3] for p in parts] + [_bits(node) if node.is_Rational else 0])
+        terms = [p[2] for p in parts]
+        if node.is_Add:
+            bound = min(cap, sum(terms))
+        elif node.is_Mul:
+            bound = 1
+            for t in terms:
+                bound = min(cap, bound * t)
+        elif node.is_Pow and node.exp.is_Integer and node.exp > 0:
+            bound = _power_bound(terms[0], int(node.exp), cap)
+        else:
+            bound = 1
+        return nodes, depth, bound, bits
+    return _fold(expr, combine)
+
+
 def measure(expr) -> tuple[int, int]:
     """The node count and depth of the tree ``expr`` stands for, shared subtrees counted each time."""
     if not isinstance(expr, sympy.Basic):
         return 1, 1
-    return _fold(expr, lambda node, parts: (1 + sum(n for n, _ in parts),
-                                            1 + max((d for _, d in parts), default=0)))
+    return _cost(expr)[:2]
 
 
 def check(expr, what: str = "an expression") -> None:
     """Refuse an expression too large, too deep, or holding too large a number."""
     if not isinstance(expr, sympy.Basic):
         return
-    nodes, depth = measure(expr)
+    if expr.is_Atom:  # the common case, a number or a size name: nothing to walk
+        if expr.is_Rational and _bits(expr) > MAX_INT_BITS:
+            raise TooLarge(f"{what} holds a number of more than {MAX_INT_BITS:,} bits (the limit)")
+        return
+    nodes, depth, _, bits = _cost(expr)
     if depth > MAX_DEPTH:
         raise TooLarge(f"{what} nests {depth} levels deep (the limit is {MAX_DEPTH}); "
                        "give the free sizes values with --subs")
     if nodes > MAX_NODES:
         raise TooLarge(f"{what} has grown to about {nodes:,} terms (the limit is {MAX_NODES:,}); "
                        "give the free sizes values with --subs")
-    for atom in expr.atoms(sympy.Rational):
-        if _bits(atom) > MAX_INT_BITS:
-            raise TooLarge(f"{what} holds a number of more than {MAX_INT_BITS:,} bits "
-                           "(the limit)")
+    if bits > MAX_INT_BITS:
+        raise TooLarge(f"{what} holds a number of more than {MAX_INT_BITS:,} bits (the limit)")
 
 
 def _bits(number: sympy.Rational) -> int:
@@ -85,22 +112,9 @@ def _bits(number: sympy.Rational) -> int:
 
 def expanded_terms(expr) -> int:
     """An upper bound on how many terms ``sympy.expand(expr)`` produces (capped past the limit)."""
-    if not isinstance(expr, sympy.Basic):
+    if not isinstance(expr, sympy.Basic) or expr.is_Atom:
         return 1
-    cap = MAX_EXPANDED_TERMS + 1
-
-    def combine(node, parts):
-        if node.is_Add:
-            return min(cap, sum(parts))
-        if node.is_Mul:
-            value = 1
-            for p in parts:
-                value = min(cap, value * p)
-            return value
-        if node.is_Pow and node.exp.is_Integer and node.exp > 0:
-            return _power_bound(parts[0], int(node.exp), cap)
-        return 1
-    return _fold(expr, combine)
+    return _cost(expr)[2]
 
 
 def _power_bound(terms: int, exponent: int, cap: int) -> int:
@@ -140,7 +154,7 @@ def check_product(left, right, power: bool = False, what: str = "this size") -> 
 
 def expand(expr, what: str = "an expression"):
     """``sympy.expand``, refused when the result would be larger than the limits."""
-    if not isinstance(expr, sympy.Basic):
+    if not isinstance(expr, sympy.Basic) or expr.is_Atom:
         return expr
     check(expr, what)
     if expanded_terms(expr) > MAX_EXPANDED_TERMS:

@@ -8,7 +8,7 @@ called on tensors (nesting), and a layer called twice counts its weights once.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import ClassVar, Optional, Sequence
 
 import sympy
@@ -59,10 +59,10 @@ class Graph:
         self.nodes: list[Node] = [n for d in sorted(self.nodes_by_depth, reverse=True)
                                   for n in self.nodes_by_depth[d]]
         self._check_connected()
-        names = [l.name for l in self.layers]
-        for name in names:
-            if names.count(name) > 1:
-                raise ModelError(f"the name {name!r} is used {names.count(name)} times in the model; "
+        counts = Counter(l.name for l in self.layers)
+        for name, count in counts.items():
+            if count > 1:
+                raise ModelError(f"the name {name!r} is used {count} times in the model; "
                                  "layer names must be unique")
 
     @staticmethod

@@ -429,9 +429,12 @@ class Layer:
             for size in shape:
                 bounds.check(size, "its output size")
         for weight in self._weights or ():
-            count = weight.count
-            bounds.check(count, f"the size of its weight {weight.name!r}")
-            if bounds.expanded_terms(count) > bounds.MAX_EXPANDED_TERMS:
+            # The count is the product of the axes: bound it from the axes, without building it.
+            terms = 1
+            for size in weight.shape:
+                bounds.check(size, f"the size of its weight {weight.name!r}")
+                terms *= bounds.expanded_terms(size)
+            if terms > bounds.MAX_EXPANDED_TERMS:
                 raise bounds.TooLarge(f"the size of its weight {weight.name!r} expands to more "
                                       f"than {bounds.MAX_EXPANDED_TERMS:,} terms; give the free "
                                       "sizes values with --subs")
