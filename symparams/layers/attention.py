@@ -41,6 +41,40 @@ class _QueryKeyValue(Layer):
             raise self.error(f"value {describe(value)} and key {describe(key)} must match "
                              "on every axis but the last")
 
+    def projections(self, t: Textbook, shapes, q_heads, kv_heads, d_key, d_value, d_out=None):
+        """Query, key, (gate,) value and output projections: ``(d_in + 1)·heads·d_head`` each.
+
+        ``d_out(d_q_in)`` names the output width (the query's by default).
+        """
+        query, value = shapes[0], shapes[1]
+        key = shapes[2] if len(shapes) > 2 else value
+        dq_in = t.q("d_q_in", query[-1], axis(len(query) - 1, 0))
+        dv_in = t.q("d_v_in", value[-1], axis(len(value) - 1, 1))
+        dk_in = t.q("d_k_in", key[-1], axis(len(key) - 1, 2)) if len(shapes) > 2 else dv_in
+        out = d_out(dq_in) if d_out is not None else dq_in
+
+        def projection(d_in, heads, d_head):
+            return mul(add(d_in, 1), heads, d_head) if self.use_bias else mul(d_in, heads, d_head)
+        terms = [projection(dq_in, q_heads, d_key), projection(dk_in, kv_heads, d_key)]
+        if self.use_gate:
+            terms.append(projection(dq_in, q_heads, d_value))
+        terms.append(projection(dv_in, kv_heads, d_value))
+        terms.append(mul(add(mul(q_heads, d_value), 1), out) if self.use_bias else mul(q_heads, d_value, out))
+        return add(*terms)
+
+    def attention_macs(self, i, options, q_heads, kv_heads, key_dim, value_dim, out):
+        """The projections' products, and scoring and combining each attended query–key pair."""
+        query, value = i[0], i[1]
+        key = i[2] if len(i) > 2 else value
+        t_q, t_k = positions(query), positions(key)
+        total = t_q * query[-1] * q_heads * key_dim + t_k * key[-1] * kv_heads * key_dim + \
+            positions(value) * value[-1] * kv_heads * value_dim
+        if self.use_gate:
+            total += t_q * query[-1] * q_heads * value_dim
+        total += t_q * q_heads * value_dim * out
+        pairs = attended_pairs(t_q, t_k, bool(options.get("use_causal_mask")))
+        return total + q_heads * pairs * (key_dim + value_dim)
+
 
 class MultiHeadAttention(_QueryKeyValue):
     inert_args = KERNEL_INERT | {"dropout", "attention_axes", "flash_attention", "seed"}
@@ -99,44 +133,24 @@ class MultiHeadAttention(_QueryKeyValue):
 
     def textbook(self, shapes):
         t = Textbook()
-        query, value = shapes[0], shapes[1]
-        key = shapes[2] if len(shapes) > 2 else value
         h = t.q("h", self.num_heads, arg("num_heads"))
         dk = t.q("d_k", self.key_dim, arg("key_dim"))
         dv = t.q("d_v", self.value_dim, arg("value_dim")) if self.value_dim != self.key_dim else dk
-        dq_in = t.q("d_q_in", query[-1], axis(len(query) - 1, 0))
-        dv_in = t.q("d_v_in", value[-1], axis(len(value) - 1, 1))
-        dk_in = t.q("d_k_in", key[-1], axis(len(key) - 1, 2)) if len(shapes) > 2 else dv_in
         out = self.output_shape_arg
-        if out is None:
-            d_out = dq_in
-        elif len(out) == 1:
-            d_out = t.q("d_out", out[0], arg("output_shape"))
-        else:
-            d_out = mul(*[t.q(f"d_out_{i + 1}", v, arg("output_shape")) for i, v in enumerate(out)])
 
-        def projection(d_in, d_head):
-            return mul(add(d_in, 1), h, d_head) if self.use_bias else mul(d_in, h, d_head)
-        terms = [projection(dq_in, dk), projection(dk_in, dk)]
-        if self.use_gate:
-            terms.append(projection(dq_in, dv))
-        terms.append(projection(dv_in, dv))
-        terms.append(mul(add(mul(h, dv), 1), d_out) if self.use_bias else mul(h, dv, d_out))
-        t.formula = add(*terms)
+        def d_out(dq_in):
+            if out is None:
+                return dq_in
+            if len(out) == 1:
+                return t.q("d_out", out[0], arg("output_shape"))
+            return mul(*[t.q(f"d_out_{i + 1}", v, arg("output_shape")) for i, v in enumerate(out)])
+        t.formula = self.projections(t, shapes, h, h, dk, dv, d_out)
         return t
 
     def macs(self, i, o, options):
-        query, value = i[0], i[1]
-        key = i[2] if len(i) > 2 else value
-        t_q, t_k = positions(query), positions(key)
-        h, dk, dv = self.num_heads, self.key_dim, self.value_dim
-        out = product(self.output_shape_arg) if self.output_shape_arg else query[-1]
-        total = t_q * query[-1] * h * dk + t_k * key[-1] * h * dk + positions(value) * value[-1] * h * dv
-        if self.use_gate:
-            total += t_q * query[-1] * h * dv
-        total += t_q * h * dv * out
-        pairs = attended_pairs(t_q, t_k, bool(options.get("use_causal_mask")))
-        return total + h * pairs * (dk + dv)
+        out = product(self.output_shape_arg) if self.output_shape_arg else i[0][-1]
+        return self.attention_macs(i, options, self.num_heads, self.num_heads, self.key_dim,
+                                   self.value_dim, out)
 
 
 class GroupedQueryAttention(_QueryKeyValue):
@@ -200,36 +214,15 @@ class GroupedQueryAttention(_QueryKeyValue):
 
     def textbook(self, shapes):
         t = Textbook()
-        query, value = shapes[0], shapes[1]
-        key = shapes[2] if len(shapes) > 2 else value
         h_q = t.q("h_q", self.num_query_heads, arg("num_query_heads"))
         h_kv = t.q("h_kv", self.num_key_value_heads, arg("num_key_value_heads"))
         d_h = t.q("d_h", self.head_dim, arg("head_dim"))
-        d_q = t.q("d_q_in", query[-1], axis(len(query) - 1, 0))
-        d_v = t.q("d_v_in", value[-1], axis(len(value) - 1, 1))
-        d_k = t.q("d_k_in", key[-1], axis(len(key) - 1, 2)) if len(shapes) > 2 else d_v
-
-        def projection(d_in, heads):
-            return mul(add(d_in, 1), heads, d_h) if self.use_bias else mul(d_in, heads, d_h)
-        terms = [projection(d_q, h_q), projection(d_k, h_kv)]
-        if self.use_gate:
-            terms.append(projection(d_q, h_q))
-        terms.append(projection(d_v, h_kv))
-        terms.append(mul(add(mul(h_q, d_h), 1), d_q) if self.use_bias else mul(h_q, d_h, d_q))
-        t.formula = add(*terms)
+        t.formula = self.projections(t, shapes, h_q, h_kv, d_h, d_h)
         return t
 
     def macs(self, i, o, options):
-        query, value = i[0], i[1]
-        key = i[2] if len(i) > 2 else value
-        t_q, t_k = positions(query), positions(key)
-        h_q, h_kv, d_h = self.num_query_heads, self.num_key_value_heads, self.head_dim
-        total = t_q * query[-1] * h_q * d_h + t_k * key[-1] * h_kv * d_h + \
-            positions(value) * value[-1] * h_kv * d_h + t_q * h_q * d_h * query[-1]
-        if self.use_gate:
-            total += t_q * query[-1] * h_q * d_h
-        pairs = attended_pairs(t_q, t_k, bool(options.get("use_causal_mask")))
-        return total + h_q * pairs * 2 * d_h
+        return self.attention_macs(i, options, self.num_query_heads, self.num_key_value_heads,
+                                   self.head_dim, self.head_dim, i[0][-1])
 
 
 class _BaseAttention(Layer):
