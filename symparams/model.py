@@ -14,7 +14,7 @@ from typing import ClassVar, Optional, Sequence
 import sympy
 
 from .errors import ModelError, SymparamsError
-from .layers.base import (Layer, Node, Tensor, Weight, auto_name, describe, flatten,
+from .layers.base import (Layer, Node, Tensor, Weight, auto_name, describe, flatten, what_it_is,
                           flatten_shapes, map_structure)
 from .layers.core import Input
 
@@ -163,7 +163,7 @@ class Functional(Layer):
     def _set_graph(self, inputs, outputs, lazy: bool = False):
         for t in flatten(inputs) + flatten(outputs):
             if not isinstance(t, Tensor):
-                raise ModelError(f"model inputs and outputs must be tensors, got {t!r}")
+                raise ModelError(f"model inputs and outputs must be tensors, got {what_it_is(t)}")
         self._inputs_struct = inputs
         self._outputs_struct = outputs
         self._graph = None
@@ -358,7 +358,7 @@ class Sequential(Functional):
         if isinstance(layer, Tensor) and layer.layer is not None and layer.layer.input_layer:
             layer = layer.layer
         if not isinstance(layer, Layer):
-            raise ModelError(f"only layers can be added to a Sequential model, got {layer!r}")
+            raise ModelError(f"only layers can be added to a Sequential model, got {what_it_is(layer)}")
         for other in self._layers:
             if other.name == layer.name and other is not layer:
                 raise ModelError(f"Sequential model {self.name!r} already has a layer named "

@@ -255,3 +255,15 @@ def test_attention_on_an_unknown_feature_axis(tmp_path, capsys):
     for command in ("summary", "scale", "derive"):
         line = one_error(main([command, str(path)]), capsys.readouterr()[1])
         assert "model.py:3" in line and "'attention'" in line and "known feature axis" in line
+
+
+@pytest.mark.parametrize("source,needle", [
+    ("model = Sequential([Input((5, 4)), Bidirectional(Dense(3))])\n", "got layer 'dense'"),
+    ("x = Input((4,))\nmodel = Model(x, 3)\n", "must be tensors, got 3"),
+    ("model = Sequential([Input((4,)), Dense(4)])\nmodel.add(3)\n", "model.py:2"),
+])
+def test_messages_name_values_in_the_users_words(tmp_path, capsys, source, needle):
+    path = tmp_path / "model.py"
+    path.write_text(source)
+    line = one_error(main(["summary", str(path)]), capsys.readouterr()[1])
+    assert needle in line and "<" not in line and "object at" not in line, line

@@ -224,6 +224,15 @@ def steps(shape) -> sympy.Expr:
     return symbol("T") if shape[1] is None else shape[1]
 
 
+def what_it_is(value) -> str:
+    """A value as an error message names it: a layer by its name, anything else by its kind."""
+    if isinstance(value, Layer):
+        return f"layer {value.name!r}"
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return repr(value)
+    return f"a {type(value).__name__}" if type(value).__module__ == "builtins" else "a value of another kind"
+
+
 def no_macs(self, in_shapes, out_shapes, options) -> sympy.Expr:
     """For layers with no matrix product or convolution: 0 MACs, by the convention."""
     return ZERO
@@ -392,7 +401,7 @@ class Layer:
         flat = flatten(structure) + self.extra_inputs(*args, **kwargs)
         for t in flat:
             if not isinstance(t, Tensor):
-                raise SymparamsError(f"layer {self.name!r} was called on {t!r}, not on a tensor")
+                raise SymparamsError(f"layer {self.name!r} was called on {what_it_is(t)}, not on a tensor")
         options = self.call_options(**kwargs)
         in_shapes = shapes_of(structure)
         try:

@@ -14,7 +14,7 @@ import sympy
 from .. import bounds
 from ..dims import as_positive, known_unequal
 from ..errors import SymparamsError
-from .base import Layer, Weight, describe
+from .base import Layer, Weight, describe, what_it_is
 from .textbook import DERIVED, Textbook, arg
 from ..formula import mul
 
@@ -24,7 +24,7 @@ class Repeat(Layer):
     def __init__(self, block: Layer, n, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(block, Layer):
-            raise SymparamsError(f"Repeat needs a layer or a model to repeat, got {block!r}")
+            raise SymparamsError(f"Repeat needs a layer or a model to repeat, got {what_it_is(block)}")
         self.block = block
         self.n = as_positive(n, "n")
 

@@ -6,7 +6,7 @@ from typing import Optional
 
 from ..errors import SymparamsError
 from ..formula import mul
-from .base import Layer, Weight, describe, steps
+from .base import Layer, Weight, describe, steps, what_it_is
 from .recurrent import _Recurrent
 from .textbook import Quantity, Textbook
 
@@ -26,7 +26,7 @@ class Bidirectional(Layer):
                  backward_layer: Optional[Layer] = None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(layer, _Recurrent):
-            raise SymparamsError(f"Bidirectional wraps a recurrent layer, got {layer!r}")
+            raise SymparamsError(f"Bidirectional wraps a recurrent layer, got {what_it_is(layer)}")
         if merge_mode not in MERGE_MODES:
             raise ValueError(f"merge_mode must be one of {MERGE_MODES}, got {merge_mode!r}")
         self.layer = layer
@@ -91,7 +91,7 @@ class TimeDistributed(Layer):
     def __init__(self, layer: Layer, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(layer, Layer):
-            raise SymparamsError(f"TimeDistributed wraps a layer, got {layer!r}")
+            raise SymparamsError(f"TimeDistributed wraps a layer, got {what_it_is(layer)}")
         self.layer = layer
 
     def _step(self, input_shape):
