@@ -258,6 +258,8 @@ def test_attention_on_an_unknown_feature_axis(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("source,needle", [
+    # Found by tools/fuzz.py (10,000 inputs, seed 0): an axis too large for Python's indexing.
+    ("model = Sequential([Input((16, 16, 3)), PReLU(shared_axes=[1e308, 2])])\n", "shared_axes"),
     ("model = Sequential([Input((5, 4)), Bidirectional(Dense(3))])\n", "got layer 'dense'"),
     ("x = Input((4,))\nmodel = Model(x, 3)\n", "must be tensors, got 3"),
     ("model = Sequential([Input((4,)), Dense(4)])\nmodel.add(3)\n", "model.py:2"),

@@ -6,7 +6,7 @@ import sympy
 
 from ..dims import as_size
 from ..formula import Num, mul
-from .base import Layer, Weight, no_macs
+from .base import Layer, Weight, describe, no_macs
 from .textbook import Textbook, axis
 
 
@@ -60,6 +60,13 @@ class PReLU(Layer):
             self.shared_axes = [int(a) for a in shared_axes]
         else:
             self.shared_axes = [int(shared_axes)]
+
+    def check_input(self, in_shapes):
+        for a in self.shared_axes or ():
+            if not 1 <= a < len(in_shapes):
+                shown = a if abs(a) < 10 ** 6 else "a number that large"
+                raise self.error(f"shared_axes holds the axis {shown}, which does not fit input "
+                                 f"{describe(in_shapes)}: an axis must be 1 to {len(in_shapes) - 1}")
 
     def declare_weights(self, input_shape):
         shape = list(input_shape[1:])
