@@ -64,8 +64,8 @@ class PReLU(Layer):
     def check_input(self, in_shapes):
         for a in self.shared_axes or ():
             if not 1 <= a < len(in_shapes):
-                shown = a if abs(a) < 10 ** 6 else "a number that large"
-                raise self.error(f"shared_axes holds the axis {shown}, which does not fit input "
+                shown = f"the axis {a}" if abs(a) < 10 ** 6 else "an axis number that large"
+                raise self.error(f"shared_axes holds {shown}, which does not fit input "
                                  f"{describe(in_shapes)}: an axis must be 1 to {len(in_shapes) - 1}")
 
     def declare_weights(self, input_shape):
