@@ -18,7 +18,6 @@ import sympy
 from . import bounds
 from .dims import Shape, substitute
 from .errors import SymparamsError
-from .parse import as_expr
 from .formula import Formula, Group, Num, Product, Sum, mul, substitute as fill, working
 from .layers.textbook import Quantity
 from .layers.base import Layer

@@ -70,8 +70,8 @@ class PReLU(Layer):
 
     def declare_weights(self, input_shape):
         shape = list(input_shape[1:])
-        for axis in self.shared_axes or ():
-            shape[axis - 1] = as_size(1)
+        for shared in self.shared_axes or ():
+            shape[shared - 1] = as_size(1)
         yield Weight("alpha", tuple(shape))
 
     def config(self):

@@ -138,8 +138,8 @@ class Dot(Merge):
     def check_input(self, in_shapes):
         super().check_input(in_shapes)
         a1, a2 = self._axes(*in_shapes)
-        for axis, shape in ((a1, in_shapes[0]), (a2, in_shapes[1])):
-            if not 1 <= axis < len(shape):
+        for summed, shape in ((a1, in_shapes[0]), (a2, in_shapes[1])):
+            if not 1 <= summed < len(shape):
                 raise self.error(f"Dot over axes {self.axes} does not fit inputs "
                                  f"{describe(in_shapes)}: an axis must be 1 to {len(shape) - 1} "
                                  "(or negative)")

@@ -25,7 +25,7 @@ from typing import Iterator, Optional
 
 import sympy
 
-from ..formula import Ceil, Difference, Floor, Formula, Num, Quotient, add, evaluate, mul
+from ..formula import Difference, Floor, Formula, Num, Quotient, add, evaluate, mul
 from .textbook import VALUES, Sizes, arg, axis
 
 ONE = sympy.Integer(1)

@@ -17,14 +17,14 @@ from typing import Any, Optional, Protocol
 from ..errors import ReadError
 from .values import SymbolicRange
 
-# The interpreter imports this module, so its classes are named here as strings only:
-# ``Interpreter`` (the host's ``interp``) and ``Scope`` (a block's variables).
+# The interpreter imports this module, so its classes are not imported here: ``interp``
+# is the Interpreter and ``scope`` a Scope (a block's variables), typed as Any.
 
 
 class Host(Protocol):
     """The framework side of a read; every method may raise a one-line ``ReadError``."""
 
-    interp: "Interpreter"
+    interp: Any
 
     # ---- names and imports ----------------------------------------------------------
     def global_name(self, name: str, node: ast.AST) -> Any:
@@ -36,10 +36,10 @@ class Host(Protocol):
     def import_name(self, module: str, name: str) -> Any:
         """``from keras.layers import Dense``: what the name stands for."""
 
-    def import_star(self, module: str, scope: "Scope") -> None:
+    def import_star(self, module: str, scope: Any) -> None:
         """``from keras.layers import *``."""
 
-    def note_assignment(self, name: str, value: Any, scope: "Scope") -> None:
+    def note_assignment(self, name: str, value: Any, scope: Any) -> None:
         """Told of every assignment (models held by variables; ``--subs`` overrides)."""
 
     def note_class(self, name: str, line: int) -> None:
@@ -70,7 +70,7 @@ class Host(Protocol):
     def shape_of(self, value: Any) -> Optional[tuple]:
         """The shape of a framework tensor, else None."""
 
-    def repeat_loop(self, node: ast.For, scope: "Scope", count: SymbolicRange) -> None:
+    def repeat_loop(self, node: ast.For, scope: Any, count: SymbolicRange) -> None:
         """A loop over a free count (``for _ in range(n_layer)``)."""
 
     # ---- messages --------------------------------------------------------------------

@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import operator
 import re
-import string
 import time
 from typing import Any, Callable, Optional
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import difflib
 import inspect
-import math
 import re
 import sys
 import time
@@ -455,7 +454,7 @@ class KerasReader:
             except (IndexError, KeyError):
                 raise self.error(f"index {self.describe(key)} is out of range for "
                                  f"{self.describe(container)}", node) from None
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError):
                 if isinstance(key, slice) and key.step == 0:
                     raise self.error("a slice step cannot be zero", node) from None
                 raise self.error(f"cannot index {self.describe(container)} with "

@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 from typing import Mapping, Optional
 
-import sympy
 
 from ..errors import SymparamsError
 from ..parse import as_expr
