@@ -78,10 +78,10 @@ def compute(model) -> Compute:
         macs = layer.macs(in_shapes, out_shapes[0] if len(out_shapes) == 1 else out_shapes,
                           node.options)
         if macs is None:
-            unknown[id(layer)] = (layer.name, type(layer).__name__)
+            unknown[id(layer)] = (layer.name, layer.type_name)
             continue
         per_layer[id(layer)] = per_layer.get(id(layer), ZERO) + bounds.expand(macs)
-    rows = tuple(LayerCompute(layer.name, type(layer).__name__, bounds.expand(per_layer[id(layer)]))
+    rows = tuple(LayerCompute(layer.name, layer.type_name, bounds.expand(per_layer[id(layer)]))
                  for layer in graph.layers if id(layer) in per_layer)
     total = bounds.expand(sum((r.macs for r in rows), ZERO))
     return Compute(rows, total, not_counted=tuple(unknown.values()))

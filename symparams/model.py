@@ -17,6 +17,7 @@ from .errors import ModelError, SymparamsError
 from .layers.base import (Layer, Node, Tensor, Weight, auto_name, describe, flatten, what_it_is,
                           flatten_shapes, map_structure)
 from .layers.core import Input
+from .layers.user import Tracer, UserLayer, add_own_weight, owned_weights, tracked_layers
 
 
 # --------------------------------------------------------------------------
@@ -439,3 +440,94 @@ class Sequential(Functional):
             self.build(in_shapes)
         self._outputs_struct = self.graph.outputs[0]
         return super().infer(in_shapes, options)
+
+
+class UserModel(Functional):
+    """An instance of a ``keras.Model`` subclass the file defines.
+
+    As Keras's summary of such a model shows, its rows are the layers it
+    tracks (its attributes, in assignment order) and its total counts those
+    layers' weights and its own. The graph is the traced ``call``, made when
+    the model is first called on a tensor.
+    """
+
+    lists_connections = False
+
+    def __init__(self, class_name: str, tracer: Tracer, name: Optional[str] = None):
+        Layer.__init__(self, name=name if name is not None else f"<{class_name}>")
+        self.class_name = class_name
+        self._tracer = tracer
+        self.attributes: dict = {}
+        self.own_weights: list[Weight] = []
+        self.named = name is not None
+        self.block: Optional[Functional] = None
+        self._weights = []
+        self._has_graph = False
+        self._graph = None
+
+    type_name = UserLayer.type_name
+    __call__ = UserLayer.__call__
+    pack_call = UserLayer.pack_call
+    call_options = UserLayer.call_options
+
+    def add_weight(self, name: str, shape, trainable: bool = True) -> Weight:
+        return add_own_weight(self, name, shape, trainable)
+
+    @property
+    def layers(self) -> list[Layer]:
+        return tracked_layers(self.attributes.values())
+
+    def _own_layers(self) -> list[Layer]:
+        return self.layers
+
+    @property
+    def weights(self) -> list[Weight]:
+        return owned_weights(self, self.own_weights, self.layers)
+
+    @property
+    def called(self) -> bool:
+        return self.block is not None
+
+    def ordered_graph(self) -> Graph:
+        if self.block is None:
+            raise ModelError(f"model {self.name!r} ({self.class_name}) is never called on an input, "
+                             "so its layers have no shapes; call it on keras.Input(shape=...)")
+        return self.block.graph
+
+    @property
+    def graph(self):
+        return None if self.block is None else self.block.graph
+
+    @graph.setter
+    def graph(self, value) -> None:
+        pass
+
+    @property
+    def inputs(self):
+        return self.ordered_graph().inputs
+
+    @property
+    def outputs(self):
+        return self.ordered_graph().outputs
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self.ordered_graph().inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self.ordered_graph().outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def infer(self, in_shapes, options=None):
+        out_shapes, block = self._tracer(self, in_shapes, (options or {}).get("call"), self.block is None)
+        if self.block is None:
+            self.block = block
+        return out_shapes
+
+    def nested_model(self):
+        return self
+
+    def __repr__(self) -> str:
+        return f"<{self.class_name} name={self.name}>"

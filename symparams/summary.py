@@ -183,7 +183,7 @@ def _row(layer: Layer, nodes) -> Row:
     shapes = tuple(t.shape for t in last.outputs) if last else ()
     return Row(
         name=layer.name,
-        type=type(layer).__name__,
+        type=layer.type_name,
         output_shapes=shapes,
         params=bounds.expand(trainable + non_trainable),
         trainable=bounds.expand(trainable),

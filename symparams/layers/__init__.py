@@ -23,6 +23,8 @@ from .reshaping import (Cropping1D, Cropping2D, Cropping3D, Flatten, Permute, Re
                         Reshape, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D,
                         ZeroPadding2D, ZeroPadding3D)
 from .repeat import Repeat
+from .user import Lambda
+from . import ops as _ops  # noqa: F401  (registers the tensor operators)
 from .wrappers import Bidirectional, TimeDistributed
 
 # Aliases that Keras 3 itself exports.

@@ -107,8 +107,8 @@ KERNEL_INERT = frozenset({
 })
 
 
-#: the layer class behind each tensor operator (``Add`` for ``+``), filled in by ``merging``
-OPERATOR_LAYERS: dict[str, type] = {}
+#: what makes the operation behind each tensor operator (``Add`` for ``+``), filled in by ``ops``
+OPERATOR_LAYERS: dict[str, Any] = {}
 
 
 class Tensor:
@@ -130,7 +130,7 @@ class Tensor:
         return f"<Tensor shape=({', '.join(format_size(s) for s in self.shape)}){origin}>"
 
     # Operators on tensors are layers, as in Keras (``x + y`` is an Add). The
-    # merging module registers its classes here, so this module need not import it.
+    # ops module registers them here, so this module need not import it.
     def _merge(self, other, cls_name: str, reverse: bool = False):
         operands = [other, self] if reverse else [self, other]
         if not all(isinstance(o, Tensor) for o in operands):
@@ -268,7 +268,7 @@ class Layer:
         unknown = [k for k in kwargs if k not in self.inert_args and k not in COMMON_INERT]
         if unknown:
             raise UnknownArgumentError(type(self).__name__, unknown)
-        self.name: str = name if name is not None else auto_name(type(self).__name__)
+        self.name: str = name if name is not None else auto_name(self.type_name)
         self._trainable = bool(trainable)
         self._weights: Optional[list[Weight]] = None
         self._inbound_nodes: list[Node] = []
@@ -280,6 +280,11 @@ class Layer:
             self.batch_input_shape = (as_size(batch_size),) + as_shape(input_shape)
         elif input_dim is not None:
             self.batch_input_shape = (as_size(batch_size), as_size(input_dim))
+
+    @property
+    def type_name(self) -> str:
+        """The type Keras's summary shows (the user's class name for their own layers)."""
+        return type(self).__name__
 
     # ---- what a subclass provides -------------------------------------
     def declare_weights(self, input_shape) -> Iterable[Weight]:
@@ -461,7 +466,7 @@ class Layer:
         return ShapeError(self.name, message)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} name={self.name}>"
+        return f"<{self.type_name} name={self.name}>"
 
 
 def _is_multi(out_shapes) -> bool:

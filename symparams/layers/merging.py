@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..dims import as_size, known_unequal
 from ..formula import add as sum_of
-from .base import OPERATOR_LAYERS, Layer, describe, no_macs, positions
+from .base import Layer, describe, no_macs, positions
 from .textbook import AxisRule, Textbook, axis
 
 
@@ -165,7 +165,6 @@ class Dot(Merge):
         return positions(o, drop_last=False) * i[0][a1]
 
 
-OPERATOR_LAYERS.update(Add=Add, Subtract=Subtract, Multiply=Multiply)
 
 
 # Keras's functional forms: ``concatenate([a, b])`` is ``Concatenate()([a, b])``.

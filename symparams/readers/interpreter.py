@@ -24,7 +24,7 @@ from .. import bounds
 from ..errors import ReadError, SymparamsError
 from .host import Host
 from .limits import Limits
-from .values import Opaque, SymbolicRange, UserFunction
+from .values import BoundFunction, Instance, Opaque, Super, SymbolicRange, UserClass, UserFunction
 
 _CONTAINERS = (list, tuple, dict, set, frozenset)
 
@@ -296,16 +296,33 @@ class Interpreter:
         raise _Return(None if node.value is None else self.eval(node.value, scope))
 
     def stmt_FunctionDef(self, node, scope):
+        fn = self.make_function(node.name, node, scope)
         for deco in node.decorator_list:
-            self.eval(deco, scope)  # evaluated for errors; decorators are not applied
-        scope.assign(node.name, self.make_function(node.name, node, scope))
+            # Evaluated for errors; only the ones that change how a method binds are applied.
+            if isinstance(deco, ast.Name) and deco.id in ("staticmethod", "classmethod", "property"):
+                fn.kind = deco.id
+            else:
+                self.eval(deco, scope)
+        scope.assign(node.name, fn)
 
     stmt_AsyncFunctionDef = stmt_FunctionDef
 
     def stmt_ClassDef(self, node, scope):
-        # Subclassed models and layers hide their sizes in Python code that
-        # only running it would reveal; say so when the class is used.
-        scope.assign(node.name, Opaque(f"class {node.name}"))
+        # The body runs once, as Python runs it, binding the class's attributes
+        # and methods; the host decides what an instance is (a Keras layer or
+        # model, or a plain object).
+        bases = tuple(self.eval(b, scope) for b in node.bases)
+        for value in [*node.decorator_list, *(k.value for k in node.keywords)]:
+            self.eval(value, scope)
+        body = Scope(scope)
+        self.exec_block(node.body, body)
+        cls = UserClass(node.name, bases, dict(body.vars), node.lineno)
+        for value in cls.attributes.values():
+            if isinstance(value, UserFunction) and value.scope is body:
+                # Methods see the module's names, not the class body's (Python's rule).
+                value.scope = scope
+                value.owner = cls
+        scope.assign(node.name, self.host.define_class(cls, node))
         self.host.note_class(node.name, node.lineno)
 
     def stmt_With(self, node, scope):
@@ -407,7 +424,44 @@ class Interpreter:
         return self.host.global_name(name, node)
 
     def expr_Attribute(self, node, scope):
-        return self.host.get_attribute(self.eval(node.value, scope), node.attr, node)
+        return self.attribute(self.eval(node.value, scope), node.attr, node)
+
+    def attribute(self, obj, attr: str, node):
+        """``obj.attr``: the file's own classes and objects first, then the host."""
+        if isinstance(obj, Super):
+            cls = self.host.user_class_of(obj.instance)
+            found, value = cls.lookup(attr, after=obj.owner) if cls else (False, None)
+            if found:
+                return self.bind(value, obj.instance, node)
+            return self.host.super_attribute(obj, attr, node)
+        if isinstance(obj, UserClass):
+            found, value = obj.lookup(attr)
+            if not found:
+                raise self.error(f"class {obj.name} has no attribute {attr!r}", node)
+            if isinstance(value, UserFunction) and value.kind == "classmethod":
+                return BoundFunction(value, obj)
+            return value
+        attributes = self.host.instance_attributes(obj)
+        if attributes is not None:
+            if attr in attributes:
+                return attributes[attr]
+            cls = self.host.user_class_of(obj)
+            found, value = cls.lookup(attr)
+            if found:
+                return self.bind(value, obj, node)
+            if isinstance(obj, Instance):
+                raise self.error(f"{obj.user_class.name} object has no attribute {attr!r}", node)
+        return self.host.get_attribute(obj, attr, node)
+
+    def bind(self, value, instance, node):
+        """A class attribute reached through an instance: methods bind, properties run."""
+        if not isinstance(value, UserFunction) or value.kind == "staticmethod":
+            return value
+        if value.kind == "classmethod":
+            return BoundFunction(value, self.host.user_class_of(instance))
+        if value.kind == "property":
+            return self.call_user(value, [instance], {}, node)
+        return BoundFunction(value, instance)
 
     def expr_Tuple(self, node, scope):
         return tuple(self.eval_items(node.elts, scope))
@@ -521,8 +575,10 @@ class Interpreter:
                     self.allot(len(seq) * max(n, 0), node)
         if isinstance(op, ast.Add) and isinstance(left, (list, tuple, str)) and type(left) is type(right):
             self.allot(len(left) + len(right), node)
+        if self.host.shape_of(left) is not None or self.host.shape_of(right) is not None:
+            return self.host.tensor_operator(_op_text(op), left, right, node)
         if isinstance(op, ast.MatMult):
-            raise self.error("the @ operator is not supported; use a Dot layer or keras.ops.matmul", node)
+            raise self.error("the @ operator multiplies tensors, not numbers", node)
         left = self.host.as_operand(left, node)
         right = self.host.as_operand(right, node)
         # 0.5 * w stays exact: a float meeting a symbol becomes the rational it reads as.
@@ -601,6 +657,8 @@ class Interpreter:
         value = self.eval(node.operand, scope)
         if isinstance(node.op, ast.Not):
             return not self.truth(value, node)
+        if self.host.shape_of(value) is not None:
+            return self.host.tensor_operator("-" if isinstance(node.op, ast.USub) else "+", value, None, node)
         value = self.host.as_operand(value, node)
         try:
             if isinstance(node.op, ast.USub):
@@ -738,6 +796,8 @@ class Interpreter:
 
     # ---- calls ---------------------------------------------------------------------
     def expr_Call(self, node, scope):
+        if isinstance(node.func, ast.Name) and node.func.id == "super" and not scope.lookup("super")[0]:
+            return self.make_super(node, scope)
         func = self.eval(node.func, scope)
         args = []
         for a in node.args:
@@ -762,7 +822,34 @@ class Interpreter:
     def call(self, func, args: list, kwargs: dict, node):
         if isinstance(func, UserFunction):
             return self.call_user(func, args, kwargs, node)
+        if isinstance(func, BoundFunction):
+            return self.call_user(func.function, [func.instance, *args], kwargs, node)
+        if isinstance(func, UserClass):
+            return self.host.instantiate(func, args, kwargs, node)
         return self.host.call(func, args, kwargs, node)
+
+    def run_init(self, cls: UserClass, instance, args: list, kwargs: dict, node) -> bool:
+        """Run the file's ``__init__`` for a new object; False if its classes define none."""
+        found, init = cls.lookup("__init__")
+        if not found or not isinstance(init, UserFunction):
+            return False
+        self.call_user(init, [instance, *args], kwargs, node)
+        return True
+
+    def make_super(self, node, scope):
+        """``super()`` (the method's class and ``self``) or ``super(Cls, self)``."""
+        if node.args:
+            if len(node.args) != 2:
+                raise self.error("super() takes no arguments or two (the class and self)", node)
+            owner, instance = (self.eval(a, scope) for a in node.args)
+            if not isinstance(owner, UserClass):
+                raise self.error("super(): the first argument must be a class the file defines", node)
+            return Super(owner, instance)
+        found_class, owner = scope.lookup("__class__")
+        found_self, instance = scope.lookup("__self__")
+        if not (found_class and found_self):
+            raise self.error("super() is used outside a method", node)
+        return Super(owner, instance)
 
     def make_function(self, name: str, node, scope: Scope) -> UserFunction:
         a = node.args
@@ -810,6 +897,9 @@ class Interpreter:
                     local.vars[k.arg] = fn.kw_defaults[k.arg]
                 else:
                     raise self.error(f"{fn.name}() is missing the keyword argument {k.arg!r}", node)
+        if fn.owner is not None and args and fn.kind == "function":
+            local.vars["__class__"] = fn.owner
+            local.vars["__self__"] = args[0]
         self.depth += 1
         saved_line = self.line
         try:

@@ -29,14 +29,19 @@ from ..errors import ModelError, ReadError, ShapeError, SymparamsError
 from ..layers.base import (COMMON_INERT, Layer, Tensor, UnknownArgumentError, clear_session,
                            naming_scope)
 from ..layers.base import describe as describe_shape
-from ..model import Functional, Input, Sequential
-from . import legacy
+from ..layers.core import InputLayer
+from ..layers.ops import Constant
+from ..layers.user import Lambda, UserLayer, fill
+from ..model import Functional, Input, Sequential, UserModel
+from . import legacy, tensor_ops
+from .tensor_ops import OpError, TensorFunction
 from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, NUMPY_FUNCTIONS, SAFE_METHODS
 from .builtins import call_method as call_safe_method
 from .interpreter import Interpreter, Scope, _Break, _Continue, python_message
 from .limits import Limits
 from .source import parse, read_text
-from .values import BoundMethod, Builtin, FreeName, Namespace, Opaque, SymbolicRange, UserFunction
+from .values import (BoundFunction, BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, Super,
+                     SymbolicRange, UserClass, UserFunction)
 
 _LoopControl = (_Break, _Continue)
 
@@ -194,6 +199,11 @@ class KerasReader:
         self.classes: dict[str, int] = {}
         self.data_format: Optional[str] = None
         self.root = Scope()
+        #: the file's class of each object made from one (Keras layers and models included)
+        self.class_of: dict[int, UserClass] = {}
+        #: how deep inside a traced ``call`` or Lambda the reader is (operations there take no names)
+        self.tracing = 0
+        self.private_names = 0
 
     def run(self, tree: ast.Module) -> None:
         try:
@@ -238,6 +248,16 @@ class KerasReader:
             return f"the function {value.name}"
         if isinstance(value, LayerClass):
             return f"the layer class {value.name}"
+        if isinstance(value, UserClass):
+            return f"the class {value.name}"
+        if isinstance(value, Instance):
+            return f"a {value.user_class.name} object"
+        if isinstance(value, BoundFunction):
+            return f"the method {value.function.name}"
+        if isinstance(value, Super):
+            return "super()"
+        if isinstance(value, TensorFunction):
+            return f"the function {value.path}"
         if isinstance(value, SymbolicRange):
             return f"range({value.text})"
         if isinstance(value, (int, float, str, bool)) or value is None:
@@ -361,6 +381,11 @@ class KerasReader:
 
     # ---- attributes ------------------------------------------------------------------
     def get_attribute(self, obj, attr: str, node):
+        if isinstance(obj, Namespace) and attr == "__version__":
+            # Version checks read as Keras 3 on TensorFlow 2 (the issue's convention).
+            return "2.18.0" if obj.path.split(".")[0] in ("tf", "tensorflow") else "3.15.1"
+        if isinstance(obj, Namespace) and attr in tensor_ops.NAMES and _is_ops_path(obj.path):
+            return TensorFunction(attr, f"{obj.path}.{attr}")
         if isinstance(obj, Namespace):
             if obj.keras:
                 if obj.path.split(".")[-1] in ("backend",) or obj.path == "K":
@@ -385,9 +410,15 @@ class KerasReader:
             return Opaque(f"{obj.path}.{attr}")
         if isinstance(obj, Tensor):
             if attr in ("shape", "_keras_shape"):
-                return tuple(None if s is None else (int(s) if s.is_Integer else s) for s in obj.shape)
+                return _python_shape(obj.shape)
             if attr == "name":
                 return obj.layer.name if obj.layer else "tensor"
+            if attr == "ndim":
+                return len(obj.shape)
+            if attr in ("get_shape", "reshape", "transpose"):
+                return BoundMethod(obj, attr)
+            if attr == "T":
+                return self.call_tensor_function(TensorFunction("transpose", "x.T"), [obj], {}, node)
             return Opaque(f"tensor.{attr}")
         if isinstance(obj, Functional):
             return self.model_attribute(obj, attr, node)
@@ -401,6 +432,15 @@ class KerasReader:
     def layer_attribute(self, layer: Layer, attr: str, node):
         if attr in ("name", "trainable", "built"):
             return getattr(layer, attr)
+        if isinstance(layer, (UserLayer, UserModel)):
+            if attr in ("add_weight", "add_variable"):
+                return BoundMethod(layer, "add_weight")
+            if attr in ("input_spec", "supports_masking", "dtype", "compute_dtype", "dtype_policy"):
+                return Opaque(f"{layer.name}.{attr}")
+            if attr == "layers":
+                return list(layer.tracked if isinstance(layer, UserLayer) else layer.layers)
+            if attr in ("weights", "trainable_weights", "trainable_variables", "variables"):
+                return Opaque(f"{layer.name}.{attr}")
         if attr in ("output", "input", "output_shape", "input_shape"):
             try:
                 value = getattr(layer, attr)
@@ -428,6 +468,13 @@ class KerasReader:
         return self.layer_attribute(model, attr, node)
 
     def set_attribute(self, obj, attr: str, value, node) -> None:
+        if isinstance(obj, Instance):
+            obj.attributes[attr] = value
+            return
+        if isinstance(obj, (UserLayer, UserModel)) and attr not in ("trainable", "name", "_name"):
+            self.interp.guard(value, node)
+            obj.attributes[attr] = value
+            return
         if isinstance(obj, Layer):
             if attr == "trainable":
                 obj.trainable = self.interp.truth(value, node)
@@ -444,8 +491,7 @@ class KerasReader:
         if isinstance(container, Opaque):
             return Opaque(f"{container.path}[{key}]")
         if isinstance(container, Tensor):
-            raise self.error("slicing a tensor (x[...]) is not supported; use a layer such as "
-                             "Cropping1D or Reshape", node)
+            return self.tensor_item(container, key, node)
         if isinstance(container, (list, tuple, str, dict)):
             if isinstance(container, dict):
                 self.interp.hashable(key, node)
@@ -461,6 +507,25 @@ class KerasReader:
                                  f"{self.describe(key)}", node) from None
         raise self.error(f"cannot index {self.describe(container)}", node)
 
+    def tensor_item(self, tensor: Tensor, key, node):
+        from ..layers.ops import GetItem
+        parts = key if isinstance(key, tuple) else (key,)
+        clean = []
+        for part in parts:
+            if isinstance(part, sympy.Basic) and part.is_Integer:
+                part = int(part)
+            if isinstance(part, slice):
+                part = slice(*(int(v) if isinstance(v, sympy.Basic) and v.is_Integer else v
+                               for v in (part.start, part.stop, part.step)))
+            if not (part is None or part is Ellipsis or isinstance(part, (int, slice))) or isinstance(part, bool):
+                raise self.error(f"a tensor can be indexed with whole numbers, slices, None and ...; "
+                                 f"got {self.describe(part)}", node)
+            clean.append(part)
+        try:
+            return GetItem(tuple(clean), name=self.operation_name("GetItem"))(tensor)
+        except ShapeError as exc:
+            raise self.error(str(exc), node) from None
+
     def iterate(self, value, node):
         if isinstance(value, FreeName):
             raise self.error(f"the loop runs over the free name {value.path!r}; give it a value "
@@ -475,6 +540,8 @@ class KerasReader:
     def call(self, func, args: list, kwargs: dict, node):
         if isinstance(func, Builtin):
             return func.fn(self, args, kwargs, node)
+        if isinstance(func, TensorFunction):
+            return self.call_tensor_function(func, args, kwargs, node)
         if isinstance(func, LayerClass):
             return self.construct(func.name, args, kwargs, node)
         if isinstance(func, BoundMethod):
@@ -482,10 +549,6 @@ class KerasReader:
         if isinstance(func, Layer):
             return self.call_layer(func, args, kwargs, node)
         if isinstance(func, Opaque):
-            if func.path.startswith("class "):
-                cls = func.path[6:]
-                raise self.error(f"{cls} is a class the file defines (a subclassed model or layer); "
-                                 "symparams reads models built from Keras layers", node)
             return Opaque(f"{func.path}()")
         if isinstance(func, Namespace):
             last = func.path.split(".")[-1]
@@ -536,6 +599,10 @@ class KerasReader:
                 raise self.shape_name_error(kwargs[key], cls, node)
         if self.data_format and "data_format" in accepted and "data_format" not in kwargs:
             kwargs["data_format"] = self.data_format
+        if isinstance(kwargs.get("name"), str):
+            self.checked_name(kwargs["name"], node)
+        if cls is Lambda:
+            return self.make_lambda(args, kwargs, node)
         args = [a if isinstance(a, Layer) else self.as_argument(a) for a in args]
         kwargs = {k: (v if isinstance(v, Layer) else self.as_argument(v)) for k, v in kwargs.items()}
         try:
@@ -546,6 +613,41 @@ class KerasReader:
             raise
         except (TypeError, ValueError) as exc:
             raise self.error(f"{name}: {_clean(exc)}", node) from None
+
+    def make_lambda(self, args, kwargs, node):
+        function = kwargs.pop("function", args[0] if args else None)
+        output_shape = kwargs.pop("output_shape", args[1] if len(args) > 1 else None)
+        if function is None:
+            raise self.error("Lambda needs a function: Lambda(lambda x: ...)", node)
+        if isinstance(output_shape, (UserFunction, BoundFunction, Builtin)):
+            shape_fn = output_shape
+            output_shape = None
+            tracer = self.shape_function_tracer(shape_fn)
+        else:
+            tracer = self.trace_lambda
+            if output_shape is not None:
+                if not isinstance(output_shape, (tuple, list)):
+                    output_shape = (output_shape,)
+                if isinstance(output_shape, list) and all(isinstance(s, (tuple, list)) for s in output_shape):
+                    output_shape = [tuple(self.as_argument(v) for v in s) for s in output_shape]
+                else:
+                    output_shape = tuple(self.as_argument(v) for v in output_shape)
+        kwargs = {k: v for k, v in kwargs.items() if k in ("name", "trainable", "arguments", "mask", "dtype")}
+        try:
+            return Lambda(function, output_shape, tracer=tracer, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise self.error(f"Lambda: {_clean(exc)}", node) from None
+
+    def shape_function_tracer(self, shape_fn):
+        """``Lambda(f, output_shape=g)``: Keras calls ``g`` on the input shape (with the batch axis)."""
+        def trace(layer, in_shapes, template, first):
+            shapes = [_python_shape(s) for s in in_shapes] if isinstance(in_shapes, list) else _python_shape(in_shapes)
+            result = self.interp.call(shape_fn, [shapes], {}, None)
+            if not isinstance(result, (tuple, list)):
+                raise self.error(f"the output_shape function of Lambda {layer.name!r} returns "
+                                 f"{self.describe(result)}, not a shape")
+            return tuple(None if v is None else self.as_argument(v) for v in result), None
+        return trace
 
     def shape_name_error(self, value: Opaque, cls: type, node) -> ReadError:
         rank = getattr(cls, "input_rank", None)
@@ -600,6 +702,16 @@ class KerasReader:
                     return owner.get_layer(*args, **kwargs)
                 except SymparamsError as exc:
                     raise self.error(str(exc), node) from None
+        if isinstance(owner, Tensor):
+            if name == "get_shape":
+                return _python_shape(owner.shape)
+            fn = TensorFunction("reshape" if name == "reshape" else "transpose", f"x.{name}")
+            extra = list(args) if len(args) != 1 else [args[0]]
+            if name == "reshape" and len(args) > 1:
+                extra = [tuple(args)]
+            return self.call_tensor_function(fn, [owner, *extra], kwargs, node)
+        if isinstance(owner, (UserLayer, UserModel)) and name == "add_weight":
+            return self.add_weight(owner, args, kwargs, node)
         if isinstance(owner, Layer):
             if name == "count_params":
                 value = owner.count_params()
@@ -608,6 +720,33 @@ class KerasReader:
         if isinstance(owner, (list, dict, str, tuple)):
             return call_safe_method(self, owner, name, args, kwargs, node)
         raise self.error(f"cannot call {name} on {self.describe(owner)}", node)
+
+    def add_weight(self, layer, args, kwargs, node):
+        """``self.add_weight(shape=..., trainable=...)`` (Keras 3) or ``(name, shape, ...)`` (Keras 2)."""
+        args = list(args)
+        name = kwargs.get("name")
+        if args and isinstance(args[0], str):
+            name = args.pop(0)  # Keras 2: add_weight(name, shape, ...)
+        shape = kwargs.get("shape", args[0] if args else None)
+        if shape is None:
+            shape = ()
+        if not isinstance(shape, (tuple, list)):
+            shape = (shape,)
+        shape = tuple(self.as_argument(v) for v in shape)
+        if any(v is None or isinstance(v, (Opaque, str, float)) for v in shape):
+            raise self.error(f"add_weight: the shape {_text_of(tuple(shape), self)} has a size the reader "
+                             "cannot know", node)
+        trainable = kwargs.get("trainable", True)
+        if not isinstance(trainable, bool):
+            raise self.error("add_weight: trainable must be True or False", node)
+        if name is None:
+            name = "variable" if not layer.own_weights else f"variable_{len(layer.own_weights)}"
+        try:
+            weight = layer.add_weight(str(name), shape, trainable)
+        except (TypeError, ValueError, SymparamsError) as exc:
+            raise self.error(f"add_weight: {_clean(exc)}", node) from None
+        self.private_names += 1
+        return Constant(weight.shape, "Variable", name=f"{layer.name}/{name}@{self.private_names}").output
 
     def sequential_add(self, model, args, kwargs, node):
         if not isinstance(model, Sequential):
@@ -666,6 +805,206 @@ class KerasReader:
         except ModelError as exc:
             raise self.error(f"the loop body cannot be repeated: {exc}", node) from None
         scope.assign(name, repeated)
+
+    # ---- the file's own classes ------------------------------------------------------------
+    def define_class(self, cls: UserClass, node):
+        for base in cls.bases:
+            kind = self.base_kind(base)
+            if kind is None:
+                continue
+            if kind.startswith("keras:"):
+                name = kind[6:]
+                raise self.error(f"class {cls.name} extends the Keras layer {name}; symparams reads "
+                                 f"classes that extend keras.layers.Layer or keras.Model", node)
+            cls.kind = kind
+            break
+        return cls
+
+    def base_kind(self, base) -> Optional[str]:
+        """"layer", "model", "keras:<Class>" for another Keras class, or None (a plain base)."""
+        if isinstance(base, UserClass):
+            return base.kind if base.kind != "plain" else None
+        if isinstance(base, Builtin) and base.name in ("Model", "Functional"):
+            return "model"
+        if isinstance(base, Builtin) and base.name == "Sequential":
+            return "keras:Sequential"
+        if isinstance(base, Namespace) and base.keras:
+            last = base.path.split(".")[-1]
+            if last in ("Layer", "Model"):
+                return last.lower()
+        if isinstance(base, LayerClass):
+            return "keras:" + base.name
+        return None
+
+    def user_class_of(self, obj) -> Optional[UserClass]:
+        if isinstance(obj, Instance):
+            return obj.user_class
+        return self.class_of.get(id(obj))
+
+    def instance_attributes(self, obj) -> Optional[dict]:
+        if isinstance(obj, Instance):
+            return obj.attributes
+        if isinstance(obj, (UserLayer, UserModel)) and id(obj) in self.class_of:
+            return obj.attributes
+        return None
+
+    def instantiate(self, cls: UserClass, args, kwargs, node):
+        for value in (*args, *kwargs.values()):
+            self.interp.guard(value, node)
+        if cls.kind == "plain":
+            instance = Instance(cls)
+            if not self.interp.run_init(cls, instance, list(args), dict(kwargs), node) and (args or kwargs):
+                raise self.error(f"{cls.name}() takes no arguments", node)
+            return instance
+        self.layers_made += 1
+        if self.layers_made > self.limits.layers:
+            raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
+                                             "layers", node)
+        maker = UserModel if cls.kind == "model" else UserLayer
+        obj = maker(cls.name, self.trace_user)
+        self.class_of[id(obj)] = cls
+        if not self.interp.run_init(cls, obj, list(args), dict(kwargs), node):
+            self.keras_init(obj, list(args), dict(kwargs), node)
+        if not obj.named:
+            # A class whose __init__ never calls super().__init__() (Keras would refuse it).
+            self.keras_init(obj, [], {}, node)
+        if isinstance(obj, UserModel):
+            self.note_model(obj)
+        return obj
+
+    def keras_init(self, obj, args, kwargs, node):
+        """``super().__init__(**kwargs)`` of keras.layers.Layer or keras.Model."""
+        if isinstance(obj, (UserLayer, UserModel)) and obj.named:
+            return None
+        name = kwargs.get("name")
+        if name is not None and not isinstance(name, str):
+            raise self.error(f"a layer's name must be text, got {self.describe(name)}", node)
+        if isinstance(obj, (UserLayer, UserModel)):
+            if isinstance(obj, UserModel) and ("inputs" in kwargs or len(args) >= 2):
+                raise self.error(f"{obj.class_name} passes inputs and outputs to Model.__init__; "
+                                 "symparams reads subclassed models that wire their layers in call()", node)
+            obj.name = self.checked_name(name, node) if name is not None else self.auto_layer_name(obj.class_name)
+            obj.named = True
+            if kwargs.get("trainable") is False:
+                obj.trainable = False
+        return None
+
+    def auto_layer_name(self, prefix: str) -> str:
+        from ..layers.base import auto_name
+        return auto_name(prefix)
+
+    def checked_name(self, name: str, node) -> str:
+        if "/" in name:
+            raise self.error(f"the layer name {name!r} contains '/', which Keras does not allow in names", node)
+        return name
+
+    def super_attribute(self, sup: Super, attr: str, node):
+        """What ``super().attr`` reaches when the file's classes do not define it: Keras's base."""
+        obj = sup.instance
+        if attr == "__init__":
+            return Builtin("__init__", lambda host, a, k, n: host.keras_init(obj, a, k, n))
+        if attr in ("build", "get_config", "compute_output_shape", "compute_mask", "reset_states"):
+            return Builtin(attr, lambda host, a, k, n: {} if attr == "get_config" else None)
+        if attr == "__call__" and isinstance(obj, (UserLayer, UserModel)):
+            return obj
+        raise self.error(f"super().{attr} reaches Keras's own base class, which the reader does not "
+                         "follow", node)
+
+    def trace_user(self, layer, in_shapes, template, first: bool):
+        """Run the file's ``build`` (first call only) and ``call`` on placeholders of these shapes."""
+        cls = self.class_of[id(layer)]
+        placeholders, structure = self.placeholders(layer, in_shapes)
+        args, kwargs = fill(template, placeholders) if template is not None else ([structure], {})
+        found, call = cls.lookup("call")
+        if not found or not isinstance(call, UserFunction):
+            raise self.error(f"{cls.name} defines no call() method, so the reader cannot know its output")
+        node = getattr(call.node, "body", [call.node])[0]
+        self.tracing += 1
+        try:
+            if first:
+                found_build, build = cls.lookup("build")
+                if found_build and isinstance(build, UserFunction):
+                    self.interp.call_user(build, [layer, _python_shape(in_shapes)], {}, node)
+            result = self.interp.call_user(call, [layer, *args], kwargs, node)
+        finally:
+            self.tracing -= 1
+        return self.traced_block(layer, placeholders, result, f"{cls.name}.call()")
+
+    def trace_lambda(self, layer, in_shapes, template, first: bool):
+        placeholders, structure = self.placeholders(layer, in_shapes)
+        arguments = getattr(layer, "arguments", None) or {}
+        self.tracing += 1
+        try:
+            result = self.interp.call(layer.function, [structure], dict(arguments), None)
+        except ReadError as exc:
+            raise ReadError(f"{exc.message}; if the reader cannot follow the function of Lambda "
+                            f"{layer.name!r}, give the Lambda output_shape=(...)", exc.filename, exc.line) from None
+        finally:
+            self.tracing -= 1
+        if not _all_tensors(result):
+            raise self.error(f"the function of Lambda {layer.name!r} returns {self.describe(result)}, "
+                             "not a tensor the reader can follow; give the Lambda output_shape=(...)")
+        return self.traced_block(layer, placeholders, result, "the Lambda's function")
+
+    def placeholders(self, layer, in_shapes):
+        shapes = in_shapes if isinstance(in_shapes, list) else [in_shapes]
+        made = []
+        for shape in shapes:
+            self.private_names += 1
+            made.append(InputLayer(batch_shape=shape, name=f"{layer.name}@input{self.private_names}").output)
+        return made, (made if isinstance(in_shapes, list) else made[0])
+
+    def traced_block(self, layer, placeholders, result, what: str):
+        outputs = list(result.values()) if isinstance(result, dict) else result
+        if not _all_tensors(outputs):
+            raise self.error(f"{what} returns {self.describe(result)}, not a tensor")
+        flat = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        sources = _sources(flat, placeholders)
+        try:
+            block = Functional(placeholders + sources, flat, name=layer.name)
+        except ModelError as exc:
+            raise self.error(f"{what}: {exc}") from None
+        shapes = [t.shape for t in flat]
+        return (shapes if isinstance(outputs, (list, tuple)) else shapes[0]), block
+
+    def operation_name(self, keras_type: str) -> Optional[str]:
+        """Operations traced inside a layer take no automatic name, as under Keras's own tracing."""
+        if not self.tracing:
+            return None
+        self.private_names += 1
+        return f"{keras_type.lower()}@{self.private_names}"
+
+    def tensor_operator(self, op: str, left, right, node):
+        kinds = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide", "**": "power",
+                 "//": "floor_divide", "%": "mod", "@": "matmul"}
+        if right is None:
+            if op == "+":
+                return left
+            return self.call_tensor_function(TensorFunction("negative", "-"), [left], {}, node)
+        name = kinds.get(op)
+        if name is None:
+            raise self.error(f"the operator {op} is not supported on tensors", node)
+        for side in (left, right):
+            if not isinstance(side, (Tensor, int, float, sympy.Basic)) or isinstance(side, bool):
+                raise self.error(f"cannot compute {self.describe(left)} {op} {self.describe(right)}", node)
+        return self.call_tensor_function(TensorFunction(name, op), [left, right], {}, node)
+
+    def call_tensor_function(self, fn: TensorFunction, args, kwargs, node):
+        for value in (*args, *kwargs.values()):
+            self.interp.guard(value, node)
+        args = [self.as_argument(a) if not isinstance(a, Tensor) else a for a in args]
+        kwargs = {k: (self.as_argument(v) if not isinstance(v, Tensor) else v) for k, v in kwargs.items()}
+        try:
+            result = tensor_ops.apply(fn, list(args), dict(kwargs), self.operation_name)
+        except OpError as exc:
+            raise self.error(f"{fn.path}: {exc}", node) from None
+        except ShapeError as exc:
+            raise self.error(str(exc), node) from None
+        except (TypeError, ValueError) as exc:
+            raise self.error(f"{fn.path}: {_clean(exc)}", node) from None
+        if result is NotImplemented:
+            return Opaque(f"{fn.path}()")
+        return result
 
     # ---- models -------------------------------------------------------------------------
     def make_sequential(self, args, kwargs, node):
@@ -741,6 +1080,42 @@ class KerasReader:
         inputs = kwargs.pop("inputs", args[0] if args else None)
         layer = self.construct(cls_name, list(args[1:]), kwargs, node)
         return self.call_layer(layer, [inputs], {}, node)
+
+
+_OPS_MODULES = {"ops", "backend", "K", "math", "nn", "linalg", "numpy", "activations", "tf",
+                "tensorflow"}
+
+
+def _is_ops_path(path: str) -> bool:
+    """Whether functions in this module are tensor functions (keras.ops, K, tf, tf.math...)."""
+    parts = path.split(".")
+    return (parts[0] in KERAS_ROOTS or parts[0] == "K") and parts[-1] in _OPS_MODULES \
+        and "layers" not in parts
+
+
+def _all_tensors(value) -> bool:
+    items = list(value.values()) if isinstance(value, dict) else value
+    if isinstance(items, (list, tuple)):
+        return bool(items) and all(isinstance(t, Tensor) for t in items)
+    return isinstance(items, Tensor)
+
+
+def _sources(outputs: list, placeholders: list) -> list:
+    """Tensors a traced block starts from besides its inputs: constants and weights it made."""
+    known = {id(t) for t in placeholders}
+    found, seen = [], set()
+    stack = list(outputs)
+    while stack:
+        t = stack.pop()
+        if id(t) in seen or t.node is None:
+            continue
+        seen.add(id(t))
+        if t.node.is_input:
+            if id(t) not in known:
+                found.append(t)
+            continue
+        stack.extend(t.node.inputs)
+    return found
 
 
 _LIST_METHODS = frozenset({"append", "extend", "insert", "pop", "update", "setdefault", "keys",

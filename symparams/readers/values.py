@@ -47,6 +47,10 @@ class UserFunction:
     scope: Any           # the scope it was defined in (closures)
     defaults: list = field(default_factory=list)
     kw_defaults: dict = field(default_factory=dict)
+    #: the class whose body defines it (a method), for ``super()``
+    owner: Any = None
+    #: "function", or the decorator that changes how it binds: staticmethod, classmethod, property
+    kind: str = "function"
 
 
 @dataclass(frozen=True)
@@ -74,3 +78,60 @@ class SymbolicRange:
 
     count: Any      # a sympy expression
     text: str       # how the file wrote the count, for messages
+
+
+@dataclass(eq=False)
+class UserClass:
+    """A class the file defines: its bases (evaluated) and what its body binds."""
+
+    name: str
+    bases: tuple
+    attributes: dict
+    line: int
+    #: what the host makes of it: "layer", "model" (Keras subclasses) or "plain"
+    kind: str = "plain"
+
+    def mro(self) -> list["UserClass"]:
+        """The file's own classes in lookup order (depth first, left to right, each once)."""
+        order: list[UserClass] = []
+        stack = [self]
+        while stack:
+            cls = stack.pop(0)
+            if cls not in order:
+                order.append(cls)
+                stack[:0] = [b for b in cls.bases if isinstance(b, UserClass)]
+        return order
+
+    def lookup(self, name: str, after: "UserClass | None" = None):
+        """``(True, value)`` for the first class in the MRO (after ``after``) that binds ``name``."""
+        order = self.mro()
+        if after is not None and after in order:
+            order = order[order.index(after) + 1:]
+        for cls in order:
+            if name in cls.attributes:
+                return True, cls.attributes[name]
+        return False, None
+
+
+@dataclass(eq=False)
+class Instance:
+    """An object of a plain class the file defines (a configuration holder, a builder)."""
+
+    user_class: UserClass
+    attributes: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class BoundFunction:
+    """A method of the file's own class, bound to an instance (``self.helper``)."""
+
+    function: UserFunction
+    instance: Any
+
+
+@dataclass(frozen=True, eq=False)
+class Super:
+    """``super()`` inside a method: lookups start after the method's class."""
+
+    owner: UserClass
+    instance: Any
