@@ -48,6 +48,12 @@ def _add_source_arguments(p: argparse.ArgumentParser) -> None:
                                                   "(default: the variable `model`, else the last model built)")
     p.add_argument("--strict", action="store_true",
                    help="treat keyword arguments a layer does not take as errors, not warnings")
+    p.add_argument("--input-shape", metavar="SHAPE",
+                   help="the input (without the batch axis) of a model the file never gives one, "
+                        "e.g. --input-shape 28,28,1 for a subclassed model or a Sequential without input_shape")
+    p.add_argument("--keras", type=int, choices=(1, 2, 3), metavar="{1,2,3}",
+                   help="which Keras the file was written for (default: guessed from its spellings "
+                        "and imports); decides e.g. GRU's reset_after")
     p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
                    help="raise or lower one of the reader's limits, e.g. --limit seconds=30 or "
                         "--limit layers=5000 (see docs/reader.md); repeatable")
@@ -155,7 +161,7 @@ def read_models(args):
     from .readers import read_file
 
     result = read_file(args.file, parse_subs(args.subs), strict=args.strict,
-                       limits=parse_limits(args.limit))
+                       limits=parse_limits(args.limit), input_shape=args.input_shape, keras=args.keras)
     # Warnings are shown only once the whole command has succeeded (see main).
     args.warnings = list(result.warnings)
     if getattr(args, "all", False):

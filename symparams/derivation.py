@@ -189,7 +189,7 @@ def _derive(model, summary: Summary, values, only, dtype) -> Derivation:
     memory = _working(None, mul(Num(total.value), Num(per)))
     bound = summary.subs(values) if values else summary
     return Derivation(
-        name=summary.name, kind=type(model).__name__, layers=derived, total=total,
+        name=summary.name, kind=model.type_name, layers=derived, total=total,
         trainable=trainable, non_trainable=non_trainable, dtype=dtype, bytes_per_param=per,
         memory=memory, symbols=tuple(bound.symbols), bindings=values,
     )

@@ -17,7 +17,7 @@ from .errors import ModelError, SymparamsError
 from .layers.base import (Layer, Node, Tensor, Weight, auto_name, describe, flatten, what_it_is,
                           flatten_shapes, map_structure)
 from .layers.core import Input
-from .layers.user import Tracer, UserLayer, add_own_weight, owned_weights, tracked_layers
+from .layers.user import Tracer, UserCode, owned_weights
 
 
 # --------------------------------------------------------------------------
@@ -231,6 +231,10 @@ class Functional(Layer):
         """The model's graph in Keras's order (a Sequential must have its input shape)."""
         return self.graph
 
+    def listed_calls(self) -> set[Node]:
+        """The layer calls whose inputs the summary lists (Keras's "Connected to")."""
+        return self.ordered_graph().node_set
+
     def nested_model(self):
         return self
 
@@ -406,7 +410,7 @@ class Sequential(Functional):
             if first is not None and first.input_rank:
                 hint = f" ({type(first).__name__} expects inputs of rank {first.input_rank - 1} without the batch)"
             raise ModelError(f"Sequential model {self.name!r} has no input shape: give its first layer "
-                             f"input_shape=... or start it with Input(shape){hint}")
+                             f"input_shape=... or start it with Input(shape), or pass --input-shape{hint}")
         return self.graph
 
     @property
@@ -442,7 +446,7 @@ class Sequential(Functional):
         return super().infer(in_shapes, options)
 
 
-class UserModel(Functional):
+class UserModel(UserCode, Functional):
     """An instance of a ``keras.Model`` subclass the file defines.
 
     As Keras's summary of such a model shows, its rows are the layers it
@@ -453,29 +457,14 @@ class UserModel(Functional):
 
     lists_connections = False
 
-    def __init__(self, class_name: str, tracer: Tracer, name: Optional[str] = None):
-        Layer.__init__(self, name=name if name is not None else f"<{class_name}>")
-        self.class_name = class_name
-        self._tracer = tracer
-        self.attributes: dict = {}
-        self.own_weights: list[Weight] = []
-        self.named = name is not None
-        self.block: Optional[Functional] = None
+    def __init__(self, class_name: str, tracer: Tracer):
+        self._setup(class_name, tracer)
+        Layer.__init__(self, name=f"<{class_name}>")
         self._weights = []
-        self._has_graph = False
-        self._graph = None
-
-    type_name = UserLayer.type_name
-    __call__ = UserLayer.__call__
-    pack_call = UserLayer.pack_call
-    call_options = UserLayer.call_options
-
-    def add_weight(self, name: str, shape, trainable: bool = True) -> Weight:
-        return add_own_weight(self, name, shape, trainable)
 
     @property
     def layers(self) -> list[Layer]:
-        return tracked_layers(self.attributes.values())
+        return self.tracked
 
     def _own_layers(self) -> list[Layer]:
         return self.layers
@@ -493,6 +482,11 @@ class UserModel(Functional):
             raise ModelError(f"model {self.name!r} ({self.class_name}) is never called on an input, "
                              "so its layers have no shapes; call it on keras.Input(shape=...)")
         return self.block.graph
+
+    def listed_calls(self) -> set[Node]:
+        # Keras traces a subclassed model's call() without recording its layers' calls.
+        self.ordered_graph()
+        return set()
 
     @property
     def graph(self):
@@ -531,3 +525,31 @@ class UserModel(Functional):
 
     def __repr__(self) -> str:
         return f"<{self.class_name} name={self.name}>"
+
+
+class TracedBlock(Functional):
+    """The traced ``call()`` of a user's layer, seen as Keras's summary sees such a layer.
+
+    Its graph is what ``call()`` computes; its rows are the layers the owner
+    keeps as attributes (placeholders and tensor operations are not layers).
+    """
+
+    lists_connections = False
+
+    def __init__(self, inputs, outputs, owner: Layer):
+        super().__init__(inputs, outputs, name=owner.name)
+        self.owner = owner
+
+    @property
+    def type_name(self) -> str:
+        return self.owner.type_name
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(getattr(self.owner, "tracked", []))
+
+    def _own_layers(self) -> list[Layer]:
+        return self.layers
+
+    def listed_calls(self) -> set[Node]:
+        return set()

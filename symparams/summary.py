@@ -153,7 +153,7 @@ class Summary:
 def summarize(model, subs: Optional[Mapping[Any, Any]] = None) -> Summary:
     """The summary of a model (a Sequential or a functional Model)."""
     graph = model.ordered_graph()
-    nodes = graph.node_set
+    nodes = model.listed_calls()
     rows_layers = model.layers
     rows = tuple(_row(layer, nodes) for layer in rows_layers)
     summary = Summary(

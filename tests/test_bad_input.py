@@ -193,14 +193,38 @@ def test_sequential_without_input_shape(tmp_path, capsys):
     assert "no input shape" in line and "rank 3" in line
 
 
-def test_subclassed_model(tmp_path, capsys):
+def test_user_layer_without_call(tmp_path, capsys):
     code, out, err = run(tmp_path, capsys, """
-        class MyModel(keras.Model):
+        class Block(keras.layers.Layer):
             def __init__(self):
                 super().__init__()
-        model = MyModel()
+                self.dense = Dense(4)
+        x = Input(shape=(8,))
+        model = Model(x, Block()(x))
         """)
-    assert "MyModel is a class the file defines" in one_error(code, err)
+    line = one_error(code, err)
+    assert "Block defines no call() method" in line
+
+
+def test_subclass_of_a_keras_layer(tmp_path, capsys):
+    code, out, err = run(tmp_path, capsys, """
+        class MyDense(Dense):
+            pass
+        model = Sequential([MyDense(4, input_shape=(8,))])
+        """)
+    assert "extends the Keras layer Dense" in one_error(code, err)
+
+
+def test_lambda_the_reader_cannot_follow_names_output_shape(tmp_path, capsys):
+    code, out, err = run(tmp_path, capsys, """
+        import keras
+        def f(t):
+            return some_library.transform(t)
+        x = Input(shape=(8,))
+        model = Model(x, keras.layers.Lambda(f)(x))
+        """)
+    line = one_error(code, err)
+    assert "Lambda" in line and "output_shape=" in line
 
 
 def test_missing_file(capsys):

@@ -261,6 +261,10 @@ class Layer:
     misconceptions: ClassVar[frozenset[str]] = frozenset()
     #: layers Keras creates inside it when it is built, which use up automatic names
     inner_layers: ClassVar[tuple[str, ...]] = ()
+    #: whether it is an instance of a class the user's file defines (its code is traced)
+    defined_by_user: ClassVar[bool] = False
+    #: whether it takes a function of tensors that the reader traces (``Lambda``)
+    traced_function: ClassVar[bool] = False
 
     def __init__(self, *, name: Optional[str] = None, trainable: bool = True,
                  input_shape=None, batch_input_shape=None, batch_size=None,

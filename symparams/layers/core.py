@@ -281,3 +281,8 @@ def _analyze_einsum(layer: EinsumDense, input_shape):
         if not left:
             bias += [("1", sympy.Integer(1), arg("bias_axes"))] * elided
     return kernel, bias, output
+
+
+def placeholder(shape, name: str) -> Tensor:
+    """A tensor of this shape that starts a traced block; its explicit name uses up no automatic one."""
+    return InputLayer(batch_shape=shape, name=name).output

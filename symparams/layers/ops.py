@@ -90,6 +90,8 @@ class Operation(Layer):
 class Elementwise(Operation):
     """``x + y``, ``ops.maximum(x, y)``: the inputs broadcast to one shape."""
 
+    prose = "merge"
+
     def __init__(self, keras_type: str = "Add", name: Optional[str] = None):
         self.keras_type = keras_type
         super().__init__(name=name)
@@ -161,6 +163,8 @@ class ReshapeOp(Operation):
 
 @_register
 class Transpose(Operation):
+    keras_type = "Transpose"
+
     def __init__(self, axes=None, name: Optional[str] = None):
         self.axes = None if axes is None else tuple(axes)
         super().__init__(name=name)
@@ -200,6 +204,8 @@ class ConcatenateOp(Operation):
 
 @_register
 class Stack(Operation):
+    keras_type = "Stack"
+
     def __init__(self, axis: int = 0, name: Optional[str] = None):
         self.axis = axis
         super().__init__(name=name)
@@ -214,6 +220,8 @@ class Stack(Operation):
 
 @_register
 class Matmul(Operation):
+    keras_type = "Matmul"
+
     """``x @ y`` and ``ops.matmul``: NumPy's matmul, with a count of multiply-accumulates."""
 
     def __init__(self, transpose_b: bool = False, name: Optional[str] = None):
@@ -254,6 +262,8 @@ class Matmul(Operation):
 
 @_register
 class GetItem(Operation):
+    keras_type = "GetItem"
+
     """``x[:, 0]``, ``x[..., 1:]``: integers drop an axis, slices shorten one."""
 
     def __init__(self, key, name: Optional[str] = None):
@@ -310,6 +320,8 @@ def _slice_length(k: slice, size):
 
 @_register
 class ExpandDims(Operation):
+    keras_type = "ExpandDims"
+
     def __init__(self, axis: int = -1, name: Optional[str] = None):
         self.axis = axis
         super().__init__(name=name)
@@ -322,6 +334,8 @@ class ExpandDims(Operation):
 
 @_register
 class Squeeze(Operation):
+    keras_type = "Squeeze"
+
     def __init__(self, axis=None, name: Optional[str] = None):
         self.axis = axis
         super().__init__(name=name)
@@ -370,3 +384,13 @@ class Constant(Operation):
 
 # ``x + y`` on tensors is Keras's numpy operation (keras_tensor.py: ``ops.Add().symbolic_call``).
 OPERATOR_LAYERS.update({name: partial(Elementwise, name) for name in ("Add", "Subtract", "Multiply")})
+
+
+def constant(shape, keras_type: str, name: Optional[str] = None) -> Tensor:
+    """A tensor made from sizes alone (``ops.arange``, a weight made by ``add_weight``)."""
+    return Constant(shape, keras_type, name=name).output
+
+
+def get_item(tensor: Tensor, key: tuple, name: Optional[str] = None) -> Tensor:
+    """``tensor[key]``."""
+    return GetItem(key, name=name)(tensor)

@@ -16,7 +16,9 @@ from typing import Any, Callable, Optional
 from .. import bounds
 from ..dims import as_shape
 from ..errors import ShapeError
+from ..formula import add
 from .base import Layer, Tensor, Weight, flatten, no_macs
+from .textbook import DERIVED, Textbook
 
 #: ``tracer(layer, in_shapes, call, first) -> (output shapes, traced block)``
 Tracer = Callable[["Layer", Any, Any, bool], tuple]
@@ -53,29 +55,23 @@ def owned_weights(layer: Layer, own: list[Weight], tracked: list[Layer]) -> list
     return weights
 
 
-def add_own_weight(layer, name: str, shape, trainable: bool) -> Weight:
-    weight = Weight(name, as_shape(shape), bool(trainable))
-    for size in weight.shape:
-        bounds.check(size, f"the size of its weight {name!r}")
-    layer.own_weights.append(weight)
-    return weight
+class UserCode:
+    """What a user's layer class and a user's model class share (mixed in before Layer)."""
 
+    defined_by_user = True
+    class_name: str
+    attributes: dict
+    own_weights: list
 
-class UserLayer(Layer):
-    """An instance of a ``keras.layers.Layer`` subclass the file defines."""
-
-    prose = "user_layer"
-
-    def __init__(self, class_name: str, tracer: Tracer, name: Optional[str] = None):
+    def _setup(self, class_name: str, tracer: Tracer) -> None:
         self.class_name = class_name
         self._tracer = tracer
         #: what the file's code set on ``self`` (sublayers, sizes), in assignment order
-        self.attributes: dict[str, Any] = {}
+        self.attributes = {}
         #: weights made by ``self.add_weight``
-        self.own_weights: list[Weight] = []
+        self.own_weights = []
+        self.named = False
         self.block = None
-        self.named = name is not None
-        super().__init__(name=name if name is not None else f"<{class_name}>")
 
     @property
     def type_name(self) -> str:
@@ -85,18 +81,13 @@ class UserLayer(Layer):
     def tracked(self) -> list[Layer]:
         return tracked_layers(self.attributes.values())
 
-    def _sublayers(self) -> list:
-        return self.tracked
-
     def add_weight(self, name: str, shape, trainable: bool = True) -> Weight:
         """A weight the class makes itself (``self.add_weight`` in ``__init__`` or ``build``)."""
-        return add_own_weight(self, name, shape, trainable)
-
-    @property
-    def weights(self) -> list[Weight]:
-        if self._weights is None:
-            return []
-        return owned_weights(self, self.own_weights, self.tracked)
+        weight = Weight(name, as_shape(shape), bool(trainable))
+        for size in weight.shape:
+            bounds.check(size, f"the size of its weight {name!r}")
+        self.own_weights.append(weight)
+        return weight
 
     def __call__(self, *args, **kwargs):
         tensors: list[Tensor] = []
@@ -112,6 +103,28 @@ class UserLayer(Layer):
     def call_options(self, _call=None, **kwargs):
         return {"call": _call}
 
+    def config(self):
+        return {"class": self.class_name}
+
+
+class UserLayer(UserCode, Layer):
+    """An instance of a ``keras.layers.Layer`` subclass the file defines."""
+
+    prose = "user_layer"
+
+    def __init__(self, class_name: str, tracer: Tracer):
+        self._setup(class_name, tracer)
+        Layer.__init__(self, name=f"<{class_name}>")
+
+    def _sublayers(self) -> list:
+        return self.tracked
+
+    @property
+    def weights(self) -> list[Weight]:
+        if self._weights is None:
+            return []
+        return owned_weights(self, self.own_weights, self.tracked)
+
     def infer(self, in_shapes, options=None):
         first = self._weights is None
         out_shapes, block = self._tracer(self, in_shapes, (options or {}).get("call"), first)
@@ -124,10 +137,27 @@ class UserLayer(Layer):
         return None if self.block is None else self.block.macs(in_shapes, out_shapes, {})
 
     def nested_model(self):
-        return self.block
+        # Its layers are derived below it; a class with only its own weights has none.
+        return self.block if self.tracked else None
 
-    def config(self):
-        return {"class": self.class_name}
+    def textbook(self, shape):
+        # The sum of its parts: each weight it makes, then each layer it keeps (worked out below).
+        t = Textbook()
+        terms = [t.q(f"P_{w.name}", bounds.expand(w.count), DERIVED) for w in self.own_weights]
+        seen: set[int] = set()
+        for inner in self.tracked:
+            if id(inner) not in seen and inner.built:
+                seen.add(id(inner))
+                terms.append(t.q(f"P_{inner.name}", bounds.expand(inner.count_params()), DERIVED))
+        if not terms:
+            return None
+        t.formula = add(*terms) if len(terms) > 1 else terms[0]
+        return t
+
+
+def user_layer(class_name: str, tracer: Tracer) -> Layer:
+    """A new instance of a user's layer class (named when its ``super().__init__`` runs)."""
+    return UserLayer(class_name, tracer)
 
 
 class Lambda(Layer):
@@ -135,6 +165,8 @@ class Lambda(Layer):
 
     prose = "lambda"
     macs = no_macs
+    #: its function is traced by the reader (see :func:`fill`)
+    traced_function = True
     inert_args = frozenset({"mask"})
 
     def __init__(self, function=None, output_shape=None, arguments=None,

@@ -29,10 +29,10 @@ from ..errors import ModelError, ReadError, ShapeError, SymparamsError
 from ..layers.base import (COMMON_INERT, Layer, Tensor, UnknownArgumentError, clear_session,
                            naming_scope)
 from ..layers.base import describe as describe_shape
-from ..layers.core import InputLayer
-from ..layers.ops import Constant
-from ..layers.user import Lambda, UserLayer, fill
-from ..model import Functional, Input, Sequential, UserModel
+from ..layers.core import placeholder
+from ..layers.ops import constant, get_item
+from ..layers.user import fill, user_layer
+from ..model import Functional, Input, Sequential, TracedBlock, UserModel
 from . import legacy, tensor_ops
 from .tensor_ops import OpError, TensorFunction
 from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, NUMPY_FUNCTIONS, SAFE_METHODS
@@ -81,26 +81,45 @@ class ReadResult:
 
 
 def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False,
-              ignore_unused: bool = False, limits: Limits = Limits()) -> ReadResult:
+              ignore_unused: bool = False, limits: Limits = Limits(),
+              input_shape=None, keras: Optional[int] = None) -> ReadResult:
     """Read a model file (``-`` for standard input)."""
     source, filename = read_text(path, limits)
-    return read_source(source, filename, bindings, strict, limits=limits, ignore_unused=ignore_unused)
+    return read_source(source, filename, bindings, strict, limits=limits, ignore_unused=ignore_unused,
+                       input_shape=input_shape, keras=keras)
 
 
 def read_source(source: str, filename: str = "<model>", bindings: Optional[dict] = None,
-                strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False) -> ReadResult:
-    """Read Keras source text into models. ``bindings`` give values to free names."""
+                strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False,
+                input_shape=None, keras: Optional[int] = None) -> ReadResult:
+    """Read Keras source text into models. ``bindings`` give values to free names.
+
+    ``input_shape`` (without the batch axis) is the input of models the file
+    never gives one: a subclassed model never called, a Sequential whose
+    first layer has no ``input_shape``. ``keras`` (1, 2 or 3) says which
+    Keras the file was written for, instead of the reader's guess.
+    """
     deadline = time.monotonic() + limits.seconds
     if len(source) > limits.file_bytes:
         raise ReadError(f"the source is longer than {limits.file_bytes:,} characters "
                         f"({limits.describe('file_bytes')})", filename)
     tree = parse(source, filename, limits)
     values = {k: binding_value(k, v) for k, v in (bindings or {}).items()}
+    given_shape = None
+    if input_shape is not None:
+        given_shape = binding_value("input_shape", input_shape)
+        given_shape = given_shape if isinstance(given_shape, tuple) else (given_shape,)
+        if not all(isinstance(v, (int, sympy.Basic)) and not isinstance(v, bool) for v in given_shape):
+            raise ReadError("--input-shape must be sizes without the batch axis, e.g. --input-shape 28,28,1",
+                            filename)
+    if keras not in (None, 1, 2, 3):
+        raise ReadError(f"--keras must be 1, 2 or 3, got {keras}", filename)
     real_names: set[str] = set()
     # A name used as a multiplier inside int() (``int(32 * alpha)``) must be a
     # real symbol, or sympy would drop the floor: read once more if one shows up.
     for _ in range(2):
-        reader = KerasReader(filename, values, strict, real_names, limits, deadline)
+        reader = KerasReader(filename, values, strict, real_names, limits, deadline,
+                             input_shape=given_shape, keras=keras)
         old_limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(old_limit, 20_000))
         try:
@@ -182,8 +201,11 @@ class KerasReader:
     """The interpreter's :class:`~symparams.readers.host.Host` for Keras 1, 2 and 3 code."""
 
     def __init__(self, filename: str, bindings: dict, strict: bool, real_names: set[str],
-                 limits: Limits, deadline: Optional[float] = None):
+                 limits: Limits, deadline: Optional[float] = None, input_shape: Optional[tuple] = None,
+                 keras: Optional[int] = None):
         self.filename = filename
+        self.input_shape = input_shape
+        self.keras_version = keras
         self.bindings = bindings
         self.strict = strict
         self.real_names = real_names
@@ -208,6 +230,7 @@ class KerasReader:
     def run(self, tree: ast.Module) -> None:
         try:
             self.interp.run(tree, self.root)
+            self.give_inputs()
         except ReadError:
             raise
         except ShapeError as exc:
@@ -218,6 +241,30 @@ class KerasReader:
             raise self.error("the file's calls and expressions nest too deeply for the reader "
                              f"(calls nest at most {self.limits.call_depth} deep, code "
                              f"{self.limits.nesting} levels)") from None
+
+    def give_inputs(self) -> None:
+        """Models the file never gives an input: ``--input-shape``, or sizes named for a subclassed model."""
+        for model in list(self.built):
+            if isinstance(model, UserModel) and not model.called:
+                shape = self.input_shape or self.assumed_input(model)
+                if self.input_shape is None:
+                    self.warn(f"model {model.name!r} is never called on an input; symparams takes its "
+                              f"input as {describe_shape((None, *shape))} (give --input-shape to set it)")
+                model(placeholder((None, *shape), f"{model.name}@input"))
+            elif isinstance(model, Sequential) and model.graph is None and model.layers \
+                    and self.input_shape is not None:
+                model.build((None, *self.input_shape))
+
+    def assumed_input(self, model) -> tuple:
+        first = model.layers[0] if model.layers else None
+        rank = getattr(first, "input_rank", None) or 2
+        names = {2: ("input_dim",), 3: ("steps", "input_dim"), 4: ("height", "width", "channels"),
+                 5: ("depth", "height", "width", "channels")}.get(rank, tuple(f"d{i}" for i in range(1, rank)))
+        if first is not None and first.type_name == "Embedding":
+            names = ("sequence_length",)
+        for n in names:
+            self.free_names.add(n)
+        return tuple(symbol(n) for n in names)
 
     # ---- reporting -----------------------------------------------------------
     def error(self, message: str, node=None) -> ReadError:
@@ -432,13 +479,13 @@ class KerasReader:
     def layer_attribute(self, layer: Layer, attr: str, node):
         if attr in ("name", "trainable", "built"):
             return getattr(layer, attr)
-        if isinstance(layer, (UserLayer, UserModel)):
+        if _by_user(layer):
             if attr in ("add_weight", "add_variable"):
                 return BoundMethod(layer, "add_weight")
             if attr in ("input_spec", "supports_masking", "dtype", "compute_dtype", "dtype_policy"):
                 return Opaque(f"{layer.name}.{attr}")
             if attr == "layers":
-                return list(layer.tracked if isinstance(layer, UserLayer) else layer.layers)
+                return list(layer.tracked)
             if attr in ("weights", "trainable_weights", "trainable_variables", "variables"):
                 return Opaque(f"{layer.name}.{attr}")
         if attr in ("output", "input", "output_shape", "input_shape"):
@@ -471,7 +518,7 @@ class KerasReader:
         if isinstance(obj, Instance):
             obj.attributes[attr] = value
             return
-        if isinstance(obj, (UserLayer, UserModel)) and attr not in ("trainable", "name", "_name"):
+        if _by_user(obj) and attr not in ("trainable", "name", "_name"):
             self.interp.guard(value, node)
             obj.attributes[attr] = value
             return
@@ -508,7 +555,6 @@ class KerasReader:
         raise self.error(f"cannot index {self.describe(container)}", node)
 
     def tensor_item(self, tensor: Tensor, key, node):
-        from ..layers.ops import GetItem
         parts = key if isinstance(key, tuple) else (key,)
         clean = []
         for part in parts:
@@ -522,7 +568,7 @@ class KerasReader:
                                  f"got {self.describe(part)}", node)
             clean.append(part)
         try:
-            return GetItem(tuple(clean), name=self.operation_name("GetItem"))(tensor)
+            return get_item(tensor, tuple(clean), name=self.operation_name("GetItem"))
         except ShapeError as exc:
             raise self.error(str(exc), node) from None
 
@@ -601,8 +647,8 @@ class KerasReader:
             kwargs["data_format"] = self.data_format
         if isinstance(kwargs.get("name"), str):
             self.checked_name(kwargs["name"], node)
-        if cls is Lambda:
-            return self.make_lambda(args, kwargs, node)
+        if cls.traced_function:
+            return self.make_lambda(cls, args, kwargs, node)
         args = [a if isinstance(a, Layer) else self.as_argument(a) for a in args]
         kwargs = {k: (v if isinstance(v, Layer) else self.as_argument(v)) for k, v in kwargs.items()}
         try:
@@ -614,7 +660,7 @@ class KerasReader:
         except (TypeError, ValueError) as exc:
             raise self.error(f"{name}: {_clean(exc)}", node) from None
 
-    def make_lambda(self, args, kwargs, node):
+    def make_lambda(self, cls, args, kwargs, node):
         function = kwargs.pop("function", args[0] if args else None)
         output_shape = kwargs.pop("output_shape", args[1] if len(args) > 1 else None)
         if function is None:
@@ -634,7 +680,7 @@ class KerasReader:
                     output_shape = tuple(self.as_argument(v) for v in output_shape)
         kwargs = {k: v for k, v in kwargs.items() if k in ("name", "trainable", "arguments", "mask", "dtype")}
         try:
-            return Lambda(function, output_shape, tracer=tracer, **kwargs)
+            return cls(function, output_shape, tracer=tracer, **kwargs)
         except (TypeError, ValueError) as exc:
             raise self.error(f"Lambda: {_clean(exc)}", node) from None
 
@@ -685,6 +731,13 @@ class KerasReader:
                 if name == "build" and isinstance(owner, Sequential) and args:
                     shape = self.as_argument(args[0])
                     owner.build(tuple(shape))
+                if name == "build" and isinstance(owner, UserModel) and args and not owner.called:
+                    # Keras 3 leaves a subclassed model's layers unbuilt here (its summary says
+                    # "0 (unbuilt)"); Keras 2 traced call(), and so does symparams.
+                    shape = self.as_argument(args[0])
+                    if not isinstance(shape, (tuple, list)):
+                        raise self.error("build() takes the input shape, batch axis first", node)
+                    owner(placeholder(tuple(shape), f"{owner.name}@input"))
                 return Opaque(f"{owner.name}.{name}()")
             if name == "add":
                 return self.sequential_add(owner, args, kwargs, node)
@@ -710,7 +763,7 @@ class KerasReader:
             if name == "reshape" and len(args) > 1:
                 extra = [tuple(args)]
             return self.call_tensor_function(fn, [owner, *extra], kwargs, node)
-        if isinstance(owner, (UserLayer, UserModel)) and name == "add_weight":
+        if _by_user(owner) and name == "add_weight":
             return self.add_weight(owner, args, kwargs, node)
         if isinstance(owner, Layer):
             if name == "count_params":
@@ -740,13 +793,14 @@ class KerasReader:
         if not isinstance(trainable, bool):
             raise self.error("add_weight: trainable must be True or False", node)
         if name is None:
-            name = "variable" if not layer.own_weights else f"variable_{len(layer.own_weights)}"
+            # Keras 3 names an unnamed variable from the same counter as layers (``variable_3``).
+            name = self.auto_layer_name("variable")
         try:
             weight = layer.add_weight(str(name), shape, trainable)
         except (TypeError, ValueError, SymparamsError) as exc:
             raise self.error(f"add_weight: {_clean(exc)}", node) from None
         self.private_names += 1
-        return Constant(weight.shape, "Variable", name=f"{layer.name}/{name}@{self.private_names}").output
+        return constant(weight.shape, "Variable", name=f"{layer.name}/{name}@{self.private_names}")
 
     def sequential_add(self, model, args, kwargs, node):
         if not isinstance(model, Sequential):
@@ -844,7 +898,7 @@ class KerasReader:
     def instance_attributes(self, obj) -> Optional[dict]:
         if isinstance(obj, Instance):
             return obj.attributes
-        if isinstance(obj, (UserLayer, UserModel)) and id(obj) in self.class_of:
+        if _by_user(obj) and id(obj) in self.class_of:
             return obj.attributes
         return None
 
@@ -860,8 +914,7 @@ class KerasReader:
         if self.layers_made > self.limits.layers:
             raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
                                              "layers", node)
-        maker = UserModel if cls.kind == "model" else UserLayer
-        obj = maker(cls.name, self.trace_user)
+        obj = (UserModel if cls.kind == "model" else user_layer)(cls.name, self.trace_user)
         self.class_of[id(obj)] = cls
         if not self.interp.run_init(cls, obj, list(args), dict(kwargs), node):
             self.keras_init(obj, list(args), dict(kwargs), node)
@@ -874,12 +927,12 @@ class KerasReader:
 
     def keras_init(self, obj, args, kwargs, node):
         """``super().__init__(**kwargs)`` of keras.layers.Layer or keras.Model."""
-        if isinstance(obj, (UserLayer, UserModel)) and obj.named:
+        if _by_user(obj) and obj.named:
             return None
         name = kwargs.get("name")
         if name is not None and not isinstance(name, str):
             raise self.error(f"a layer's name must be text, got {self.describe(name)}", node)
-        if isinstance(obj, (UserLayer, UserModel)):
+        if _by_user(obj):
             if isinstance(obj, UserModel) and ("inputs" in kwargs or len(args) >= 2):
                 raise self.error(f"{obj.class_name} passes inputs and outputs to Model.__init__; "
                                  "symparams reads subclassed models that wire their layers in call()", node)
@@ -905,7 +958,7 @@ class KerasReader:
             return Builtin("__init__", lambda host, a, k, n: host.keras_init(obj, a, k, n))
         if attr in ("build", "get_config", "compute_output_shape", "compute_mask", "reset_states"):
             return Builtin(attr, lambda host, a, k, n: {} if attr == "get_config" else None)
-        if attr == "__call__" and isinstance(obj, (UserLayer, UserModel)):
+        if attr == "__call__" and _by_user(obj):
             return obj
         raise self.error(f"super().{attr} reaches Keras's own base class, which the reader does not "
                          "follow", node)
@@ -951,7 +1004,7 @@ class KerasReader:
         made = []
         for shape in shapes:
             self.private_names += 1
-            made.append(InputLayer(batch_shape=shape, name=f"{layer.name}@input{self.private_names}").output)
+            made.append(placeholder(shape, f"{layer.name}@input{self.private_names}"))
         return made, (made if isinstance(in_shapes, list) else made[0])
 
     def traced_block(self, layer, placeholders, result, what: str):
@@ -961,7 +1014,10 @@ class KerasReader:
         flat = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         sources = _sources(flat, placeholders)
         try:
-            block = Functional(placeholders + sources, flat, name=layer.name)
+            if layer.defined_by_user:
+                block = TracedBlock(placeholders + sources, flat, layer)
+            else:
+                block = Functional(placeholders + sources, flat, name=layer.name)
         except ModelError as exc:
             raise self.error(f"{what}: {exc}") from None
         shapes = [t.shape for t in flat]
@@ -1091,6 +1147,11 @@ def _is_ops_path(path: str) -> bool:
     parts = path.split(".")
     return (parts[0] in KERAS_ROOTS or parts[0] == "K") and parts[-1] in _OPS_MODULES \
         and "layers" not in parts
+
+
+def _by_user(obj) -> bool:
+    """Whether ``obj`` is a layer or model made from a class the file defines."""
+    return isinstance(obj, Layer) and obj.defined_by_user
 
 
 def _all_tensors(value) -> bool:
