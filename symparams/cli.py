@@ -163,7 +163,7 @@ def read_models(args):
     result = read_file(args.file, parse_subs(args.subs), strict=args.strict,
                        limits=parse_limits(args.limit), input_shape=args.input_shape, keras=args.keras)
     # Warnings are shown only once the whole command has succeeded (see main).
-    args.warnings = list(result.warnings)
+    args.warnings = list(result.warnings) + [f"{result.filename}: note: {n}" for n in result.notes]
     if getattr(args, "all", False):
         return result.all()
     return [result.pick(args.model) if args.model else result.model]

@@ -370,7 +370,9 @@ MATH_FUNCTIONS = {
 }
 NUMPY_FUNCTIONS = {"prod": MATH_FUNCTIONS["prod"], "floor": MATH_FUNCTIONS["floor"],
                    "ceil": MATH_FUNCTIONS["ceil"], "sqrt": MATH_FUNCTIONS["sqrt"],
-                   "product": checked("product", _prod, 1, 1)}
+                   "product": checked("product", _prod, 1, 1),
+                   # np.arange over sizes loops like range (for i in np.arange(n_blocks))
+                   "arange": checked("arange", _range, 1, 3)}
 MATH = Namespace("math", keras=False)
 
 

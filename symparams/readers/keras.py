@@ -34,13 +34,16 @@ from ..layers.ops import constant, get_item
 from ..layers.user import fill, user_layer
 from ..model import Functional, Input, Sequential, TracedBlock, UserModel
 from . import legacy, tensor_ops
+from .dialect import Dialect
+from .dialect import guess as guess_dialect
 from .tensor_ops import OpError, TensorFunction
 from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, NUMPY_FUNCTIONS, SAFE_METHODS
 from .builtins import call_method as call_safe_method
 from .interpreter import Interpreter, Scope, _Break, _Continue, python_message
 from .limits import Limits
 from .source import parse, read_text
-from .values import (BoundFunction, BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, Super,
+from .values import (BoundFunction, BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque,
+                     OpaqueShape, Super,
                      SymbolicRange, UserClass, UserFunction)
 
 _LoopControl = (_Break, _Continue)
@@ -57,6 +60,10 @@ class ReadResult:
     built: list[Functional]                # every model, in the order built
     warnings: list[str] = field(default_factory=list)
     free_names: set[str] = field(default_factory=set)
+    #: what the reader assumed that changes counts (which Keras the file is written for)
+    notes: list[str] = field(default_factory=list)
+    #: the Keras (1, 2 or 3) whose rules the counts follow
+    keras: int = 3
 
     @property
     def model(self) -> Functional:
@@ -114,12 +121,13 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
                             filename)
     if keras not in (None, 1, 2, 3):
         raise ReadError(f"--keras must be 1, 2 or 3, got {keras}", filename)
+    dialect = Dialect(keras, given=True) if keras else guess_dialect(tree)
     real_names: set[str] = set()
     # A name used as a multiplier inside int() (``int(32 * alpha)``) must be a
     # real symbol, or sympy would drop the floor: read once more if one shows up.
     for _ in range(2):
         reader = KerasReader(filename, values, strict, real_names, limits, deadline,
-                             input_shape=given_shape, keras=keras)
+                             input_shape=given_shape, dialect=dialect)
         old_limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(old_limit, 20_000))
         try:
@@ -136,7 +144,9 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
                         f"{'this name' if len(unused) == 1 else 'these names'}", filename)
     if not reader.built:
         raise ReadError("no Keras model is built in this file (no Sequential or Model)", filename)
-    return ReadResult(filename, reader.named_models, reader.built, reader.warnings, reader.free_names)
+    notes = [dialect.note()] if dialect.version < 3 or dialect.given else []
+    return ReadResult(filename, reader.named_models, reader.built, reader.warnings, reader.free_names,
+                      notes, dialect.version)
 
 
 def binding_value(name: str, value):
@@ -202,10 +212,10 @@ class KerasReader:
 
     def __init__(self, filename: str, bindings: dict, strict: bool, real_names: set[str],
                  limits: Limits, deadline: Optional[float] = None, input_shape: Optional[tuple] = None,
-                 keras: Optional[int] = None):
+                 dialect: Dialect = Dialect(3)):
         self.filename = filename
         self.input_shape = input_shape
-        self.keras_version = keras
+        self.dialect = dialect
         self.bindings = bindings
         self.strict = strict
         self.real_names = real_names
@@ -285,6 +295,8 @@ class KerasReader:
             return f"the free name {value.path!r}"
         if isinstance(value, Opaque):
             return value.path
+        if isinstance(value, OpaqueShape):
+            return f"{value.shape.path}[{value.start}:]"
         if isinstance(value, Namespace):
             return f"the module {value.path}"
         if isinstance(value, UserFunction):
@@ -371,6 +383,10 @@ class KerasReader:
             return value if value is not None else Namespace(f"{module}.{name}", keras=True)
         if module == "math" and name in MATH_FUNCTIONS:
             return MATH_FUNCTIONS[name]
+        if module in ("six.moves", "builtins", "past.builtins") and name in _PY2_BUILTINS:
+            return BUILTINS[name]
+        if module in ("numpy",) and name in NUMPY_FUNCTIONS:
+            return NUMPY_FUNCTIONS[name]
         return Namespace(f"{module}.{name}", keras=False)
 
     def import_star(self, module: str, scope: Scope) -> None:
@@ -399,6 +415,10 @@ class KerasReader:
     # ---- values as sizes ------------------------------------------------------------
     def size_symbol(self, value: Opaque):
         name = value.symbol_name()
+        if name in self.bindings:
+            # A size named after the outside value it comes from (--subs X_train_shape_1=784).
+            self.used_bindings.add(name)
+            return self.bindings[name]
         if not isinstance(value, FreeName):
             self.free_names.add(name)
         return symbol(name, integer=name not in self.real_names)
@@ -449,6 +469,8 @@ class KerasReader:
                     return MATH_FUNCTIONS[attr]
             if obj.path in ("np", "numpy") and attr in NUMPY_FUNCTIONS:
                 return NUMPY_FUNCTIONS[attr]
+            if obj.path in ("six.moves", "builtins", "past.builtins") and attr in _PY2_BUILTINS:
+                return BUILTINS[attr]
             return Namespace(f"{obj.path}.{attr}", keras=False)
         if isinstance(obj, FreeName) and attr in _LIST_METHODS:
             raise self.error(f"{obj.path}.{attr}(): {obj.path} is never assigned in the file; "
@@ -471,6 +493,9 @@ class KerasReader:
             return self.model_attribute(obj, attr, node)
         if isinstance(obj, Layer):
             return self.layer_attribute(obj, attr, node)
+        if isinstance(obj, tuple) and attr == "shape" and any(obj is v for v in self.bindings.values()):
+            # --subs X_train=(60000, 784) gives the data array by its shape.
+            return obj
         if isinstance(obj, (list, dict, str, tuple)):
             if attr in SAFE_METHODS.get(type(obj), ()):
                 return BoundMethod(obj, attr)
@@ -535,6 +560,12 @@ class KerasReader:
     def get_item(self, container, key, node):
         if isinstance(key, sympy.Basic) and key.is_Integer:
             key = int(key)
+        if isinstance(container, Opaque) and isinstance(key, slice):
+            if container.path.endswith(".shape") and isinstance(key.start, int) and key.start >= 0 \
+                    and key.stop is None and key.step is None:
+                return OpaqueShape(container, key.start)
+            raise self.error(f"{container.path}[...] slices a value the reader cannot know; give "
+                             f"{container.path.split('.')[0]} with --subs", node)
         if isinstance(container, Opaque):
             return Opaque(f"{container.path}[{key}]")
         if isinstance(container, Tensor):
@@ -622,15 +653,17 @@ class KerasReader:
             return self.construct("TimeDistributed", [inner], outer, node)
         if name in ("Merge", "MaxoutDense", "Highway"):
             raise self.error(f"the Keras 1 layer {name} is not supported{closest(name, _LAYER_NAMES)}", node)
-        name, args, kwargs, notes = legacy.translate(name, list(args), dict(kwargs))
+        name, args, kwargs, notes = legacy.translate(name, list(args), dict(kwargs), self.dialect.version)
         for note in notes:
             self.warn(note, node)
         cls = _LAYER_NAMES.get(name)
         if cls is None:
             raise self.error(f"unknown layer class {name!r}{closest(name, _LAYER_NAMES)}", node)
-        if "input_length" in kwargs and name != "Embedding" and "input_dim" in kwargs:
-            # Keras 1: LSTM(32, input_length=10, input_dim=64) reads (10, 64) sequences.
-            kwargs["input_shape"] = (kwargs.pop("input_length"), kwargs.pop("input_dim"))
+        if "input_dim" in kwargs and name != "Embedding" and (
+                "input_length" in kwargs or getattr(cls, "input_rank", None) == 3):
+            # Keras 1 and 2: LSTM(32, input_dim=64, input_length=10) reads (10, 64) sequences,
+            # and without input_length sequences of any length.
+            kwargs["input_shape"] = (kwargs.pop("input_length", None), kwargs.pop("input_dim"))
         accepted = accepted_arguments(cls)
         unknown = [k for k in kwargs if k not in accepted]
         if unknown:
@@ -641,6 +674,9 @@ class KerasReader:
             self.warn(message + " (ignored)", node)
             kwargs = {k: v for k, v in kwargs.items() if k not in unknown}
         for key in ("input_shape", "batch_input_shape", "shape", "batch_shape"):
+            if isinstance(kwargs.get(key), OpaqueShape):
+                rank = getattr(cls, "input_rank", None)
+                kwargs[key] = kwargs[key].sizes(rank - 1 if isinstance(rank, int) else 1)
             if isinstance(kwargs.get(key), Opaque):
                 raise self.shape_name_error(kwargs[key], cls, node)
         if self.data_format and "data_format" in accepted and "data_format" not in kwargs:
@@ -658,7 +694,11 @@ class KerasReader:
         except SymparamsError:
             raise
         except (TypeError, ValueError) as exc:
-            raise self.error(f"{name}: {_clean(exc)}", node) from None
+            hint = ""
+            if "multiple values" in str(exc) and self.dialect.version == 3:
+                hint = ("; Keras 3 reads the arguments after the first by position (a kernel, then "
+                        "strides): if the file is written for Keras 1 or 2, give --keras 2")
+            raise self.error(f"{name}: {_clean(exc)}{hint}", node) from None
 
     def make_lambda(self, cls, args, kwargs, node):
         function = kwargs.pop("function", args[0] if args else None)
@@ -1109,6 +1149,11 @@ class KerasReader:
     def make_input(self, args, kwargs, node):
         if args:
             kwargs.setdefault("shape", args[0])
+        if isinstance(kwargs.get("shape"), OpaqueShape):
+            # The rank is unknown here: one size, unless --subs gives the array's shape.
+            kwargs["shape"] = kwargs["shape"].sizes(1)
+        if isinstance(kwargs.get("name"), str):
+            self.checked_name(kwargs["name"], node)
         for key in ("shape", "batch_shape"):
             if isinstance(kwargs.get(key), Opaque):
                 raise self.error(f"{kwargs[key].path!r} stands for a whole input shape; give it with "
@@ -1178,6 +1223,9 @@ def _sources(outputs: list, placeholders: list) -> list:
         stack.extend(t.node.inputs)
     return found
 
+
+# six.moves and builtins spell Python's own functions (six.moves.range is range).
+_PY2_BUILTINS = frozenset({"range", "xrange", "zip", "map", "filter", "input", "reduce"}) & set(BUILTINS)
 
 _LIST_METHODS = frozenset({"append", "extend", "insert", "pop", "update", "setdefault", "keys",
                            "items", "values"})

@@ -90,10 +90,11 @@ def _is_size(value) -> bool:
         isinstance(value, (sympy.Basic, Opaque))
 
 
-def translate(name: str, args: list, kwargs: dict) -> tuple[str, list, dict, list[str]]:
-    """The Keras 3 form of a layer call written in any Keras dialect."""
+def translate(name: str, args: list, kwargs: dict, keras: int = 3) -> tuple[str, list, dict, list[str]]:
+    """The Keras 3 form of a layer call written for Keras ``keras`` (1, 2 or 3)."""
     notes: list[str] = []
-    keras1_name = name in CLASS_RENAMES
+    # Keras 2's converters still read Conv2D(32, 3, 3) as a 3x3 kernel.
+    keras1_name = name in CLASS_RENAMES or keras < 3
     new_name = CLASS_RENAMES.get(name, name)
     if new_name in ("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "Conv3DTranspose",
                     "SeparableConv2D", "SeparableConv1D", "Conv1DTranspose"):
@@ -110,8 +111,9 @@ def translate(name: str, args: list, kwargs: dict) -> tuple[str, list, dict, lis
     elif new_name in ("SimpleRNN", "LSTM", "GRU"):
         keras1 = bool(_KERAS1_RNN_KEYS & set(kwargs))
         kwargs = _rename(kwargs, _RNN)
-        if new_name == "GRU" and keras1:
-            # Keras 1's GRU had one bias per gate: Keras 3's reset_after=False.
+        if new_name == "GRU" and (keras1 or keras < 3):
+            # Keras 1's GRU had one bias per gate, and standalone Keras 2 kept that as its
+            # default (reset_after=False, keras/layers/recurrent.py of Keras 2.1-2.3).
             kwargs.setdefault("reset_after", False)
     elif new_name == "Embedding":
         kwargs = _rename(kwargs, {"init": "embeddings_initializer",

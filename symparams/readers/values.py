@@ -23,6 +23,24 @@ class Opaque:
 
 
 @dataclass(frozen=True)
+class OpaqueShape:
+    """``X_train.shape[1:]`` of an array the file never builds: a shape of unknown rank.
+
+    As a layer's input shape it becomes sizes named ``X_train_shape_1``,
+    ``X_train_shape_2``... (as many as the layer's input needs), which
+    ``--subs`` binds one by one, or all at once with ``--subs X_train=(60000, 28, 28)``.
+    """
+
+    shape: Opaque      # the ``X_train.shape`` it slices
+    start: int
+
+    def sizes(self, rank: int) -> tuple:
+        base = self.shape.symbol_name()
+        return tuple(Opaque(f"{self.shape.path}[{self.start + i}]") if base else None
+                     for i in range(rank))
+
+
+@dataclass(frozen=True)
 class FreeName(Opaque):
     """A name the file reads but never binds: a size, unless used as an object."""
 
