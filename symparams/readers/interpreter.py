@@ -364,7 +364,11 @@ class Interpreter:
             scope.assign(target.id, value)
             self.host.note_assignment(target.id, value, scope)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            items = self.items(value, target)
+            if isinstance(value, Opaque) and not any(isinstance(t, ast.Starred) for t in target.elts):
+                # ``train_ds, val_ds = load(...)``: outside data, known by where it came from.
+                items = [Opaque(f"{value.path}[{i}]") for i in range(len(target.elts))]
+            else:
+                items = self.items(value, target)
             starred = [i for i, t in enumerate(target.elts) if isinstance(t, ast.Starred)]
             if starred:
                 i = starred[0]
