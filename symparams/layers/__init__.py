@@ -5,18 +5,29 @@ from .attention import AdditiveAttention, Attention, GroupedQueryAttention, Mult
 from .base import Layer, Tensor, Weight
 from .conv import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose,
                    DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D)
-from .core import Dense, EinsumDense, Embedding, Identity, Input, InputLayer, Masking
+from .core import Dense, EinsumDense, Embedding, Identity, Input, InputLayer, Masking, ReversibleEmbedding
+from .encoding import (CategoryEncoding, Discretization, HashedCrossing, Hashing, IntegerLookup,
+                       StringLookup, TextVectorization)
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
                       average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import (BatchNormalization, GroupNormalization, LayerNormalization,
                             RMSNormalization, UnitNormalization)
-from .preprocessing import (CenterCrop, Normalization, RandomContrast, RandomCrop, RandomFlip,
-                            RandomRotation, RandomTranslation, RandomZoom, Rescaling, Resizing)
-from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
+from .preprocessing import (AugMix, AutoContrast, CenterCrop,
+                            ContrastLimitedAdaptiveHistogramEqualization, CutMix, Equalization,
+                            MaxNumBoundingBoxes, MelSpectrogram, MixUp, Normalization, RandAugment, RandomBrightness,
+                            RandomColorDegeneration, RandomColorJitter, RandomContrast, RandomCrop,
+                            RandomElasticTransform, RandomErasing, RandomFlip, RandomGaussianBlur,
+                            RandomGrayscale, RandomHue, RandomInvert, RandomPerspective,
+                            RandomPosterization, RandomRotation, RandomSaturation, RandomSharpness,
+                            RandomShear, RandomTranslation, RandomZoom, Rescaling, Resizing,
+                            Solarization, STFTSpectrogram)
+from .pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
+                      AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D, AveragePooling1D, AveragePooling2D, AveragePooling3D,
                       GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D,
                       GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D,
                       MaxPooling1D, MaxPooling2D, MaxPooling3D)
-from .recurrent import GRU, LSTM, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, SimpleRNN
+from .recurrent import (GRU, LSTM, RNN, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, GRUCell, LSTMCell, SimpleRNN,
+                        SimpleRNNCell, StackedRNNCells)
 from .regularization import (ActivityRegularization, AlphaDropout, Dropout, GaussianDropout,
                              GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, Flatten, Permute, RepeatVector,
@@ -25,7 +36,7 @@ from .reshaping import (Cropping1D, Cropping2D, Cropping3D, Flatten, Permute, Re
 from .repeat import Repeat
 from .user import Lambda
 from . import ops as _ops  # noqa: F401  (registers the tensor operators)
-from .wrappers import Bidirectional, TimeDistributed
+from .wrappers import Bidirectional, Pipeline, SpectralNormalization, TimeDistributed
 
 # Aliases that Keras 3 itself exports.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D

@@ -79,6 +79,12 @@ class Weight:
     shape: Shape
     trainable: bool = True
 
+    def __post_init__(self) -> None:
+        # Sizes are sympy values everywhere downstream, whoever wrote the shape.
+        if any(isinstance(s, int) for s in self.shape):
+            object.__setattr__(self, "shape", tuple(sympy.Integer(s) if isinstance(s, int) else s
+                                                    for s in self.shape))
+
     @property
     def count(self) -> sympy.Expr:
         return product(self.shape)

@@ -286,3 +286,40 @@ def _analyze_einsum(layer: EinsumDense, input_shape):
 def placeholder(shape, name: str) -> Tensor:
     """A tensor of this shape that starts a traced block; its explicit name uses up no automatic one."""
     return InputLayer(batch_shape=shape, name=name).output
+
+
+class ReversibleEmbedding(Embedding):
+    """An embedding that can also map vectors back to token scores (``reverse=True``).
+
+    With ``tie_weights=False`` it keeps a separate ``reverse_embeddings`` of
+    shape (output_dim, input_dim) (keras/src/layers/core/reversible_embedding.py).
+    """
+
+    inert_args = Embedding.inert_args | {"reverse_dtype", "logit_soft_cap"}
+
+    def __init__(self, input_dim, output_dim, tie_weights=True, **kwargs):
+        super().__init__(input_dim, output_dim, **kwargs)
+        self.tie_weights = bool(tie_weights)
+
+    def call_options(self, reverse=False, **kwargs):
+        return {"reverse": bool(reverse)}
+
+    def declare_weights(self, input_shape):
+        yield Weight("embeddings", (self.input_dim, self.output_dim))
+        if not self.tie_weights:
+            yield Weight("reverse_embeddings", (self.output_dim, self.input_dim))
+
+    def output_shapes_for(self, in_shapes, options):
+        if options.get("reverse"):
+            return (*in_shapes[:-1], self.input_dim)
+        return self.compute_output_shape(in_shapes)
+
+    def textbook(self, shape):
+        t = Textbook()
+        v = t.q("V", self.input_dim, arg("input_dim"))
+        d = t.q("d", self.output_dim, arg("output_dim"))
+        t.formula = mul(v, d) if self.tie_weights else mul(2, v, d)
+        return t
+
+    def config(self):
+        return {**super().config(), "tie_weights": self.tie_weights}

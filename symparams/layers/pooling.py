@@ -77,3 +77,33 @@ GlobalMaxPooling3D = _global("GlobalMaxPooling3D", 3)
 GlobalAveragePooling1D = _global("GlobalAveragePooling1D", 1)
 GlobalAveragePooling2D = _global("GlobalAveragePooling2D", 2)
 GlobalAveragePooling3D = _global("GlobalAveragePooling3D", 3)
+
+
+class BaseAdaptivePooling(_Spatial):
+    """Pooling to a fixed ``output_size`` whatever the input's size (keras/src/layers/pooling/base_adaptive_pooling.py)."""
+
+    prose = "pooling"
+    macs = no_macs
+
+    def __init__(self, output_size, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.output_size = as_tuple(output_size, self.rank, "output_size")
+        self.data_format = standardize_data_format(data_format)
+
+    def compute_output_shape(self, input_shape):
+        return self.assemble(input_shape, list(self.output_size), self.channels(input_shape))
+
+    def config(self):
+        return {"output_size": self.output_size, "data_format": self.data_format}
+
+
+def _adaptive(name: str, rank: int):
+    return type(name, (BaseAdaptivePooling,), {"rank": rank, "__module__": __name__})
+
+
+AdaptiveAveragePooling1D = _adaptive("AdaptiveAveragePooling1D", 1)
+AdaptiveAveragePooling2D = _adaptive("AdaptiveAveragePooling2D", 2)
+AdaptiveAveragePooling3D = _adaptive("AdaptiveAveragePooling3D", 3)
+AdaptiveMaxPooling1D = _adaptive("AdaptiveMaxPooling1D", 1)
+AdaptiveMaxPooling2D = _adaptive("AdaptiveMaxPooling2D", 2)
+AdaptiveMaxPooling3D = _adaptive("AdaptiveMaxPooling3D", 3)

@@ -208,3 +208,146 @@ class ConvLSTM2D(_ConvLSTM):
 
 class ConvLSTM3D(_ConvLSTM):
     rank = 3
+
+
+# --------------------------------------------------------------------------
+# Cells and the generic RNN (keras/src/layers/rnn/rnn.py, stacked_rnn_cells.py)
+
+
+class _Cell(Layer):
+    """One step of a recurrent layer, given to ``RNN``; its weights are made when the RNN is built."""
+
+    inert_args = RNN_INERT
+    gates: ClassVar[int]
+    states: ClassVar[int] = 1
+
+    def __init__(self, units, activation="tanh", use_bias=True, **kwargs):
+        super().__init__(**kwargs)
+        self.units = as_positive(units, "units")
+        self.use_bias = bool(use_bias)
+
+    def bias_vectors(self) -> int:
+        return 1
+
+    def cell_weights(self, features) -> list[Weight]:
+        width = self.gates * self.units
+        weights = [Weight(f"{self.name}/kernel", (features, width)),
+                   Weight(f"{self.name}/recurrent_kernel", (self.units, width))]
+        if self.use_bias:
+            shape = (sympy.Integer(2), width) if self.bias_vectors() == 2 else (width,)
+            weights.append(Weight(f"{self.name}/bias", shape))
+        return weights
+
+    def cells(self) -> list["_Cell"]:
+        return [self]
+
+    def compute_output_shape(self, input_shape):
+        raise self.error("a recurrent cell is used inside RNN(cell), not called on a tensor")
+
+
+class SimpleRNNCell(_Cell):
+    gates = 1
+
+
+class LSTMCell(_Cell):
+    gates, states = 4, 2
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True, **kwargs):
+        super().__init__(units, activation, use_bias, **kwargs)
+
+
+class GRUCell(_Cell):
+    gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 reset_after=True, **kwargs):
+        super().__init__(units, activation, use_bias, **kwargs)
+        self.reset_after = bool(reset_after)
+
+    def bias_vectors(self) -> int:
+        return 2 if self.reset_after else 1
+
+
+class StackedRNNCells(Layer):
+    """Cells one above the other: each cell's input is the one below's output."""
+
+    def __init__(self, cells, **kwargs):
+        super().__init__(**kwargs)
+        cells = list(cells) if isinstance(cells, (list, tuple)) else [cells]
+        if not cells or not all(isinstance(c, _Cell) for c in cells):
+            raise TypeError("StackedRNNCells takes a list of recurrent cells")
+        self._cells = cells
+
+    def cells(self) -> list[_Cell]:
+        return list(self._cells)
+
+    def compute_output_shape(self, input_shape):
+        raise self.error("stacked cells are used inside RNN(cells), not called on a tensor")
+
+
+class RNN(_Recurrent):
+    """``RNN(cell)``: a recurrent layer around a cell, or a list of cells stacked."""
+
+    input_rank = 3
+    prose = "rnn"
+
+    def __init__(self, cell, return_sequences=False, return_state=False, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(cell)  # as Keras does, which uses up the name stacked_rnn_cells
+        if not isinstance(cell, (_Cell, StackedRNNCells)):
+            raise TypeError("RNN needs a recurrent cell such as LSTMCell(units), or a list of them")
+        self.cell = cell
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+
+    def check_input(self, in_shapes):
+        super().check_input(in_shapes)
+        if in_shapes[-1] is None:
+            raise self.error(f"the feature axis of input {describe(in_shapes)} must be known")
+
+    def declare_weights(self, input_shape):
+        features = input_shape[-1]
+        for cell in self.cell.cells():
+            yield from cell.cell_weights(features)
+            features = cell.units
+
+    def step_output_shape(self, input_shape):
+        return (self.cell.cells()[-1].units,)
+
+    def compute_output_shape(self, input_shape):
+        batch = input_shape[0]
+        last = self.cell.cells()[-1].units
+        out = (batch, input_shape[1], last) if self.return_sequences else (batch, last)
+        if self.return_state:
+            return [out] + [(batch, c.units) for c in self.cell.cells() for _ in range(c.states)]
+        return out
+
+    def config(self):
+        cells = self.cell.cells()
+        first = cells[0]
+        return {"units": first.units, "use_bias": first.use_bias, "gates": first.gates,
+                "cells": sympy.Integer(len(cells)), "return_sequences": self.return_sequences,
+                "return_state": self.return_state}
+
+    def textbook(self, shape):
+        t = Textbook()
+        terms = []
+        features = t.q("d", shape[-1], axis(len(shape) - 1))
+        for i, cell in enumerate(self.cell.cells()):
+            key = "h" if len(self.cell.cells()) == 1 else f"h_{i + 1}"
+            h = t.q(key, cell.units, arg("units"))
+            core = mul(h, add(features, h))
+            if cell.use_bias:
+                core = add(core, mul(cell.bias_vectors(), h) if cell.bias_vectors() != 1 else h)
+            terms.append(mul(cell.gates, core) if cell.gates != 1 else core)
+            features = h
+        t.formula = add(*terms) if len(terms) > 1 else terms[0]
+        return t
+
+    def macs(self, i, o, options):
+        total, features = sympy.Integer(0), i[-1]
+        for cell in self.cell.cells():
+            total += cell.gates * cell.units * (features + cell.units)
+            features = cell.units
+        return steps(i) * total

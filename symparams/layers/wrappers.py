@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Optional
 
+import sympy
+
 from ..errors import SymparamsError
-from ..formula import mul
+from ..formula import add, mul
 from .base import Layer, Weight, describe, steps, what_it_is
 from .recurrent import _Recurrent
-from .textbook import Quantity, Textbook
+from .textbook import DERIVED, Quantity, Textbook
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -124,3 +126,95 @@ class TimeDistributed(Layer):
         step_in = self._step(i)
         inner = self.layer.macs(step_in, self.layer.compute_output_shape(step_in), {})
         return None if inner is None else steps(i) * inner
+
+
+class SpectralNormalization(Layer):
+    """Scales a layer's kernel by its largest singular value (keras/src/layers/normalization/
+    spectral_normalization.py): the layer's weights, plus a non-trainable ``vector_u`` of
+    shape (1, the kernel's last axis) for the power iteration."""
+
+    prose = "generic"
+    inert_args = frozenset({"power_iterations"})
+
+    def __init__(self, layer: Layer, power_iterations=1, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(layer, Layer):
+            raise SymparamsError(f"SpectralNormalization wraps a layer, got {what_it_is(layer)}")
+        self.layer = layer
+
+    def check_input(self, in_shapes):
+        self.layer.check_input(in_shapes)
+
+    def declare_weights(self, input_shape):
+        inner = list(self.layer.declare_weights(input_shape))
+        kernel = next((w for w in inner if w.name.endswith("kernel")), None)
+        if kernel is None:
+            raise self.error(f"the layer {self.layer.name!r} it wraps has no kernel to normalize")
+        yield from _prefixed(self.layer.name, inner)
+        yield Weight("vector_u", (sympy.Integer(1), kernel.shape[-1]), trainable=False)
+
+    def compute_output_shape(self, input_shape):
+        return self.layer.compute_output_shape(input_shape)
+
+    def config(self):
+        return {"layer": self.layer}
+
+    def textbook(self, shape):
+        inner = self.layer.textbook(shape)
+        if inner is None:
+            return None
+        kernel = next(w for w in self.layer.declare_weights(shape) if w.name.endswith("kernel"))
+        t = Textbook(inner.formula, list(inner.quantities))
+        u = t.q("n_u", kernel.shape[-1], DERIVED)  # the power iteration's vector_u
+        t.formula, t.non_trainable = add(inner.formula, u), u
+        return t
+
+    def macs(self, i, o, options):
+        return self.layer.macs(i, o, options)
+
+
+class Pipeline(Layer):
+    """``Pipeline([layer, ...])``: layers applied in turn, as one layer (keras/src/layers/preprocessing/pipeline.py)."""
+
+    prose = "generic"
+
+    def __init__(self, layers, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(layers, (list, tuple)) or not all(isinstance(l, Layer) for l in layers):
+            raise SymparamsError("Pipeline takes a list of layers")
+        self.layers = list(layers)
+
+    def check_input(self, in_shapes):
+        shape = in_shapes
+        for layer in self.layers:
+            layer.check_input(shape)
+            shape = layer.compute_output_shape(shape)
+
+    def declare_weights(self, input_shape):
+        shape = input_shape
+        for layer in self.layers:
+            yield from _prefixed(layer.name, layer.declare_weights(shape))
+            shape = layer.compute_output_shape(shape)
+
+    def compute_output_shape(self, input_shape):
+        shape = input_shape
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def config(self):
+        return {"layers": sympy.Integer(len(self.layers))}
+
+    def textbook(self, shape):
+        # The sum of its layers' counts, each worked out as for that layer alone.
+        t = Textbook()
+        terms, current = [], shape
+        for layer in self.layers:
+            count = sum((w.count for w in layer.declare_weights(current)), sympy.Integer(0))
+            if count != 0:
+                terms.append(t.q(f"P_{layer.name}", count, DERIVED))
+            current = layer.compute_output_shape(current)
+        if not terms:
+            return None
+        t.formula = add(*terms) if len(terms) > 1 else terms[0]
+        return t

@@ -629,6 +629,13 @@ class KerasReader:
             return Opaque(f"{func.path}()")
         if isinstance(func, Namespace):
             last = func.path.split(".")[-1]
+            if func.keras and last in _FOREIGN_WRAPPERS:
+                raise self.error(f"{last} wraps {_FOREIGN_WRAPPERS[last]}, not Keras layers; symparams "
+                                 "cannot count its weights from this file (read that model's own source "
+                                 "instead)", node)
+            if func.keras and last in ("Layer", "Wrapper"):
+                raise self.error(f"keras.layers.{last} is a base class: define a class that extends it "
+                                 "(class MyLayer(keras.layers.Layer): ...) and use that", node)
             if func.keras and ".layers" in func.path + "." and last[:1].isupper():
                 raise self.error(f"unknown layer class {last!r}{closest(last, _LAYER_NAMES)}", node)
             if func.keras and ".applications" in func.path:
@@ -924,8 +931,8 @@ class KerasReader:
             return "keras:Sequential"
         if isinstance(base, Namespace) and base.keras:
             last = base.path.split(".")[-1]
-            if last in ("Layer", "Model"):
-                return last.lower()
+            if last in ("Layer", "Model", "Wrapper"):
+                return "model" if last == "Model" else "layer"
         if isinstance(base, LayerClass):
             return "keras:" + base.name
         return None
@@ -1182,6 +1189,9 @@ class KerasReader:
         layer = self.construct(cls_name, list(args[1:]), kwargs, node)
         return self.call_layer(layer, [inputs], {}, node)
 
+
+_FOREIGN_WRAPPERS = {"TorchModuleWrapper": "a PyTorch module", "JaxLayer": "a JAX function",
+                     "FlaxLayer": "a Flax module", "TFSMLayer": "a TensorFlow SavedModel"}
 
 _OPS_MODULES = {"ops", "backend", "K", "math", "nn", "linalg", "numpy", "activations", "tf",
                 "tensorflow"}
