@@ -13,7 +13,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".cache" / "keras-venv"
-PINS = ["keras==3.15.1", "jax==0.10.2", "jaxlib==0.10.2"]
+# TensorFlow only for the layers Keras 3 runs on tf.data even under JAX (StringLookup,
+# IntegerLookup, TextVectorization, Hashing, HashedCrossing); the backend stays JAX.
+PINS = ["keras==3.15.1", "jax==0.10.2", "jaxlib==0.10.2", "tensorflow-cpu==2.20.0"]
 ENV = {"KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 

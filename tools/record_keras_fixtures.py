@@ -213,6 +213,17 @@ def record_exam(path: Path, sample: int) -> Path:
     return out
 
 
+def record_layer_classes() -> dict:
+    """Every layer class keras.layers exports, by name (the catalogue symparams must cover)."""
+    import inspect
+
+    import keras
+
+    names = sorted(n for n in dir(keras.layers) if inspect.isclass(getattr(keras.layers, n))
+                   and issubclass(getattr(keras.layers, n), keras.layers.Layer))
+    return {"keras_version": keras.__version__, "classes": names}
+
+
 def main(argv: list[str]) -> int:
     ensure_keras()
     if argv[:1] == ["--exam"]:
@@ -235,6 +246,10 @@ def main(argv: list[str]) -> int:
         (OUT / f"{path.stem}.json").write_text(json.dumps(data, indent=1) + "\n")
         totals = ", ".join(f"{r['total']:,}" for r in data["runs"])
         print(f"ok   {path.name}: {totals}")
+    if not stems or "layer_classes" in stems:
+        classes = record_layer_classes()
+        (OUT / "layer_classes.json").write_text(json.dumps(classes, indent=1) + "\n")
+        print(f"ok   keras.layers: {len(classes['classes'])} layer classes")
     if not stems or "applications" in stems:
         apps = record_applications()
         (OUT / "applications.json").write_text(json.dumps(apps, indent=1) + "\n")
