@@ -234,6 +234,25 @@ HOSTILE_STATEMENTS = [
     "x = reversed(range(10**12))",
     "x = isinstance(w, int)",
     "x = [].pop()", "x = {}.pop('a')", "x = 'a'.split(None, -1) * 10**6",
+    # the file's own classes, Lambda and tensor operations
+    "class A:\n    def __init__(self):\n        self.a = A()\nA()",
+    "import keras\nclass L(keras.layers.Layer):\n    def call(self, x):\n        return self(x)\n"
+    "i = keras.Input((4,))\nm = keras.Model(i, L()(i))",
+    "import keras\nclass L(keras.layers.Layer):\n    def call(self, x):\n        return 3\n"
+    "i = keras.Input((4,))\nm = keras.Model(i, L()(i))",
+    "import keras\nclass M(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.d = [keras.layers.Dense(4) for _ in range(10**6)]\nm = M()",
+    "x = super()", "class B(object):\n    x = super()",
+    "class C(C):\n    pass", "class D(1):\n    pass",
+    "import keras\ni = keras.Input((4,))\nm = keras.Model(i, keras.layers.Lambda(lambda t: t.nope)(i))",
+    "import keras\ni = keras.Input((4,))\nm = keras.Model(i, keras.layers.Lambda(5)(i))",
+    "import keras\nfrom keras import ops\ni = keras.Input((4,))\nm = keras.Model(i, ops.reshape(i, (10**9, 3)))",
+    "import keras\nfrom keras import ops\ni = keras.Input((4,))\nm = keras.Model(i, i[::0])",
+    "import keras\nfrom keras import ops\ni = keras.Input((4,))\nm = keras.Model(i, ops.transpose(i, (5, 'a')))",
+    "import keras\nfrom keras import ops\nm = keras.Model(ops.arange(10**30), ops.arange(w))",
+    "import keras\nfrom keras import ops\ni = keras.Input((4,))\nm = keras.Model(i, ops.sum(i, axis=2.5))",
+    "import keras\nfrom keras import ops\ni = keras.Input((4,))\nm = keras.Model(i, i @ i @ 3)",
+    "import keras\ni = keras.Input((4,))\nm = keras.Model(i, keras.layers.RNN([])(i))",
 ]
 
 INJECTIONS = [

@@ -1083,14 +1083,14 @@ class KerasReader:
         if right is None:
             if op == "+":
                 return left
-            return self.call_tensor_function(TensorFunction("negative", "-"), [left], {}, node)
+            return self.call_tensor_function(TensorFunction("negative", "the operator -"), [left], {}, node)
         name = kinds.get(op)
         if name is None:
             raise self.error(f"the operator {op} is not supported on tensors", node)
         for side in (left, right):
             if not isinstance(side, (Tensor, int, float, sympy.Basic)) or isinstance(side, bool):
                 raise self.error(f"cannot compute {self.describe(left)} {op} {self.describe(right)}", node)
-        return self.call_tensor_function(TensorFunction(name, op), [left, right], {}, node)
+        return self.call_tensor_function(TensorFunction(name, f"the operator {op}"), [left, right], {}, node)
 
     def call_tensor_function(self, fn: TensorFunction, args, kwargs, node):
         for value in (*args, *kwargs.values()):

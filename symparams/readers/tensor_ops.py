@@ -106,7 +106,7 @@ def apply(fn: TensorFunction, args: list, kwargs: dict, name: Callable[[str], Op
     if f in ("shape", "int_shape"):
         x = args[0] if args else None
         if not is_tensor(x):
-            raise OpError(f"{fn.path}() needs a tensor")
+            raise OpError("it needs a tensor")
         return tuple(None if s is None else (int(s) if s.is_Integer else s) for s in x.shape)
     if f in CONSTANTS:
         return _constant(fn, args, kwargs, name)
@@ -146,7 +146,7 @@ def apply(fn: TensorFunction, args: list, kwargs: dict, name: Callable[[str], Op
         default = -1 if fn.path.rsplit(".", 1)[0].split(".")[-1] in ("K", "backend") else 0
         axis = _int(_arg(args, kwargs, 1, "axis", default=default), "axis")
         if not isinstance(items, (list, tuple)) or not all(is_tensor(t) for t in items):
-            raise OpError(f"{fn.path}() takes a list of tensors")
+            raise OpError("it takes a list of tensors")
         cls = ops.Stack if f == "stack" else ops.ConcatenateOp
         return _call(cls(axis, name=name("Stack" if f == "stack" else "Concatenate")), list(items))
     if f == "expand_dims":
@@ -158,13 +158,13 @@ def apply(fn: TensorFunction, args: list, kwargs: dict, name: Callable[[str], Op
     if f in ("matmul", "dot"):
         a, b = _arg(args, kwargs, 0, "x1", "a", "x"), _arg(args, kwargs, 1, "x2", "b", "y")
         if not (is_tensor(a) and is_tensor(b)):
-            raise OpError(f"{fn.path}() multiplies two tensors")
+            raise OpError("a matrix product needs two tensors")
         return _call(ops.Matmul(bool(kwargs.get("transpose_b", False)), name=name("Matmul")), [a, b])
     if f in ("batch_flatten", "flatten"):
         if f == "flatten":
             return _call(ops.ReshapeOp((-1,), name=name("Reshape")), [args[0]])
         return _call(ops.Flatten2D(name=name("BatchFlatten")), [args[0]])
-    raise OpError(f"{fn.path}() is not supported")
+    raise OpError("the reader does not follow this function")
 
 
 def _size_or_none(s):
@@ -191,7 +191,7 @@ def _constant(fn: TensorFunction, args: list, kwargs: dict, name) -> Tensor:
         if stop is None:
             start, stop = 0, start
         if step != 1:
-            raise OpError(f"{fn.path}() with a step other than 1 is not supported")
+            raise OpError("a step other than 1 is not supported")
         length = as_size(stop) - as_size(start or 0)
         shape: Any = (length,)
     elif f == "eye":
@@ -203,6 +203,6 @@ def _constant(fn: TensorFunction, args: list, kwargs: dict, name) -> Tensor:
         if not isinstance(shape, (tuple, list)):
             shape = (shape,)
         if any(s is None for s in shape):
-            raise OpError(f"{fn.path}() needs a shape of known sizes")
+            raise OpError("it needs a shape of known sizes")
     keras_type = {"arange": "Arange", "range": "Arange"}.get(f, f.title().replace("_", ""))
     return ops.Constant(shape, keras_type, name=name(keras_type)).output
