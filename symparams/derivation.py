@@ -10,7 +10,7 @@ how it looks; nothing here builds LaTeX or Markdown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace, field
 from typing import Any, Mapping, Optional, Sequence
 
 import sympy
@@ -89,6 +89,9 @@ class LayerDerivation:
     frozen: bool
     calls: int
     nested: Optional["Derivation"] = None
+    #: an earlier layer made the same way (a user's class with the same sizes), whose
+    #: inner layers stand for this one's
+    same_as: Optional[str] = None
 
     @property
     def has_weights(self) -> bool:
@@ -173,7 +176,7 @@ def _derive(model, summary: Summary, values, only, dtype) -> Derivation:
 
     graph_nodes = _graph_nodes(model)
     rows = [r for r in summary.rows if not only or r.name in only]
-    derived = tuple(_layer(r, graph_nodes, values, sub, dtype) for r in rows)
+    derived = _same_blocks_once(tuple(_layer(r, graph_nodes, values, sub, dtype) for r in rows), rows)
     all_rows = [(sub(r.params), sub(r.trainable), sub(r.non_trainable)) for r in summary.rows]
 
     def total_of(index):
@@ -193,6 +196,22 @@ def _derive(model, summary: Summary, values, only, dtype) -> Derivation:
         trainable=trainable, non_trainable=non_trainable, dtype=dtype, bytes_per_param=per,
         memory=memory, symbols=tuple(bound.symbols), bindings=values,
     )
+
+
+def _same_blocks_once(derived: tuple, rows: list) -> tuple:
+    """A user's layer made like an earlier one keeps its own count but not a second copy of its inner working."""
+    first: dict = {}
+    out = []
+    for d, row in zip(derived, rows):
+        if d.nested is not None and row.layer is not None and row.layer.defined_by_user:
+            key = (d.type, tuple((w.shape, w.trainable) for w in d.weights), d.input_shapes,
+                   d.output_shapes)
+            if key in first:
+                d = replace(d, nested=None, same_as=first[key])
+            else:
+                first[key] = d.name
+        out.append(d)
+    return tuple(out)
 
 
 def _graph_nodes(model):

@@ -114,6 +114,14 @@ class RMSNormalization(Layer):
         axes = self.axis if isinstance(self.axis, list) else [self.axis]
         yield Weight("scale", tuple(_axis_size(self, input_shape, a) for a in axes))
 
+    def textbook(self, shape):
+        t = Textbook()
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        sizes = [t.q("d" if len(axes) == 1 else f"d_{i + 1}", shape[a], axis(a % len(shape)))
+                 for i, a in enumerate(axes)]
+        t.formula = mul(*sizes)
+        return t
+
 
 class GroupNormalization(Layer):
     inert_args = _NORM_INERT

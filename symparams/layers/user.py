@@ -224,6 +224,28 @@ def _template(value, tensors: list):
     return value
 
 
+def slot_labels(template, parameters: list[str]) -> dict[int, str]:
+    """What the code calls each tensor of a call: ``inputs``, ``x[0]``, ``mask``."""
+    labels: dict[int, str] = {}
+
+    def walk(value, label: str) -> None:
+        if isinstance(value, _Slot):
+            labels[value.index] = label
+        elif isinstance(value, (list, tuple)):
+            for j, item in enumerate(value):
+                walk(item, f"{label}[{j}]")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{label}[{key!r}]")
+
+    args, kwargs = template
+    for name, value in zip(parameters, args):
+        walk(value, name)
+    for key, value in kwargs.items():
+        walk(value, key)
+    return labels
+
+
 def fill(template, tensors: list):
     """A call's arguments with each tensor replaced by the one at its place in ``tensors``."""
     if isinstance(template, _Slot):

@@ -56,6 +56,17 @@ class Dialect:
         return self.version < 3
 
 
+def _keras1_keyword(func: ast.expr, keyword) -> bool:
+    """A Keras 1 keyword given to a layer class (or ``nb_epoch`` to ``fit``), not to any function."""
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    if keyword not in KERAS1_KEYWORDS:
+        return False
+    if keyword == "nb_epoch":
+        return name.startswith("fit")
+    # Embedding's output_dim is still Keras 3's own argument.
+    return name[:1].isupper() and not (keyword == "output_dim" and name.endswith("Embedding"))
+
+
 def guess(tree: ast.Module) -> Dialect:
     """Keras 1 if Keras 1 spellings appear; 2 if standalone Keras 2 modules do; else 3."""
     keras1: list[str] = []
@@ -69,8 +80,8 @@ def guess(tree: ast.Module) -> Dialect:
                 keras1.append(node.attr)
             elif node.attr in KERAS2_NAMES:
                 keras2.append(node.attr)
-        elif isinstance(node, ast.keyword) and node.arg in KERAS1_KEYWORDS:
-            keras1.append(f"{node.arg}=")
+        elif isinstance(node, ast.Call):
+            keras1 += [f"{k.arg}=" for k in node.keywords if _keras1_keyword(node.func, k.arg)]
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             for module in modules:

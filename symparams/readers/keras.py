@@ -27,11 +27,11 @@ from ..dims import symbol
 from ..parse import as_expr, parse_text
 from ..errors import ModelError, ReadError, ShapeError, SymparamsError
 from ..layers.base import (COMMON_INERT, Layer, Tensor, UnknownArgumentError, clear_session,
-                           naming_scope)
+                           naming_scope, to_snake_case)
 from ..layers.base import describe as describe_shape
 from ..layers.core import placeholder
 from ..layers.ops import constant, get_item
-from ..layers.user import fill, user_layer
+from ..layers.user import fill, slot_labels, user_layer
 from ..model import Functional, Input, Sequential, TracedBlock, UserModel
 from . import legacy, tensor_ops
 from .dialect import Dialect
@@ -233,9 +233,10 @@ class KerasReader:
         self.root = Scope()
         #: the file's class of each object made from one (Keras layers and models included)
         self.class_of: dict[int, UserClass] = {}
-        #: how deep inside a traced ``call`` or Lambda the reader is (operations there take no names)
-        self.tracing = 0
-        self.private_names = 0
+        #: the layers whose ``call`` (or Lambda function) is being traced, innermost last;
+        #: operations there take no automatic names
+        self.tracing: list[str] = []
+        self.trace_names: dict[str, int] = {}
 
     def run(self, tree: ast.Module) -> None:
         try:
@@ -260,7 +261,7 @@ class KerasReader:
                 if self.input_shape is None:
                     self.warn(f"model {model.name!r} is never called on an input; symparams takes its "
                               f"input as {describe_shape((None, *shape))} (give --input-shape to set it)")
-                model(placeholder((None, *shape), f"{model.name}@input"))
+                model(placeholder((None, *shape), self.trace_name("inputs")))
             elif isinstance(model, Sequential) and model.graph is None and model.layers \
                     and self.input_shape is not None:
                 model.build((None, *self.input_shape))
@@ -784,7 +785,7 @@ class KerasReader:
                     shape = self.as_argument(args[0])
                     if not isinstance(shape, (tuple, list)):
                         raise self.error("build() takes the input shape, batch axis first", node)
-                    owner(placeholder(tuple(shape), f"{owner.name}@input"))
+                    owner(placeholder(tuple(shape), self.trace_name("inputs")))
                 return Opaque(f"{owner.name}.{name}()")
             if name == "add":
                 return self.sequential_add(owner, args, kwargs, node)
@@ -846,8 +847,7 @@ class KerasReader:
             weight = layer.add_weight(str(name), shape, trainable)
         except (TypeError, ValueError, SymparamsError) as exc:
             raise self.error(f"add_weight: {_clean(exc)}", node) from None
-        self.private_names += 1
-        return constant(weight.shape, "Variable", name=f"{layer.name}/{name}@{self.private_names}")
+        return constant(weight.shape, "Variable", name=self.trace_name(f"{layer.name}.{name}"))
 
     def sequential_add(self, model, args, kwargs, node):
         if not isinstance(model, Sequential):
@@ -1013,13 +1013,15 @@ class KerasReader:
     def trace_user(self, layer, in_shapes, template, first: bool):
         """Run the file's ``build`` (first call only) and ``call`` on placeholders of these shapes."""
         cls = self.class_of[id(layer)]
-        placeholders, structure = self.placeholders(layer, in_shapes)
-        args, kwargs = fill(template, placeholders) if template is not None else ([structure], {})
         found, call = cls.lookup("call")
         if not found or not isinstance(call, UserFunction):
             raise self.error(f"{cls.name} defines no call() method, so the reader cannot know its output")
+        parameters = [a.arg for a in call.node.args.args[1:]]
+        labels = slot_labels(template, parameters) if template is not None else {}
+        placeholders, structure = self.placeholders(layer, in_shapes, labels)
+        args, kwargs = fill(template, placeholders) if template is not None else ([structure], {})
         node = getattr(call.node, "body", [call.node])[0]
-        self.tracing += 1
+        self.tracing.append(layer.name)
         try:
             if first:
                 found_build, build = cls.lookup("build")
@@ -1027,32 +1029,42 @@ class KerasReader:
                     self.interp.call_user(build, [layer, _python_shape(in_shapes)], {}, node)
             result = self.interp.call_user(call, [layer, *args], kwargs, node)
         finally:
-            self.tracing -= 1
+            self.tracing.pop()
         return self.traced_block(layer, placeholders, result, f"{cls.name}.call()")
 
     def trace_lambda(self, layer, in_shapes, template, first: bool):
-        placeholders, structure = self.placeholders(layer, in_shapes)
+        fn = layer.function
+        parameter = fn.node.args.args[0].arg if isinstance(fn, UserFunction) and fn.node.args.args else "inputs"
+        count = len(in_shapes) if isinstance(in_shapes, list) else 1
+        labels = {i: f"{parameter}[{i}]" for i in range(count)} if isinstance(in_shapes, list) else {0: parameter}
+        placeholders, structure = self.placeholders(layer, in_shapes, labels)
         arguments = getattr(layer, "arguments", None) or {}
-        self.tracing += 1
+        self.tracing.append(layer.name)
         try:
             result = self.interp.call(layer.function, [structure], dict(arguments), None)
         except ReadError as exc:
-            raise ReadError(f"{exc.message}; if the reader cannot follow the function of Lambda "
+            raise ReadError(f"{exc.reason}; if the reader cannot follow the function of Lambda "
                             f"{layer.name!r}, give the Lambda output_shape=(...)", exc.filename, exc.line) from None
         finally:
-            self.tracing -= 1
+            self.tracing.pop()
         if not _all_tensors(result):
             raise self.error(f"the function of Lambda {layer.name!r} returns {self.describe(result)}, "
                              "not a tensor the reader can follow; give the Lambda output_shape=(...)")
         return self.traced_block(layer, placeholders, result, "the Lambda's function")
 
-    def placeholders(self, layer, in_shapes):
+    def placeholders(self, layer, in_shapes, labels: dict):
+        """Tensors of these shapes to trace with, named as the code names them (``inputs``)."""
         shapes = in_shapes if isinstance(in_shapes, list) else [in_shapes]
         made = []
-        for shape in shapes:
-            self.private_names += 1
-            made.append(placeholder(shape, f"{layer.name}@input{self.private_names}"))
+        for i, shape in enumerate(shapes):
+            made.append(placeholder(shape, self.trace_name(labels.get(i, "inputs"))))
         return made, (made if isinstance(in_shapes, list) else made[0])
+
+    def trace_name(self, base: str) -> str:
+        """A name unique inside the traced blocks, as readable as the code that made it."""
+        count = self.trace_names.get(base, 0)
+        self.trace_names[base] = count + 1
+        return base if count == 0 else f"{base}_{count}"
 
     def traced_block(self, layer, placeholders, result, what: str):
         outputs = list(result.values()) if isinstance(result, dict) else result
@@ -1074,8 +1086,7 @@ class KerasReader:
         """Operations traced inside a layer take no automatic name, as under Keras's own tracing."""
         if not self.tracing:
             return None
-        self.private_names += 1
-        return f"{keras_type.lower()}@{self.private_names}"
+        return self.trace_name(f"{to_snake_case(keras_type)}_in_{self.tracing[-1]}")
 
     def tensor_operator(self, op: str, left, right, node):
         kinds = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide", "**": "power",
