@@ -33,6 +33,11 @@ class _Recurrent(Layer):
             return []
         return list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
 
+    def check_input(self, in_shapes):
+        super().check_input(in_shapes)
+        if not isinstance(in_shapes, list) and in_shapes[-1] is None:
+            raise self.error(f"the feature axis of input {describe(in_shapes)} must be known")
+
     def state_count(self) -> int:
         return 1
 
@@ -63,11 +68,6 @@ class _SimpleRecurrent(_Recurrent):
         self.use_bias = bool(use_bias)
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
-
-    def check_input(self, in_shapes):
-        super().check_input(in_shapes)
-        if in_shapes[-1] is None:
-            raise self.error(f"the feature axis of input {describe(in_shapes)} must be known")
 
     def declare_weights(self, input_shape):
         width = self.gates * self.units
@@ -300,11 +300,6 @@ class RNN(_Recurrent):
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
-
-    def check_input(self, in_shapes):
-        super().check_input(in_shapes)
-        if in_shapes[-1] is None:
-            raise self.error(f"the feature axis of input {describe(in_shapes)} must be known")
 
     def declare_weights(self, input_shape):
         features = input_shape[-1]

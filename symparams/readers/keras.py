@@ -1130,6 +1130,8 @@ class KerasReader:
                 raise self.error(f"Sequential was given {self.describe(item)}, which is not a layer"
                                  f"{closest(str(getattr(item, 'path', '')).split('(')[0].split('.')[-1], _LAYER_NAMES)}", node)
         kwargs = {k: v for k, v in kwargs.items() if k in ("name", "trainable")}
+        if isinstance(kwargs.get("name"), str):
+            self.checked_name(kwargs["name"], node)
         try:
             return self.note_model(Sequential(layers, **kwargs))
         except ShapeError as exc:
@@ -1149,6 +1151,8 @@ class KerasReader:
             raise self.error("Model needs inputs and outputs: Model(inputs, outputs) "
                              "(subclassed models are not supported)", node)
         inputs, outputs = kwargs["inputs"], kwargs["outputs"]
+        if isinstance(kwargs.get("name"), str):
+            self.checked_name(kwargs["name"], node)
         if isinstance(inputs, dict):
             inputs = list(inputs.values())
         if isinstance(outputs, dict):
