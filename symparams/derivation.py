@@ -247,12 +247,13 @@ def _layer(row: Row, nodes, values, sub, dtype) -> LayerDerivation:
         formula = _working(book.formula, fill(book.formula, table))
         if book.non_trainable is not None and row.non_trainable != 0 and layer.trainable:
             non_trainable_formula = _working(book.non_trainable, fill(book.non_trainable, table))
+    checked = set(layer.weights_checked_here())
     weights = tuple(
         WeightWorking(w.name, tuple(sub(s) for s in w.shape), w.trainable,
                       _working(None, _product(w.shape, sub)))
-        for w in row.weights)
+        for w in row.weights if w.name in checked)
     weight_sum = None
-    if len(weights) > 1:
+    if len(weights) > 1 and len(weights) == len(row.weights):
         weight_sum = _working(None, Sum(tuple(w.working.lines[0] for w in weights)))
     axes = []
     for rule in layer.axis_rules(structure_shapes):

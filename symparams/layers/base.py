@@ -333,6 +333,10 @@ class Layer:
         """The layers that own its weights, each once (a model opens itself)."""
         return [self]
 
+    def weights_checked_here(self) -> list[str]:
+        """Names of the weights its derivation multiplies out (the rest are derived below it)."""
+        return [w.name for w in self.weights]
+
     # ---- state --------------------------------------------------------
     @property
     def trainable(self) -> bool:

@@ -140,15 +140,20 @@ class UserLayer(UserCode, Layer):
         # Its layers are derived below it; a class with only its own weights has none.
         return self.block if self.tracked else None
 
+    def weights_checked_here(self) -> list[str]:
+        # The tracked layers' weights are checked in their own derivations below.
+        return [w.name for w in self.own_weights]
+
     def textbook(self, shape):
         # The sum of its parts: each weight it makes, then each layer it keeps (worked out below).
         t = Textbook()
         terms = [t.q(f"P_{w.name}", bounds.expand(w.count), DERIVED) for w in self.own_weights]
         seen: set[int] = set()
         for inner in self.tracked:
-            if id(inner) not in seen and inner.built:
+            count = bounds.expand(inner.count_params()) if inner.built else 0
+            if id(inner) not in seen and count != 0:
                 seen.add(id(inner))
-                terms.append(t.q(f"P_{inner.name}", bounds.expand(inner.count_params()), DERIVED))
+                terms.append(t.q(f"P_{inner.name}", count, DERIVED))
         if not terms:
             return None
         t.formula = add(*terms) if len(terms) > 1 else terms[0]
