@@ -226,3 +226,46 @@ def test_add_weight_keras2_signature_and_a_frozen_weight():
     row = summary.row("scale")
     assert (json_size(row.trainable), json_size(row.non_trainable)) == (6, 6)
     assert row.type == "Scale"
+
+
+def test_tensorflow_tutorial_attention_written_with_tf_ops():
+    """The TensorFlow transformer tutorial's MultiHeadAttention, split_heads and all."""
+    source = """
+        import tensorflow as tf
+
+        class MultiHeadAttention(tf.keras.layers.Layer):
+            def __init__(self, d_model, num_heads):
+                super(MultiHeadAttention, self).__init__()
+                self.num_heads = num_heads
+                self.d_model = d_model
+                assert d_model % self.num_heads == 0
+                self.depth = d_model // self.num_heads
+                self.wq = tf.keras.layers.Dense(d_model)
+                self.wk = tf.keras.layers.Dense(d_model)
+                self.wv = tf.keras.layers.Dense(d_model)
+                self.dense = tf.keras.layers.Dense(d_model)
+
+            def split_heads(self, x, batch_size):
+                x = tf.reshape(x, (batch_size, -1, self.num_heads, self.depth))
+                return tf.transpose(x, perm=[0, 2, 1, 3])
+
+            def call(self, v, k, q, mask=None):
+                batch_size = tf.shape(q)[0]
+                q = self.split_heads(self.wq(q), batch_size)
+                k = self.split_heads(self.wk(k), batch_size)
+                v = self.split_heads(self.wv(v), batch_size)
+                scores = tf.matmul(q, k, transpose_b=True)
+                scores = scores / tf.math.sqrt(tf.cast(self.depth, tf.float32))
+                weights = tf.nn.softmax(scores, axis=-1)
+                out = tf.matmul(weights, v)
+                out = tf.transpose(out, perm=[0, 2, 1, 3])
+                out = tf.reshape(out, (batch_size, -1, self.d_model))
+                return self.dense(out)
+
+        x = tf.keras.Input(shape=(60, d_model))
+        model = tf.keras.Model(x, MultiHeadAttention(d_model, 8)(x, x, x))
+        """
+    summary = read_source(textwrap.dedent(source), "model.py", {"d_model": 512}).model.summarize()
+    row = summary.row("multi_head_attention")
+    assert json_size(row.params) == 4 * (512 * 512 + 512)
+    assert [json_size(s) for s in row.output_shapes[0]] == [None, 60, 512]

@@ -148,11 +148,15 @@ class ReshapeOp(Operation):
         if target.count(-1) > 1:
             raise self.error("reshape takes at most one -1")
         if -1 in target:
-            known = [s for s in target if s != -1]
-            if None in input_shape or None in known:
+            given, rest = tuple(input_shape), target
+            if target[0] is None and given and given[0] is None:
+                # reshape(x, (tf.shape(x)[0], -1, h, d)): the batch axis carries over.
+                given, rest = given[1:], target[1:]
+            known = [s for s in rest if s != -1]
+            if None in given or None in known:
                 fill = None
             else:
-                fill = product(input_shape) / product(known)
+                fill = product(given) / product(known)
                 if fill.is_Rational and not fill.is_Integer:
                     raise self.error(f"cannot reshape {_text(input_shape)} to {_text(tuple(self.target))}")
             target[target.index(-1)] = fill

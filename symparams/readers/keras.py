@@ -1099,7 +1099,8 @@ class KerasReader:
         if name is None:
             raise self.error(f"the operator {op} is not supported on tensors", node)
         for side in (left, right):
-            if not isinstance(side, (Tensor, int, float, sympy.Basic)) or isinstance(side, bool):
+            # An opaque value here is a number the reader cannot know (tf.sqrt(tf.cast(d, ...))).
+            if not isinstance(side, (Tensor, int, float, sympy.Basic, Opaque)) or isinstance(side, bool):
                 raise self.error(f"cannot compute {self.describe(left)} {op} {self.describe(right)}", node)
         return self.call_tensor_function(TensorFunction(name, f"the operator {op}"), [left, right], {}, node)
 

@@ -118,6 +118,10 @@ def apply(fn: TensorFunction, args: list, kwargs: dict, name: Callable[[str], Op
     if f in UNARY:
         x = _arg(args, kwargs, 0, "x", "inputs", "features", "t", "input")
         if not is_tensor(x):
+            # cast(8, "float32") of a plain number is that number
+            if f in ("cast", "convert_to_tensor", "identity", "stop_gradient") and \
+                    isinstance(x, (int, float, sympy.Basic)) and not isinstance(x, bool):
+                return x
             return NotImplemented
         return _call(ops.Unary(UNARY[f], name=name(UNARY[f])), [x])
     if f in REDUCE:
