@@ -40,6 +40,7 @@ MODELS = [
     ("seed 001 CNN", "tests/fixtures/models/seed_conv_same.py", [], True),
     ("VGG16", "tests/fixtures/models/vgg16.py", [], True),
     ("ResNet-50", "tests/fixtures/models/resnet50.py", [], True),
+    ("keras-io text transformer (its own layer classes)", "tests/fixtures/models/text_transformer.py", [], True),
     ("GPT-3 size, 96 layers", "examples/gpt_decoder.py", GPT3, False),
     ("MLP, 100 layers, free width", "benchmarks/models/mlp_100.py", [], True),
     ("MLP, 1000 layers, free width", "benchmarks/models/mlp_1000.py", [], True),
