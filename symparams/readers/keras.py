@@ -26,8 +26,8 @@ from .. import bounds
 from ..dims import symbol
 from ..parse import as_expr, parse_text
 from ..errors import ModelError, ReadError, ShapeError, SymparamsError
-from ..layers.base import (COMMON_INERT, Layer, Tensor, UnknownArgumentError, clear_session,
-                           naming_scope, to_snake_case)
+from ..layers.base import (COMMON_INERT, Layer, Tensor, UnknownArgumentError, auto_name,
+                           clear_session, naming_scope, to_snake_case)
 from ..layers.base import describe as describe_shape
 from ..layers.core import placeholder
 from ..layers.ops import constant, get_item
@@ -990,7 +990,6 @@ class KerasReader:
         return None
 
     def auto_layer_name(self, prefix: str) -> str:
-        from ..layers.base import auto_name
         return auto_name(prefix)
 
     def checked_name(self, name: str, node) -> str:
