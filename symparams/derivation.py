@@ -135,6 +135,16 @@ class Derivation:
     def factored_differs(self) -> bool:
         return self.total_factored != self.total_expanded
 
+    @property
+    def counted_layers(self) -> int:
+        """How many of its layers have parameters (the terms of its total)."""
+        return sum(1 for l in self.layers if l.params != 0)
+
+    @property
+    def total_is_short(self) -> bool:
+        """Whether the total reads well as one sum; longer ones are the table's column."""
+        return self.counted_layers <= 8
+
     def layer(self, name: str) -> LayerDerivation:
         for d in self.layers:
             if d.name == name:

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Mapping, Optional
 
+import sympy
 
 from ..errors import SymparamsError
 from ..parse import as_expr
@@ -68,8 +69,10 @@ class Fmt:
     """What templates use to print math, names and numbers in their format."""
 
     def __init__(self, fmt: str, names: Mapping[str, str], thousands: str, width: int = 64,
-                 text_names: Optional[Mapping[str, str]] = None):
+                 text_names: Optional[Mapping[str, str]] = None, profile: str = "document"):
         self.format = fmt
+        #: LaTeX for notebooks (KaTeX/MathJax: tables are math arrays) or for documents
+        self.profile = profile
         self.latex = fmt in ("latex", "markdown")
         printer_cls = LatexPrinter if self.latex else TextPrinter
         self.p = printer_cls(names, thousands)
@@ -120,45 +123,167 @@ class Fmt:
         return self.inline(as_expr(value))
 
     def equation(self, working, lhs: Optional[str] = None, lhs_is_name: bool = True) -> list[str]:
-        """The working as lines, broken at ``=`` so nothing runs off the page.
+        """The working as lines that fit the page: broken at ``=``, and a step too wide
+        for one line broken again at its outermost ``+`` or ``·``.
 
-        LaTeX lines carry the ``&=`` alignment marks; text lines are padded
-        so the ``=`` signs line up.
+        LaTeX lines carry the ``&=`` alignment marks (a continuation starts
+        ``&\\quad +``), which both pdflatex's ``align`` and KaTeX's ``aligned``
+        accept; text lines are padded so the ``=`` signs line up.
         """
         pieces = []
         if working.formula is not None:
             pieces.append(working.formula)
         pieces.extend(working.lines)
-        texts, widths = [], []
+        steps, shown = [], []
         for p in pieces:
             text = self.math(p)
             # A step that changes nothing a reader can see (129·n evaluated to
             # 129·n) is not shown twice.
-            if texts and text == texts[-1]:
+            if shown and text == shown[-1]:
                 continue
-            texts.append(text)
-            widths.append(len(self._text.doprint(p)))
+            shown.append(text)
+            steps.append((p, text, len(self._text.doprint(p))))
         if lhs is not None:
             left = self.p.name(lhs) if lhs_is_name else lhs
             left_width = len(self._text.name(lhs)) if lhs_is_name else len(lhs)
         else:
-            left, left_width = texts.pop(0), widths.pop(0)
-        rows: list[list[str]] = [[]]
-        used = left_width
-        for text, w in zip(texts, widths):
-            if rows[-1] and used + 3 + w > self.width:
-                rows.append([])
-                used = left_width
-            rows[-1].append(text)
+            first, left, left_width = steps.pop(0)
+            if left_width > self.width and steps:
+                # The formula itself is too wide: it becomes the first step after its own name-less start.
+                steps.insert(0, (first, left, left_width))
+                left, left_width = "", 0
+        room = max(self.width - left_width - 3, 16)
+        # Each row: (the operator a continuation starts with, or None for a step row; its texts).
+        rows: list[tuple[Optional[str], list[str]]] = [(None, [])]
+        used = 0
+        for piece, text, w in steps:
+            parts = self.split(piece) if w > room else []
+            if parts:
+                lines = _pack(parts, room, self.latex)
+                if rows[-1][1]:
+                    rows.append((None, []))
+                rows[-1][1].append(lines[0])
+                rows.extend((op, [line]) for op, line in lines[1:])
+                rows.append((None, []))
+                used = 0
+                continue
+            if rows[-1][1] and used + 3 + w > room + 3:
+                rows.append((None, []))
+                used = 0
+            rows[-1][1].append(text)
             used += 3 + w
-        if self.latex:
-            out = [f"{left} &= " + " = ".join(rows[0])]
-            out += ["&= " + " = ".join(r) for r in rows[1:]]
-            return out
+        out = []
         pad = " " * left_width
-        out = [f"{left} = " + " = ".join(rows[0])]
-        out += [f"{pad} = " + " = ".join(r) for r in rows[1:]]
+        for i, (op, items) in enumerate(r for r in rows if r[1]):
+            body = " = ".join(items)
+            if self.latex:
+                if op is not None:
+                    out.append(f"&\\quad {op} {body}")
+                elif i == 0:
+                    out.append(f"{left} &= {body}" if left else f"&{body}")
+                else:
+                    out.append(f"&= {body}")
+            elif op is not None:
+                out.append(f"{pad}     {op} {body}")
+            elif i == 0:
+                out.append(f"{left} = {body}" if left else body)
+            else:
+                out.append(f"{pad} = {body}")
         return out
+
+    def split(self, piece) -> list[tuple[str, str, int]]:
+        """A step's outermost terms or factors: ``[(operator before it, text, plain width)]``.
+
+        Empty when the step is not a sum or a product (it then stays whole).
+        """
+        from ..formula import Group, Num, Product, Sum
+        from .printers import PRODUCT, SUM
+
+        if isinstance(piece, Group):
+            return self.split(piece.arg)
+        if isinstance(piece, Sum):
+            return [("+", self.p.group(t, SUM), len(self._text.group(t, SUM))) for t in piece.terms]
+        if isinstance(piece, Product):
+            return [("*", self.p.group(t, PRODUCT), len(self._text.group(t, PRODUCT)))
+                    for t in piece.factors]
+        if isinstance(piece, Num) and isinstance(piece.value, sympy.Add):
+            parts = []
+            for term in piece.value.as_ordered_terms():
+                negative = term.could_extract_minus_sign()
+                shown = -term if negative else term
+                parts.append(("-" if negative else "+", self.p.value(shown), len(self._text.value(shown))))
+            return parts
+        return []
+
+    def chain(self, lhs: str, values) -> list[str]:
+        """``lhs = v1 = v2`` as equation lines (the expanded and factored totals)."""
+        from ..formula import Num
+        from types import SimpleNamespace
+        return self.equation(SimpleNamespace(formula=None, lines=[Num(as_expr(v)) for v in values]), lhs)
+
+    # ---- tables ---------------------------------------------------------------
+    def layer_rows(self, layers) -> list[list[str]]:
+        """The totals table's rows: each layer with parameters, then the rest counted in one row."""
+        in_math = self.format == "latex" and self.profile == "notebook"
+        rows, others = [], 0
+        for l in layers:
+            if l.params == 0:
+                others += 1
+                continue
+            if in_math:
+                rows.append([r"\texttt{%s}" % latex_escape(l.name), r"\text{%s}" % latex_escape(l.type),
+                             ", ".join(self.p.shape(s) for s in l.output_shapes),
+                             self.math(l.params), self.math(l.trainable)])
+            else:
+                rows.append([self.code(l.name), self.text(l.type), self.shapes(l.output_shapes),
+                             self.n(l.params), self.n(l.trainable)])
+        if others:
+            label = f"{others} other layer{'s' if others > 1 else ''}, no parameters"
+            rows.append([r"\text{%s}" % label if in_math else self.text(label), "", "",
+                         self.math(0) if in_math else self.n(0), self.math(0) if in_math else self.n(0)])
+        return rows
+
+    def weight_rows(self, weights) -> list[list[str]]:
+        """A weight check's rows: name, shape, and the count its shape multiplies to."""
+        in_math = self.format == "latex" and self.profile == "notebook"
+        rows = []
+        for w in weights:
+            name = w.name + ("" if w.trainable else " (not trainable)")
+            if in_math:
+                rows.append([r"\texttt{%s}" % latex_escape(name), self.p.shape(w.shape),
+                             self.math(w.working.value)])
+            else:
+                rows.append([self.code(name), self.shape(w.shape), self.n(w.working.value)])
+        return rows
+
+    def table(self, header: list, rows: list, align: str) -> str:
+        """A table in the format: aligned text, a Markdown pipe table, a LaTeX longtable
+        (documents) or a math array (notebooks, which KaTeX renders)."""
+        if self.format == "text":
+            widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+            def line(cells):
+                return "  ".join(str(c).rjust(w) if a == "r" else str(c).ljust(w)
+                                 for c, w, a in zip(cells, widths, align)).rstrip()
+            return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
+        if self.format == "markdown":
+            rule = "|" + "|".join(" ---: " if a == "r" else " --- " for a in align) + "|"
+            return "\n".join(["| " + " | ".join(header) + " |", rule,
+                              *("| " + " | ".join(r) + " |" for r in rows)])
+        if self.profile == "notebook":
+            head = " & ".join(r"\textbf{%s}" % latex_escape(h) for h in header)
+            body = " \\\\\n".join(" & ".join(r) for r in rows)
+            return "$$\n\\begin{array}{%s}\n%s \\\\ \\hline\n%s\n\\end{array}\n$$" % (align, head, body)
+        head = " & ".join(r"\textbf{%s}" % latex_escape(h) for h in header)
+        body = " \\\\\n".join(" & ".join(r) for r in rows)
+        # Paragraph columns that share the line's width, so a long symbolic count wraps
+        # (at + and ·) inside its cell instead of running off the page.
+        shares = _COLUMN_SHARES.get(len(align)) or [round(1 / len(align), 2)] * len(align)
+        columns = "".join(
+            r">{\%s\arraybackslash}p{\dimexpr %.2f\linewidth-2\tabcolsep\relax}"
+            % ("raggedleft" if a == "r" else "raggedright", share) for a, share in zip(align, shares))
+        return ("{\\small\n\\begin{longtable}{@{}%s@{}}\n%s \\\\ \\hline\n\\endhead\n%s \\\\\n"
+                "\\end{longtable}}" % (columns, head, body))
 
     # ---- text ---------------------------------------------------------------
     def text(self, s) -> str:
@@ -173,7 +298,11 @@ class Fmt:
         """A layer or model name."""
         s = str(s)
         if self.format == "latex":
-            return r"\texttt{%s}" % latex_escape(s)
+            escaped = latex_escape(s)
+            if self.profile == "document":
+                # Long names may break after _ and / (conv5_block3_3_bn, query/kernel).
+                escaped = escaped.replace(r"\_", r"\_\allowbreak{}").replace("/", r"/\allowbreak{}")
+            return r"\texttt{%s}" % escaped
         if self.format == "markdown":
             return "`" + s.replace("`", "'") + "`"
         return s
@@ -206,6 +335,32 @@ class Fmt:
 
 
 
+#: how a table's columns share the line (layer tables: 5 columns; weight checks: 3)
+_COLUMN_SHARES = {5: [0.24, 0.22, 0.2, 0.17, 0.17], 3: [0.5, 0.3, 0.2]}
+
+_JOIN = {True: {"+": " + ", "-": " - ", "*": r" \cdot "}, False: {"+": " + ", "-": " − ", "*": "·"}}
+_LEAD = {True: {"+": "+", "-": "-", "*": r"\cdot"}, False: {"+": "+", "-": "−", "*": "·"}}
+
+
+def _pack(parts: list, room: int, latex: bool) -> list:
+    """Terms or factors packed into lines of at most ``room`` plain characters.
+
+    The first line is its text; each later line is ``(leading operator, text)``.
+    """
+    lines: list = []
+    text, used, lead = "", 0, None
+    for i, (op, part, w) in enumerate(parts):
+        width = len(_JOIN[False][op])
+        if i and used + width + w > room:
+            lines.append(text if not lines else (lead, text))
+            text, used, lead = part, w, _LEAD[latex][op]
+            continue
+        text = text + _JOIN[latex][op] + part if i else part
+        used += width + w if i else w
+    lines.append(text if not lines else (lead, text))
+    return lines
+
+
 def _environment(directory: Path):
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
@@ -236,7 +391,8 @@ def render(derivation, format: str = "latex", profile: str = "notebook", standal
     directory = Path(templates) if templates else default_templates()
     check_templates(directory)
     table = {**load_names(directory, format), **(names or {})}
-    fmt = Fmt(format, table, thousands, width, text_names=load_names(directory, "text"))
+    fmt = Fmt(format, table, thousands, width, text_names=load_names(directory, "text"),
+              profile=profile if format == "latex" else "document")
     entry = ENTRY[(format, profile if format == "latex" else None)]
     env = _environment(directory)
     context = {"d": derivation, "fmt": fmt, "numbered": numbered}

@@ -164,7 +164,8 @@ class LatexPrinter(BasePrinter):
         return r"\left\lceil %s \right\rceil" % self.doprint(f.arg)
 
     def shape(self, shape) -> str:
-        return r"\left(" + ", ".join(self.plain(s) for s in shape) + r"\right)"
+        # No \left(…\right): inline, a long shape may break after its commas.
+        return "(" + r",\allowbreak ".join(self.plain(s) for s in shape) + ")"
 
     def text(self, s: str) -> str:
         return latex_escape(s)
