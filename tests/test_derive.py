@@ -166,7 +166,7 @@ def test_standalone_documents_compile(tmp_path):
     for name, make in _compile_targets():
         for numbered in (False, True):
             tex = render(make(), "latex", standalone=True, numbered=numbered)
-            pdflatex(tex, tmp_path, f"{name}-{int(numbered)}")
+            pdflatex(tex, tmp_path, f"{name}-{int(numbered)}", max_overfull=1.0)
 
 
 def test_user_names_are_escaped(tmp_path):

@@ -25,16 +25,29 @@ def require(tool: str, found: bool):
         pytest.skip(f"{tool} is not installed")
 
 
-def pdflatex(tex: str, workdir: Path, name: str = "doc") -> str:
-    """Compile a document; return the log. Fails the test on any error line."""
+_OVERFULL = re.compile(r"Overfull \\hbox \(([0-9.]+)pt too wide\)")
+
+
+def pdflatex(tex: str, workdir: Path, name: str = "doc", max_overfull: float | None = None) -> str:
+    """Compile a document (twice when LaTeX asks, as a longtable does); return the log.
+
+    Fails the test on any error line, and with ``max_overfull`` on any line
+    wider than the page by more than that many points.
+    """
     require("pdflatex", shutil.which("pdflatex") is not None)
     path = workdir / f"{name}.tex"
     path.write_text(tex, encoding="utf-8")
-    result = subprocess.run(["pdflatex", "-halt-on-error", "-no-shell-escape", "-interaction=nonstopmode",
-                             path.name], cwd=workdir, capture_output=True, text=True, timeout=120)
-    log = (workdir / f"{name}.log").read_text(errors="replace") if (workdir / f"{name}.log").exists() else result.stdout
+    for _ in range(2):
+        result = subprocess.run(["pdflatex", "-halt-on-error", "-no-shell-escape", "-interaction=nonstopmode",
+                                 path.name], cwd=workdir, capture_output=True, text=True, timeout=120)
+        log = (workdir / f"{name}.log").read_text(errors="replace") if (workdir / f"{name}.log").exists() else result.stdout
+        if result.returncode != 0 or "Rerun LaTeX" not in log:
+            break
     errors = [l for l in log.splitlines() if l.startswith("!")]
     assert result.returncode == 0 and not errors, f"{name}: pdflatex failed: {errors[:3] or result.stdout[-500:]}"
+    if max_overfull is not None:
+        wide = [float(w) for w in _OVERFULL.findall(log) if float(w) > max_overfull]
+        assert not wide, f"{name}: {len(wide)} lines run off the page, the widest by {max(wide)} pt"
     return log
 
 

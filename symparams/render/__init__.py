@@ -152,7 +152,9 @@ class Fmt:
                 # The formula itself is too wide: it becomes the first step after its own name-less start.
                 steps.insert(0, (first, left, left_width))
                 left, left_width = "", 0
-        room = max(self.width - left_width - 3, 16)
+        # Typeset, a LaTeX name (d_model in italics) is wider than its letters: keep a margin.
+        budget = self.width - 8 if self.latex else self.width
+        room = max(budget - left_width - 3, 16)
         # Each row: (the operator a continuation starts with, or None for a step row; its texts).
         rows: list[tuple[Optional[str], list[str]]] = [(None, [])]
         used = 0
@@ -191,21 +193,45 @@ class Fmt:
                 out.append(f"{pad} = {body}")
         return out
 
+    def _bracketed(self, inner: list, op: str) -> list:
+        """A long sum's terms, to go on lines of their own, inside brackets that need no
+        partner on the same line (``\\bigl(`` … ``\\bigr)``); ``op`` joins it to what precedes."""
+        opening, closing = (r"\bigl(", r"\bigr)") if self.latex else ("(", ")")
+        out = list(inner)
+        out[0] = (op, opening + out[0][1], out[0][2] + 1)
+        out[-1] = (out[-1][0], out[-1][1] + closing, out[-1][2] + 1)
+        return out
+
     def split(self, piece) -> list[tuple[str, str, int]]:
         """A step's outermost terms or factors: ``[(operator before it, text, plain width)]``.
 
         Empty when the step is not a sum or a product (it then stays whole).
         """
         from ..formula import Group, Num, Product, Sum
-        from .printers import PRODUCT, SUM
+        from .printers import PRODUCT, SUM, precedence
 
         if isinstance(piece, Group):
             return self.split(piece.arg)
         if isinstance(piece, Sum):
-            return [("+", self.p.group(t, SUM), len(self._text.group(t, SUM))) for t in piece.terms]
+            parts = []
+            for t in piece.terms:
+                text, width = self.p.group(t, SUM), len(self._text.group(t, SUM))
+                inner = self.split(t) if width > self.width // 2 else []
+                if inner and all(op in "+-" for op, _, _ in inner[1:]):
+                    parts.extend(self._bracketed(inner, "+"))
+                else:
+                    parts.append(("+", text, width))
+            return parts
         if isinstance(piece, Product):
-            return [("*", self.p.group(t, PRODUCT), len(self._text.group(t, PRODUCT)))
-                    for t in piece.factors]
+            parts = []
+            for t in piece.factors:
+                text, width = self.p.group(t, PRODUCT), len(self._text.group(t, PRODUCT))
+                inner = self.split(t) if width > self.width // 2 and precedence(t) < PRODUCT else []
+                if inner and all(op in "+-" for op, _, _ in inner[1:]):
+                    parts.extend(self._bracketed(inner, "*"))
+                else:
+                    parts.append(("*", text, width))
+            return parts
         if isinstance(piece, Num) and isinstance(piece.value, sympy.Add):
             parts = []
             for term in piece.value.as_ordered_terms():
@@ -222,8 +248,15 @@ class Fmt:
         return self.equation(SimpleNamespace(formula=None, lines=[Num(as_expr(v)) for v in values]), lhs)
 
     # ---- tables ---------------------------------------------------------------
-    def layer_rows(self, layers) -> list[list[str]]:
-        """The totals table's rows: each layer with parameters, then the rest counted in one row."""
+    def layer_rows(self, layers, trainable: bool = True) -> list[list[str]]:
+        """The totals table's rows: each layer with parameters, then the rest counted in one row.
+
+        Without ``trainable`` (every parameter is) the trainable column is left out.
+        """
+        rows = self._layer_rows(layers)
+        return rows if trainable else [r[:-1] for r in rows]
+
+    def _layer_rows(self, layers) -> list[list[str]]:
         in_math = self.format == "latex" and self.profile == "notebook"
         rows, others = [], 0
         for l in layers:
@@ -235,7 +268,9 @@ class Fmt:
                              ", ".join(self.p.shape(s) for s in l.output_shapes),
                              self.math(l.params), self.math(l.trainable)])
             else:
-                rows.append([self.code(l.name), self.text(l.type), self.shapes(l.output_shapes),
+                # \hspace{0pt} lets TeX hyphenate a cell's first word (GroupedQuery-Attention).
+                kind = r"\hspace{0pt}" + self.text(l.type) if self.format == "latex" else self.text(l.type)
+                rows.append([self.code(l.name), kind, self.shapes(l.output_shapes),
                              self.n(l.params), self.n(l.trainable)])
         if others:
             label = f"{others} other layer{'s' if others > 1 else ''}, no parameters"
@@ -336,7 +371,8 @@ class Fmt:
 
 
 #: how a table's columns share the line (layer tables: 5 columns; weight checks: 3)
-_COLUMN_SHARES = {5: [0.24, 0.22, 0.2, 0.17, 0.17], 3: [0.5, 0.3, 0.2]}
+_COLUMN_SHARES = {5: [0.23, 0.21, 0.2, 0.18, 0.18], 4: [0.26, 0.22, 0.24, 0.28],
+                  3: [0.5, 0.3, 0.2]}
 
 _JOIN = {True: {"+": " + ", "-": " - ", "*": r" \cdot "}, False: {"+": " + ", "-": " − ", "*": "·"}}
 _LEAD = {True: {"+": "+", "-": "-", "*": r"\cdot"}, False: {"+": "+", "-": "−", "*": "·"}}
