@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a complete LaTeX document that pdflatex compiles (implies --profile document)")
     p.add_argument("--number", action="store_true",
                    help="number each layer's equation and refer to them from the totals (LaTeX documents)")
+    p.add_argument("--detail", choices=("summary", "standard", "full"), default="standard",
+                   help="how much is worked out: summary (the table, and formulas only for layers with "
+                        "parameters), standard (each distinct layer once; repeats in one line), full (every layer)")
     p.add_argument("--layer", action="append", default=[], metavar="NAME",
                    help="derive only this layer (repeatable); totals still cover the model")
     p.add_argument("--templates", metavar="DIR", help="use the templates in DIR (copy templates/ to start)")
@@ -191,7 +194,7 @@ def run_derive(args) -> int:
     from .render import render
 
     model = read_models(args)[0]
-    derivation = derive(model, layers=args.layer or None, dtype=args.dtype)
+    derivation = derive(model, layers=args.layer or None, dtype=args.dtype, detail=args.detail)
     text = render(derivation, args.format, profile=args.profile, standalone=args.standalone,
                   numbered=args.number, templates=args.templates, thousands=args.thousands)
     if args.output:

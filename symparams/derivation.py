@@ -92,6 +92,13 @@ class LayerDerivation:
     #: an earlier layer made the same way (a user's class with the same sizes), whose
     #: inner layers stand for this one's
     same_as: Optional[str] = None
+    #: at the standard and summary detail: the earlier layer whose working stands for this
+    #: one's (the same type with the same sizes, or a parameter-free layer of a kind already
+    #: explained); the layer is then a line, not a derivation
+    brief_as: Optional[str] = None
+    #: at the standard and summary detail: the earlier layer where this kind of layer was
+    #: explained in words (the working is still shown)
+    explained_in: Optional[str] = None
 
     @property
     def has_weights(self) -> bool:
@@ -103,6 +110,20 @@ class LayerDerivation:
             if s.key == key:
                 return s.value
         raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Brief:
+    """Consecutive layers each said in one line, as the layer named in its ``brief_as``."""
+
+    layers: tuple
+
+    @property
+    def is_brief(self) -> bool:
+        return True
+
+
+DETAILS = ("summary", "standard", "full")
 
 
 @dataclass(frozen=True)
@@ -118,6 +139,20 @@ class Derivation:
     memory: Working
     symbols: tuple
     bindings: Mapping[str, sympy.Expr] = field(default_factory=dict)
+    detail: str = "standard"
+
+    def sections(self) -> list:
+        """The layers as a reader meets them: a layer worked out in full, or a run of
+        consecutive layers each said in one line (:class:`Brief`)."""
+        out: list = []
+        for layer in self.layers:
+            if layer.brief_as is None:
+                out.append(layer)
+            elif out and isinstance(out[-1], Brief):
+                out[-1] = Brief(out[-1].layers + (layer,))
+            else:
+                out.append(Brief((layer,)))
+        return out
 
     @property
     def symbolic(self) -> bool:
@@ -166,8 +201,17 @@ class Derivation:
 
 
 def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Sequence[str]] = None,
-           dtype: str = "float32") -> Derivation:
-    """The worked derivation of a model's parameter counts (optionally with sizes bound)."""
+           dtype: str = "float32", detail: str = "standard") -> Derivation:
+    """The worked derivation of a model's parameter counts (optionally with sizes bound).
+
+    ``detail``: ``full`` works out every layer; ``standard`` (the default) works out
+    each distinct layer once and says a repeat (the same type with the same sizes)
+    or a parameter-free layer of a kind already explained in one line; ``summary``
+    also says every parameter-free layer in one line and leaves out the
+    output-shape working and the weight checks.
+    """
+    if detail not in DETAILS:
+        raise SymparamsError(f"unknown detail {detail!r}; use one of {', '.join(DETAILS)}")
     summary = summarize(model)
     values = normalize_bindings(subs or {}, summary.symbols) if subs else {}
     bytes_per_param(dtype)  # an unknown dtype is an error before any work
@@ -177,16 +221,17 @@ def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Seq
         if missing:
             raise SymparamsError(f"no layer named {', '.join(repr(m) for m in missing)} in model "
                                  f"{summary.name!r}; it has {', '.join(known)}")
-    return _derive(model, summary, values, layers, dtype)
+    return _derive(model, summary, values, layers, dtype, detail)
 
 
-def _derive(model, summary: Summary, values, only, dtype) -> Derivation:
+def _derive(model, summary: Summary, values, only, dtype, detail: str = "full") -> Derivation:
     def sub(x):
         return bounds.expand(substitute(x, values)) if isinstance(x, sympy.Basic) else x
 
     graph_nodes = _graph_nodes(model)
     rows = [r for r in summary.rows if not only or r.name in only]
-    derived = _same_blocks_once(tuple(_layer(r, graph_nodes, values, sub, dtype) for r in rows), rows)
+    derived = _same_blocks_once(tuple(_layer(r, graph_nodes, values, sub, dtype, detail) for r in rows), rows)
+    derived = _briefly(derived, detail)
     all_rows = [(sub(r.params), sub(r.trainable), sub(r.non_trainable)) for r in summary.rows]
 
     def total_of(index):
@@ -204,8 +249,44 @@ def _derive(model, summary: Summary, values, only, dtype) -> Derivation:
     return Derivation(
         name=summary.name, kind=model.type_name, layers=derived, total=total,
         trainable=trainable, non_trainable=non_trainable, dtype=dtype, bytes_per_param=per,
-        memory=memory, symbols=tuple(bound.symbols), bindings=values,
+        memory=memory, symbols=tuple(bound.symbols), bindings=values, detail=detail,
     )
+
+
+def _briefly(derived: tuple, detail: str) -> tuple:
+    """Mark the layers said in one line at this detail (see :func:`derive`)."""
+    if detail == "full":
+        return derived
+    seen: dict = {}
+    kinds: dict = {}
+    out = []
+    for d in derived:
+        if d.nested is not None or d.same_as is not None:
+            out.append(d)
+            continue
+        if d.params == 0:
+            first = kinds.get((d.type, d.prose))
+            if first is not None or detail == "summary":
+                d = replace(d, brief_as=first or "")
+            else:
+                kinds[(d.type, d.prose)] = d.name
+            out.append(d)
+            continue
+        key = (d.type, d.prose, repr(sorted((k, repr(v)) for k, v in d.config.items())), d.input_shapes,
+               d.output_shapes, tuple((w.shape, w.trainable) for w in d.weights), d.params, d.trainable)
+        if key in seen:
+            d = replace(d, brief_as=seen[key])
+        else:
+            seen[key] = d.name
+            explained = kinds.get((d.type, d.prose))
+            if explained is None:
+                kinds[(d.type, d.prose)] = d.name
+            else:
+                d = replace(d, explained_in=explained)
+            if detail == "summary":
+                d = replace(d, axes=(), weights=(), weight_sum=None)
+        out.append(d)
+    return tuple(out)
 
 
 def _same_blocks_once(derived: tuple, rows: list) -> tuple:
@@ -233,7 +314,7 @@ def _working(formula: Optional[Formula], substituted: Formula) -> Working:
     return Working(formula, lines, lines[-1].value)
 
 
-def _layer(row: Row, nodes, values, sub, dtype) -> LayerDerivation:
+def _layer(row: Row, nodes, values, sub, dtype, detail: str = "full") -> LayerDerivation:
     layer = row.layer
     node = next((n for n in layer._inbound_nodes if n in nodes), layer._inbound_nodes[0])
     in_shapes = [t.shape for t in node.inputs]
@@ -272,7 +353,7 @@ def _layer(row: Row, nodes, values, sub, dtype) -> LayerDerivation:
         axes.append(AxisWorking(rule.axis, rule.label, rule_sizes,
                                 _working(rule.formula, fill(rule.formula, table))))
     inner = layer.nested_model()
-    nested = _derive(inner, summarize(inner), dict(values), None, dtype) if inner is not None else None
+    nested = _derive(inner, summarize(inner), dict(values), None, dtype, detail) if inner is not None else None
     value = sub(row.params)
     if formula is not None and bounds.expand(formula.value - value) != 0:
         raise AssertionError(f"textbook formula of {row.name} disagrees with its weights")

@@ -142,9 +142,15 @@ class LatexPrinter(BasePrinter):
             return self.names[name]
         if len(name) == 1:
             return name
+        if name in _GREEK:
+            return "\\" + name
         m = re.fullmatch(r"([A-Za-z])_?(\d+)", name)
         if m:
             return f"{m.group(1)}_{{{m.group(2)}}}"
+        # Textbook notation: d_model is d with the subscript "model", n_layer is n_{layer}.
+        m = re.fullmatch(r"([A-Za-z])_([A-Za-z0-9_]+)", name)
+        if m:
+            return r"%s_{\text{%s}}" % (m.group(1), latex_escape(m.group(2)))
         return r"\mathit{%s}" % latex_escape(name)
 
     def value(self, v) -> str:
@@ -169,6 +175,9 @@ class LatexPrinter(BasePrinter):
 
     def text(self, s: str) -> str:
         return latex_escape(s)
+
+
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "lambda", "mu", "sigma", "tau", "theta", "rho"}
 
 
 class _GroupingLatex(_SympyLatex):
