@@ -113,6 +113,22 @@ class LayerDerivation:
 
 
 @dataclass(frozen=True)
+class RepeatedBlock:
+    """Consecutive copies of the block just before them: the same layer types with the same sizes."""
+
+    first: str                      # the first and last layer of the block they repeat
+    last: str
+    size: int                       # layers in the block
+    copies: tuple                   # each copy's (first, last) layer names
+    params_each: sympy.Expr
+    total: Working                  # copies · params_each
+
+    @property
+    def is_repeat(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
 class Brief:
     """Consecutive layers each said in one line, as the layer named in its ``brief_as``."""
 
@@ -140,12 +156,29 @@ class Derivation:
     symbols: tuple
     bindings: Mapping[str, sympy.Expr] = field(default_factory=dict)
     detail: str = "standard"
+    #: (index of the first copy, block length, number of copies) for each run of repeated blocks
+    repeats: tuple = ()
 
     def sections(self) -> list:
-        """The layers as a reader meets them: a layer worked out in full, or a run of
-        consecutive layers each said in one line (:class:`Brief`)."""
+        """The layers as a reader meets them: a layer worked out in full, a run of
+        consecutive layers each said in one line (:class:`Brief`), or copies of the
+        block before them (:class:`RepeatedBlock`)."""
         out: list = []
-        for layer in self.layers:
+        starts = {start: (length, copies) for start, length, copies in self.repeats}
+        skip_to = 0
+        for i, layer in enumerate(self.layers):
+            if i < skip_to:
+                continue
+            if i in starts:
+                length, copies = starts[i]
+                block = self.layers[i - length:i]
+                each = sum((l.params for l in block), sympy.Integer(0))
+                spans = tuple((self.layers[i + k * length].name, self.layers[i + (k + 1) * length - 1].name)
+                              for k in range(copies))
+                out.append(RepeatedBlock(block[0].name, block[-1].name, length, spans, each,
+                                         _working(None, mul(Num(sympy.Integer(copies)), Num(each)))))
+                skip_to = i + length * copies
+                continue
             if layer.brief_as is None:
                 out.append(layer)
             elif out and isinstance(out[-1], Brief):
@@ -232,6 +265,7 @@ def _derive(model, summary: Summary, values, only, dtype, detail: str = "full") 
     rows = [r for r in summary.rows if not only or r.name in only]
     derived = _same_blocks_once(tuple(_layer(r, graph_nodes, values, sub, dtype, detail) for r in rows), rows)
     derived = _briefly(derived, detail)
+    repeats = _repeated_blocks(derived) if detail != "full" else ()
     all_rows = [(sub(r.params), sub(r.trainable), sub(r.non_trainable)) for r in summary.rows]
 
     def total_of(index):
@@ -250,7 +284,69 @@ def _derive(model, summary: Summary, values, only, dtype, detail: str = "full") 
         name=summary.name, kind=model.type_name, layers=derived, total=total,
         trainable=trainable, non_trainable=non_trainable, dtype=dtype, bytes_per_param=per,
         memory=memory, symbols=tuple(bound.symbols), bindings=values, detail=detail,
+        repeats=repeats,
     )
+
+
+def _signature(d: LayerDerivation) -> tuple:
+    """What makes two layers the same for a reader: type, sizes and counts, not names."""
+    return (d.type, d.prose, repr(sorted((k, repr(v)) for k, v in d.config.items()
+                                         if not isinstance(v, str) or k not in ("name",))),
+            d.input_shapes, d.output_shapes, tuple((w.shape, w.trainable) for w in d.weights),
+            d.params, d.trainable, d.nested is None)
+
+
+_LONGEST_BLOCK = 64
+
+
+def _repeated_blocks(derived: tuple) -> tuple:
+    """Runs of blocks that repeat the block just before them (ResNet's bottlenecks,
+    a transformer's layers): ``(first copy's index, block length, copies)``."""
+    sigs = [_signature(d) for d in derived]
+    n = len(sigs)
+    found = []
+    i = 1
+    while i < n:
+        best = None
+        for length in range(min(_LONGEST_BLOCK, i, n - i), 1, -1):
+            if sigs[i:i + length] == sigs[i - length:i]:
+                best = length
+                break
+        if best is None or all(d.params == 0 for d in derived[i:i + best]):
+            i += 1
+            continue
+        i, copies = _aligned(derived, sigs, i, best)
+        found.append((i, best, copies))
+        i += best * copies
+    return tuple(found)
+
+
+def _copies(sigs: list, start: int, length: int) -> int:
+    """How many blocks from ``start`` on repeat the one just before it."""
+    copies = 0
+    while start + (copies + 1) * length <= len(sigs) and \
+            sigs[start + copies * length:start + (copies + 1) * length] == sigs[start - length:start]:
+        copies += 1
+    return copies
+
+
+def _aligned(derived: tuple, sigs: list, start: int, length: int) -> tuple:
+    """The same repeat shifted to where its blocks begin and end as the model names them
+    (``conv2_block2_1_conv`` … ``conv2_block2_out``): the shift whose first and last layer
+    names share the longest prefix."""
+    def fit(j: int) -> int:
+        a, b = derived[j].name, derived[j + length - 1].name
+        k = 0
+        while k < min(len(a), len(b)) and a[k] == b[k]:
+            k += 1
+        return k
+    candidates = []
+    for j in range(max(length, start - length + 1), min(start + length, len(derived) - length + 1)):
+        copies = _copies(sigs, j, length)
+        if copies:
+            candidates.append((fit(j), copies, -abs(j - start), j))
+    j = max(candidates)[3] if candidates else start
+    return j, _copies(sigs, j, length)
 
 
 def _briefly(derived: tuple, detail: str) -> tuple:

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sympy
 
 from keras_api import FIXTURES, fixture_names, load_fixture, model_source
 from symparams import summarize
@@ -155,18 +156,52 @@ def test_every_format_renders(stem):
 
 # ---- real consumers ------------------------------------------------------------------
 
-def _compile_targets():
-    targets = [(f"fixture-{s}", lambda s=s: derive(model_of(s))) for s in fixture_names()]
-    targets += [(f"example-{p.stem}", lambda p=p: derive(read_file(str(p)).model))
+def _compile_targets(detail: str = "standard"):
+    targets = [(f"fixture-{s}", lambda s=s: derive(model_of(s), detail=detail)) for s in fixture_names()]
+    targets += [(f"example-{p.stem}", lambda p=p: derive(read_file(str(p)).model, detail=detail))
                 for p in EXAMPLES if p.stem != "api_quickstart"]
     return targets
 
 
 def test_standalone_documents_compile(tmp_path):
+    """Every fixture and example, numbered and not, at the default detail: nothing off the page."""
     for name, make in _compile_targets():
         for numbered in (False, True):
             tex = render(make(), "latex", standalone=True, numbered=numbered)
             pdflatex(tex, tmp_path, f"{name}-{int(numbered)}", max_overfull=1.0)
+
+
+@pytest.mark.parametrize("detail", ["summary", "full"])
+def test_standalone_documents_compile_at_every_detail(tmp_path, detail):
+    for name, make in _compile_targets(detail):
+        pdflatex(render(make(), "latex", standalone=True), tmp_path, f"{name}-{detail}", max_overfull=1.0)
+
+
+def test_repeated_blocks_are_derived_once():
+    text = render(derive(model_of("resnet50")), "text")
+    assert ("The next 4 blocks of 10 layers, from conv4_block3_1_conv to conv4_block6_out, are each "
+            "the same as the block before them, conv4_block2_1_conv to conv4_block2_out") in text
+    assert "P = 4·1,121,792 = 4,487,168" in text
+    full = render(derive(model_of("resnet50"), detail="full"), "text")
+    assert "same as the block" not in full and len(full) > 2 * len(text)
+    # The totals are a table, and the total is its column's sum, not a hundred-term line.
+    assert "Total = 25,636,712\n" in text and "predictions                     Dense" in text
+
+
+def test_summary_detail_keeps_formulas_for_layers_with_parameters():
+    text = render(derive(model_of("seed_cnn_004"), detail="summary"), "text")
+    assert "(5·5·32 + 1)·64" in text and "Check with the weights" not in text and "H_out" not in text
+
+
+def test_a_step_too_wide_breaks_at_its_operators():
+    from symparams.render import Fmt
+    from types import SimpleNamespace
+    from symparams.formula import Num, Sum
+    fmt = Fmt("latex", {}, ",", 40)
+    lines = fmt.equation(SimpleNamespace(formula=None, lines=[Sum(tuple(Num(sympy.Integer(10**6 + i))
+                                                                         for i in range(12)))]), "Total")
+    assert len(lines) > 2 and lines[1].startswith("&\\quad +")
+    assert all(len(l) < 80 for l in lines)
 
 
 def test_user_names_are_escaped(tmp_path):
