@@ -48,6 +48,9 @@ def _add_source_arguments(p: argparse.ArgumentParser) -> None:
                                                   "(default: the variable `model`, else the last model built)")
     p.add_argument("--strict", action="store_true",
                    help="treat keyword arguments a layer does not take as errors, not warnings")
+    p.add_argument("--assume-divisible", action="store_true",
+                   help="take every floor or ceiling of a division of sizes as exact (d_model // n_heads "
+                        "as d_model / n_heads), as a textbook writes it; the output says so")
     p.add_argument("--input-shape", metavar="SHAPE",
                    help="the input (without the batch axis) of a model the file never gives one, "
                         "e.g. --input-shape 28,28,1 for a subclassed model or a Sequential without input_shape")
@@ -179,6 +182,8 @@ def run_summary(args) -> int:
     if args.dtype not in DTYPE_BYTES:
         raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")
     summaries = [summarize(m) for m in read_models(args)]
+    if args.assume_divisible:
+        summaries = [s.assume_divisible() for s in summaries]
     if args.format == "json":
         data = [s.to_dict() for s in summaries]
         print(json.dumps(data[0] if len(data) == 1 and not args.all else data, indent=1))
@@ -194,7 +199,8 @@ def run_derive(args) -> int:
     from .render import render
 
     model = read_models(args)[0]
-    derivation = derive(model, layers=args.layer or None, dtype=args.dtype, detail=args.detail)
+    derivation = derive(model, layers=args.layer or None, dtype=args.dtype, detail=args.detail,
+                        assume_divisible=args.assume_divisible)
     text = render(derivation, args.format, profile=args.profile, standalone=args.standalone,
                   numbered=args.number, templates=args.templates, thousands=args.thousands)
     if args.output:
@@ -265,6 +271,7 @@ def run_scale(args) -> int:
         args.warnings += other_result.warnings
         other = other_result.pick(name) if name else other_result.model
     report = build_report(model, size=args.size, flops=args.flops, memory=args.memory,
+                          assume_divisible=args.assume_divisible,
                           optimizer=args.optimizer, precision=args.precision, solve=args.solve,
                           budget=_parse_budget(args.budget) if args.budget else None,
                           sweep_size=sweep_size, sweep_values=sweep_values, other=other)

@@ -17,6 +17,7 @@ import sympy
 
 from . import bounds
 from .dims import Shape, substitute
+from .dims import assume_divisible as exact_division
 from .errors import SymparamsError
 from .formula import Formula, Group, Num, Product, Sum, mul, substitute as fill, working
 from .layers.textbook import Quantity
@@ -158,6 +159,8 @@ class Derivation:
     detail: str = "standard"
     #: (index of the first copy, block length, number of copies) for each run of repeated blocks
     repeats: tuple = ()
+    #: whether floors of divisions of sizes were taken as exact (``--assume-divisible``)
+    divisible: bool = False
 
     def sections(self) -> list:
         """The layers as a reader meets them: a layer worked out in full, a run of
@@ -234,7 +237,7 @@ class Derivation:
 
 
 def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Sequence[str]] = None,
-           dtype: str = "float32", detail: str = "standard") -> Derivation:
+           dtype: str = "float32", detail: str = "standard", assume_divisible: bool = False) -> Derivation:
     """The worked derivation of a model's parameter counts (optionally with sizes bound).
 
     ``detail``: ``full`` works out every layer; ``standard`` (the default) works out
@@ -242,6 +245,9 @@ def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Seq
     or a parameter-free layer of a kind already explained in one line; ``summary``
     also says every parameter-free layer in one line and leaves out the
     output-shape working and the weight checks.
+
+    ``assume_divisible`` takes every floor or ceiling of a division of free sizes
+    as exact (``d_model // n_heads`` as ``d_model / n_heads``), and says so.
     """
     if detail not in DETAILS:
         raise SymparamsError(f"unknown detail {detail!r}; use one of {', '.join(DETAILS)}")
@@ -254,16 +260,21 @@ def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Seq
         if missing:
             raise SymparamsError(f"no layer named {', '.join(repr(m) for m in missing)} in model "
                                  f"{summary.name!r}; it has {', '.join(known)}")
-    return _derive(model, summary, values, layers, dtype, detail)
+    return _derive(model, summary, values, layers, dtype, detail, assume_divisible)
 
 
-def _derive(model, summary: Summary, values, only, dtype, detail: str = "full") -> Derivation:
+def _derive(model, summary: Summary, values, only, dtype, detail: str = "full",
+            divisible: bool = False) -> Derivation:
     def sub(x):
-        return bounds.expand(substitute(x, values)) if isinstance(x, sympy.Basic) else x
+        if not isinstance(x, sympy.Basic):
+            return x
+        value = bounds.expand(substitute(x, values))
+        return exact_division(value) if divisible else value
 
     graph_nodes = _graph_nodes(model)
     rows = [r for r in summary.rows if not only or r.name in only]
-    derived = _same_blocks_once(tuple(_layer(r, graph_nodes, values, sub, dtype, detail) for r in rows), rows)
+    derived = _same_blocks_once(tuple(_layer(r, graph_nodes, values, sub, dtype, detail, divisible)
+                                      for r in rows), rows)
     derived = _briefly(derived, detail)
     repeats = _repeated_blocks(derived) if detail != "full" else ()
     all_rows = [(sub(r.params), sub(r.trainable), sub(r.non_trainable)) for r in summary.rows]
@@ -284,7 +295,7 @@ def _derive(model, summary: Summary, values, only, dtype, detail: str = "full") 
         name=summary.name, kind=model.type_name, layers=derived, total=total,
         trainable=trainable, non_trainable=non_trainable, dtype=dtype, bytes_per_param=per,
         memory=memory, symbols=tuple(bound.symbols), bindings=values, detail=detail,
-        repeats=repeats,
+        repeats=repeats, divisible=divisible,
     )
 
 
@@ -410,7 +421,7 @@ def _working(formula: Optional[Formula], substituted: Formula) -> Working:
     return Working(formula, lines, lines[-1].value)
 
 
-def _layer(row: Row, nodes, values, sub, dtype, detail: str = "full") -> LayerDerivation:
+def _layer(row: Row, nodes, values, sub, dtype, detail: str = "full", divisible: bool = False) -> LayerDerivation:
     layer = row.layer
     node = next((n for n in layer._inbound_nodes if n in nodes), layer._inbound_nodes[0])
     in_shapes = [t.shape for t in node.inputs]
@@ -449,7 +460,8 @@ def _layer(row: Row, nodes, values, sub, dtype, detail: str = "full") -> LayerDe
         axes.append(AxisWorking(rule.axis, rule.label, rule_sizes,
                                 _working(rule.formula, fill(rule.formula, table))))
     inner = layer.nested_model()
-    nested = _derive(inner, summarize(inner), dict(values), None, dtype, detail) if inner is not None else None
+    nested = _derive(inner, summarize(inner), dict(values), None, dtype, detail, divisible) \
+        if inner is not None else None
     value = sub(row.params)
     if formula is not None and bounds.expand(formula.value - value) != 0:
         raise AssertionError(f"textbook formula of {row.name} disagrees with its weights")

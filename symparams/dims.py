@@ -146,3 +146,17 @@ def format_size(size: Size) -> str:
     if size is None:
         return "None"
     return str(size)
+
+
+def assume_divisible(expr):
+    """``⌊a/b⌋`` and ``⌈a/b⌉`` of free sizes taken as exactly ``a/b`` (``--assume-divisible``).
+
+    Textbooks write ``d_model / n_heads`` where code writes ``d_model // n_heads``: for
+    sizes that divide, the two agree, and the polynomial reads as the textbook's.
+    Floors of numbers stay (they are exact already).
+    """
+    if not isinstance(expr, sympy.Basic) or expr.is_number:
+        return expr
+    done = expr.replace(lambda e: isinstance(e, (sympy.floor, sympy.ceiling)) and not e.args[0].is_number,
+                        lambda e: e.args[0])
+    return sympy.expand(done) if done != expr else expr

@@ -33,6 +33,8 @@ class ScaleReport:
     macs: Optional[sympy.Expr] = None
     #: layers whose compute is not known, as (name, type): left out of the MACs
     not_counted: tuple = ()
+    #: whether floors of divisions of sizes were taken as exact (``--assume-divisible``)
+    divisible: bool = False
     flops_leading: dict = field(default_factory=dict)
     memory: dict = field(default_factory=dict)
     training: Optional[dict] = None
@@ -84,8 +86,10 @@ class ScaleReport:
 def build_report(model, size: Optional[str] = None, flops: bool = False, memory: bool = False,
                  optimizer: str = "adam", precision: str = "fp32", solve: Optional[str] = None,
                  budget=None, sweep_size: Optional[str] = None, sweep_values=(),
-                 other=None) -> ScaleReport:
+                 other=None, assume_divisible: bool = False) -> ScaleReport:
     summary = summarize(model)
+    if assume_divisible:
+        summary = summary.assume_divisible()
     total = summary.total
     names = summary.symbols
     # Sizes the count depends on (a resolution appears in shapes but cancels here).
@@ -94,7 +98,7 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
         raise scaling.ScalingError(f"the total does not depend on {size!r}; its free sizes are "
                                    f"{', '.join(names) or 'none'}")
     report = ScaleReport(
-        name=summary.name, symbols=names, total=total,
+        name=summary.name, symbols=names, total=total, divisible=summary.divisible,
         leading=scaling.leading_terms(total),
         degree={n: scaling.degree(total, n) for n in in_total},
         collected={n: scaling.collected(total, n) for n in in_total},
@@ -193,6 +197,9 @@ def to_text(r: ScaleReport) -> str:
             lines.append(f"  from {c['size']} = {c['from']:,} on, \"{c['larger']}\" is the larger")
     if r.sweep:
         lines += ["", sweep_markdown(r.sweep)]
+    if r.divisible:
+        from .tables import DIVISIBLE_NOTE
+        lines.append(DIVISIBLE_NOTE)
     return "\n".join(lines)
 
 

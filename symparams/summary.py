@@ -50,6 +50,8 @@ class Summary:
     #: whether Keras would print the "Connected to" column
     connected: bool = False
     bindings: Mapping[str, sympy.Expr] = field(default_factory=dict)
+    #: whether floors of divisions of sizes were taken as exact (``--assume-divisible``)
+    divisible: bool = False
 
     # ---- Keras-like names ---------------------------------------------------
     @property
@@ -108,6 +110,21 @@ class Summary:
         return replace(self, rows=rows, total=sub(self.total), trainable=sub(self.trainable),
                        non_trainable=sub(self.non_trainable), bindings={**self.bindings, **values})
 
+    def assume_divisible(self) -> "Summary":
+        """Every ``⌊a/b⌋`` of free sizes taken as ``a/b``: the textbook's polynomial (see
+        :func:`symparams.dims.assume_divisible`)."""
+        from .dims import assume_divisible as exact
+
+        def shape(s):
+            return tuple(None if v is None else exact(v) for v in s)
+        rows = tuple(replace(
+            r, output_shapes=tuple(shape(s) for s in r.output_shapes), params=exact(r.params),
+            trainable=exact(r.trainable), non_trainable=exact(r.non_trainable),
+            weights=tuple(Weight(w.name, shape(w.shape), w.trainable) for w in r.weights),
+        ) for r in self.rows)
+        return replace(self, rows=rows, total=exact(self.total), trainable=exact(self.trainable),
+                       non_trainable=exact(self.non_trainable), divisible=True)
+
     # ---- renderings --------------------------------------------------------------
     def to_dict(self) -> dict:
         """The JSON contract of ``symparams summary --format json``."""
@@ -128,6 +145,8 @@ class Summary:
             "total": json_size(self.total),
             "trainable": json_size(self.trainable),
             "non_trainable": json_size(self.non_trainable),
+            **({"assumed": "every floor or ceiling of a division of sizes taken as exact"}
+               if self.divisible else {}),
         }
 
     def to_text(self, thousands: str = ",", dtype: str = "float32") -> str:

@@ -90,6 +90,8 @@ def text_table(summary, thousands: str = ",", dtype: str = "float32") -> str:
     out.append(line("└", "┴", "┘", "─"))
     for label, count, per in _totals(summary, thousands, dtype):
         out.append(f" {label}: {format_count(count, thousands)} ({readable_bytes(count, per)})")
+    if summary.divisible:
+        out.append(f" {DIVISIBLE_NOTE}")
     return "\n".join(out)
 
 
@@ -104,6 +106,9 @@ def _md_value(text: str) -> str:
     return text
 
 
+DIVISIBLE_NOTE = "Assumed: every floor or ceiling of a division of sizes is exact (--assume-divisible)."
+
+
 def markdown_table(summary, thousands: str = ",", dtype: str = "float32") -> str:
     header, body = _columns(summary, thousands)
     align = ["---", "---", "---:", "---"][: len(header)]
@@ -116,6 +121,8 @@ def markdown_table(summary, thousands: str = ",", dtype: str = "float32") -> str
     for label, count, per in _totals(summary, thousands, dtype):
         out.append(f"- **{label}:** {_md_value(format_count(count, thousands))} "
                    f"({_md_value(readable_bytes(count, per))})")
+    if summary.divisible:
+        out.append(f"- {_md_value(DIVISIBLE_NOTE)}")
     return "\n".join(out) + "\n"
 
 

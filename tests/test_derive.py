@@ -15,11 +15,13 @@ from symparams.cli import main
 from symparams.derivation import derive
 from symparams.readers import read_file, read_source
 from symparams.render import render
+from symparams.summary import json_size
 from tools import katex_render, math_fragments, pdflatex
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 DIALECTS = FIXTURES / "dialects"
+MODELS = FIXTURES / "models"
 
 
 def model_of(stem, run=0):
@@ -314,3 +316,22 @@ def test_mimebundles():
     bundle = derive(model)._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/markdown", "text/latex"}
     assert set(summarize(model)._repr_mimebundle_()) == {"text/plain", "text/markdown", "text/latex"}
+
+
+def test_assume_divisible_gives_the_textbook_transformer_polynomial(capsys):
+    from symparams import symbol
+    d_model, d_ff = symbol("d_model"), symbol("d_ff")
+    model = read_source(model_source("transformer_block"), "transformer_block.py",
+                        {"seq": 64}).model
+    summary = summarize(model).assume_divisible()
+    assert sympy.expand(summary.total - (4 * d_model**2 + 9 * d_model + 2 * d_ff * d_model + d_ff)) == 0
+    for run in load_fixture("transformer_block")["runs"]:
+        # heads cancels out of the polynomial: only d_model and d_ff remain to bind.
+        values = {k: v for k, v in run["bindings"].items() if k in summary.symbols}
+        assert json_size(summary.subs(values).total) == run["total"]  # the sizes divide
+    d = derive(model, assume_divisible=True)
+    assert d.divisible and "taken as exact" in render(d, "text")
+    assert "floor" not in str(d.total.value) and "⌊" not in render(d, "text").split("Totals")[1]
+    assert main(["summary", str(MODELS / "transformer_block.py"), "--subs", "seq=64",
+                 "--assume-divisible"]) == 0
+    assert "Assumed: every floor" in capsys.readouterr().out
