@@ -453,6 +453,9 @@ def _layer(row: Row, nodes, values, sub, dtype, detail: str = "full", divisible:
     weight_sum = None
     if len(weights) > 1 and len(weights) == len(row.weights):
         weight_sum = _working(None, Sum(tuple(w.working.lines[0] for w in weights)))
+    elif len(weights) == 1 and len(row.weights) == 1:
+        # One weight: its shape multiplied out is the check (embeddings (10000, 64): 10000·64).
+        weight_sum = weights[0].working
     axes = []
     for rule in layer.axis_rules(structure_shapes):
         rule_sizes = tuple(size_source(q) for q in rule.quantities)

@@ -335,3 +335,17 @@ def test_assume_divisible_gives_the_textbook_transformer_polynomial(capsys):
     assert main(["summary", str(MODELS / "transformer_block.py"), "--subs", "seq=64",
                  "--assume-divisible"]) == 0
     assert "Assumed: every floor" in capsys.readouterr().out
+
+
+def test_faults_seen_by_new_users_stay_fixed():
+    source = ("import keras\nx = keras.Input((V,))\n"
+              "m = keras.Model(x, keras.layers.Dense(1)(keras.layers.Embedding(V, d)(x)))\n")
+    text = render(derive(read_source(source, "m.py").model), "text")
+    assert "Each of the 1 units" not in text and "Its one unit has" in text
+    assert "V = V" not in text and "d = d;" not in text
+    # a single weight's check is shown, not a sentence ending in a colon
+    assert "Check with the weights: embeddings (V, d):\n  V·d\n" in text
+    assert "no common factor" not in text
+    repeat = render(derive(read_source(model_source("mlp_symbolic"), "m.py").model), "text") \
+        if "range(" in model_source("mlp_symbolic") else ""
+    assert "The block functional" not in repeat

@@ -148,6 +148,8 @@ class Fmt:
             left_width = len(self._text.name(lhs)) if lhs_is_name else len(lhs)
         else:
             first, left, left_width = steps.pop(0)
+            if not steps:
+                return [left if not self.latex else f"&{left}"]  # nothing to work out: the expression alone
             if left_width > self.width and steps:
                 # The formula itself is too wide: it becomes the first step after its own name-less start.
                 steps.insert(0, (first, left, left_width))
@@ -358,6 +360,8 @@ class Fmt:
         """Consecutive sizes with the same origin, so a sentence can name it once."""
         out: list = []
         for s in sizes:
+            if self.math(s.value) == self.p.name(s.key):
+                continue  # "V = V": the size is its own name, nothing to say
             key = (s.kind, s.argument, s.from_layer, s.input_index if hasattr(s, "input_index") else 0)
             if out and out[-1][0] == key and s.kind == "argument":
                 out[-1][1].append(s)
