@@ -149,10 +149,12 @@ def _t(expr) -> str:
 def to_text(r: ScaleReport) -> str:
     lines = [f'Model "{r.name}"' + (f" — free sizes: {', '.join(r.symbols)}" if r.symbols else ""), "",
              "Parameters",
-             f"  total      = {_t(r.expanded)}",
-             f"  factored   = {_t(r.factored)}"]
+             f"  total      = {_t(r.expanded)}"]
+    # A form that reads the same as the total says nothing new: it is left out.
+    if _t(r.factored) != _t(r.expanded):
+        lines.append(f"  factored   = {_t(r.factored)}")
     for n, e in r.collected.items():
-        if len(r.collected) > 1:
+        if len(r.collected) > 1 and _t(e) != _t(r.expanded):
             lines.append(f"  by {n:<8} = {_t(e)}")
     if r.leading:
         lines += ["", "Leading terms (floors taken as their arguments)"]
@@ -196,11 +198,25 @@ def to_text(r: ScaleReport) -> str:
         if c.get("from") is not None:
             lines.append(f"  from {c['size']} = {c['from']:,} on, \"{c['larger']}\" is the larger")
     if r.sweep:
-        lines += ["", sweep_markdown(r.sweep)]
+        lines += ["", "Sweep", *("  " + line for line in sweep_text(r.sweep))]
     if r.divisible:
         from .tables import DIVISIBLE_NOTE
         lines.append(DIVISIBLE_NOTE)
     return "\n".join(lines)
+
+
+def _cell(v) -> str:
+    return f"{v:,}" if isinstance(v, int) else f"{v:g}" if isinstance(v, float) else _t(v)
+
+
+def sweep_text(rows: list) -> list[str]:
+    """The sweep as aligned text columns (the Markdown table is ``--format markdown``'s)."""
+    keys = list(rows[0])
+    cells = [[_cell(v) for v in row.values()] for row in rows]
+    widths = [max(len(k), *(len(c[i]) for c in cells)) for i, k in enumerate(keys)]
+    lines = ["  ".join(k.rjust(w) for k, w in zip(keys, widths))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    return lines
 
 
 def sweep_markdown(rows: list) -> str:
