@@ -349,3 +349,10 @@ def test_faults_seen_by_new_users_stay_fixed():
     repeat = render(derive(read_source(model_source("mlp_symbolic"), "m.py").model), "text") \
         if "range(" in model_source("mlp_symbolic") else ""
     assert "The block functional" not in repeat
+
+
+def test_self_attention_names_the_shared_key_value_input():
+    text = render(derive(model_of("transformer_block")), "text")
+    block = text[text.index("multi_head_attention (MultiHeadAttention)"):]
+    block = block[:block.index("Output shape")]
+    assert "d_kv" in block and "d_value" not in block

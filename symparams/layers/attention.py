@@ -49,8 +49,12 @@ class _QueryKeyValue(Layer):
         query, value = shapes[0], shapes[1]
         key = shapes[2] if len(shapes) > 2 else value
         dq_in = t.q("d_q_in", query[-1], axis(len(query) - 1, 0))
-        dv_in = t.q("d_v_in", value[-1], axis(len(value) - 1, 1))
-        dk_in = t.q("d_k_in", key[-1], axis(len(key) - 1, 2)) if len(shapes) > 2 else dv_in
+        if len(shapes) > 2:
+            dv_in = t.q("d_v_in", value[-1], axis(len(value) - 1, 1))
+            dk_in = t.q("d_k_in", key[-1], axis(len(key) - 1, 2))
+        else:
+            # No key given: Keras projects the value tensor for both keys and values.
+            dv_in = dk_in = t.q("d_kv_in", value[-1], axis(len(value) - 1, 1))
         out = d_out(dq_in) if d_out is not None else dq_in
 
         def projection(d_in, heads, d_head):
