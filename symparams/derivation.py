@@ -161,6 +161,8 @@ class Derivation:
     repeats: tuple = ()
     #: whether floors of divisions of sizes were taken as exact (``--assume-divisible``)
     divisible: bool = False
+    #: with sizes bound: the total in the free sizes, before they were bound
+    closed_total: Optional[sympy.Expr] = None
 
     def sections(self) -> list:
         """The layers as a reader meets them: a layer worked out in full, a run of
@@ -296,6 +298,7 @@ def _derive(model, summary: Summary, values, only, dtype, detail: str = "full",
         trainable=trainable, non_trainable=non_trainable, dtype=dtype, bytes_per_param=per,
         memory=memory, symbols=tuple(bound.symbols), bindings=values, detail=detail,
         repeats=repeats, divisible=divisible,
+        closed_total=(exact_division(summary.total) if divisible else summary.total) if values else None,
     )
 
 

@@ -356,3 +356,12 @@ def test_self_attention_names_the_shared_key_value_input():
     block = text[text.index("multi_head_attention (MultiHeadAttention)"):]
     block = block[:block.index("Output shape")]
     assert "d_kv" in block and "d_value" not in block
+
+
+def test_bound_sizes_show_the_closed_form_first():
+    model = read_file(str(MODELS / "mlp_symbolic.py")).model
+    text = render(derive(model, subs={"w": 64, "d": 32, "k": 10}), "text")
+    closed = text.index("Total = d·w + k·w + w² + k + 2·w")
+    assert closed < text.index("Total = 2,112 + 4,160 + 650 = 6,922")
+    assert "with w = 64, d = 32, k = 10" in text
+    assert "before they are bound" not in render(derive(model), "text")

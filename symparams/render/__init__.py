@@ -95,6 +95,11 @@ class Fmt:
         body = f"{self.p.name(key)} = {self.math(value)}"
         return f"${body}$" if self.latex else body
 
+    def binding(self, name: str, value) -> str:
+        """A size the user bound, ``d_model = 768``, as inline math."""
+        body = f"{self.p.symbol(name)} = {self.math(value)}"
+        return f"${body}$" if self.latex else body
+
     def shape(self, shape) -> str:
         body = self.p.shape(shape)
         return f"${body}$" if self.latex else body
