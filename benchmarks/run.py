@@ -228,6 +228,8 @@ def main(argv=None) -> int:
         "ordered with an explicit stack (linear in depth, no recursion limit); `Sequential.add` "
         "calls only the new layer (Keras rebuilds the whole stack on every add, quadratic in "
         "depth); and jinja2, the readers and the renderers load only when used.", "",
+        "The worked solutions' pages and time at each detail are in "
+        "[benchmarks-pages.md](benchmarks-pages.md) (`python benchmarks/pages.py`).", "",
     ]
     Path(args.out).write_text("\n".join(lines))
     print("\n".join(lines[-(len(targets) + 6):]))

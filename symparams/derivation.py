@@ -67,6 +67,9 @@ class AxisWorking:
     label: str
     sizes: tuple                    # SizeSource
     working: Working
+    #: at the standard detail: the label of an earlier axis of this layer whose working has
+    #: the same numbers, said instead of a second copy of it
+    like: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,16 @@ class LayerDerivation:
     def has_weights(self) -> bool:
         return bool(self.weights) or self.nested is not None
 
+    @property
+    def worked_axes(self) -> tuple:
+        """The output axes whose working is shown."""
+        return tuple(a for a in self.axes if a.like is None)
+
+    @property
+    def alike_axes(self) -> tuple:
+        """The output axes said to be worked out like one in :attr:`worked_axes`."""
+        return tuple(a for a in self.axes if a.like is not None)
+
     def size(self, key: str) -> sympy.Expr:
         """The value of a named size of the textbook formula."""
         for s in self.sizes:
@@ -123,10 +136,20 @@ class RepeatedBlock:
     copies: tuple                   # each copy's (first, last) layer names
     params_each: sympy.Expr
     total: Working                  # copies · params_each
+    trainable_each: sympy.Expr = sympy.Integer(0)
+    output_shapes: tuple = ()       # the last copy's output
 
     @property
     def is_repeat(self) -> bool:
         return True
+
+    @property
+    def params(self) -> sympy.Expr:
+        return self.total.value
+
+    @property
+    def trainable(self) -> sympy.Expr:
+        return len(self.copies) * self.trainable_each
 
 
 @dataclass(frozen=True)
@@ -181,7 +204,9 @@ class Derivation:
                 spans = tuple((self.layers[i + k * length].name, self.layers[i + (k + 1) * length - 1].name)
                               for k in range(copies))
                 out.append(RepeatedBlock(block[0].name, block[-1].name, length, spans, each,
-                                         _working(None, mul(Num(sympy.Integer(copies)), Num(each)))))
+                                         _working(None, mul(Num(sympy.Integer(copies)), Num(each))),
+                                         sum((l.trainable for l in block), sympy.Integer(0)),
+                                         self.layers[i + copies * length - 1].output_shapes))
                 skip_to = i + length * copies
                 continue
             if layer.brief_as is None:
@@ -190,6 +215,14 @@ class Derivation:
                 out[-1] = Brief(out[-1].layers + (layer,))
             else:
                 out.append(Brief((layer,)))
+        return out
+
+    def table_entries(self) -> list:
+        """The totals table's entries: each layer, except that the copies of a repeated
+        block are one entry (:class:`RepeatedBlock`), counted as its working counts them."""
+        out: list = []
+        for sec in self.sections():
+            out.extend(sec.layers if isinstance(sec, Brief) else [sec])
         return out
 
     @property
@@ -277,8 +310,9 @@ def _derive(model, summary: Summary, values, only, dtype, detail: str = "full",
     rows = [r for r in summary.rows if not only or r.name in only]
     derived = _same_blocks_once(tuple(_layer(r, graph_nodes, values, sub, dtype, detail, divisible)
                                       for r in rows), rows)
-    derived = _briefly(derived, detail)
+    # Blocks are compared as derived, before the detail drops any working from them.
     repeats = _repeated_blocks(derived) if detail != "full" else ()
+    derived = _briefly(derived, detail)
     all_rows = [(sub(r.params), sub(r.trainable), sub(r.non_trainable)) for r in summary.rows]
 
     def total_of(index):
@@ -367,6 +401,9 @@ def _briefly(derived: tuple, detail: str) -> tuple:
     """Mark the layers said in one line at this detail (see :func:`derive`)."""
     if detail == "full":
         return derived
+    # A long model's later layers of a kind drop the checks the first of the kind showed;
+    # a short one (a textbook exercise) keeps every check, as the seeds' solutions do.
+    long_model = sum(1 for d in derived if d.params != 0) > _SHORT_MODEL
     seen: dict = {}
     kinds: dict = {}
     out = []
@@ -374,6 +411,7 @@ def _briefly(derived: tuple, detail: str) -> tuple:
         if d.nested is not None or d.same_as is not None:
             out.append(d)
             continue
+        d = _alike_axes(d)
         if d.params == 0:
             first = kinds.get((d.type, d.prose))
             if first is not None or detail == "summary":
@@ -393,10 +431,49 @@ def _briefly(derived: tuple, detail: str) -> tuple:
                 kinds[(d.type, d.prose)] = d.name
             else:
                 d = replace(d, explained_in=explained)
+                if detail == "standard" and long_model:
+                    d = _shortened(d)
             if detail == "summary":
                 d = replace(d, axes=(), weights=(), weight_sum=None)
         out.append(d)
     return tuple(out)
+
+
+#: layers with parameters in a model whose every check the standard detail shows
+_SHORT_MODEL = 12
+
+
+def _shortened(d: LayerDerivation) -> LayerDerivation:
+    """A layer of a kind worked out in full above, at the standard detail of a long model: the textbook
+    formula with its own sizes stays; the check with the weights and the non-trainable
+    split (shown for the first of its kind) go, and so does the working of every output
+    axis the layer leaves as it was."""
+    if d.formula is not None:
+        # The output line says how the count splits; the first of its kind shows the formula.
+        d = replace(d, weights=(), weight_sum=None, non_trainable_formula=None)
+    kept = tuple(a for a in d.axes if not _axis_unchanged(d, a))
+    return replace(d, axes=kept)
+
+
+def _alike_axes(d: LayerDerivation) -> LayerDerivation:
+    """Axes worked out with the same numbers as an earlier axis (a square image's height
+    and width) are said once: the later ones name the earlier."""
+    out: list = []
+    for a in d.axes:
+        twin = next((b for b in out if b.like is None and b.working.lines == a.working.lines), None)
+        if twin is not None:
+            a = replace(a, like=twin.label)
+        out.append(a)
+    return replace(d, axes=tuple(out))
+
+
+def _axis_unchanged(d: LayerDerivation, a: AxisWorking) -> bool:
+    if not d.input_shapes or not d.output_shapes:
+        return False
+    before, after = d.input_shapes[0], d.output_shapes[0]
+    if a.axis >= len(before) or a.axis >= len(after):
+        return False
+    return before[a.axis] is not None and before[a.axis] == after[a.axis] == a.working.value
 
 
 def _same_blocks_once(derived: tuple, rows: list) -> tuple:

@@ -3,6 +3,7 @@ rendered by its real consumer (pdflatex, KaTeX), and template errors as one line
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -187,7 +188,53 @@ def test_repeated_blocks_are_derived_once():
     full = render(derive(model_of("resnet50"), detail="full"), "text")
     assert "same as the block" not in full and len(full) > 2 * len(text)
     # The totals are a table, and the total is its column's sum, not a hundred-term line.
-    assert "Total = 25,636,712\n" in text and "predictions                     Dense" in text
+    run = load_fixture("resnet50")["runs"][0]
+    assert f"Total = {run['total']:,}\n" in text
+    assert re.search(r"^predictions +Dense +\(None, 1000\) +2,049,000", text, re.M)
+
+
+def test_the_totals_table_counts_the_copies_of_a_repeated_block_in_one_row():
+    run = load_fixture("resnet50")["runs"][0]
+    text = render(derive(model_of("resnet50")), "text")
+    table = text[text.index("Totals"):text.index("The total is")]
+    assert re.search(r"^conv4_block3_1_conv … conv4_block6_out +4 × block +\(None, 14, 14, 1024\) +4,487,168 ",
+                     table, re.M)
+    assert "conv4_block4_1_conv " not in table and "conv4_block2_1_conv " in table
+    column = [int(m.replace(",", "")) for m in re.findall(r"^\S.*?  +([\d,]+) +[\d,]+$", table, re.M)]
+    assert sum(column) == run["total"]
+    full = render(derive(model_of("resnet50"), detail="full"), "text")
+    assert "× block" not in full and "conv4_block4_1_conv " in full[full.index("Totals"):]
+
+
+def test_a_long_model_checks_the_weights_of_the_first_layer_of_each_kind_only():
+    text = render(derive(model_of("resnet50")), "text")
+    first, later = _section(text, "conv1_conv"), _section(text, "conv3_block1_2_conv")
+    assert "Check with the weights" in first and "(7·7·3 + 1)·64" in first
+    assert "Check with the weights" not in later and "(3·3·128 + 1)·128" in later
+    assert "P_non-trainable" in _section(text, "conv1_bn")
+    assert "P_non-trainable" not in _section(text, "conv2_block1_1_bn")
+    # A 1×1 convolution with stride 1 leaves height and width as they were: no working for them.
+    assert "H_out" not in _section(text, "conv2_block1_1_conv")
+    assert "H_out" in _section(text, "conv3_block1_1_conv")
+    # A short model (a textbook exercise) keeps every check.
+    seed = render(derive(model_of("seed_dense514")), "text")
+    assert seed.count("Check with the weights") == 2 and "514·257 + 257" in seed
+
+
+def test_axes_worked_out_with_the_same_numbers_are_said_once():
+    text = render(derive(model_of("resnet50")), "text")
+    conv1 = _section(text, "conv1_conv")
+    assert conv1.count("H_out = ") == 1 and "W_out = " not in conv1.replace("gives W_out = 112", "")
+    assert "The same working gives W_out = 112." in conv1
+    full = _section(render(derive(model_of("resnet50"), detail="full"), "text"), "conv1_conv")
+    assert "W_out = ⌊" in full or "W_out = floor" in full or full.count("W_out") == 1
+
+
+def _section(text: str, layer: str) -> str:
+    """A layer's part of a text derivation: from its heading to the next blank line."""
+    start = text.index(f"\n{layer} (")
+    end = text.find("\n\n", start + 1)
+    return text[start:end if end > 0 else None]
 
 
 def test_summary_detail_keeps_formulas_for_layers_with_parameters():

@@ -10,6 +10,7 @@ Jupyter and MkDocs) and ``text`` (Unicode). Templates use LaTeX-safe delimiters:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -270,6 +271,9 @@ class Fmt:
             if l.params == 0:
                 others += 1
                 continue
+            if getattr(l, "is_repeat", False):
+                rows.append(self._repeat_row(l, in_math))
+                continue
             if in_math:
                 rows.append([r"\texttt{%s}" % latex_escape(l.name), r"\text{%s}" % latex_escape(l.type),
                              ", ".join(self.p.shape(s) for s in l.output_shapes),
@@ -284,6 +288,23 @@ class Fmt:
             rows.append([r"\text{%s}" % label if in_math else self.text(label), "", "",
                          self.math(0) if in_math else self.n(0), self.math(0) if in_math else self.n(0)])
         return rows
+
+    def _repeat_row(self, r, in_math: bool) -> list[str]:
+        """Copies of a repeated block in one row: their span, how many, their count."""
+        n = len(r.copies)
+        span = f"{r.copies[0][0]} … {r.copies[-1][1]}"
+        kind = f"{n} × block" if n > 1 else "block"
+        if in_math:
+            return [r"\texttt{%s}" % latex_escape(span).replace("…", r"}\ldots\texttt{"),
+                    r"\text{%s}" % latex_escape(kind).replace("×", r"$\times$"),
+                    ", ".join(self.p.shape(s) for s in r.output_shapes),
+                    self.math(r.params), self.math(r.trainable)]
+        if self.format == "latex":
+            name = self.code(r.copies[0][0]) + r" \ldots{} " + self.code(r.copies[-1][1])
+            kind = self.text(f"{n} ") + r"$\times$ block" if n > 1 else "block"
+        else:
+            name, kind = self.code(r.copies[0][0]) + " … " + self.code(r.copies[-1][1]), self.text(kind)
+        return [name, kind, self.shapes(r.output_shapes), self.n(r.params), self.n(r.trainable)]
 
     def weight_rows(self, weights) -> list[list[str]]:
         """A weight check's rows: name, shape, and the count its shape multiplies to."""
@@ -320,9 +341,9 @@ class Fmt:
         body = " \\\\\n".join(" & ".join(r) for r in rows)
         # Paragraph columns that share the line's width, so a long symbolic count wraps
         # (at + and ·) inside its cell instead of running off the page.
-        shares = _COLUMN_SHARES.get(len(align)) or [round(1 / len(align), 2)] * len(align)
+        shares = _column_shares(header, rows)
         columns = "".join(
-            r">{\%s\arraybackslash}p{\dimexpr %.2f\linewidth-2\tabcolsep\relax}"
+            r">{\%s\arraybackslash}p{\dimexpr %.3f\linewidth-2\tabcolsep\relax}"
             % ("raggedleft" if a == "r" else "raggedright", share) for a, share in zip(align, shares))
         return ("{\\small\n\\begin{longtable}{@{}%s@{}}\n%s \\\\ \\hline\n\\endhead\n%s \\\\\n"
                 "\\end{longtable}}" % (columns, head, body))
@@ -380,8 +401,40 @@ class Fmt:
 
 
 #: how a table's columns share the line (layer tables: 5 columns; weight checks: 3)
-_COLUMN_SHARES = {5: [0.23, 0.21, 0.2, 0.18, 0.18], 4: [0.26, 0.22, 0.24, 0.28],
-                  3: [0.5, 0.3, 0.2]}
+def _column_shares(header: list, rows: list) -> list[float]:
+    """Each column's share of the line, from its widest cell as printed (an estimate in
+    points at \\small: code font and the bold header are wider than text). Columns that fit
+    get their width; when they do not all fit, the narrow ones keep theirs and the wide ones
+    share the rest, wrapping inside their cells."""
+    line, gap = 470.0, 12.0         # an A4 line at 2.2 cm margins; two \\tabcolsep
+
+    def printed(cell: str, per_char: float) -> float:
+        # A cell that may wrap at an ellipsis (a span of layers) needs only its wider half.
+        return max(one_line(part, per_char) for part in str(cell).split(r"\ldots"))
+
+    def one_line(cell: str, per_char: float) -> float:
+        text = re.sub(r"\\hspace\{[^}]*\}|\\allowbreak(\{\})?", "", str(cell))
+        code, math = r"\texttt" in text, "$" in text
+        if code:
+            per_char = max(per_char, 5.25)
+        elif math:
+            per_char = min(per_char, 4.3)     # digits, with thin spaces after commas
+        text = re.sub(r"\\[A-Za-z]+\*?", "", text.replace(r"\_", "_")).replace("{", "").replace("}", "")
+        # Words (a note such as "38 other layers, no parameters") wrap at their spaces.
+        longest = len(text) if code or math else max(len(w) for w in text.split() or [""])
+        return longest * per_char + gap
+    natural = [max([printed(column[0], 6.2)] + [printed(c, 5.2) for c in column[1:]])
+               for column in zip(header, *rows)]
+    if sum(natural) <= line:
+        spare = (line - sum(natural)) / len(natural)
+        return [round((n + spare) / line, 3) for n in natural]
+    fair = line / len(natural)
+    narrow = [n if n <= fair else None for n in natural]
+    rest = line - sum(n for n in narrow if n is not None)
+    wide = sum(n for n in natural if n > fair)
+    return [round((n if n is not None else rest * natural[i] / wide) / line, 3)
+            for i, n in enumerate(narrow)]
+
 
 _JOIN = {True: {"+": " + ", "-": " - ", "*": r" \cdot "}, False: {"+": " + ", "-": " − ", "*": "·"}}
 _LEAD = {True: {"+": "+", "-": "-", "*": r"\cdot"}, False: {"+": "+", "-": "−", "*": "·"}}
