@@ -46,11 +46,12 @@ class SizeSource:
 
     key: str
     value: sympy.Expr
-    kind: str                       # "argument", "input", "derived"
+    kind: str                       # "argument", "default", "input", "derived"
     argument: Optional[str] = None
     axis: Optional[int] = None
     from_layer: Optional[str] = None    # the layer whose output gives it
     from_shape: Optional[Shape] = None
+    default: Optional[str] = None       # a default's source argument (strides ← pool_size)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,18 @@ class LayerDerivation:
     def worked_axes(self) -> tuple:
         """The output axes whose working is shown."""
         return tuple(a for a in self.axes if a.like is None)
+
+    @property
+    def axis_sizes(self) -> tuple:
+        """The sizes the shown axis working uses that the textbook formula did not name."""
+        named = {s.key for s in self.sizes}
+        out: list = []
+        for a in self.worked_axes:
+            for s in a.sizes:
+                if s.key not in named:
+                    named.add(s.key)
+                    out.append(s)
+        return tuple(out)
 
     @property
     def alike_axes(self) -> tuple:
@@ -514,7 +527,8 @@ def _layer(row: Row, nodes, values, sub, dtype, detail: str = "full", divisible:
         if o.kind == "input" and o.input_index < len(sources):
             from_layer = sources[o.input_index]
             from_shape = tuple(sub(s) if s is not None else None for s in in_shapes[o.input_index])
-        return SizeSource(q.key, sub(q.value), o.kind, o.argument, o.axis, from_layer, from_shape)
+        return SizeSource(q.key, sub(q.value), o.kind, o.argument, o.axis, from_layer, from_shape,
+                          o.default)
 
     book = layer.textbook(structure_shapes) if row.weights else None
     formula = non_trainable_formula = None

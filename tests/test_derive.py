@@ -390,6 +390,9 @@ def test_faults_seen_by_new_users_stay_fixed():
     text = render(derive(read_source(source, "m.py").model), "text")
     assert "Each of the 1 units" not in text and "Its one unit has" in text
     assert "V = V" not in text and "d = d;" not in text
+    # ... but where such a size comes from is still said
+    assert "where V, d (the input_dim argument" not in text
+    assert "where V (the input_dim argument); d (the output_dim argument)" in text
     # a single weight's check is shown, not a sentence ending in a colon
     assert "Check with the weights: embeddings (V, d):\n  V·d\n" in text
     assert "no common factor" not in text
@@ -412,3 +415,24 @@ def test_bound_sizes_show_the_closed_form_first():
     assert closed < text.index("Total = 2,112 + 4,160 + 650 = 6,922")
     assert "with w = 64, d = 32, k = 10" in text
     assert "before they are bound" not in render(derive(model), "text")
+
+
+def test_every_size_of_an_output_axis_names_its_source():
+    text = render(derive(read_source(
+            "import keras\nfrom keras import layers\n"
+            "m = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3, strides=2),"
+            " layers.MaxPooling2D(2), layers.Conv2D(8, 3, padding='same', strides=2)])\n", "m.py").model), "text")
+    conv = _section(text, "conv2d")
+    assert "where H_in = 28 (axis 1 of input_layer's output (None, 28, 28, 1)); s_h = 2 (the strides argument)" in conv
+    assert "padding valid (none: a window fits only inside the input)" in conv
+    pool = _section(text, "max_pooling2d")
+    # keras/src/layers/pooling/base_pooling.py: strides=None means strides = pool_size
+    assert "p_h = 2 (the pool_size argument); s_h = 2 (strides is not given, so Keras uses pool_size)" in pool
+    assert "padding same (zeros pad the input, so a window starts at every stride)" in _section(text, "conv2d_1")
+
+
+def test_a_recurrent_layer_says_what_its_output_is():
+    text = render(derive(model_of("lstm_states")), "text")
+    assert "Its output is its state at every time step (return_sequences=True), 9 numbers per step." in text
+    assert "Its output is its state after the last time step only (return_sequences=False), 5 numbers per sequence." \
+        in text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Optional
 
 import sympy
 
@@ -80,6 +80,8 @@ class _Spatial(Layer):
 
     # ---- explaining itself ------------------------------------------------
     window_names: ClassVar[tuple] = ("k", "kernel_size")
+    #: the argument the strides take their value from when left out (None: they default to 1)
+    strides_from: Optional[str] = None
 
     def kernel_names(self, t: Textbook) -> list:
         return [t.q(k, v, arg("kernel_size")) for k, v in zip(KERNEL[self.rank], self.kernel_size)]
@@ -100,7 +102,7 @@ class _Spatial(Layer):
                 continue
             t = Textbook()
             names = AxisNames(label, "" if self.rank == 1 else "_" + label.lower(), ax,
-                              *self.window_names)
+                              *self.window_names, strides_from=self.strides_from)
             f = make(t, names, n, i)
             if f == Name(f"{label}_in"):
                 continue  # "same" with stride 1 keeps the size: nothing to work out

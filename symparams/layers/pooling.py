@@ -17,6 +17,8 @@ class BasePooling(_Spatial):
         super().__init__(**kwargs)
         self.pool_size = as_tuple(pool_size, self.rank, "pool_size")
         self.strides = self.pool_size if strides is None else as_tuple(strides, self.rank, "strides")
+        # keras/src/layers/pooling/base_pooling.py: strides=None means strides = pool_size.
+        self.strides_from = "pool_size" if strides is None else None
         self.padding = standardize_padding(padding, allow_causal=False)
         self.data_format = standardize_data_format(data_format)
 

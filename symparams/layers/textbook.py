@@ -25,21 +25,29 @@ KERNEL = {1: ["k"], 2: ["k_h", "k_w"], 3: ["k_d", "k_h", "k_w"]}
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a named size comes from: an argument of the layer, or an axis of its input."""
+    """Where a named size comes from: an argument of the layer, an argument left out (its
+    default), or an axis of its input."""
 
-    kind: str                       # "argument", "input", "derived"
+    kind: str                       # "argument", "default", "input", "derived"
     argument: Optional[str] = None  # the Keras argument (``filters``)
     axis: Optional[int] = None      # the axis of the input shape
     input_index: int = 0            # which input (for layers with several)
+    #: for a default: the argument whose value it takes (a pooling's strides: ``pool_size``)
+    default: Optional[str] = None
 
     def shifted(self, by: int) -> "Origin":
         """The same origin, its input axis moved (a wrapped layer sees one time step)."""
         return Origin(self.kind, self.argument, None if self.axis is None else self.axis + by,
-                      self.input_index)
+                      self.input_index, self.default)
 
 
 def arg(name: str) -> Origin:
     return Origin("argument", argument=name)
+
+
+def default(name: str, taken_from: str) -> Origin:
+    """An argument left out, whose value Keras takes from another argument."""
+    return Origin("default", argument=name, default=taken_from)
 
 
 def axis(i: int, input_index: int = 0) -> Origin:

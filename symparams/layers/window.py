@@ -26,7 +26,7 @@ from typing import Iterator, Optional
 import sympy
 
 from ..formula import Difference, Floor, Formula, Num, Quotient, add, evaluate, mul
-from .textbook import VALUES, Sizes, arg, axis
+from .textbook import VALUES, Sizes, arg, axis, default
 
 ONE = sympy.Integer(1)
 
@@ -40,6 +40,8 @@ class AxisNames:
     axis: int = 1                  # the axis of the input shape
     window: str = "k"              # "k" for a kernel, "p" for a pool
     argument: str = "kernel_size"  # the Keras argument the window size comes from
+    #: strides left out: the argument Keras takes them from (a pooling's ``pool_size``)
+    strides_from: Optional[str] = None
 
 
 class WindowRule:
@@ -92,7 +94,8 @@ class WindowRule:
     def _names(self, c: Sizes, names: AxisNames, n, k, s):
         return (c.q(f"{names.label}_in", n, axis(names.axis)),
                 c.q(names.window + names.suffix, k, arg(names.argument)),
-                c.q("s" + names.suffix, s, arg("strides")))
+                c.q("s" + names.suffix, s, arg("strides") if names.strides_from is None
+                    else default("strides", names.strides_from)))
 
 
 _RULE: contextvars.ContextVar[WindowRule] = contextvars.ContextVar("window_rule", default=WindowRule())

@@ -92,8 +92,10 @@ class Fmt:
         return self.p.name(key)
 
     def eq(self, key: str, value) -> str:
-        """``C_in = 32`` as inline math."""
-        body = f"{self.p.name(key)} = {self.math(value)}"
+        """``C_in = 32`` as inline math; a size that is its own name is just the name
+        (``V``, not ``V = V``), so a sentence can still say where it comes from."""
+        name, shown = self.p.name(key), self.math(value)
+        body = name if shown == name else f"{name} = {shown}"
         return f"${body}$" if self.latex else body
 
     def binding(self, name: str, value) -> str:
@@ -386,8 +388,6 @@ class Fmt:
         """Consecutive sizes with the same origin, so a sentence can name it once."""
         out: list = []
         for s in sizes:
-            if self.math(s.value) == self.p.name(s.key):
-                continue  # "V = V": the size is its own name, nothing to say
             key = (s.kind, s.argument, s.from_layer, s.input_index if hasattr(s, "input_index") else 0)
             if out and out[-1][0] == key and s.kind == "argument":
                 out[-1][1].append(s)
