@@ -201,6 +201,8 @@ def run_derive(args) -> int:
     model = read_models(args)[0]
     derivation = derive(model, layers=args.layer or None, dtype=args.dtype, detail=args.detail,
                         assume_divisible=args.assume_divisible)
+    if args.subs and not args.layer:
+        derivation = _with_closed_form(args, derivation)
     text = render(derivation, args.format, profile=args.profile, standalone=args.standalone,
                   numbered=args.number, templates=args.templates, thousands=args.thousands)
     if args.output:
@@ -212,6 +214,26 @@ def run_derive(args) -> int:
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
+
+
+def _with_closed_form(args, derivation):
+    """The derivation headed by its total in the free sizes, before ``--subs`` bound them:
+    the file read again without them. Left as it is where that reading fails or is not
+    the same model (a binding that is a shape, or that decides the structure)."""
+    from .parse import parse_text
+    from .readers import read_file
+    from .summary import summarize
+
+    try:
+        free = read_file(args.file, {}, strict=False, limits=parse_limits(args.limit),
+                         input_shape=args.input_shape, keras=args.keras)
+        model = free.pick(args.model) if args.model else free.model
+        values = {name: parse_text(text, f"--subs {name}") for name, text in parse_subs(args.subs).items()}
+        if any(isinstance(v, tuple) for v in values.values()):
+            return derivation
+        return derivation.with_closed_form(summarize(model).total, values)
+    except (SymparamsError, ValueError):
+        return derivation
 
 
 def _parse_sweep(text: str):

@@ -19,7 +19,7 @@ from . import bounds
 from .dims import Shape, substitute
 from .dims import assume_divisible as exact_division
 from .errors import SymparamsError
-from .formula import Formula, Group, Num, Product, Sum, mul, substitute as fill, working
+from .formula import Formula, Group, Num, Product, Sum, from_expr, mul, substitute as fill, working
 from .layers.textbook import Quantity
 from .layers.base import Layer
 from .bindings import normalize_bindings
@@ -229,6 +229,38 @@ class Derivation:
             else:
                 out.append(Brief((layer,)))
         return out
+
+    @property
+    def closed_working(self) -> Optional[Working]:
+        """With sizes bound: the total in the free sizes, the bound values put in, and the
+        arithmetic down to the value (None when not bound, or when the closed form has a
+        term no formula writes; the templates then show the closed form alone)."""
+        if self.closed_total is None:
+            return None
+        try:
+            formula = from_expr(self.closed_total)
+            lines = tuple(working(fill(formula, self.bindings)))
+        except ValueError:
+            return None
+        if bounds.expand(lines[-1].value - self.total.value) != 0:
+            return None
+        return Working(formula, lines, lines[-1].value)
+
+    def with_closed_form(self, free_total: sympy.Expr, bindings: Mapping[str, Any]) -> "Derivation":
+        """This derivation, of a model read with its sizes bound, headed by the total in the
+        free sizes (``free_total``, from the same file read without the bindings).
+
+        Raises ``ValueError`` when ``free_total`` with ``bindings`` is not this total: the
+        two readings are then not the same model (a binding changed its structure), and the
+        closed form would mislead.
+        """
+        known = sorted(str(s) for s in free_total.free_symbols)
+        values = normalize_bindings({k: v for k, v in bindings.items() if str(k) in known}, known)
+        closed = exact_division(free_total) if self.divisible else free_total
+        if not free_total.free_symbols or \
+                bounds.expand(substitute(closed, values) - self.total.value) != 0:
+            raise ValueError("the free total does not give this total")
+        return replace(self, closed_total=closed, bindings=values)
 
     def table_entries(self) -> list:
         """The totals table's entries: each layer, except that the copies of a repeated

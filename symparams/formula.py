@@ -71,6 +71,14 @@ class Quotient(Formula):
 
 
 @dataclass(frozen=True)
+class Power(Formula):
+    """``base`` to a whole positive power (``d_model²``), from a closed form in sizes."""
+
+    base: Formula
+    exponent: int
+
+
+@dataclass(frozen=True)
 class Group(Formula):
     """Parentheses a reader needs though precedence does not (one layer's value in a total)."""
 
@@ -126,6 +134,8 @@ def children(f: Formula) -> tuple:
         return (f.numerator, f.denominator)
     if isinstance(f, (Floor, Ceil, Group)):
         return (f.arg,)
+    if isinstance(f, Power):
+        return (f.base,)
     return ()
 
 
@@ -137,6 +147,8 @@ def rebuild(f: Formula, new_children) -> Formula:
         return type(f)(*new_children)
     if isinstance(f, (Floor, Ceil, Group)):
         return type(f)(new_children[0])
+    if isinstance(f, Power):
+        return Power(new_children[0], f.exponent)
     if isinstance(f, (Num, Name)):
         return f
     raise TypeError(f"not a formula: {f!r}")
@@ -170,6 +182,8 @@ def _apply(f: Formula, vals: list) -> Value:
         return sympy.ceiling(vals[0])
     if isinstance(f, Group):
         return vals[0]
+    if isinstance(f, Power):
+        return bounds.expand(vals[0] ** f.exponent)
     raise TypeError(f"not a formula: {f!r}")
 
 
@@ -210,3 +224,53 @@ def working(f: Formula) -> list[Formula]:
         lines.append(nxt)
     return lines
 
+
+
+def from_expr(expr: sympy.Expr) -> Formula:
+    """A closed form in sizes (a sympy polynomial, with floors) as a formula whose free
+    sizes are names, in the order sympy prints its terms, so that it can be substituted
+    and worked out like a textbook formula. ``ValueError`` for what it cannot write."""
+    expr = as_expr(expr)
+    if expr.is_Integer or (expr.is_Rational and not expr.free_symbols):
+        return Num(expr)
+    if expr.is_Symbol:
+        return Name(expr.name)
+    if expr.is_Add:
+        out = None
+        for term in expr.as_ordered_terms(order="grlex"):  # as the text printer orders them
+            negative = term.as_coeff_Mul()[0].is_negative
+            part = from_expr(-term if negative else term)
+            if out is None:
+                out = Product((Num(sympy.Integer(-1)), part)) if negative else part
+            else:
+                out = Difference(out, part) if negative else add_term(out, part)
+        return out
+    if expr.is_Mul:
+        coeff, rest = expr.as_coeff_Mul()
+        up, down = [], []
+        if coeff != 1:
+            if coeff.p != 1:
+                up.append(Num(sympy.Integer(coeff.p)))
+            if coeff.q != 1:
+                down.append(Num(sympy.Integer(coeff.q)))
+        for f in rest.as_ordered_factors():
+            if f.is_Pow and f.exp.is_Integer and f.exp < 0:
+                down.append(from_expr(f.base ** -f.exp))
+            else:
+                up.append(from_expr(f))
+        top = up[0] if len(up) == 1 else Product(tuple(up)) if up else Num(sympy.Integer(1))
+        if not down:
+            return top
+        return Quotient(top, down[0] if len(down) == 1 else Product(tuple(down)))
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp > 1:
+        return Power(from_expr(expr.base), int(expr.exp))
+    if isinstance(expr, sympy.floor):
+        return Floor(from_expr(expr.args[0]))
+    if isinstance(expr, sympy.ceiling):
+        return Ceil(from_expr(expr.args[0]))
+    raise ValueError(f"cannot write {expr} as a formula")
+
+
+def add_term(f: Formula, term: Formula) -> Formula:
+    """``f + term``, extending a sum rather than nesting one."""
+    return Sum((f.terms if isinstance(f, Sum) else (f,)) + (term,))

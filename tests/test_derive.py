@@ -413,8 +413,25 @@ def test_bound_sizes_show_the_closed_form_first():
     text = render(derive(model, subs={"w": 64, "d": 32, "k": 10}), "text")
     closed = text.index("Total = d·w + k·w + w² + k + 2·w")
     assert closed < text.index("Total = 2,112 + 4,160 + 650 = 6,922")
-    assert "with w = 64, d = 32, k = 10" in text
+    assert "with w = 64, d = 32, k = 10 put in" in text
+    # closed form, then the values put in, then the arithmetic to the value
+    assert "Total = d·w + k·w + w² + k + 2·w\n      = 32·64 + 10·64 + 64² + 10 + 2·64\n" \
+           "      = 2,048 + 640 + 4,096 + 10 + 128 = 6,922\n" in text
     assert "before they are bound" not in render(derive(model), "text")
+
+
+def test_the_cli_shows_the_closed_form_before_the_numbers_of_subs(capsys):
+    run = load_fixture("gpt_decoder")["runs"][0]
+    subs = [a for k, v in run["bindings"].items() for a in ("--subs", f"{k}={v}")]
+    assert main(["derive", str(ROOT / "examples" / "gpt_decoder.py"), "--format", "text", *subs]) == 0
+    text = capsys.readouterr().out
+    closed = text.index("Total = 4·d_model·n_heads·n_layer·⌊d_model/n_heads⌋\n          + 8·d_model²·n_layer")
+    assert closed < text.index("= 4·768·12·12·⌊768/12⌋ + 8·768²·12") < text.index(f"      = {run['total']:,}\n")
+    assert text.index(f"      = {run['total']:,}\n") < text.index(f"Total = {run['total']:,}\n")
+    # a shape binding decides the structure: no closed form, the derivation as before
+    assert main(["derive", str(MODELS / "seed_cnn_004.py"), "--format", "text",
+                 "--subs", "input_shape=(28,28,1)"]) == 0
+    assert "before they are bound" not in capsys.readouterr().out
 
 
 def test_every_size_of_an_output_axis_names_its_source():

@@ -16,7 +16,7 @@ from sympy.printing.latex import LatexPrinter as _SympyLatex
 from sympy.printing.str import StrPrinter as _SympyStr
 
 from ..parse import as_expr
-from ..formula import Ceil, Difference, Floor, Formula, Group, Name, Num, Product, Quotient, Sum
+from ..formula import Ceil, Difference, Floor, Formula, Group, Name, Num, Power, Product, Quotient, Sum
 
 SUM, PRODUCT, ATOM = 1, 2, 3
 
@@ -93,6 +93,12 @@ class BasePrinter:
     def _print_Product(self, f: Product) -> str:
         return self.times.join(self.group(t, PRODUCT) for t in f.factors)
 
+    def _print_Power(self, f: Power) -> str:
+        base = self.doprint(f.base)
+        if precedence(f.base) < ATOM or (isinstance(f.base, Num) and not f.base.value.is_Integer):
+            base = self.parens(base)
+        return self.power(base, f.exponent)
+
     def _print_Group(self, f: Group) -> str:
         text = self.doprint(f.arg)
         return self.parens(text) if precedence(f.arg) < ATOM else text
@@ -163,6 +169,9 @@ class LatexPrinter(BasePrinter):
     def _print_Quotient(self, f: Quotient) -> str:
         return r"\frac{%s}{%s}" % (self.doprint(f.numerator), self.doprint(f.denominator))
 
+    def power(self, base: str, exponent: int) -> str:
+        return "%s^{%d}" % (base, exponent)
+
     def _print_Floor(self, f: Floor) -> str:
         return r"\left\lfloor %s \right\rfloor" % self.doprint(f.arg)
 
@@ -214,6 +223,9 @@ class TextPrinter(BasePrinter):
 
     def _print_Quotient(self, f: Quotient) -> str:
         return f"{self.group(f.numerator, ATOM)}/{self.group(f.denominator, ATOM)}"
+
+    def power(self, base: str, exponent: int) -> str:
+        return base + str(exponent).translate(_SUPERSCRIPT)
 
     def _print_Floor(self, f: Floor) -> str:
         return f"⌊{self.doprint(f.arg)}⌋"
