@@ -54,6 +54,14 @@ class Compute:
     def flops(self) -> sympy.Expr:
         return bounds.expand(2 * self.macs)
 
+    def __str__(self) -> str:
+        from .render.display import mimebundle
+        return mimebundle("compute", self, md=_md)["text/plain"]
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from .render.display import mimebundle
+        return mimebundle("compute", self, md=_md)
+
     def subs(self, bindings) -> "Compute":
         names = sorted({s.name for s in self.macs.free_symbols} |
                        {s.name for r in self.rows for s in r.macs.free_symbols})
@@ -62,6 +70,11 @@ class Compute:
                      for r in self.rows)
         return Compute(rows, bounds.expand(substitute(self.macs, values)), self.convention,
                        self.not_counted)
+
+
+def _md(text: str) -> str:
+    from .tables import md_escape
+    return md_escape(text)
 
 
 def compute(model) -> Compute:

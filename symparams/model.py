@@ -324,6 +324,11 @@ class Functional(Layer):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, {len(self.layers)} layers>"
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # In a notebook a model shows its summary, as model.summary() would print it.
+        from .summary import summarize
+        return summarize(self)._repr_mimebundle_(include, exclude)
+
 
 Model = Functional
 

@@ -46,6 +46,14 @@ class ScaleReport:
     def expanded(self):
         return scaling.expanded(self.total)
 
+    def __str__(self) -> str:
+        return to_text(self)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from .render.display import mimebundle
+        from .tables import md_escape
+        return mimebundle("scale", self, to_text(self), md=md_escape)
+
     @property
     def factored(self):
         return scaling.factored(self.total)

@@ -116,6 +116,28 @@ class Crossover:
     value: Optional[int]       # the first integer from which the lead no longer changes
     leader: str                # "first" or "second": which model is larger from there on
 
+    def __str__(self) -> str:
+        return _display("crossover", self)["text/plain"].strip()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _display("crossover", self)
+
+
+class Sweep(list):
+    """The rows of :func:`sweep` (a list of dicts), which display as a table in notebooks."""
+
+    def __str__(self) -> str:
+        return _display("sweep", self)["text/plain"].rstrip()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _display("sweep", self)
+
+
+def _display(kind: str, obj) -> dict:
+    from .render.display import mimebundle
+    from .tables import md_escape
+    return mimebundle(kind, obj, md=md_escape)
+
 
 def crossover(a, b, name: str) -> Crossover:
     """Where the first total overtakes the second (or the reverse), in the size ``name``."""
@@ -189,8 +211,9 @@ def solve_budget(total, name: str, budget) -> int:
 
 
 def sweep(total, name: str, values: Iterable[int], extra: Optional[Mapping[str, sympy.Expr]] = None
-          ) -> list[dict]:
-    """The total (and any other quantities) at each value of ``name``."""
+          ) -> Sweep:
+    """The total (and any other quantities) at each value of ``name``: a list of dicts
+    (a :class:`Sweep`, which notebooks show as a table)."""
     total = as_expr(total)
     size_symbol(total, name)
     rows = []
@@ -202,7 +225,7 @@ def sweep(total, name: str, values: Iterable[int], extra: Optional[Mapping[str, 
         for key, expr in (extra or {}).items():
             row[key] = _number(substitute(as_expr(expr), {name: exact}))
         rows.append(row)
-    return rows
+    return Sweep(rows)
 
 
 def _number(v):

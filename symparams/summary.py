@@ -161,9 +161,12 @@ class Summary:
         return self.to_text()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from .tables import latex_table
-        return {"text/plain": self.to_text(), "text/markdown": self.to_markdown(),
-                "text/latex": latex_table(self)}
+        from .render.display import mimebundle
+        from .tables import latex_table, md_escape
+        from .units import readable_bytes
+        out = mimebundle("summary", self, self.to_text(), md=md_escape,
+                         bytes=lambda count: readable_bytes(count, 4))
+        return {**out, "text/latex": latex_table(self)}
 
 
 # --------------------------------------------------------------------------

@@ -95,7 +95,8 @@ def text_table(summary, thousands: str = ",", dtype: str = "float32") -> str:
     return "\n".join(out)
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
+    """Text for a Markdown table cell: ``|``, ``_`` and ``*`` taken literally."""
     return text.replace("|", "\\|").replace("_", "\\_").replace("*", "\\*")
 
 
@@ -112,10 +113,10 @@ DIVISIBLE_NOTE = "Assumed: every floor or ceiling of a division of sizes is exac
 def markdown_table(summary, thousands: str = ",", dtype: str = "float32") -> str:
     header, body = _columns(summary, thousands)
     align = ["---", "---", "---:", "---"][: len(header)]
-    out = [f"**Model: {_md_escape(summary.name)}**", "",
+    out = [f"**Model: {md_escape(summary.name)}**", "",
            "| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     for name_cell, *cells in body:
-        row = [_md_escape(name_cell)] + [_md_value(c).replace("|", "\\|") for c in cells]
+        row = [md_escape(name_cell)] + [_md_value(c).replace("|", "\\|") for c in cells]
         out.append("| " + " | ".join(row) + " |")
     out.append("")
     for label, count, per in _totals(summary, thousands, dtype):

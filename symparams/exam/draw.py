@@ -63,6 +63,17 @@ class Variant:
     questions: tuple
     model: Any = field(compare=False, repr=False)
 
+    def __str__(self) -> str:
+        return _display(self)["text/plain"].rstrip()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _display(self)
+
+
+def _display(variant: "Variant") -> dict:
+    from ..render.display import mimebundle
+    return mimebundle("variant", variant)
+
 
 @dataclass(frozen=True)
 class DrawReport:
