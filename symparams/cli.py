@@ -302,7 +302,9 @@ def run_scale(args) -> int:
         series = {"parameters": report.total}
         if args.flops:
             series["FLOPs (forward, one example)"] = compute(model).flops
-        scaling.plot(series, sweep_size, sweep_values, args.plot, title=report.name)
+        from .parse import parse_text
+        held = {k: parse_text(v, f"--subs {k}") for k, v in parse_subs(args.subs).items()}
+        scaling.plot(series, sweep_size, sweep_values, args.plot, title=report.name, fixed=held)
     if args.format == "json":
         print(_json.dumps(report.to_dict(), indent=1))
     elif args.format == "markdown":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import sympy
 
@@ -228,17 +228,30 @@ def sweep(total, name: str, values: Iterable[int], extra: Optional[Mapping[str, 
     return Sweep(rows)
 
 
+def _shown(v) -> str:
+    """A held size as a reader writes it: 50,257; (224, 224, 3)."""
+    if isinstance(v, (tuple, list)):
+        return "(" + ", ".join(_shown(x) for x in v) + ")"
+    v = as_expr(v)
+    return f"{int(v):,}" if v.is_Integer else str(v)
+
+
 def _number(v):
     v = as_expr(v)
     return int(v) if v.is_Integer else v
 
 
 def plot(series: Mapping[str, sympy.Expr], name: str, values: Sequence[int], path: str,
-         title: str = "") -> None:
-    """A log-log plot of each series against ``name``, written to PNG or SVG."""
+         title: str = "", fixed: Optional[Mapping[str, Any]] = None) -> None:
+    """A log-log plot of each series against ``name``, written to PNG or SVG.
+
+    ``fixed`` names the sizes held at a value while ``name`` varies; the plot says them
+    under its title, so a figure read on its own says what it shows."""
     try:
         import matplotlib
         matplotlib.use("Agg")
+        # An SVG keeps its words as text (searchable, and read by screen readers).
+        matplotlib.rcParams["svg.fonttype"] = "none"
         import matplotlib.pyplot as plt
     except ImportError:
         raise ScalingError("plotting needs matplotlib: pip install 'symparams[plot]'") from None
@@ -258,8 +271,11 @@ def plot(series: Mapping[str, sympy.Expr], name: str, values: Sequence[int], pat
     ax.set_ylabel("count")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
-    if title:
-        ax.set_title(title)
+    held = ", ".join(f"{k} = {_shown(v)}" for k, v in (fixed or {}).items() if k != name)
+    caption = f"{name} varies" + (f"; held: {held}" if held else "")
+    import textwrap
+    caption = textwrap.fill(caption, 90)
+    ax.set_title(f"{title}\n{caption}" if title else caption, fontsize=10)
     fig.tight_layout()
     try:
         fig.savefig(path)

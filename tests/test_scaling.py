@@ -279,6 +279,9 @@ def test_plot(tmp_path, capsys):
                                "--flops", "--plot", str(target))
         assert code == 0, err
         assert target.read_bytes().startswith(magic)
+    # The figure says which sizes it holds fixed while the swept one varies.
+    svg = (tmp_path / "plot.svg").read_text()
+    assert "width varies; held: n_in = 784, num_classes = 10" in svg
 
 
 def one_error(code, err):
