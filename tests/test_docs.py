@@ -11,17 +11,24 @@ import pytest
 from symparams.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = [ROOT / "docs" / "scaling.md"]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+# A synopsis, not a command: placeholders in capitals or brackets.
+SYNOPSIS = re.compile(r"\b(FILE|SIZE|NAME|VALUE|SPEC)\b|\[-")
 
 
 def shown_commands(path: Path):
-    """Each ``$ symparams ...`` in a fenced block, with the output lines shown after it."""
-    blocks = re.findall(r"```\n(.*?)```", path.read_text(), re.S)
+    """Each ``symparams ...`` (or ``$ symparams ...``) in a fenced block, with the output
+    lines shown after a ``$`` command."""
+    blocks = re.findall(r"```(?:sh|console|bash)?\n(.*?)```", path.read_text(), re.S)
     for block in blocks:
         lines = block.splitlines()
         i = 0
         while i < len(lines):
-            if lines[i].startswith("$ symparams"):
+            bare = lines[i].startswith("symparams ") and not SYNOPSIS.search(lines[i])
+            if bare:
+                yield lines[i].split("&&")[0].split("  #")[0].strip(), []
+                i += 1
+            elif lines[i].startswith("$ symparams"):
                 command = lines[i][2:]
                 while command.endswith("\\"):
                     i += 1
@@ -42,10 +49,13 @@ CASES = [(p.name, c, s) for p in DOCS for c, s in shown_commands(p)]
 @pytest.mark.parametrize("doc,command,shown", CASES, ids=[f"{d}:{c[:60]}" for d, c, _ in CASES])
 def test_documented_command(doc, command, shown, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
-    args = shlex.split(command)[1:]
+    args = shlex.split(command, comments=True)[1:]
     if "--plot" in args:
         pytest.importorskip("matplotlib")
         args[args.index("--plot") + 1] = str(tmp_path / "plot.png")
+    for flag in ("-o", "--output"):
+        if flag in args:  # written where the test can look, not into the checkout
+            args[args.index(flag) + 1] = str(tmp_path / Path(args[args.index(flag) + 1]).name)
     code = main(args)
     out, err = capsys.readouterr()
     assert code == 0, err
@@ -58,4 +68,4 @@ def test_documented_command(doc, command, shown, capsys, tmp_path, monkeypatch):
 
 
 def test_docs_have_commands():
-    assert len(CASES) >= 6
+    assert len(CASES) >= 20
