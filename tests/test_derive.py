@@ -453,3 +453,13 @@ def test_a_recurrent_layer_says_what_its_output_is():
     assert "Its output is its state at every time step (return_sequences=True), 9 numbers per step." in text
     assert "Its output is its state after the last time step only (return_sequences=False), 5 numbers per sequence." \
         in text
+
+
+def test_a_symbolic_weight_check_ends_in_its_value_not_an_equals_sign():
+    model = read_file(str(ROOT / "examples" / "mlp_symbolic.py")).model
+    for fmt in ("text", "markdown", "latex"):
+        out = render(derive(model), fmt)
+        lines = [l.rstrip() for l in out.splitlines()]
+        assert not any(l.endswith(("=", "&=", "= \\\\")) and set(l) != {"="} for l in lines), fmt
+    text = render(derive(model), "text")
+    assert "Check with the weights: kernel (n_in, width), bias (width):\n  n_in·width + width\n" in text
