@@ -362,7 +362,8 @@ def test_mimebundles():
     model = model_of("seed_dense784")
     bundle = derive(model)._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/markdown", "text/latex"}
-    assert set(summarize(model)._repr_mimebundle_()) == {"text/plain", "text/markdown", "text/latex"}
+    assert set(summarize(model)._repr_mimebundle_()) == {"text/plain", "text/markdown", "text/latex",
+                                                         "text/html"}
 
 
 def test_assume_divisible_gives_the_textbook_transformer_polynomial(capsys):
