@@ -113,3 +113,17 @@ def test_every_notebook_fragment_renders_in_katex():
     assert len(fragments) > 60
     code, out = katex_render(fragments)
     assert code == 0, out
+
+
+def test_every_template_is_installed_with_the_package():
+    """pyproject's package-data globs cover every file under templates/ (an installed
+    symparams has no display otherwise, and no error says why)."""
+    import fnmatch
+    tomllib = pytest.importorskip("tomllib")
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    globs = data["tool"]["setuptools"]["package-data"]["symparams.templates"]
+    files = [p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*")
+             if p.is_file()]
+    missing = [f for f in files if not any(fnmatch.fnmatch(f, g) and f.count("/") == g.count("/")
+                                           for g in globs)]
+    assert not missing, missing

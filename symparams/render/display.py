@@ -47,4 +47,5 @@ def mimebundle(kind: str, obj: Any, plain: Optional[str] = None, **context: Any)
         name = f"display/{kind}.{ext}.j2"
         if (directory / name).is_file():
             out[mime] = render_template(env, directory, name, values).strip("\n").rstrip() + "\n"
+    out.setdefault("text/plain", repr(obj))
     return out
