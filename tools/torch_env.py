@@ -1,0 +1,33 @@
+"""The private PyTorch environment the ground-truth script uses.
+
+PyTorch is never a dependency of symparams: the recorder makes its own virtual
+environment (``.cache/torch-venv``) with pinned torch (CPU) and torchinfo, runs each
+fixture file there, and writes what real PyTorch reports into JSON fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".cache" / "torch-venv"
+# torch 2.13.0 is the build this machine keeps on disk (see the env notes); torchinfo
+# gives the totals and wording that users compare with, and imports numpy.
+PINS = ["torch==2.13.0", "torchinfo==1.8.0", "numpy==2.3.5"]
+
+
+def torch_python() -> Path:
+    """The Python of the PyTorch environment, created on first use."""
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print(f"creating {VENV} with {' '.join(PINS)}", flush=True)
+        venv.create(VENV, with_pip=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PINS], check=True)
+    return python
+
+
+def torch_environ() -> dict:
+    return {**os.environ, "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1"}
