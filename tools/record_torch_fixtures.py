@@ -41,7 +41,7 @@ OUT = ROOT / "tests" / "fixtures" / "torch"
 
 def ensure_torch() -> None:
     try:
-        import torch  # noqa: F401
+        import torch  # noqa: F401 - does it import here?
         import torchinfo  # noqa: F401
         return
     except ImportError:

@@ -1,0 +1,125 @@
+"""``torch/nn/modules/container.py``: Sequential, ModuleList, ModuleDict, ParameterList and
+ParameterDict, registering their items under the names PyTorch gives them ("0", "1", ...
+or the dict's keys)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from .module import Module, Parameter
+
+
+class Sequential(Module):
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], (dict, OrderedDict)):
+            for key, module in args[0].items():
+                self.add_module(str(key), module)
+        else:
+            for index, module in enumerate(args):
+                self.add_module(str(index), module)
+
+    def append(self, module: Module) -> "Sequential":
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, index):
+        items = list(self._modules.values())
+        return Sequential(*items[index]) if isinstance(index, slice) else items[index]
+
+
+class ModuleList(Module):
+    def __init__(self, modules=None):
+        super().__init__()
+        for module in modules or ():
+            self.append(module)
+
+    def append(self, module: Module) -> "ModuleList":
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules) -> "ModuleList":
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._modules.clear()
+        for i, m in enumerate(items):
+            self.add_module(str(i), m)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, index):
+        items = list(self._modules.values())
+        return ModuleList(items[index]) if isinstance(index, slice) else items[index]
+
+
+class ModuleDict(Module):
+    def __init__(self, modules=None):
+        super().__init__()
+        for key, module in (dict(modules) if modules else {}).items():
+            self.add_module(str(key), module)
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(str(key), module)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+
+class ParameterList(Module):
+    def __init__(self, values=None):
+        super().__init__()
+        for p in values or ():
+            self.append(p)
+
+    def append(self, value: Parameter) -> "ParameterList":
+        self.register_parameter(str(len(self._parameters)), value)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __getitem__(self, index: int) -> Parameter:
+        return list(self._parameters.values())[index]
+
+
+class ParameterDict(Module):
+    def __init__(self, parameters=None):
+        super().__init__()
+        for key, p in (dict(parameters) if parameters else {}).items():
+            self.register_parameter(str(key), p)
+
+    def __setitem__(self, key: str, value: Parameter) -> None:
+        self.register_parameter(str(key), value)
+
+    def __getitem__(self, key: str) -> Parameter:
+        return self._parameters[key]

@@ -1,0 +1,187 @@
+"""PyTorch's ``nn.Module`` as sizes: parameters, buffers and submodules, registered as
+PyTorch registers them (``torch/nn/modules/module.py``), with sympy sizes.
+
+A module holds three ordered tables, as ``nn.Module`` does: ``_parameters``,
+``_buffers`` and ``_modules``. Assigning a :class:`Parameter` or a :class:`Module` to
+an attribute registers it under that name, so ``self.fc = Linear(4, 2)`` makes the
+parameters ``fc.weight`` and ``fc.bias``. Assigning another module's parameter ties
+the two (``self.lm_head.weight = self.wte.weight``): it is one tensor, which
+:meth:`Module.parameters` yields once, as PyTorch's ``remove_duplicate=True`` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+import sympy
+
+from ..dims import as_size
+
+ONE = sympy.Integer(1)
+
+
+class Parameter:
+    """A learned tensor: its shape and whether it takes gradients. Compared by identity,
+    so a tied weight is the same object under two names."""
+
+    __slots__ = ("shape", "requires_grad")
+
+    def __init__(self, shape, requires_grad: bool = True):
+        # nn.Parameter(torch.zeros(3, 4)) gives a tensor; symparams keeps its shape.
+        shape = getattr(shape, "shape", shape)
+        self.shape = tuple(as_size(s) for s in shape)
+        self.requires_grad = bool(requires_grad)
+
+    @property
+    def numel(self) -> sympy.Expr:
+        out = ONE
+        for s in self.shape:
+            out = out * s
+        return sympy.expand(out)
+
+    def __repr__(self) -> str:
+        return f"Parameter(shape={self.shape})"
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """State that is not a parameter (BatchNorm's running mean): saved, never trained."""
+
+    shape: tuple
+    persistent: bool = True
+    dtype: str = "float32"
+
+    @property
+    def numel(self) -> sympy.Expr:
+        out = ONE
+        for s in self.shape:
+            out = out * s
+        return sympy.expand(out)
+
+
+class Module:
+    """The base of every PyTorch module: the registry of parameters, buffers and children."""
+
+    def __init__(self, *args, **kwargs):
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    # ---- registration, as nn.Module.__setattr__ does it -------------------------------
+    def __setattr__(self, name: str, value) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign before Module.__init__() call")
+        if isinstance(value, Parameter):
+            self._modules.pop(name, None)
+            self._buffers.pop(name, None)
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._parameters.pop(name, None)
+            self._buffers.pop(name, None)
+            self._modules[name] = value
+        elif value is None and any(name in t for t in (self._parameters, self._buffers, self._modules)):
+            for table in (self._parameters, self._buffers, self._modules):
+                if name in table:
+                    table[name] = None
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str):
+        d = self.__dict__
+        for table in ("_parameters", "_buffers", "_modules"):
+            if table in d and name in d[table]:
+                return d[table][name]
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    def register_parameter(self, name: str, param: Optional[Parameter]) -> None:
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, shape: Optional[tuple], persistent: bool = True,
+                        dtype: str = "float32") -> None:
+        self._buffers[name] = None if shape is None else Buffer(tuple(as_size(s) for s in shape),
+                                                                persistent, dtype)
+
+    def add_module(self, name: str, module: Optional["Module"]) -> None:
+        self._modules[name] = module
+
+    # ---- walking, as named_modules / named_parameters do it ----------------------------
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+        seen: set = set()
+
+        def walk(module: Module, prefix: str):
+            if id(module) in seen:
+                return
+            seen.add(id(module))
+            yield prefix, module
+            for name, child in module._modules.items():
+                if child is not None:
+                    yield from walk(child, f"{prefix}.{name}" if prefix else name)
+        yield from walk(self, prefix)
+
+    def named_parameters(self, recurse: bool = True, remove_duplicate: bool = True
+                         ) -> Iterator[tuple[str, Parameter]]:
+        seen: set = set()
+        modules = self.named_modules() if recurse else [("", self)]
+        for prefix, module in modules:
+            for name, p in module._parameters.items():
+                if p is None or (remove_duplicate and id(p) in seen):
+                    continue
+                seen.add(id(p))
+                yield (f"{prefix}.{name}" if prefix else name), p
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse):
+            yield p
+
+    def named_buffers(self, recurse: bool = True) -> Iterator[tuple[str, Buffer]]:
+        modules = self.named_modules() if recurse else [("", self)]
+        for prefix, module in modules:
+            for name, b in module._buffers.items():
+                if b is not None:
+                    yield (f"{prefix}.{name}" if prefix else name), b
+
+    def children(self) -> Iterator["Module"]:
+        for m in self._modules.values():
+            if m is not None:
+                yield m
+
+    def tied(self) -> list[tuple[str, str]]:
+        """``(name, the earlier name of the same tensor)`` for every tied parameter."""
+        first: dict = {}
+        out = []
+        for name, p in self.named_parameters(remove_duplicate=False):
+            if id(p) in first:
+                out.append((name, first[id(p)]))
+            else:
+                first[id(p)] = name
+        return out
+
+    # ---- counts --------------------------------------------------------------------------
+    def count(self, recurse: bool = True) -> sympy.Expr:
+        """Parameters, each tensor once (``sum(p.numel() for p in m.parameters())``)."""
+        return sympy.expand(sum((p.numel for p in self.parameters(recurse)), sympy.Integer(0)))
+
+    def trainable_count(self) -> sympy.Expr:
+        return sympy.expand(sum((p.numel for p in self.parameters() if p.requires_grad), sympy.Integer(0)))
+
+    def buffer_count(self, recurse: bool = True) -> sympy.Expr:
+        return sympy.expand(sum((b.numel for _, b in self.named_buffers(recurse)), sympy.Integer(0)))
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        for p in self.parameters():
+            p.requires_grad = requires_grad
+        return self
+
+    def eval(self) -> "Module":
+        return self
+
+    def train(self, mode: bool = True) -> "Module":
+        return self
+
+    def __call__(self, *args, **kwargs):
+        raise NotImplementedError("symparams counts PyTorch modules without running forward()")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"

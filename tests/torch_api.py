@@ -1,0 +1,89 @@
+"""The PyTorch fixtures: their sources, their recorded runs, and a stand-in ``torch``
+package backed by :mod:`symparams.pytorch` to run a fixture's ``__init__`` code (our own
+files, in the tests only: the reader never runs a file)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from contextlib import contextmanager
+from pathlib import Path
+
+import sympy
+
+from symparams.pytorch import nn as sp_nn
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SOURCES = FIXTURES / "torch_models"
+RECORDS = FIXTURES / "torch"
+
+
+def torch_fixture_names() -> list[str]:
+    return sorted(p.stem for p in RECORDS.glob("*.json"))
+
+
+def load_torch_fixture(stem: str) -> dict:
+    return json.loads((RECORDS / f"{stem}.json").read_text())
+
+
+class _Tensor:
+    """What ``torch.zeros(3, 4)`` stands for when it only feeds ``nn.Parameter``."""
+
+    def __init__(self, *shape):
+        self.shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+
+
+def _stand_in() -> dict:
+    torch = types.ModuleType("torch")
+    nn = types.ModuleType("torch.nn")
+    functional = types.ModuleType("torch.nn.functional")
+    for name in dir(sp_nn):
+        if not name.startswith("_"):
+            setattr(nn, name, getattr(sp_nn, name))
+    nn.functional = functional
+    torch.nn = nn
+    for name in ("zeros", "ones", "randn", "rand", "empty", "Tensor"):
+        setattr(torch, name, lambda *shape, **_: _Tensor(*shape))
+    torch.Tensor = _Tensor
+    torch.long, torch.float32 = "long", "float32"
+    return {"torch": torch, "torch.nn": nn, "torch.nn.functional": functional}
+
+
+@contextmanager
+def torch_is_symparams():
+    names = ("torch", "torch.nn", "torch.nn.functional")
+    saved = {k: sys.modules.get(k) for k in names}
+    sys.modules.update(_stand_in())
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = v
+
+
+def build_torch(stem: str, bindings: dict):
+    namespace = dict(bindings)
+    namespace["__name__"] = "__fixture__"
+    with torch_is_symparams():
+        exec(compile((SOURCES / f"{stem}.py").read_text(), f"{stem}.py", "exec"), namespace)
+    return namespace["model"]
+
+
+def from_forward(stem: str) -> dict:
+    """Sizes only a forward pass gives (a LazyLinear's input), which counting from
+    ``__init__`` leaves free: ``# sizes from forward: {"in_features": 16}``."""
+    for line in (SOURCES / f"{stem}.py").read_text().splitlines():
+        if line.startswith("# sizes from forward:"):
+            return json.loads(line.split(":", 1)[1])
+    return {}
+
+
+def as_int(value, sizes: dict = {}) -> int:
+    value = sympy.sympify(value).subs({sympy.Symbol(k, integer=True, positive=True): v
+                                       for k, v in sizes.items()})
+    assert value.is_Integer, value
+    return int(value)
