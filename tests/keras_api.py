@@ -9,7 +9,6 @@ the Python API against the numbers real Keras recorded.
 from __future__ import annotations
 
 import json
-import sys
 import types
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import symparams
 from symparams import layers as sp_layers
 from symparams.layers.base import naming_scope
+from tools import modules_replaced
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -62,17 +62,8 @@ def _stand_in_modules() -> dict[str, types.ModuleType]:
 
 @contextmanager
 def keras_is_symparams():
-    saved = {k: sys.modules.get(k) for k in ("keras", "keras.layers", "keras.models", "keras.backend")}
-    sys.modules.update(_stand_in_modules())
-    try:
-        with naming_scope():
-            yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                sys.modules.pop(k, None)
-            else:
-                sys.modules[k] = v
+    with modules_replaced(_stand_in_modules()), naming_scope():
+        yield
 
 
 def build(stem: str, bindings: dict):

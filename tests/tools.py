@@ -11,6 +11,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,19 @@ def gift_parse(text: str) -> list:
                             timeout=300, env={**os.environ, "NODE_PATH": str(modules)})
     assert result.returncode == 0, f"gift-pegjs rejected the GIFT: {result.stderr[-800:]}"
     return json.loads(result.stdout)
+
+
+@contextmanager
+def modules_replaced(stand_ins: dict):
+    """``sys.modules`` with the given stand-in modules (a framework's API backed by
+    symparams) for the block, then as it was."""
+    saved = {k: sys.modules.get(k) for k in stand_ins}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = v

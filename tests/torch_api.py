@@ -5,14 +5,13 @@ files, in the tests only: the reader never runs a file)."""
 from __future__ import annotations
 
 import json
-import sys
 import types
-from contextlib import contextmanager
 from pathlib import Path
 
 import sympy
 
 from symparams.pytorch import nn as sp_nn
+from tools import modules_replaced
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SOURCES = FIXTURES / "torch_models"
@@ -50,25 +49,10 @@ def _stand_in() -> dict:
     return {"torch": torch, "torch.nn": nn, "torch.nn.functional": functional}
 
 
-@contextmanager
-def torch_is_symparams():
-    names = ("torch", "torch.nn", "torch.nn.functional")
-    saved = {k: sys.modules.get(k) for k in names}
-    sys.modules.update(_stand_in())
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                sys.modules.pop(k, None)
-            else:
-                sys.modules[k] = v
-
-
 def build_torch(stem: str, bindings: dict):
     namespace = dict(bindings)
     namespace["__name__"] = "__fixture__"
-    with torch_is_symparams():
+    with modules_replaced(_stand_in()):
         exec(compile((SOURCES / f"{stem}.py").read_text(), f"{stem}.py", "exec"), namespace)
     return namespace["model"]
 

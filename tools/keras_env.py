@@ -7,9 +7,11 @@ environment (``.cache/keras-venv``) with pinned Keras 3 and the JAX CPU backend.
 from __future__ import annotations
 
 import os
-import subprocess
-import venv
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from private_venv import python_in  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".cache" / "keras-venv"
@@ -21,12 +23,7 @@ ENV = {"KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "
 
 def keras_python() -> Path:
     """The Python of the Keras environment, created on first use."""
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        print(f"creating {VENV} with {' '.join(PINS)}", flush=True)
-        venv.create(VENV, with_pip=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *PINS], check=True)
-    return python
+    return python_in(VENV, PINS)
 
 
 def keras_environ() -> dict:

@@ -8,9 +8,11 @@ fixture file there, and writes what real PyTorch reports into JSON fixtures.
 from __future__ import annotations
 
 import os
-import subprocess
-import venv
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from private_venv import python_in  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".cache" / "torch-venv"
@@ -21,12 +23,7 @@ PINS = ["torch==2.13.0", "torchinfo==1.8.0", "numpy==2.3.5"]
 
 def torch_python() -> Path:
     """The Python of the PyTorch environment, created on first use."""
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        print(f"creating {VENV} with {' '.join(PINS)}", flush=True)
-        venv.create(VENV, with_pip=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *PINS], check=True)
-    return python
+    return python_in(VENV, PINS)
 
 
 def torch_environ() -> dict:

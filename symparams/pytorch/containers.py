@@ -9,17 +9,10 @@ from collections import OrderedDict
 from .module import Module, Parameter
 
 
-class Sequential(Module):
-    def __init__(self, *args):
-        super().__init__()
-        if len(args) == 1 and isinstance(args[0], (dict, OrderedDict)):
-            for key, module in args[0].items():
-                self.add_module(str(key), module)
-        else:
-            for index, module in enumerate(args):
-                self.add_module(str(index), module)
+class _Indexed(Module):
+    """Modules kept under "0", "1", ...: appended, counted, iterated and indexed in order."""
 
-    def append(self, module: Module) -> "Sequential":
+    def append(self, module: Module):
         self.add_module(str(len(self._modules)), module)
         return self
 
@@ -31,18 +24,32 @@ class Sequential(Module):
 
     def __getitem__(self, index):
         items = list(self._modules.values())
-        return Sequential(*items[index]) if isinstance(index, slice) else items[index]
+        return type(self)(*self._wrap(items[index])) if isinstance(index, slice) else items[index]
+
+    @staticmethod
+    def _wrap(items: list) -> tuple:
+        return tuple(items)
 
 
-class ModuleList(Module):
+class Sequential(_Indexed):
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], (dict, OrderedDict)):
+            for key, module in args[0].items():
+                self.add_module(str(key), module)
+        else:
+            for module in args:
+                self.append(module)
+
+
+class ModuleList(_Indexed):
     def __init__(self, modules=None):
         super().__init__()
-        for module in modules or ():
-            self.append(module)
+        self.extend(modules or ())
 
-    def append(self, module: Module) -> "ModuleList":
-        self.add_module(str(len(self._modules)), module)
-        return self
+    @staticmethod
+    def _wrap(items: list) -> tuple:
+        return (items,)
 
     def extend(self, modules) -> "ModuleList":
         for m in modules:
@@ -53,18 +60,7 @@ class ModuleList(Module):
         items = list(self._modules.values())
         items.insert(index, module)
         self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def __getitem__(self, index):
-        items = list(self._modules.values())
-        return ModuleList(items[index]) if isinstance(index, slice) else items[index]
+        self.extend(items)
 
 
 class ModuleDict(Module):
