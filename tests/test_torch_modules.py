@@ -6,28 +6,42 @@ from __future__ import annotations
 
 import pytest
 
-from torch_api import as_int, build_torch, from_forward, load_torch_fixture, torch_fixture_names
+from symparams.readers.torch import module_type, read_torch_source
+from torch_api import (as_int, build_torch, from_forward, load_torch_fixture, torch_fixture_names,
+                       torch_source)
 
 CASES = [(stem, i) for stem in torch_fixture_names() for i, _ in enumerate(load_torch_fixture(stem)["runs"])]
 
 
-@pytest.mark.parametrize("stem,index", CASES, ids=[f"{s}-{i}" for s, i in CASES])
-def test_fixture_matches_pytorch(stem, index):
-    run = load_torch_fixture(stem)["runs"][index]
-    model = build_torch(stem, run["bindings"])
-    assert type(model).__name__ == run["class"]
-    sizes = from_forward(stem)
+def assert_matches_pytorch(model, run: dict, sizes: dict) -> None:
+    """A module against one recorded PyTorch run: parameters, ties, buffers, modules, totals."""
     ours = [(n, [as_int(s, sizes) for s in p.shape], p.requires_grad) for n, p in model.named_parameters()]
     assert ours == [(p["name"], p["shape"], p["trainable"]) for p in run["parameters"]]
     assert [{"name": n, "same_as": f} for n, f in model.tied()] == run["tied"]
     buffers = [(n, [as_int(s) for s in b.shape], b.persistent) for n, b in model.named_buffers()]
     assert buffers == [(b["name"], b["shape"], b["persistent"]) for b in run["buffers"]]
-    modules = [(n, getattr(type(m), "becomes", type(m).__name__), as_int(m.count(recurse=False), sizes), as_int(m.count(), sizes))
+    modules = [(n, module_type(m), as_int(m.count(recurse=False), sizes), as_int(m.count(), sizes))
                for n, m in model.named_modules()]
     assert modules == [(m["name"], m["class"], m["params"], m["total"]) for m in run["modules"]]
     assert (as_int(model.count(), sizes), as_int(model.trainable_count(), sizes),
-            as_int(model.buffer_count())) == \
-           (run["total"], run["trainable"], run["buffer_total"])
+            as_int(model.buffer_count())) == (run["total"], run["trainable"], run["buffer_total"])
+
+
+@pytest.mark.parametrize("stem,index", CASES, ids=[f"{s}-{i}" for s, i in CASES])
+def test_fixture_built_with_the_api_matches_pytorch(stem, index):
+    run = load_torch_fixture(stem)["runs"][index]
+    model = build_torch(stem, run["bindings"])
+    assert type(model).__name__ == run["class"]
+    assert_matches_pytorch(model, run, from_forward(stem))
+
+
+@pytest.mark.parametrize("stem,index", CASES, ids=[f"{s}-{i}" for s, i in CASES])
+def test_fixture_read_from_source_matches_pytorch(stem, index):
+    """The reader, which never runs the file, gives what PyTorch gave."""
+    run = load_torch_fixture(stem)["runs"][index]
+    result = read_torch_source(torch_source(stem), f"{stem}.py", run["bindings"])
+    assert module_type(result.module) == run["class"]
+    assert_matches_pytorch(result.module, run, from_forward(stem))
 
 
 def test_the_counts_users_ask_about():

@@ -22,6 +22,10 @@ def torch_fixture_names() -> list[str]:
     return sorted(p.stem for p in RECORDS.glob("*.json"))
 
 
+def torch_source(stem: str) -> str:
+    return (SOURCES / f"{stem}.py").read_text()
+
+
 def load_torch_fixture(stem: str) -> dict:
     return json.loads((RECORDS / f"{stem}.json").read_text())
 

@@ -1,0 +1,548 @@
+"""Read PyTorch source into :mod:`symparams.pytorch` modules, without running it.
+
+The interpreter (:mod:`symparams.readers.interpreter`) reads the Python; this host says
+what PyTorch's names mean. ``nn.Linear(...)`` makes a module of
+:mod:`symparams.pytorch.nn`; a class of the file that extends ``nn.Module`` runs its
+``__init__`` in the interpreter on a module object, so ``self.fc = nn.Linear(4, 2)``
+registers ``fc`` exactly as ``nn.Module.__setattr__`` does, and
+``self.lm_head.weight = self.wte.weight`` ties the two. ``forward`` is not followed: the
+parameters and buffers are all made in ``__init__``.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import sympy
+
+from ..dims import symbol
+from ..errors import ReadError, SymparamsError
+from ..pytorch import nn as torch_nn
+from ..pytorch.module import Module, Parameter
+from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, SAFE_METHODS
+from .builtins import call_method as call_safe_method
+from .interpreter import Interpreter, Scope
+from .keras import binding_value
+from .limits import Limits
+from .source import parse
+from .values import (BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange,
+                     UserClass)
+
+TORCH_ROOTS = ("torch",)
+#: torch functions that make a tensor from its shape, which ``nn.Parameter`` and
+#: ``register_buffer`` take (their values do not matter to a count)
+_FACTORIES = {"zeros", "ones", "randn", "rand", "empty", "full", "Tensor", "FloatTensor",
+              "zeros_like", "ones_like", "randn_like", "eye", "tensor", "arange", "linspace"}
+#: module methods ``__init__`` code calls that change nothing symparams counts
+_INERT_METHODS = {"apply", "eval", "train", "to", "cuda", "cpu", "float", "double", "half",
+                  "bfloat16", "reset_parameters", "_reset_parameters", "_init_weights",
+                  "zero_grad", "share_memory"}
+
+
+@dataclass(frozen=True)
+class TorchName:
+    """A name in PyTorch's API (``torch.nn.Linear``, ``torch.zeros``, ``F.relu``)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class TensorShape:
+    """A tensor made only to be a parameter's or a buffer's value: its shape."""
+
+    shape: tuple
+
+
+class UserModule(Module):
+    """An object of a class the file defines that extends ``nn.Module``."""
+
+    def __init__(self, class_name: str):
+        super().__init__()
+        object.__setattr__(self, "class_name", class_name)
+
+    def __repr__(self) -> str:
+        return f"<{self.class_name}>"
+
+
+def module_type(module: Module) -> str:
+    """A module's class as PyTorch names it (a LazyLinear is a Linear once it has run)."""
+    if isinstance(module, UserModule):
+        return module.class_name
+    return getattr(type(module), "becomes", type(module).__name__)
+
+
+@dataclass
+class TorchReadResult:
+    """What a PyTorch file defines: its modules by variable name, and which one to summarise."""
+
+    filename: str
+    modules: dict[str, Module]
+    warnings: list[str] = field(default_factory=list)
+    free_names: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def module(self) -> Module:
+        """``model`` if the file has one, else the module it assigns last."""
+        if "model" in self.modules:
+            return self.modules["model"]
+        return list(self.modules.values())[-1]
+
+    def pick(self, name: str) -> Module:
+        if name not in self.modules:
+            raise ReadError(f"no module is assigned to {name!r}; the file's modules are "
+                            f"{', '.join(self.modules)}", self.filename)
+        return self.modules[name]
+
+
+def is_torch_source(tree: ast.Module) -> bool:
+    """Whether the file imports PyTorch (``import torch``, ``from torch import nn``, ...)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in TORCH_ROOTS for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in TORCH_ROOTS:
+            return True
+    return False
+
+
+def read_torch_source(source: str, filename: str, bindings: Optional[dict] = None,
+                      limits: Limits = Limits(), ignore_unused: bool = False,
+                      tree: Optional[ast.Module] = None) -> TorchReadResult:
+    """Read PyTorch source text into modules. ``bindings`` give values to free names."""
+    deadline = time.monotonic() + limits.seconds
+    tree = tree if tree is not None else parse(source, filename, limits)
+    values = {k: binding_value(k, v) for k, v in (bindings or {}).items()}
+    reader = TorchReader(filename, values, limits, deadline)
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, 20_000))
+    try:
+        reader.run(tree)
+    finally:
+        sys.setrecursionlimit(old_limit)
+    unused = set(values) - reader.used_bindings
+    if unused and not ignore_unused:
+        raise ReadError(f"--subs {', '.join(sorted(unused))}: the file never uses "
+                        f"{'this name' if len(unused) == 1 else 'these names'}", filename)
+    if not reader.modules:
+        raise ReadError("no PyTorch module is assigned to a variable in this file "
+                        "(write model = MyNet() at the end)", filename)
+    return TorchReadResult(filename, reader.modules, reader.warnings, reader.free_names,
+                           ["read as PyTorch code"])
+
+
+class TorchReader:
+    """The interpreter's :class:`~symparams.readers.host.Host` for PyTorch code."""
+
+    def __init__(self, filename: str, bindings: dict, limits: Limits, deadline: Optional[float] = None):
+        self.filename = filename
+        self.bindings = bindings
+        self.limits = limits
+        self.interp = Interpreter(self, filename, limits, deadline)
+        self.warnings: list[str] = []
+        self.modules: dict[str, Module] = {}
+        self.used_bindings: set[str] = set()
+        self.free_names: set[str] = set()
+        self.class_of: dict[int, UserClass] = {}
+        self.modules_made = 0
+        self.root = Scope()
+
+    def run(self, tree: ast.Module) -> None:
+        try:
+            self.interp.run(tree, self.root)
+        except ReadError:
+            raise
+        except SymparamsError as exc:
+            raise self.error(str(exc)) from None
+        except RecursionError:
+            raise self.error("the file's calls and expressions nest too deeply for the reader") from None
+
+    # ---- messages ----------------------------------------------------------------------
+    def error(self, message: str, node=None) -> ReadError:
+        line = getattr(node, "lineno", None)
+        return ReadError(message, self.filename, line)
+
+    def describe(self, value) -> str:
+        if isinstance(value, TorchName):
+            return value.path
+        if isinstance(value, Module):
+            return f"the module {module_type(value)}"
+        if isinstance(value, Parameter):
+            return "a parameter"
+        if isinstance(value, TensorShape):
+            return "a tensor"
+        if isinstance(value, (FreeName, Opaque)):
+            return value.path
+        if isinstance(value, UserClass):
+            return f"the class {value.name}"
+        if isinstance(value, Instance):
+            return f"a {value.user_class.name} object"
+        if isinstance(value, (Builtin, BoundMethod)):
+            return f"{value.name}()"
+        if isinstance(value, Namespace):
+            return value.path
+        return type(value).__name__ if not isinstance(value, (int, float, str, tuple, list, dict)) \
+            else repr(value)[:60]
+
+    def to_text(self, value) -> str:
+        return self.describe(value)
+
+    def shape_of(self, value) -> Optional[tuple]:
+        return value.shape if isinstance(value, TensorShape) else None
+
+    # ---- names -------------------------------------------------------------------------
+    def global_name(self, name: str, node):
+        if name in self.bindings:
+            self.used_bindings.add(name)
+            return self.bindings[name]
+        if name in BUILTINS:
+            return BUILTINS[name]
+        if name == "math":
+            return MATH
+        self.free_names.add(name)
+        return FreeName(name)
+
+    def import_module(self, dotted: str):
+        if dotted.split(".")[0] in TORCH_ROOTS:
+            return TorchName(dotted)
+        return MATH if dotted == "math" else Namespace(dotted, keras=False)
+
+    def import_name(self, module: str, name: str):
+        if (module or "").split(".")[0] in TORCH_ROOTS:
+            return TorchName(f"{module}.{name}")
+        if module == "collections" and name == "OrderedDict":
+            return Builtin("OrderedDict", lambda host, a, k, n: dict(*a, **k))
+        if module == "math" and name in MATH_FUNCTIONS:
+            return MATH_FUNCTIONS[name]
+        return Namespace(f"{module}.{name}", keras=False)
+
+    def import_star(self, module: str, scope: Scope) -> None:
+        if module.split(".")[0] in TORCH_ROOTS:
+            for name in torch_nn.__all__:
+                scope.assign(name, TorchName(f"torch.nn.{name}"))
+
+    def note_assignment(self, name: str, value, scope: Scope) -> None:
+        if scope is not self.root:
+            return
+        if name in self.bindings and not isinstance(value, Module):
+            self.used_bindings.add(name)
+            scope.vars[name] = self.bindings[name]
+            return
+        if isinstance(value, Module):
+            self.modules[name] = value
+
+    def note_class(self, name: str, line: int) -> None:
+        pass
+
+    # ---- values as sizes ---------------------------------------------------------------
+    def size_symbol(self, value: Opaque):
+        name = value.symbol_name()
+        if name in self.bindings:
+            self.used_bindings.add(name)
+            return self.bindings[name]
+        self.free_names.add(name)
+        return symbol(name)
+
+    def as_operand(self, value, node):
+        if isinstance(value, Opaque):
+            return self.size_symbol(value)
+        if isinstance(value, (TorchName, Module, Namespace, Builtin)):
+            raise self.error(f"{self.describe(value)} is not a number", node)
+        return value
+
+    def as_argument(self, value):
+        if isinstance(value, Opaque):
+            return self.size_symbol(value)
+        if isinstance(value, tuple):
+            return tuple(self.as_argument(v) for v in value)
+        if isinstance(value, list):
+            return [self.as_argument(v) for v in value]
+        return value
+
+    def record_real(self, value) -> None:
+        pass
+
+    # ---- attributes --------------------------------------------------------------------
+    def get_attribute(self, obj, attr: str, node):
+        if isinstance(obj, TorchName):
+            return TorchName(f"{obj.path}.{attr}")
+        if isinstance(obj, Namespace):
+            if obj is MATH and attr in MATH_FUNCTIONS:
+                return MATH_FUNCTIONS[attr]
+            return Namespace(f"{obj.path}.{attr}", keras=False)
+        if isinstance(obj, Module):
+            for table in (obj._parameters, obj._modules, obj._buffers):
+                if attr in table:
+                    return table[attr]
+            if not attr.startswith("_") and attr in obj.__dict__:
+                return obj.__dict__[attr]
+            if attr in _MODULE_METHODS or attr in _INERT_METHODS:
+                return BoundMethod(obj, attr)
+            raise self.error(f"{module_type(obj)} has no attribute {attr!r} that the reader knows", node)
+        if isinstance(obj, Parameter):
+            if attr == "shape":
+                return obj.shape
+            if attr == "requires_grad":
+                return obj.requires_grad
+            if attr == "data":
+                return obj
+            if attr in ("numel", "size", "dim", "requires_grad_"):
+                return BoundMethod(obj, attr)
+            return Opaque(f"parameter.{attr}")
+        if isinstance(obj, TensorShape):
+            if attr == "shape":
+                return obj.shape
+            return BoundMethod(obj, attr)
+        if isinstance(obj, Opaque):
+            return Opaque(f"{obj.path}.{attr}")
+        if isinstance(obj, (list, dict, str, tuple)) and attr in SAFE_METHODS.get(type(obj), ()):
+            return BoundMethod(obj, attr)
+        raise self.error(f"the reader does not know the attribute {attr!r} of {self.describe(obj)}", node)
+
+    def set_attribute(self, obj, attr: str, value, node) -> None:
+        if isinstance(obj, Instance):
+            obj.attributes[attr] = value
+            return
+        if isinstance(obj, Module):
+            self.interp.guard(value, node)
+            if isinstance(value, TensorShape):
+                # self.scale = torch.ones(3): a plain tensor attribute, neither counted nor saved
+                object.__setattr__(obj, attr, value)
+                return
+            try:
+                setattr(obj, attr, value)
+            except (TypeError, AttributeError) as exc:
+                raise self.error(f"cannot set {attr!r} on {self.describe(obj)}: {exc}", node) from None
+            return
+        if isinstance(obj, Parameter) and attr == "requires_grad":
+            obj.requires_grad = self.interp.truth(value, node)
+            return
+        if isinstance(obj, (Opaque, Namespace, TensorShape)):
+            return
+        raise self.error(f"the reader cannot set {attr!r} on {self.describe(obj)}", node)
+
+    def get_item(self, container, key, node):
+        if isinstance(key, sympy.Basic) and key.is_Integer:
+            key = int(key)
+        if isinstance(container, (list, tuple, str, dict)):
+            if isinstance(container, dict):
+                self.interp.hashable(key, node)
+            try:
+                return container[key]
+            except (IndexError, KeyError):
+                raise self.error(f"index {self.describe(key)} is out of range for "
+                                 f"{self.describe(container)}", node) from None
+            except (TypeError, ValueError):
+                raise self.error(f"cannot index {self.describe(container)} with "
+                                 f"{self.describe(key)}", node) from None
+        if isinstance(container, Module) and hasattr(type(container), "__getitem__"):
+            try:
+                return container[key]
+            except (IndexError, KeyError, TypeError):
+                raise self.error(f"{module_type(container)} has no item {key!r}", node) from None
+        if isinstance(container, Opaque):
+            return Opaque(f"{container.path}[{key}]")
+        raise self.error(f"cannot index {self.describe(container)}", node)
+
+    def iterate(self, value, node):
+        if isinstance(value, Module) and hasattr(type(value), "__iter__"):
+            return list(value)
+        if isinstance(value, FreeName):
+            raise self.error(f"the loop runs over the free name {value.path!r}; give it a value "
+                             f"with --subs {value.path}=...", node)
+        raise self.error(f"cannot loop over {self.describe(value)}", node)
+
+    def repeat_loop(self, node: ast.For, scope: Scope, count: SymbolicRange) -> None:
+        raise self.error(f"the loop runs {count.text} times, a free size; PyTorch modules made in "
+                         f"a loop need a number: give it with --subs {count.text}=...", node)
+
+    def tensor_operator(self, op: str, left, right, node):
+        raise self.error(f"{self.describe(left)} {op} {self.describe(right)}: tensor arithmetic is "
+                         "forward()'s, which the reader does not follow", node)
+
+    # ---- calls -------------------------------------------------------------------------
+    def call(self, func, args: list, kwargs: dict, node):
+        if isinstance(func, Builtin):
+            return func.fn(self, args, kwargs, node)
+        if isinstance(func, TorchName):
+            return self.call_torch(func, args, kwargs, node)
+        if isinstance(func, BoundMethod):
+            return self.call_method(func, args, kwargs, node)
+        if isinstance(func, Opaque):
+            return Opaque(f"{func.path}()")
+        if isinstance(func, Namespace):
+            return Opaque(f"{func.path}()")
+        if isinstance(func, Module):
+            raise self.error(f"{self.describe(func)} is called outside forward(); the reader counts "
+                             "what __init__ builds and does not run modules", node)
+        raise self.error(f"{self.describe(func)} cannot be called", node)
+
+    def call_torch(self, func: TorchName, args, kwargs, node):
+        parts = func.path.split(".")
+        last = parts[-1]
+        args = [self.as_argument(a) for a in args]
+        kwargs = {k: self.as_argument(v) for k, v in kwargs.items()}
+        if parts[:3] == ["torch", "nn", "init"] or last in ("manual_seed", "set_default_dtype"):
+            return None
+        if parts[:3] == ["torch", "nn", "functional"]:
+            return Opaque(f"{func.path}()")
+        if last == "Parameter" and parts[:2] == ["torch", "nn"]:
+            data = args[0] if args else kwargs.get("data")
+            if not isinstance(data, (TensorShape, Parameter)):
+                raise self.error("nn.Parameter(...) needs a tensor made from its shape, such as "
+                                 "torch.zeros(3, 4)", node)
+            return Parameter(data.shape, kwargs.get("requires_grad", args[1] if len(args) > 1 else True))
+        if parts[:2] == ["torch", "nn"] and last in torch_nn.__all__ and last != "Module":
+            return self.construct(last, args, kwargs, node)
+        if parts[:2] == ["torch", "nn"] and last[:1].isupper():
+            raise self.error(f"unknown PyTorch module nn.{last}", node)
+        if len(parts) == 2 and last in _FACTORIES:
+            return self.tensor(last, args, kwargs, node)
+        return Opaque(f"{func.path}()")
+
+    def construct(self, name: str, args, kwargs, node):
+        self.modules_made += 1
+        if self.modules_made > self.limits.layers:
+            raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
+                                             "modules", node)
+        cls = getattr(torch_nn, name)
+        try:
+            return cls(*args, **kwargs)
+        except TypeError as exc:
+            raise self.error(f"nn.{name}: {exc}".replace("__init__() ", ""), node) from None
+        except (ValueError, ArithmeticError) as exc:
+            raise self.error(f"nn.{name}: {exc}", node) from None
+
+    def tensor(self, name: str, args, kwargs, node) -> TensorShape:
+        if name in ("zeros_like", "ones_like", "randn_like"):
+            like = args[0] if args else None
+            return TensorShape(getattr(like, "shape", ()))
+        if name in ("tensor", "arange", "linspace", "eye", "full"):
+            first = args[0] if args else ()
+            if name == "full":
+                return TensorShape(tuple(first) if isinstance(first, (tuple, list)) else (first,))
+            if name == "eye":
+                return TensorShape((first, args[1] if len(args) > 1 else first))
+            return TensorShape((sympy.Symbol("n", positive=True, integer=True),))
+        dims = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+        return TensorShape(tuple(dims))
+
+    def call_method(self, method: BoundMethod, args, kwargs, node):
+        obj, name = method.owner, method.name
+        if isinstance(obj, (list, dict, str, tuple)):
+            return call_safe_method(self, obj, name, args, kwargs, node)
+        if isinstance(obj, Module):
+            return self.module_method(obj, name, args, kwargs, node)
+        if isinstance(obj, Parameter):
+            if name == "numel":
+                return obj.numel
+            if name == "size":
+                return obj.shape if not args else obj.shape[args[0]]
+            if name == "dim":
+                return len(obj.shape)
+            if name == "requires_grad_":
+                obj.requires_grad = bool(args[0]) if args else True
+                return obj
+        if isinstance(obj, TensorShape):
+            return obj
+        raise self.error(f"the reader does not follow {name}() here", node)
+
+    def module_method(self, obj: Module, name: str, args, kwargs, node):
+        if name in _INERT_METHODS:
+            return obj
+        if name == "register_buffer":
+            buf_name, value = args[0], args[1] if len(args) > 1 else kwargs.get("tensor")
+            persistent = kwargs.get("persistent", args[2] if len(args) > 2 else True)
+            obj.register_buffer(buf_name, None if value is None else getattr(value, "shape", ()),
+                                persistent=persistent)
+            return None
+        if name == "register_parameter":
+            obj.register_parameter(args[0], args[1] if len(args) > 1 else kwargs.get("param"))
+            return None
+        if name == "add_module":
+            obj.add_module(args[0], args[1] if len(args) > 1 else kwargs.get("module"))
+            return None
+        if name in ("append", "extend", "insert") and hasattr(obj, name):
+            return getattr(obj, name)(*args)
+        if name in ("parameters", "buffers", "children", "modules"):
+            if name == "modules":
+                return [m for _, m in obj.named_modules()]
+            if name == "children":
+                return list(obj.children())
+            return [b for _, b in obj.named_buffers()] if name == "buffers" else list(obj.parameters())
+        if name in ("named_parameters", "named_modules", "named_children", "named_buffers"):
+            items = {"named_parameters": obj.named_parameters, "named_buffers": obj.named_buffers,
+                     "named_modules": obj.named_modules,
+                     "named_children": lambda: obj._modules.items()}[name]()
+            return [tuple(x) for x in items]
+        if name == "requires_grad_":
+            return obj.requires_grad_(bool(args[0]) if args else True)
+        if name in ("keys", "values", "items") and hasattr(obj, name):
+            return list(getattr(obj, name)())
+        raise self.error(f"the reader does not follow {module_type(obj)}.{name}()", node)
+
+    # ---- the file's own classes -------------------------------------------------------
+    def define_class(self, cls: UserClass, node):
+        for base in cls.bases:
+            if isinstance(base, UserClass):
+                if base.kind != "plain":
+                    cls.kind = base.kind
+                    break
+                continue
+            if isinstance(base, TorchName):
+                last = base.path.split(".")[-1]
+                if last == "Module":
+                    cls.kind = "module"
+                    break
+                raise self.error(f"class {cls.name} extends {base.path}; symparams reads classes that "
+                                 "extend nn.Module", node)
+        return cls
+
+    def user_class_of(self, obj) -> Optional[UserClass]:
+        if isinstance(obj, Instance):
+            return obj.user_class
+        return self.class_of.get(id(obj))
+
+    def instance_attributes(self, obj) -> Optional[dict]:
+        if isinstance(obj, Instance):
+            return obj.attributes
+        if isinstance(obj, UserModule):
+            # Read through one view, as nn.Module.__getattr__ finds them; writes go
+            # through set_attribute, which registers.
+            plain = {k: v for k, v in obj.__dict__.items() if not k.startswith("_")}
+            return {**plain, **{k: v for k, v in obj._buffers.items()},
+                    **obj._modules, **obj._parameters}
+        return None
+
+    def instantiate(self, cls: UserClass, args, kwargs, node):
+        for value in (*args, *kwargs.values()):
+            self.interp.guard(value, node)
+        if cls.kind == "plain":
+            instance = Instance(cls)
+            if not self.interp.run_init(cls, instance, list(args), dict(kwargs), node) and (args or kwargs):
+                raise self.error(f"{cls.name}() takes no arguments", node)
+            return instance
+        self.modules_made += 1
+        if self.modules_made > self.limits.layers:
+            raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
+                                             "modules", node)
+        obj = UserModule(cls.name)
+        self.class_of[id(obj)] = cls
+        self.interp.run_init(cls, obj, list(args), dict(kwargs), node)
+        return obj
+
+    def super_attribute(self, sup, attr: str, node):
+        if attr == "__init__":
+            # nn.Module.__init__: the registry is already there.
+            return Builtin("__init__", lambda host, a, k, n: None)
+        raise self.error(f"super().{attr} reaches PyTorch's own base class, which the reader does not "
+                         "follow", node)
+
+
+_MODULE_METHODS = {"register_buffer", "register_parameter", "add_module", "append", "extend",
+                   "insert", "parameters", "buffers", "children", "modules", "named_parameters",
+                   "named_modules", "named_children", "named_buffers", "requires_grad_", "keys",
+                   "values", "items"}
