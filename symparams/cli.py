@@ -163,11 +163,16 @@ def parse_limits(items: Sequence[str]):
     return Limits().with_values(values)
 
 
-def read_models(args):
+def read_models(args, pytorch: bool = False):
+    """The models of ``args.file``; ``pytorch``: the command can take PyTorch modules too."""
     from .readers import read_file
+    from .readers.torch import TorchReadResult
 
     result = read_file(args.file, parse_subs(args.subs), strict=args.strict,
                        limits=parse_limits(args.limit), input_shape=args.input_shape, keras=args.keras)
+    if isinstance(result, TorchReadResult) and not pytorch:
+        raise SymparamsError(f"{result.filename}: is PyTorch code, which symparams so far only "
+                             f"summarises: symparams summary {args.file}")
     # Warnings are shown only once the whole command has succeeded (see main).
     args.warnings = list(result.warnings) + [f"{result.filename}: note: {n}" for n in result.notes]
     if getattr(args, "all", False):
@@ -181,7 +186,10 @@ def run_summary(args) -> int:
 
     if args.dtype not in DTYPE_BYTES:
         raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")
-    summaries = [summarize(m) for m in read_models(args)]
+    from .pytorch import Module
+    from .pytorch.summary import summarize_module
+    summaries = [summarize_module(m) if isinstance(m, Module) else summarize(m)
+                 for m in read_models(args, pytorch=True)]
     if args.assume_divisible:
         summaries = [s.assume_divisible() for s in summaries]
     if args.format == "json":

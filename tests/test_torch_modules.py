@@ -4,11 +4,14 @@ buffers, under the same names and with the same shapes, and counts the same."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from symparams.readers.torch import module_type, read_torch_source
+from symparams.pytorch.module import module_type
+from symparams.readers.torch import read_torch_source
 from torch_api import (as_int, build_torch, from_forward, load_torch_fixture, torch_fixture_names,
-                       torch_source)
+                       torch_source, SOURCES)
 
 CASES = [(stem, i) for stem in torch_fixture_names() for i, _ in enumerate(load_torch_fixture(stem)["runs"])]
 
@@ -55,3 +58,51 @@ def test_the_counts_users_ask_about():
     model = build_torch("gpt2_tied", gpt["bindings"])
     assert as_int(model.count()) == 124_439_808
     assert model.tied() == [("lm_head.weight", "wte.weight")]
+
+
+# ---- the command line ------------------------------------------------------------------
+
+def _cli(capsys, *args):
+    from symparams.cli import main
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_summary_of_a_pytorch_file(capsys):
+    run = load_torch_fixture("resnet_torchvision")["runs"][1]
+    path = str(SOURCES / "resnet_torchvision.py")
+    code, out, err = _cli(capsys, "summary", path, "--subs", "depth=50")
+    assert code == 0, err
+    assert f"Total params: {run['total']:,}" in out and f"Buffers (saved, not parameters): {run['buffer_total']:,}" in out
+    assert "layer1 (Sequential)" in out and "    conv1 (Conv2d)" in out
+    assert "read as PyTorch code" in err
+    code, out, err = _cli(capsys, "summary", path, "--subs", "depth=50", "--format", "json")
+    data = json.loads(out)
+    assert data["framework"] == "pytorch" and data["total"] == run["total"]
+    assert [(m["name"], m["type"], m["params"]) for m in data["modules"]] == \
+           [(m["name"], m["class"], m["total"]) for m in run["modules"]]
+
+
+def test_tied_weights_are_counted_once_and_said(capsys):
+    run = load_torch_fixture("gpt2_tied")["runs"][0]
+    subs = [a for k, v in run["bindings"].items() for a in ("--subs", f"{k}={v}")]
+    code, out, err = _cli(capsys, "summary", str(SOURCES / "gpt2_tied.py"), *subs)
+    assert code == 0, err
+    assert f"Total params: {run['total']:,}" in out          # torchinfo says 163,037,184
+    assert "Tied: lm_head.weight is wte.weight, counted once" in out
+
+
+def test_pytorch_files_get_one_line_errors(capsys, tmp_path):
+    code, out, err = _cli(capsys, "summary", str(SOURCES / "gpt2_tied.py"))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "gpt2_tied.py:59: the loop runs n_layer times" in err and "--subs n_layer=" in err
+    code, out, err = _cli(capsys, "derive", str(SOURCES / "alexnet.py"))
+    assert code == 2 and "is PyTorch code, which symparams so far only summarises" in err
+    bad = tmp_path / "bad.py"
+    bad.write_text("import torch.nn as nn\nmodel = nn.Sequential(nn.Linar(3, 4))\n")
+    code, out, err = _cli(capsys, "summary", str(bad))
+    assert code == 2 and "bad.py:2: unknown PyTorch module nn.Linar; closest: nn.Linear," in err
+    bad.write_text("import torch.nn as nn\nmodel = nn.Conv2d(6, 4, 3, groups=4)\n")
+    code, out, err = _cli(capsys, "summary", str(bad))
+    assert code == 2 and "bad.py:2: nn.Conv2d: in_channels must be divisible by groups" in err

@@ -185,3 +185,21 @@ class Module:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+class UserModule(Module):
+    """An object of a class the file defines that extends ``nn.Module``."""
+
+    def __init__(self, class_name: str):
+        super().__init__()
+        object.__setattr__(self, "class_name", class_name)
+
+    def __repr__(self) -> str:
+        return f"<{self.class_name}>"
+
+
+def module_type(module: Module) -> str:
+    """A module's class as PyTorch names it (a LazyLinear is a Linear once it has run)."""
+    if isinstance(module, UserModule):
+        return module.class_name
+    return getattr(type(module), "becomes", type(module).__name__)

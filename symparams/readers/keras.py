@@ -22,9 +22,7 @@ from typing import Any, Optional
 import sympy
 
 from .. import layers as L
-from .. import bounds
 from ..dims import symbol
-from ..parse import as_expr, parse_text
 from ..errors import ModelError, ReadError, ShapeError, SymparamsError
 from ..layers.base import (COMMON_INERT, Layer, Tensor, UnknownArgumentError, auto_name,
                            clear_session, naming_scope, to_snake_case)
@@ -42,6 +40,8 @@ from .builtins import call_method as call_safe_method
 from .interpreter import Interpreter, Scope, _Break, _Continue, python_message
 from .limits import Limits
 from .source import parse, read_text
+from .subs import binding_value
+from .torch import TorchReadResult, is_torch_source, read_torch_source
 from .values import (BoundFunction, BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque,
                      OpaqueShape, Super,
                      SymbolicRange, UserClass, UserFunction)
@@ -98,8 +98,12 @@ def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False,
 
 def read_source(source: str, filename: str = "<model>", bindings: Optional[dict] = None,
                 strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False,
-                input_shape=None, keras: Optional[int] = None) -> ReadResult:
+                input_shape=None, keras: Optional[int] = None) -> "ReadResult | TorchReadResult":
     """Read Keras source text into models. ``bindings`` give values to free names.
+
+    A file that imports torch is PyTorch code: it is read by
+    :func:`~symparams.readers.torch.read_torch_source` into PyTorch modules (unless
+    ``keras`` says which Keras the file is written for).
 
     ``input_shape`` (without the batch axis) is the input of models the file
     never gives one: a subclassed model never called, a Sequential whose
@@ -111,6 +115,8 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
         raise ReadError(f"the source is longer than {limits.file_bytes:,} characters "
                         f"({limits.describe('file_bytes')})", filename)
     tree = parse(source, filename, limits)
+    if keras is None and is_torch_source(tree):
+        return read_torch_source(source, filename, bindings, limits, ignore_unused, tree)
     values = {k: binding_value(k, v) for k, v in (bindings or {}).items()}
     given_shape = None
     if input_shape is not None:
@@ -148,28 +154,6 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
     return ReadResult(filename, reader.named_models, reader.built, reader.warnings, reader.free_names,
                       notes, dialect.version)
 
-
-def binding_value(name: str, value):
-    """A ``--subs`` value as the file will see it: int, float, bool, tuple, or a sympy expression.
-
-    Text is parsed by :func:`symparams.parse.parse_text`, never evaluated.
-    """
-    what = f"--subs {name}"
-    if isinstance(value, bool):
-        return value  # an exam's switch, tested with ``if pool:``
-    if isinstance(value, (list, tuple)):
-        return tuple(binding_value(name, v) for v in value)
-    if isinstance(value, str):
-        value = parse_text(value, what)
-        if isinstance(value, tuple):
-            return tuple(binding_value(name, v) for v in value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise SymparamsError(f"{what}: {value} is not a size")
-        return value
-    expr = as_expr(value, what)
-    bounds.check(expr, what)
-    return int(expr) if expr.is_Integer else expr
 
 
 # --------------------------------------------------------------------------

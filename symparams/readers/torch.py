@@ -12,21 +12,22 @@ parameters and buffers are all made in ``__init__``.
 from __future__ import annotations
 
 import ast
+import difflib
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
 import sympy
 
 from ..dims import symbol
 from ..errors import ReadError, SymparamsError
 from ..pytorch import nn as torch_nn
-from ..pytorch.module import Module, Parameter
+from ..pytorch.module import Module, Parameter, UserModule, module_type
 from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, SAFE_METHODS
 from .builtins import call_method as call_safe_method
 from .interpreter import Interpreter, Scope
-from .keras import binding_value
+from .subs import binding_value
 from .limits import Limits
 from .source import parse
 from .values import (BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange,
@@ -57,24 +58,6 @@ class TensorShape:
     shape: tuple
 
 
-class UserModule(Module):
-    """An object of a class the file defines that extends ``nn.Module``."""
-
-    def __init__(self, class_name: str):
-        super().__init__()
-        object.__setattr__(self, "class_name", class_name)
-
-    def __repr__(self) -> str:
-        return f"<{self.class_name}>"
-
-
-def module_type(module: Module) -> str:
-    """A module's class as PyTorch names it (a LazyLinear is a Linear once it has run)."""
-    if isinstance(module, UserModule):
-        return module.class_name
-    return getattr(type(module), "becomes", type(module).__name__)
-
-
 @dataclass
 class TorchReadResult:
     """What a PyTorch file defines: its modules by variable name, and which one to summarise."""
@@ -84,6 +67,13 @@ class TorchReadResult:
     warnings: list[str] = field(default_factory=list)
     free_names: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def model(self) -> Module:
+        return self.module
+
+    def all(self) -> list[Module]:
+        return list(self.modules.values())
 
     @property
     def module(self) -> Module:
@@ -184,7 +174,9 @@ class TorchReader:
             return f"{value.name}()"
         if isinstance(value, Namespace):
             return value.path
-        return type(value).__name__ if not isinstance(value, (int, float, str, tuple, list, dict)) \
+        if isinstance(value, SymbolicRange):
+            return f"range({value.text})"
+        return "a value" if not isinstance(value, (int, float, str, tuple, list, dict)) \
             else repr(value)[:60]
 
     def to_text(self, value) -> str:
@@ -350,6 +342,8 @@ class TorchReader:
     def iterate(self, value, node):
         if isinstance(value, Module) and hasattr(type(value), "__iter__"):
             return list(value)
+        if isinstance(value, SymbolicRange):
+            self.repeat_loop(node, None, value)
         if isinstance(value, FreeName):
             raise self.error(f"the loop runs over the free name {value.path!r}; give it a value "
                              f"with --subs {value.path}=...", node)
@@ -398,7 +392,9 @@ class TorchReader:
         if parts[:2] == ["torch", "nn"] and last in torch_nn.__all__ and last != "Module":
             return self.construct(last, args, kwargs, node)
         if parts[:2] == ["torch", "nn"] and last[:1].isupper():
-            raise self.error(f"unknown PyTorch module nn.{last}", node)
+            found = difflib.get_close_matches(last, torch_nn.__all__, n=3, cutoff=0.6)
+            raise self.error(f"unknown PyTorch module nn.{last}"
+                             + (f"; closest: {', '.join('nn.' + f for f in found)}" if found else ""), node)
         if len(parts) == 2 and last in _FACTORIES:
             return self.tensor(last, args, kwargs, node)
         return Opaque(f"{func.path}()")
