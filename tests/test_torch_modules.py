@@ -106,3 +106,6 @@ def test_pytorch_files_get_one_line_errors(capsys, tmp_path):
     bad.write_text("import torch.nn as nn\nmodel = nn.Conv2d(6, 4, 3, groups=4)\n")
     code, out, err = _cli(capsys, "summary", str(bad))
     assert code == 2 and "bad.py:2: nn.Conv2d: in_channels must be divisible by groups" in err
+    bad.write_text("import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(2, 3), 5)\n")
+    code, out, err = _cli(capsys, "summary", str(bad))
+    assert code == 2 and "bad.py:2: nn.Sequential: submodule '1' is not a module (a int)" in err

@@ -104,6 +104,9 @@ class Module:
                                                                 persistent, dtype)
 
     def add_module(self, name: str, module: Optional["Module"]) -> None:
+        if module is not None and not isinstance(module, Module):
+            # nn.Module.add_module refuses it the same way
+            raise TypeError(f"submodule {name!r} is not a module (a {type(module).__name__})")
         self._modules[name] = module
 
     # ---- walking, as named_modules / named_parameters do it ----------------------------

@@ -458,11 +458,12 @@ class TorchReader:
         if name == "register_parameter":
             obj.register_parameter(args[0], args[1] if len(args) > 1 else kwargs.get("param"))
             return None
-        if name == "add_module":
-            obj.add_module(args[0], args[1] if len(args) > 1 else kwargs.get("module"))
-            return None
-        if name in ("append", "extend", "insert") and hasattr(obj, name):
-            return getattr(obj, name)(*args)
+        if name in ("add_module", "append", "extend", "insert") and hasattr(obj, name):
+            try:
+                getattr(obj, name)(*args, **kwargs)
+            except TypeError as exc:
+                raise self.error(f"{module_type(obj)}.{name}(): {exc}", node) from None
+            return None if name == "add_module" else obj
         if name in ("parameters", "buffers", "children", "modules"):
             if name == "modules":
                 return [m for _, m in obj.named_modules()]
