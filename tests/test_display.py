@@ -127,3 +127,12 @@ def test_every_template_is_installed_with_the_package():
     missing = [f for f in files if not any(fnmatch.fnmatch(f, g) and f.count("/") == g.count("/")
                                            for g in globs)]
     assert not missing, missing
+
+
+def test_every_package_is_installed():
+    """pyproject lists every package under symparams/ (an installed symparams without one
+    fails with an internal error, as it did for symparams.pytorch)."""
+    tomllib = pytest.importorskip("tomllib")
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "symparams").rglob("__init__.py")}
+    assert found <= listed, found - listed
