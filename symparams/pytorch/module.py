@@ -21,6 +21,14 @@ from ..dims import as_size
 ONE = sympy.Integer(1)
 
 
+def numel(shape: tuple) -> sympy.Expr:
+    """The number of entries of a tensor of this shape (1 for a scalar's ``()``)."""
+    out = ONE
+    for s in shape:
+        out = out * s
+    return sympy.expand(out)
+
+
 class Parameter:
     """A learned tensor: its shape and whether it takes gradients. Compared by identity,
     so a tied weight is the same object under two names."""
@@ -35,10 +43,7 @@ class Parameter:
 
     @property
     def numel(self) -> sympy.Expr:
-        out = ONE
-        for s in self.shape:
-            out = out * s
-        return sympy.expand(out)
+        return numel(self.shape)
 
     def __repr__(self) -> str:
         return f"Parameter(shape={self.shape})"
@@ -54,10 +59,7 @@ class Buffer:
 
     @property
     def numel(self) -> sympy.Expr:
-        out = ONE
-        for s in self.shape:
-            out = out * s
-        return sympy.expand(out)
+        return numel(self.shape)
 
 
 class Module:

@@ -40,6 +40,7 @@ from .builtins import call_method as call_safe_method
 from .interpreter import Interpreter, Scope, _Break, _Continue, python_message
 from .limits import Limits
 from .source import parse, read_text
+from .hostkit import python_item, sized
 from .subs import binding_value
 from .torch import TorchReadResult, is_torch_source, read_torch_source
 from .values import (BoundFunction, BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque,
@@ -417,15 +418,7 @@ class KerasReader:
 
     def as_argument(self, value):
         """Turn free names into symbols inside a layer's arguments (tuples included)."""
-        if isinstance(value, Opaque):
-            return self.size_symbol(value)
-        if isinstance(value, tuple):
-            return tuple(self.as_argument(v) for v in value)
-        if isinstance(value, list):
-            return [self.as_argument(v) for v in value]
-        if isinstance(value, float) and value.is_integer():
-            return value
-        return value
+        return sized(self, value)
 
     def record_real(self, value) -> None:
         if isinstance(value, sympy.Basic) and not value.is_Symbol and value.is_integer:
@@ -556,18 +549,7 @@ class KerasReader:
         if isinstance(container, Tensor):
             return self.tensor_item(container, key, node)
         if isinstance(container, (list, tuple, str, dict)):
-            if isinstance(container, dict):
-                self.interp.hashable(key, node)
-            try:
-                return container[key]
-            except (IndexError, KeyError):
-                raise self.error(f"index {self.describe(key)} is out of range for "
-                                 f"{self.describe(container)}", node) from None
-            except (TypeError, ValueError):
-                if isinstance(key, slice) and key.step == 0:
-                    raise self.error("a slice step cannot be zero", node) from None
-                raise self.error(f"cannot index {self.describe(container)} with "
-                                 f"{self.describe(key)}", node) from None
+            return python_item(self, container, key, node)
         raise self.error(f"cannot index {self.describe(container)}", node)
 
     def tensor_item(self, tensor: Tensor, key, node):

@@ -27,6 +27,7 @@ from ..pytorch.module import Module, Parameter, UserModule, module_type
 from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, SAFE_METHODS
 from .builtins import call_method as call_safe_method
 from .interpreter import Interpreter, Scope
+from .hostkit import python_item, sized
 from .subs import binding_value
 from .limits import Limits
 from .source import parse
@@ -246,13 +247,7 @@ class TorchReader:
         return value
 
     def as_argument(self, value):
-        if isinstance(value, Opaque):
-            return self.size_symbol(value)
-        if isinstance(value, tuple):
-            return tuple(self.as_argument(v) for v in value)
-        if isinstance(value, list):
-            return [self.as_argument(v) for v in value]
-        return value
+        return sized(self, value)
 
     def record_real(self, value) -> None:
         pass
@@ -317,19 +312,8 @@ class TorchReader:
         raise self.error(f"the reader cannot set {attr!r} on {self.describe(obj)}", node)
 
     def get_item(self, container, key, node):
-        if isinstance(key, sympy.Basic) and key.is_Integer:
-            key = int(key)
         if isinstance(container, (list, tuple, str, dict)):
-            if isinstance(container, dict):
-                self.interp.hashable(key, node)
-            try:
-                return container[key]
-            except (IndexError, KeyError):
-                raise self.error(f"index {self.describe(key)} is out of range for "
-                                 f"{self.describe(container)}", node) from None
-            except (TypeError, ValueError):
-                raise self.error(f"cannot index {self.describe(container)} with "
-                                 f"{self.describe(key)}", node) from None
+            return python_item(self, container, key, node)
         if isinstance(container, Module) and hasattr(type(container), "__getitem__"):
             try:
                 return container[key]

@@ -1,0 +1,38 @@
+"""What every framework host does the same way with plain Python values (the Keras and the
+PyTorch readers both use these)."""
+
+from __future__ import annotations
+
+import sympy
+
+from .values import Opaque
+
+
+def sized(host, value):
+    """A call's argument with every outside value (a free name, ``X.shape[1]``) turned into
+    the size symbol the host names it by, inside tuples and lists too."""
+    if isinstance(value, Opaque):
+        return host.size_symbol(value)
+    if isinstance(value, tuple):
+        return tuple(sized(host, v) for v in value)
+    if isinstance(value, list):
+        return [sized(host, v) for v in value]
+    return value
+
+
+def python_item(host, container, key, node):
+    """``container[key]`` for a list, tuple, string or dict, with one-line errors."""
+    if isinstance(key, sympy.Basic) and key.is_Integer:
+        key = int(key)
+    if isinstance(container, dict):
+        host.interp.hashable(key, node)
+    try:
+        return container[key]
+    except (IndexError, KeyError):
+        raise host.error(f"index {host.describe(key)} is out of range for "
+                         f"{host.describe(container)}", node) from None
+    except (TypeError, ValueError):
+        if isinstance(key, slice) and key.step == 0:
+            raise host.error("a slice step cannot be zero", node) from None
+        raise host.error(f"cannot index {host.describe(container)} with "
+                         f"{host.describe(key)}", node) from None
