@@ -148,6 +148,23 @@ def build_parser() -> argparse.ArgumentParser:
                         "spread) on standard error")
     p.add_argument("--templates", metavar="DIR", help="use the templates in DIR")
     p.set_defaults(run=run_exam)
+
+    p = sub.add_parser("compare", help="two models side by side: the same architecture in Keras and "
+                                       "PyTorch, each difference with its convention",
+                       description="Line up the layers of two model files (Keras or PyTorch, in any "
+                                   "pairing) and give both counts, the difference and the convention "
+                                   "behind it: PyTorch's second recurrent bias, BatchNorm's statistics, "
+                                   "a bias left out, PReLU's shared axes.")
+    p.add_argument("first", help="a model file (Keras or PyTorch); FILE:NAME picks a model in it")
+    p.add_argument("second", help="the model file to compare it with")
+    p.add_argument("--subs", action="append", default=[], metavar="NAME=VALUE",
+                   help="give a free name a value, in both files (each takes the names it uses)")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                   help="raise one of the reader's limits, in both files")
+    p.add_argument("--templates", metavar="DIR", help="use the templates in DIR")
+    p.add_argument("--thousands", default=",", metavar="SEP",
+                   help="thousands separator (default ','; '' for none)")
+    p.set_defaults(run=run_compare)
     return parser
 
 
@@ -276,6 +293,25 @@ def _parse_budget(text: str):
     if value is None or value <= 0:
         raise SymparamsError(f"--budget {text!r}: give a positive number, e.g. 1e6")
     return value
+
+
+
+def run_compare(args) -> int:
+    from .compare import compare
+    from .pytorch import Module
+    from .pytorch.summary import summarize_module
+    from .readers import read_file
+    from .render import render_comparison
+    from .summary import summarize
+
+    summaries = []
+    for spec in (args.first, args.second):
+        path, name = _split_model(spec)
+        result = read_file(path, parse_subs(args.subs), ignore_unused=True, limits=parse_limits(args.limit))
+        model = result.pick(name) if name else result.model
+        summaries.append(summarize_module(model) if isinstance(model, Module) else summarize(model))
+    print(render_comparison(compare(*summaries), args.templates, args.thousands).rstrip())
+    return 0
 
 
 def run_scale(args) -> int:

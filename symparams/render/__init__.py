@@ -130,6 +130,15 @@ class Fmt:
     def n(self, value) -> str:
         return self.inline(as_expr(value))
 
+    def signed(self, value) -> str:
+        """A difference: ``+512``, ``−256``, ``0`` (a symbolic one as it is)."""
+        value = sympy.expand(as_expr(value))
+        if value.is_number and value > 0:
+            return "+" + self.n(value)
+        if value.is_number and value < 0:
+            return ("−" if not self.latex else "-") + self.n(-value)
+        return self.n(value)
+
     def equation(self, working, lhs: Optional[str] = None, lhs_is_name: bool = True) -> list[str]:
         """The working as lines that fit the page: broken at ``=``, and a step too wide
         for one line broken again at its outermost ``+`` or ``·``.
@@ -517,3 +526,11 @@ def render_template(env, directory: Path, name: str, context: Mapping) -> str:
         raise TemplateError(f"{directory / name}: template failed: {exc}") from None
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
         raise TemplateError(f"{directory / name}: template failed: {type(exc).__name__}: {exc}") from None
+
+
+def render_comparison(comparison, templates: Optional[str] = None, thousands: str = ",") -> str:
+    """A :class:`~symparams.compare.Comparison` as text, from ``compare/compare.txt.j2``."""
+    directory = Path(templates) if templates else default_templates()
+    fmt = Fmt("text", load_names(directory, "text"), thousands)
+    return render_template(_environment(directory), directory, "compare/compare.txt.j2",
+                           {"c": comparison, "fmt": fmt})

@@ -1,0 +1,63 @@
+"""symparams compare: two files lined up layer by layer, checked against what Keras and
+PyTorch recorded for each, and every difference named by its convention."""
+
+from __future__ import annotations
+
+from keras_api import load_fixture, model_path
+from symparams.cli import main
+from symparams.compare import compare
+from symparams.pytorch.summary import summarize_module
+from symparams.readers import read_file
+from symparams.summary import summarize
+from torch_api import SOURCES, load_torch_fixture
+
+
+def _pair(keras_stem: str, torch_stem: str, keras_bindings=None):
+    k = summarize(read_file(str(model_path(keras_stem)), keras_bindings).model)
+    t = summarize_module(read_file(str(SOURCES / f"{torch_stem}.py")).model)
+    return compare(k, t)
+
+
+def test_every_difference_between_keras_and_pytorch_is_named():
+    keras_run = load_fixture("compare_recurrent")["runs"][0]
+    torch_run = load_torch_fixture("compare_recurrent")["runs"][0]
+    c = _pair("compare_recurrent", "compare_recurrent")
+    keras_counts = {l["name"]: l["params"] for l in keras_run["layers"]}
+    torch_counts = {m["name"]: m["params"] for m in torch_run["modules"]}
+    for p in c.pairs:
+        assert p.a.params == keras_counts[p.a.name] and p.b.params == torch_counts[p.b.name]
+        assert p.explained, p
+    reasons = {p.a.name: [r.key for r in p.reasons] for p in c.pairs}
+    assert reasons == {"embedding": [], "lstm": ["second_recurrent_bias"], "gru": ["second_recurrent_bias"],
+                       "batch_normalization": ["batchnorm_statistics"], "dense": ["bias_in_one_only"]}
+    assert (c.a_total, c.b_total, c.b_buffers) == (keras_run["total"], torch_run["total"], torch_run["buffer_total"])
+
+
+def test_the_seed_cnn_is_the_same_in_both(capsys):
+    keras_run = next(r for r in load_fixture("seed_cnn_004")["runs"] if r["bindings"]["input_shape"] == [28, 28, 1])
+    torch_run = load_torch_fixture("seed_cnn_004")["runs"][0]
+    assert keras_run["total"] == torch_run["total"]
+    code = main(["compare", str(model_path("seed_cnn_004")), str(SOURCES / "seed_cnn_004.py"),
+                 "--subs", "input_shape=(28,28,1)"])
+    out = capsys.readouterr().out
+    assert code == 0 and "Every layer has the same count in both." in out
+    assert f"Total: Keras {keras_run['total']:,}, PyTorch {torch_run['total']:,} (difference 0)" in out
+
+
+def test_compare_prints_the_convention_behind_each_difference(capsys):
+    code = main(["compare", str(model_path("compare_recurrent")), str(SOURCES / "compare_recurrent.py")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "- lstm / lstm: +512\n    +512: PyTorch keeps two bias vectors per gate" in out
+    assert "- batch_normalization / bn: −64\n    −64: Keras counts the moving mean and variance" in out
+    assert "- dense / head: +4\n    +4: one has a bias and the other has none" in out
+    assert "buffers, which are not parameters: Keras 0, PyTorch 65." in out
+
+
+def test_a_difference_no_convention_explains_is_said(tmp_path, capsys):
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    a.write_text("import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(8, 4))\n")
+    b.write_text("import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(8, 5))\n")
+    assert main(["compare", str(a), str(b)]) == 0
+    out = capsys.readouterr().out
+    assert "+9" in out and "is not a convention symparams knows: the two layers differ in size" in out
