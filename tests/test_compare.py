@@ -61,3 +61,17 @@ def test_a_difference_no_convention_explains_is_said(tmp_path, capsys):
     assert main(["compare", str(a), str(b)]) == 0
     out = capsys.readouterr().out
     assert "+9" in out and "is not a convention symparams knows: the two layers differ in size" in out
+
+
+def test_the_derivation_of_an_lstm_says_why_pytorch_counts_more():
+    from symparams.derivation import derive
+    from symparams.render import render
+    keras_run = load_fixture("compare_recurrent")["runs"][0]
+    torch_run = load_torch_fixture("compare_recurrent")["runs"][0]
+    keras_counts = {l["name"]: l["params"] for l in keras_run["layers"]}
+    torch_counts = {m["name"]: m["total"] for m in torch_run["modules"]}
+    text = render(derive(read_file(str(model_path("compare_recurrent"))).model), "text")
+    for keras_name, torch_name, cls in (("lstm", "lstm", "LSTM"), ("gru", "gru", "GRU")):
+        more = torch_counts[torch_name] - keras_counts[keras_name]
+        assert (f"PyTorch's nn.{cls} has {more:,} parameters more: it keeps two bias vectors per gate, "
+                "bias_ih and bias_hh, where Keras keeps one.") in text
