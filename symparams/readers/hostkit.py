@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy
 
-from .values import Opaque
+from .values import Instance, Opaque
 
 
 def sized(host, value):
@@ -36,3 +36,16 @@ def python_item(host, container, key, node):
             raise host.error("a slice step cannot be zero", node) from None
         raise host.error(f"cannot index {host.describe(container)} with "
                          f"{host.describe(key)}", node) from None
+
+
+def guarded_instance(host, cls, args, kwargs, node):
+    """The arguments of a new object checked; for a plain class of the file, the object
+    made and its ``__init__`` run (None for a framework class, which the host makes)."""
+    for value in (*args, *kwargs.values()):
+        host.interp.guard(value, node)
+    if cls.kind != "plain":
+        return None
+    instance = Instance(cls)
+    if not host.interp.run_init(cls, instance, list(args), dict(kwargs), node) and (args or kwargs):
+        raise host.error(f"{cls.name}() takes no arguments", node)
+    return instance

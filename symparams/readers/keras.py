@@ -40,7 +40,7 @@ from .builtins import call_method as call_safe_method
 from .interpreter import Interpreter, Scope, _Break, _Continue, python_message
 from .limits import Limits
 from .source import parse, read_text
-from .hostkit import python_item, sized
+from .hostkit import guarded_instance, python_item, sized
 from .subs import binding_value
 from .torch import TorchReadResult, is_torch_source, read_torch_source
 from .values import (BoundFunction, BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque,
@@ -916,12 +916,8 @@ class KerasReader:
         return None
 
     def instantiate(self, cls: UserClass, args, kwargs, node):
-        for value in (*args, *kwargs.values()):
-            self.interp.guard(value, node)
-        if cls.kind == "plain":
-            instance = Instance(cls)
-            if not self.interp.run_init(cls, instance, list(args), dict(kwargs), node) and (args or kwargs):
-                raise self.error(f"{cls.name}() takes no arguments", node)
+        instance = guarded_instance(self, cls, args, kwargs, node)
+        if instance is not None:
             return instance
         self.layers_made += 1
         if self.layers_made > self.limits.layers:

@@ -27,7 +27,7 @@ from ..pytorch.module import Module, Parameter, UserModule, module_type
 from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, SAFE_METHODS
 from .builtins import call_method as call_safe_method
 from .interpreter import Interpreter, Scope
-from .hostkit import python_item, sized
+from .hostkit import guarded_instance, python_item, sized
 from .subs import binding_value
 from .limits import Limits
 from .source import parse
@@ -499,12 +499,8 @@ class TorchReader:
         return None
 
     def instantiate(self, cls: UserClass, args, kwargs, node):
-        for value in (*args, *kwargs.values()):
-            self.interp.guard(value, node)
-        if cls.kind == "plain":
-            instance = Instance(cls)
-            if not self.interp.run_init(cls, instance, list(args), dict(kwargs), node) and (args or kwargs):
-                raise self.error(f"{cls.name}() takes no arguments", node)
+        instance = guarded_instance(self, cls, args, kwargs, node)
+        if instance is not None:
             return instance
         self.modules_made += 1
         if self.modules_made > self.limits.layers:
