@@ -17,6 +17,8 @@ from typing import Optional
 
 import sympy
 
+from .pytorch.module import numel
+
 ZERO = sympy.Integer(0)
 
 #: a layer's kind, from its class name in either framework
@@ -54,7 +56,7 @@ class Unit:
         return KINDS.get(self.type, self.type)
 
     def size_of(self, *names: str) -> sympy.Expr:
-        return sum((_numel(shape) for n, shape in self.weights if n.split("/")[-1] in names), ZERO)
+        return sum((numel(shape) for n, shape in self.weights if n.split("/")[-1] in names), ZERO)
 
 
 @dataclass(frozen=True)
@@ -97,13 +99,6 @@ class Comparison:
     @property
     def differing(self) -> tuple:
         return tuple(p for p in self.pairs if p.difference != 0 or p.a is None or p.b is None)
-
-
-def _numel(shape) -> sympy.Expr:
-    out = sympy.Integer(1)
-    for s in shape:
-        out = out * s
-    return sympy.expand(out)
 
 
 def keras_units(summary) -> list[Unit]:
@@ -149,14 +144,7 @@ def _reasons(a: Unit, b: Unit) -> tuple:
 
 def compare(a_summary, b_summary) -> Comparison:
     """Line up two summaries (Keras ``Summary`` or PyTorch ``TorchSummary``)."""
-    from .pytorch.summary import TorchSummary
-
-    def units(s):
-        return torch_units(s) if isinstance(s, TorchSummary) else keras_units(s)
-
-    def buffers(s):
-        return s.buffers if isinstance(s, TorchSummary) else ZERO
-    ua, ub = units(a_summary), units(b_summary)
+    (a_framework, ua, a_buffers), (b_framework, ub, b_buffers) = _side(a_summary), _side(b_summary)
     matcher = difflib.SequenceMatcher(a=[u.kind for u in ua], b=[u.kind for u in ub], autojunk=False)
     pairs: list[Pair] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -169,10 +157,13 @@ def compare(a_summary, b_summary) -> Comparison:
             a = left[k] if k < len(left) else None
             b = right[k] if k < len(right) else None
             pairs.append(Pair(a, b, _reasons(a, b) if a and b else ()))
-    return Comparison(a_summary.name, b_summary.name, _framework(a_summary), _framework(b_summary),
-                      tuple(pairs), a_summary.total, b_summary.total, buffers(a_summary), buffers(b_summary))
+    return Comparison(a_summary.name, b_summary.name, a_framework, b_framework,
+                      tuple(pairs), a_summary.total, b_summary.total, a_buffers, b_buffers)
 
 
-def _framework(summary) -> str:
+def _side(summary) -> tuple:
+    """A summary's framework, its units and its buffers."""
     from .pytorch.summary import TorchSummary
-    return "PyTorch" if isinstance(summary, TorchSummary) else "Keras"
+    if isinstance(summary, TorchSummary):
+        return "PyTorch", torch_units(summary), summary.buffers
+    return "Keras", keras_units(summary), ZERO

@@ -363,6 +363,11 @@ class MultiheadAttention(Module):
             object.__setattr__(self, "bias_v", None)
 
 
+class Dropout(Module):
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+
+
 # ---- transformer.py ----------------------------------------------------------------------
 class _TransformerLayer(Module):
     """What the encoder and decoder layers share, registered in PyTorch's order: their
@@ -458,8 +463,8 @@ PARAMETER_FREE = (
     "Tanh", "Softmax", "LogSoftmax", "Softmin", "Softplus", "Softsign", "Hardtanh",
     "Hardswish", "Hardsigmoid", "Hardshrink", "Softshrink", "Tanhshrink", "Threshold",
     "LogSigmoid", "GLU", "Softmax2d", "RReLU",
-    # dropout.py
-    "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
+    # dropout.py (Dropout itself is above: the transformer layers hold it)
+    "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
     # pooling.py
     "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
@@ -474,4 +479,3 @@ PARAMETER_FREE = (
 )
 
 globals().update({name: type(name, (_Free,), {}) for name in PARAMETER_FREE})
-Dropout = globals()["Dropout"]

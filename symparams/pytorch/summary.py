@@ -7,12 +7,10 @@ PyTorch's counts: a tensor is counted once however many modules hold it (a tied
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Optional
 
 import sympy
 
-from ..bindings import normalize_bindings
-from ..dims import substitute
 from ..jsonvalues import json_size
 from .module import Module, module_type
 
@@ -40,24 +38,6 @@ class TorchSummary:
     @property
     def non_trainable(self) -> sympy.Expr:
         return sympy.expand(self.total - self.trainable)
-
-    @property
-    def symbols(self) -> list[str]:
-        found = set(self.total.free_symbols) | set(self.buffers.free_symbols)
-        for r in self.rows:
-            found |= r.params.free_symbols
-        return sorted(s.name for s in found)
-
-    def subs(self, bindings: Optional[Mapping[Any, Any]] = None, **named) -> "TorchSummary":
-        values = normalize_bindings({**(bindings or {}), **named}, self.symbols)
-
-        def sub(x):
-            return sympy.expand(substitute(x, values))
-        rows = tuple(TorchRow(r.name, r.type, r.depth, sub(r.params), sub(r.own), sub(r.buffers),
-                              tuple((n, tuple(sub(s) for s in shape), t) for n, shape, t in r.parameters))
-                     for r in self.rows)
-        return TorchSummary(self.name, rows, sub(self.total), sub(self.trainable), sub(self.buffers),
-                            self.tied)
 
     def to_dict(self) -> dict:
         return {
