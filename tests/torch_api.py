@@ -48,6 +48,15 @@ def _stand_in() -> dict:
     torch.nn = nn
     for name in ("zeros", "ones", "randn", "rand", "empty", "Tensor"):
         setattr(torch, name, lambda *shape, **_: _Tensor(*shape))
+    torch.arange = lambda *bounds, **_: _Tensor(len(range(*bounds)))
+
+    def tensor(data, **_):
+        shape = []
+        while isinstance(data, (list, tuple)):
+            shape.append(len(data))
+            data = data[0] if data else None
+        return _Tensor(tuple(shape))
+    torch.tensor = tensor
     torch.Tensor = _Tensor
     torch.long, torch.float32 = "long", "float32"
     return {"torch": torch, "torch.nn": nn, "torch.nn.functional": functional}

@@ -100,8 +100,9 @@ class Module:
     def register_parameter(self, name: str, param: Optional[Parameter]) -> None:
         self._parameters[name] = param
 
-    def register_buffer(self, name: str, shape: Optional[tuple], persistent: bool = True,
-                        dtype: str = "float32") -> None:
+    def register_buffer(self, name: str, shape, persistent: bool = True, dtype: str = "float32") -> None:
+        """``shape``: the buffer's shape, or a tensor that has one (as torch takes a tensor)."""
+        shape = getattr(shape, "shape", shape)
         self._buffers[name] = None if shape is None else Buffer(tuple(as_size(s) for s in shape),
                                                                 persistent, dtype)
 

@@ -400,13 +400,24 @@ class TorchReader:
         if name in ("zeros_like", "ones_like", "randn_like"):
             like = args[0] if args else None
             return TensorShape(getattr(like, "shape", ()))
-        if name in ("tensor", "arange", "linspace", "eye", "full"):
-            first = args[0] if args else ()
-            if name == "full":
-                return TensorShape(tuple(first) if isinstance(first, (tuple, list)) else (first,))
-            if name == "eye":
-                return TensorShape((first, args[1] if len(args) > 1 else first))
-            return TensorShape((sympy.Symbol("n", positive=True, integer=True),))
+        first = args[0] if args else kwargs.get("end", kwargs.get("data", ()))
+        if name == "full":
+            return TensorShape(tuple(first) if isinstance(first, (tuple, list)) else (first,))
+        if name == "eye":
+            return TensorShape((first, args[1] if len(args) > 1 else first))
+        if name == "linspace":
+            return TensorShape((args[2] if len(args) > 2 else kwargs.get("steps"),))
+        if name == "arange":
+            # torch.arange(end) or (start, end[, step]): ⌈(end − start)/step⌉ values
+            start, end = (0, first) if len(args) < 2 else (args[0], args[1])
+            step = args[2] if len(args) > 2 else kwargs.get("step", 1)
+            return TensorShape((sympy.ceiling(sympy.sympify(end - start) / step),))
+        if name == "tensor":
+            shape, data = [], first
+            while isinstance(data, (list, tuple)):
+                shape.append(len(data))
+                data = data[0] if data else None
+            return TensorShape(tuple(shape))
         dims = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
         return TensorShape(tuple(dims))
 
