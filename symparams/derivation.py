@@ -11,6 +11,7 @@ how it looks; nothing here builds LaTeX or Markdown.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace, field
+from functools import cached_property
 from typing import Any, Mapping, Optional, Sequence
 
 import sympy
@@ -230,7 +231,7 @@ class Derivation:
                 out.append(Brief((layer,)))
         return out
 
-    @property
+    @cached_property
     def closed_working(self) -> Optional[Working]:
         """With sizes bound: the total in the free sizes, the bound values put in, and the
         arithmetic down to the value (None when not bound, or when the closed form has a

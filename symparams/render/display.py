@@ -21,22 +21,24 @@ MIMES = (("text/markdown", "md"), ("text/html", "html"), ("text/latex", "tex"))
 
 @lru_cache(maxsize=1)
 def _setting():
+    """The templates, their environment and the size names per format, read once."""
     directory = default_templates()
-    return directory, _environment(directory)
+    names = {f: load_names(directory, f) for f in ("latex", "text", "markdown")}
+    return directory, _environment(directory), names
 
 
 def mimebundle(kind: str, obj: Any, plain: Optional[str] = None, **context: Any) -> dict[str, str]:
     """``{"text/plain": plain, "text/markdown": ..., ...}`` for ``obj`` as a ``kind``
     (``plain`` from ``KIND.txt.j2`` when not given)."""
-    directory, env = _setting()
+    directory, env, names = _setting()
     values = {
         "x": obj,
         # math for Markdown and LaTeX (KaTeX-safe: no document environments)
-        "math": Fmt("latex", load_names(directory, "latex"), ",", profile="notebook"),
+        "math": Fmt("latex", names["latex"], ",", profile="notebook"),
         # plain Unicode for HTML cells and plain text
-        "text": Fmt("text", load_names(directory, "text"), ","),
+        "text": Fmt("text", names["text"], ","),
         # Markdown prose with inline math, as the exam's and the derivation's Markdown
-        "mdfmt": Fmt("markdown", load_names(directory, "markdown"), ","),
+        "mdfmt": Fmt("markdown", names["markdown"], ","),
         **context,
     }
     out = {}
