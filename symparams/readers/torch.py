@@ -22,6 +22,7 @@ import sympy
 
 from ..dims import symbol
 from ..errors import ReadError, SymparamsError
+from ..parse import as_expr
 from ..pytorch import nn as torch_nn
 from ..pytorch.module import Module, Parameter, UserModule, module_type
 from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, SAFE_METHODS
@@ -411,7 +412,7 @@ class TorchReader:
             # torch.arange(end) or (start, end[, step]): ⌈(end − start)/step⌉ values
             start, end = (0, first) if len(args) < 2 else (args[0], args[1])
             step = args[2] if len(args) > 2 else kwargs.get("step", 1)
-            return TensorShape((sympy.ceiling(sympy.sympify(end - start) / step),))
+            return TensorShape((sympy.ceiling(as_expr(end - start) / as_expr(step)),))
         if name == "tensor":
             shape, data = [], first
             while isinstance(data, (list, tuple)):
