@@ -40,7 +40,7 @@ def parse_subs(items: Sequence[str]) -> dict[str, str]:
 
 
 def _add_source_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="a Keras model file (Keras 1, 2 or 3 source), or - for standard input")
+    p.add_argument("file", help="a model file (Keras 1, 2 or 3, or PyTorch source), or - for standard input")
     p.add_argument("--subs", action="append", default=[], metavar="NAME=VALUE",
                    help="give a free name a value: a number (10, 0.75), a shape ((224,224,3)) "
                         "or an expression in other names (2*w); repeatable")
@@ -54,6 +54,11 @@ def _add_source_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-shape", metavar="SHAPE",
                    help="the input (without the batch axis) of a model the file never gives one, "
                         "e.g. --input-shape 28,28,1 for a subclassed model or a Sequential without input_shape")
+    p.add_argument("--input-size", action="append", default=[], metavar="SIZES",
+                   help="PyTorch: the input of one forward pass, batch included, e.g. --input-size "
+                        "1,3,224,224 (names stay free: 1,seq_len); repeat it for a model of several inputs")
+    p.add_argument("--dialect", choices=("keras", "torch"),
+                   help="read the file as Keras or as PyTorch code (default: PyTorch if it imports torch)")
     p.add_argument("--keras", type=int, choices=(1, 2, 3), metavar="{1,2,3}",
                    help="which Keras the file was written for (default: guessed from its spellings "
                         "and imports); decides e.g. GRU's reset_after")
@@ -168,6 +173,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_input_sizes(items: Sequence[str]) -> list:
+    """``--input-size 1,3,224,224``: one shape per flag, each size a number or a name."""
+    from .parse import as_expr, parse_text
+
+    shapes = []
+    for item in items or ():
+        parts = [p.strip() for p in item.strip().strip("()[]").split(",") if p.strip()]
+        if not parts:
+            raise SymparamsError(f"--input-size {item!r}: write the sizes with commas, e.g. --input-size 1,3,224,224")
+        shape = []
+        for part in parts:
+            value = parse_text(part, f"--input-size {item}")
+            value = None if isinstance(value, (tuple, bool)) else as_expr(value)
+            if value is None or (value.is_number and not (value.is_Integer and value > 0)):
+                raise SymparamsError(f"--input-size {item!r}: each size must be a positive whole number "
+                                     "or a name, e.g. --input-size 1,3,224,224")
+            shape.append(value)
+        shapes.append(tuple(shape))
+    return shapes
+
+
 def parse_limits(items: Sequence[str]):
     from .readers.limits import Limits
 
@@ -186,12 +212,15 @@ def read_models(args, pytorch: bool = False):
     from .readers.torch import TorchReadResult
 
     result = read_file(args.file, parse_subs(args.subs), strict=args.strict,
-                       limits=parse_limits(args.limit), input_shape=args.input_shape, keras=args.keras)
+                       limits=parse_limits(args.limit), input_shape=args.input_shape, keras=args.keras,
+                       dialect=args.dialect, input_size=parse_input_sizes(args.input_size),
+                       model=None if getattr(args, "all", False) else args.model)
     if isinstance(result, TorchReadResult) and not pytorch:
         raise SymparamsError(f"{result.filename}: is PyTorch code, which symparams so far only "
                              f"summarises: symparams summary {args.file}")
     # Warnings are shown only once the whole command has succeeded (see main).
     args.warnings = list(result.warnings) + [f"{result.filename}: note: {n}" for n in result.notes]
+    args.traces = getattr(result, "traces", {})
     if getattr(args, "all", False):
         return result.all()
     return [result.pick(args.model) if args.model else result.model]
@@ -205,7 +234,8 @@ def run_summary(args) -> int:
         raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")
     from .pytorch import Module
     from .pytorch.summary import summarize_module
-    summaries = [summarize_module(m) if isinstance(m, Module) else summarize(m)
+    summaries = [summarize_module(m, trace=getattr(args, "traces", {}).get(id(m)))
+                 if isinstance(m, Module) else summarize(m)
                  for m in read_models(args, pytorch=True)]
     if args.assume_divisible:
         summaries = [s.assume_divisible() for s in summaries]

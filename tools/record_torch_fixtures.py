@@ -16,8 +16,23 @@ For every build the script writes what PyTorch reports to
 parameter name that shares its tensor with an earlier one (tied weights, which
 ``model.parameters()`` yields once), each buffer (name, shape, persistent or not), each
 module (qualified name, class, its own parameters, its parameters with its children's,
-its buffers), the totals, and, with an input, every module's output shape and
+its buffers), the totals, and, with an input, every module's output shape, the FLOPs
+``torch.utils.flop_counter.FlopCounterMode`` counts (in total and per module) and
 torchinfo's totals (which count a tied weight once per module that holds it).
+
+Two things the counter does not see are made visible to it:
+
+- attention modules run in training mode, because their fused inference path
+  (``_native_multi_head_attention``) hides its products from the counter, and
+  ``F.scaled_dot_product_attention`` runs on its math backend, because the CPU's fused
+  kernel has no formula in the counter;
+- a recurrent module (``nn.RNN``, ``nn.LSTM``, ``nn.GRU``) is one ``aten`` call the counter
+  has no formula for, so its recurrence is run again step by step with ``F.linear`` on the
+  module's own weights, under the counter; the result is checked equal to the module's
+  output before its FLOPs are kept;
+- ``nn.Bilinear`` is one ``aten::_trilinear`` call the counter has no formula for, so it is
+  run again as the two matrix products ``_trilinear`` does (x1 by the weight, then by x2),
+  checked equal to the module's output.
 
 PyTorch is not a dependency of symparams: on first use the script makes its own virtual
 environment (``.cache/torch-venv``) with pinned torch and torchinfo and re-runs itself
@@ -69,6 +84,124 @@ def shapes_of(value):
     return None
 
 
+def recurrent_flops(m, x) -> int:
+    """The FLOPs of one forward of an nn.RNN, nn.LSTM or nn.GRU on ``x``, counted on its
+    recurrence run step by step (torch/nn/modules/rnn.py documents the equations)."""
+    import torch
+    import torch.nn.functional as F
+    from torch.utils.flop_counter import FlopCounterMode
+
+    kind = type(m).__name__
+    unbatched = x.dim() == 2
+    seq = x.unsqueeze(1) if unbatched else (x.transpose(0, 1) if m.batch_first else x)   # (L, N, H)
+    length, batch = seq.shape[0], seq.shape[1]
+    directions = 2 if m.bidirectional else 1
+    out_width = m.proj_size or m.hidden_size
+    layer_input = seq
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        for layer in range(m.num_layers):
+            outs = []
+            for d in range(directions):
+                sfx = f"_l{layer}" + ("_reverse" if d else "")
+                w_ih, w_hh = getattr(m, "weight_ih" + sfx), getattr(m, "weight_hh" + sfx)
+                b_ih, b_hh = getattr(m, "bias_ih" + sfx, None), getattr(m, "bias_hh" + sfx, None)
+                w_hr = getattr(m, "weight_hr" + sfx, None)
+                h = seq.new_zeros(batch, out_width)
+                c = seq.new_zeros(batch, m.hidden_size)
+                ys = [None] * length
+                for t in (range(length) if d == 0 else reversed(range(length))):
+                    gi, gh = F.linear(layer_input[t], w_ih, b_ih), F.linear(h, w_hh, b_hh)
+                    if kind == "LSTM":
+                        i, f, g, o = (gi + gh).chunk(4, 1)
+                        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+                        h = torch.sigmoid(o) * torch.tanh(c)
+                        if w_hr is not None:
+                            h = F.linear(h, w_hr)
+                    elif kind == "GRU":
+                        ir, iz, in_ = gi.chunk(3, 1)
+                        hr, hz, hn = gh.chunk(3, 1)
+                        r, z = torch.sigmoid(ir + hr), torch.sigmoid(iz + hz)
+                        h = (1 - z) * torch.tanh(in_ + r * hn) + z * h
+                    else:
+                        h = torch.tanh(gi + gh) if m.nonlinearity == "tanh" else torch.relu(gi + gh)
+                    ys[t] = h
+                outs.append(torch.stack(ys))
+            layer_input = torch.cat(outs, -1)
+    with torch.no_grad():
+        expected = m(x)[0]
+    got = layer_input.squeeze(1) if unbatched else (layer_input.transpose(0, 1) if m.batch_first else layer_input)
+    if not torch.allclose(got, expected, atol=1e-5):
+        raise SystemExit(f"the step-by-step {kind} differs from the module's output")
+    return counter.get_total_flops()
+
+
+def bilinear_flops(m, x1, x2) -> int:
+    """nn.Bilinear as aten's _trilinear computes it: x1 times the weight, then times x2."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    out, i, j = m.weight.shape
+    a, b = x1.reshape(-1, i), x2.reshape(-1, j)
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        t = a @ m.weight.permute(1, 0, 2).reshape(i, out * j)            # (B, O·J)
+        y = torch.bmm(t.view(-1, out, j), b.unsqueeze(2)).squeeze(2)      # (B, O)
+    with torch.no_grad():
+        expected = m(x1, x2).reshape(-1, out) - (m.bias if m.bias is not None else 0)
+    if not torch.allclose(y, expected, atol=1e-4):
+        raise SystemExit("the two-product Bilinear differs from the module's output")
+    return counter.get_total_flops()
+
+
+def count_flops(model, x) -> dict:
+    """FlopCounterMode's FLOPs of one forward, in total and per module (qualified name)."""
+    import torch
+    from torch import nn
+    from torch.utils.flop_counter import FlopCounterMode
+
+    attention = (nn.MultiheadAttention, nn.TransformerEncoderLayer, nn.TransformerDecoderLayer,
+                 nn.TransformerEncoder, nn.TransformerDecoder, nn.Transformer)
+    for m in model.modules():
+        if isinstance(m, attention):
+            m.train()
+    seen = {}
+    hooks = []
+    names = {id(m): n for n, m in model.named_modules()}
+    for m in model.modules():
+        if isinstance(m, (nn.RNN, nn.LSTM, nn.GRU)):
+            def keep(mod, args, name=names[id(m)]):
+                seen.setdefault(name, []).append((mod, args[0]))
+            hooks.append(m.register_forward_pre_hook(keep))
+        if isinstance(m, nn.Bilinear):
+            def keep_pair(mod, args, name=names[id(m)]):
+                seen.setdefault(name, []).append((mod, args))
+            hooks.append(m.register_forward_pre_hook(keep_pair))
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    with torch.no_grad(), sdpa_kernel([SDPBackend.MATH]), FlopCounterMode(display=False) as counter:
+        model(x)
+    for h in hooks:
+        h.remove()
+    root = type(model).__name__
+    by_module = {}
+    for key, ops in counter.get_flop_counts().items():
+        if key == "Global":
+            continue
+        name = "" if key == root else key[len(root) + 1:] if key.startswith(root + ".") else key
+        by_module[name] = int(sum(ops.values()))
+    total = int(counter.get_total_flops())
+    for name, calls in seen.items():
+        # what the counter saw of the module (its CPU kernel may or may not break into
+        # counted products) is replaced by the step-by-step count
+        extra = sum(bilinear_flops(mod, *inp) if isinstance(mod, nn.Bilinear) else recurrent_flops(mod, inp)
+                    for mod, inp in calls) - by_module.get(name, 0)
+        total += extra
+        parts = name.split(".")
+        for k in range(len(parts) + 1):
+            prefix = ".".join(parts[:k])
+            by_module[prefix] = by_module.get(prefix, 0) + extra
+    model.eval()
+    return {"total": total, "modules": {k: v for k, v in by_module.items() if v}}
+
+
 def record(path: Path, bindings: dict) -> dict:
     import torch
     import torchinfo
@@ -95,6 +228,7 @@ def record(path: Path, bindings: dict) -> dict:
             outputs = shapes_of(model(x))               # also materializes lazy modules
         for h in hooks:
             h.remove()
+        flops = count_flops(model, x)
         stats = torchinfo.summary(model, input_data=[x], verbose=0, device="cpu")
         info = {"total_params": stats.total_params, "trainable_params": stats.trainable_params,
                 "total_mult_adds": stats.total_mult_adds}
@@ -136,7 +270,8 @@ def record(path: Path, bindings: dict) -> dict:
         "modules": modules,
         "total": total, "trainable": trainable, "non_trainable": total - trainable,
         "buffer_total": sum(math.prod(b["shape"]) for b in buffers),   # a scalar's () is 1
-        **({"output_shape": outputs, "torchinfo": info} if size is not None else {}),
+        **({"input_size": list(x.shape), "output_shape": outputs, "flop_counter": flops, "torchinfo": info}
+           if size is not None else {}),
     }
 
 

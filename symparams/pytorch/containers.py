@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from .module import Module, Parameter
+from .module import ForwardError, Module, Parameter
 
 
 class _Indexed(Module):
@@ -41,6 +41,11 @@ class Sequential(_Indexed):
             for module in args:
                 self.append(module)
 
+    def forward(self, input):
+        for module in self:
+            input = module(input)
+        return input
+
 
 class ModuleList(_Indexed):
     def __init__(self, modules=None):
@@ -50,6 +55,10 @@ class ModuleList(_Indexed):
     @staticmethod
     def _wrap(items: list) -> tuple:
         return (items,)
+
+    def forward(self, *args, **kwargs):
+        raise ForwardError("a ModuleList is not called (PyTorch raises NotImplementedError): loop over "
+                           "it in forward(), as in for layer in self.layers: x = layer(x)")
 
     def extend(self, modules) -> "ModuleList":
         for m in modules:
@@ -71,6 +80,9 @@ class ModuleDict(Module):
 
     def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(str(key), module)
+
+    def forward(self, *args, **kwargs):
+        raise ForwardError("a ModuleDict is not called: call its modules, as in self.heads['name'](x)")
 
     def __getitem__(self, key: str) -> Module:
         return self._modules[key]

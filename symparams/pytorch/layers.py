@@ -10,8 +10,11 @@ from typing import Optional
 
 import sympy
 
-from ..dims import as_size
-from .module import Module, Parameter
+from ..dims import as_size, known_unequal
+from ..parse import as_expr
+from . import tensor as T
+from .module import Module, Parameter, numel
+from .tensor import ShapeError, Tensor, text
 
 
 def _tuple(value, n: int) -> tuple:
@@ -25,6 +28,24 @@ def _shape(value) -> tuple:
     return tuple(as_size(v) for v in (value if isinstance(value, (list, tuple)) else (value,)))
 
 
+def _input(module: Module, x, ranks: tuple = (), layout: str = "") -> Tensor:
+    """The tensor a module is given, with one of the numbers of axes it accepts."""
+    name = type(module).__name__
+    if not isinstance(x, Tensor):
+        raise ShapeError(f"{name} is given {type(x).__name__ if x is not None else 'None'}, not a tensor")
+    if ranks and x.ndim not in ranks:
+        accepted = " or ".join(str(r) for r in ranks)
+        raise ShapeError(f"{name} takes a tensor of {accepted} axes{f' ({layout})' if layout else ''}, "
+                         f"got shape {text(x.shape)}")
+    return x
+
+
+def _expect(module: Module, what: str, expected, got, x: Tensor) -> None:
+    if known_unequal(as_size(expected), as_size(got)):
+        raise ShapeError(f"{type(module).__name__} expects {expected} {what}, got {got} "
+                         f"(input shape {text(x.shape)}); check the input size or the module's sizes")
+
+
 def _div(a, b, what: str):
     """``a // b`` where PyTorch requires that b divides a (groups, heads)."""
     a, b = as_size(a), as_size(b)
@@ -36,7 +57,8 @@ def _div(a, b, what: str):
 
 # ---- linear.py --------------------------------------------------------------------------
 class Identity(Module):
-    pass
+    def forward(self, input, *args, **kwargs):
+        return input
 
 
 class Linear(Module):
@@ -48,6 +70,14 @@ class Linear(Module):
             self.bias = Parameter((out_features,))
         else:
             self.register_parameter("bias", None)
+
+    def forward(self, input):
+        x = _input(self, input, (1, 2, 3, 4, 5, 6))
+        _expect(self, "input features (the last axis)", self.in_features, x.shape[-1], x)
+        return x.with_shape(x.shape[:-1] + (self.out_features,))
+
+    def macs(self, inputs, output):
+        return output.numel * self.in_features
 
 
 class NonDynamicallyQuantizableLinear(Linear):
@@ -65,15 +95,35 @@ class LazyLinear(Linear):
     def __init__(self, out_features, bias: bool = True, in_features="in_features", device=None, dtype=None):
         super().__init__(in_features, out_features, bias)
 
+    def forward(self, input):
+        # torch/nn/modules/linear.py LazyLinear.initialize_parameters: the first input's
+        # last axis becomes in_features, and the weight takes its shape
+        x = _input(self, input, (1, 2, 3, 4, 5, 6))
+        self.in_features = x.shape[-1]
+        self.weight.shape = (self.out_features, self.in_features)
+        return super().forward(input)
+
 
 class Bilinear(Module):
     def __init__(self, in1_features, in2_features, out_features, bias: bool = True, device=None, dtype=None):
         super().__init__()
+        self.in1, self.in2, self.out = as_size(in1_features), as_size(in2_features), as_size(out_features)
         self.weight = Parameter((out_features, in1_features, in2_features))
         if bias:
             self.bias = Parameter((out_features,))
         else:
             self.register_parameter("bias", None)
+
+    def forward(self, input1, input2):
+        a, b = _input(self, input1), _input(self, input2)
+        _expect(self, "first input features", self.in1, a.shape[-1], a)
+        _expect(self, "second input features", self.in2, b.shape[-1], b)
+        return a.with_shape(a.shape[:-1] + (self.out,))
+
+    def macs(self, inputs, output):
+        # aten::bilinear is _trilinear: x1 times the weight (in1·out·in2 per example), then
+        # that times x2 (out·in2)
+        return output.numel * self.in2 * (self.in1 + 1)
 
 
 # ---- conv.py ----------------------------------------------------------------------------
@@ -100,6 +150,33 @@ class _ConvNd(Module):
             self.bias = Parameter((out_channels,))
         else:
             self.register_parameter("bias", None)
+
+    def forward(self, input, output_size=None):
+        r = self.rank
+        layout = "N, C, " + ", ".join("DHW"[3 - r:])
+        x = _input(self, input, (r + 1, r + 2), layout)
+        _expect(self, "input channels (axis 1)", self.in_channels, x.shape[-r - 1], x)
+        sizes = []
+        for i, length in enumerate(x.shape[-r:]):
+            k, s, d = self.kernel_size[i], self.stride[i], self.dilation[i]
+            if self.transposed:
+                # torch/nn/modules/conv.py ConvTranspose: (L − 1)·s − 2·p + d·(k − 1) + output_padding + 1
+                out = (length - 1) * s - 2 * self.padding[i] + d * (k - 1) + self.output_padding[i] + 1
+            elif self.padding == "same":
+                out = length
+            else:
+                p = 0 if self.padding == "valid" else self.padding[i]
+                out = T.conv_length(length, k, s, p, d)
+            sizes.append(T.positive(sympy.expand(out), f"{type(self).__name__}'s output length"))
+        return x.with_shape(x.shape[:-r - 1] + (self.out_channels,) + tuple(sizes))
+
+    def macs(self, inputs, output):
+        kernel = numel(self.kernel_size)
+        if self.transposed:
+            # every input position scatters into out_channels/groups channels
+            # (torch/utils/flop_counter.py conv_flop_count with transposed=True)
+            return inputs[0].numel * (self.out_channels / self.groups) * kernel
+        return output.numel * (self.in_channels / self.groups) * kernel
 
 
 def _conv(name: str, rank: int, transposed: bool):
@@ -147,17 +224,25 @@ class _NormBase(Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
 
+    ranks: tuple = (2, 3, 4, 5)
+
+    def forward(self, input):
+        x = _input(self, input, self.ranks)
+        axis = 1 if not isinstance(self, _InstanceNorm) or x.ndim == max(self.ranks) else 0
+        _expect(self, "features (axis 1)", self.num_features, x.shape[axis], x)
+        return x
+
 
 class BatchNorm1d(_NormBase):
-    pass
+    ranks = (2, 3)
 
 
 class BatchNorm2d(_NormBase):
-    pass
+    ranks = (4,)
 
 
 class BatchNorm3d(_NormBase):
-    pass
+    ranks = (5,)
 
 
 class SyncBatchNorm(_NormBase):
@@ -170,15 +255,15 @@ class _InstanceNorm(_NormBase):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    pass
+    ranks = (2, 3)
 
 
 class InstanceNorm2d(_InstanceNorm):
-    pass
+    ranks = (3, 4)
 
 
 class InstanceNorm3d(_InstanceNorm):
-    pass
+    ranks = (4, 5)
 
 
 # ---- normalization.py --------------------------------------------------------------------
@@ -187,6 +272,7 @@ class LayerNorm(Module):
                  device=None, dtype=None):
         super().__init__()
         shape = _shape(normalized_shape)
+        self.normalized_shape = shape
         if elementwise_affine:
             self.weight = Parameter(shape)
             if bias:
@@ -197,11 +283,25 @@ class LayerNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
 
+    def forward(self, input):
+        return _normalized(self, input)
+
+
+def _normalized(module: Module, input) -> Tensor:
+    """LayerNorm and RMSNorm: the input ends with ``normalized_shape``."""
+    x = _input(module, input)
+    n = len(module.normalized_shape)
+    if x.ndim < n or any(known_unequal(a, b) for a, b in zip(x.shape[-n:], module.normalized_shape)):
+        raise ShapeError(f"{type(module).__name__} normalizes over the last axes "
+                         f"{text(module.normalized_shape)}, got shape {text(x.shape)}")
+    return x
+
 
 class GroupNorm(Module):
     def __init__(self, num_groups, num_channels, eps=1e-5, affine: bool = True, device=None, dtype=None):
         super().__init__()
         _div(num_channels, num_groups, "num_channels must be divisible by num_groups")
+        self.num_channels = as_size(num_channels)
         if affine:
             self.weight = Parameter((num_channels,))
             self.bias = Parameter((num_channels,))
@@ -209,18 +309,31 @@ class GroupNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
 
+    def forward(self, input):
+        x = _input(self, input, (2, 3, 4, 5))
+        _expect(self, "channels (axis 1)", self.num_channels, x.shape[1], x)
+        return x
+
 
 class RMSNorm(Module):
     def __init__(self, normalized_shape, eps=None, elementwise_affine: bool = True, device=None, dtype=None):
         super().__init__()
+        self.normalized_shape = _shape(normalized_shape)
         if elementwise_affine:
             self.weight = Parameter(_shape(normalized_shape))
         else:
             self.register_parameter("weight", None)
 
+    def forward(self, input):
+        return _normalized(self, input)
+
 
 class LocalResponseNorm(Module):
-    pass
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+
+    def forward(self, input):
+        return _input(self, input, (3, 4, 5))
 
 
 # ---- sparse.py ---------------------------------------------------------------------------
@@ -232,13 +345,28 @@ class Embedding(Module):
         self.num_embeddings, self.embedding_dim = as_size(num_embeddings), as_size(embedding_dim)
         self.weight = Parameter((num_embeddings, embedding_dim), requires_grad=not _freeze)
 
+    def forward(self, input):
+        x = _input(self, input)
+        return Tensor(x.shape + (self.embedding_dim,))
+
 
 class EmbeddingBag(Module):
     def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, mode="mean", sparse=False, _weight=None,
                  include_last_offset=False, padding_idx=None, device=None, dtype=None):
         super().__init__()
+        self.embedding_dim = as_size(embedding_dim)
+        self.include_last_offset = include_last_offset
         self.weight = Parameter((num_embeddings, embedding_dim))
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        x = _input(self, input, (1, 2), "bags, or ids with offsets")
+        if x.ndim == 2:
+            return Tensor((x.shape[0], self.embedding_dim))
+        if not isinstance(offsets, Tensor):
+            raise ShapeError("EmbeddingBag given one axis of ids needs offsets, a tensor of where each bag starts")
+        bags = offsets.shape[0] - (1 if self.include_last_offset else 0)
+        return Tensor((bags, self.embedding_dim))
 
 
 # ---- rnn.py ------------------------------------------------------------------------------
@@ -276,6 +404,37 @@ class RNNBase(Module):
                 if proj_size:
                     self.register_parameter(f"weight_hr_l{layer}{suffix}",
                                             Parameter((self.proj_size, self.hidden_size)))
+        self.batch_first = bool(batch_first)
+
+    macs_part = "recurrent products at every time step"
+
+    def forward(self, input, hx=None):
+        x = _input(self, input, (2, 3), "N, L, H_in with batch_first, else L, N, H_in; or L, H_in")
+        _expect(self, "input features (the last axis)", self.input_size, x.shape[-1], x)
+        directions = 2 if self.bidirectional else 1
+        out_width = self.proj_size if self.proj_size != 0 else self.hidden_size
+        out = x.with_shape(x.shape[:-1] + (directions * out_width,))
+        batch = () if x.ndim == 2 else ((x.shape[0],) if self.batch_first else (x.shape[1],))
+        h = Tensor((directions * self.num_layers,) + batch + (out_width,))
+        if self.gates == 4:
+            return out, (h, Tensor((directions * self.num_layers,) + batch + (self.hidden_size,)))
+        return out, h
+
+    def macs(self, inputs, output):
+        """Per time step, layer and direction: the gates' products with the input and
+        with the hidden state, and LSTM's projection."""
+        x = inputs[0]
+        steps = numel(x.shape[:-1])             # L·N: every step of every sequence
+        directions = 2 if self.bidirectional else 1
+        out_width = self.proj_size if self.proj_size != 0 else self.hidden_size
+        gate_size = self.gates * self.hidden_size
+        per_step = sympy.Integer(0)
+        for layer in range(self.num_layers):
+            layer_input = self.input_size if layer == 0 else directions * out_width
+            per_step += directions * gate_size * (layer_input + out_width)
+            if self.proj_size != 0:
+                per_step += directions * self.hidden_size * self.proj_size
+        return sympy.expand(steps * per_step)
 
 
 class RNN(RNNBase):
@@ -297,6 +456,7 @@ class RNNCellBase(Module):
                  device=None, dtype=None):
         super().__init__()
         gate_size = self.gates * as_size(hidden_size)
+        self.input_size, self.hidden_size = as_size(input_size), as_size(hidden_size)
         self.weight_ih = Parameter((gate_size, input_size))
         self.weight_hh = Parameter((gate_size, hidden_size))
         if bias:
@@ -305,6 +465,16 @@ class RNNCellBase(Module):
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
+
+    def forward(self, input, hx=None):
+        x = _input(self, input, (1, 2), "N, H_in or H_in")
+        _expect(self, "input features (the last axis)", self.input_size, x.shape[-1], x)
+        h = x.with_shape(x.shape[:-1] + (self.hidden_size,))
+        return (h, h) if self.gates == 4 else h
+
+    def macs(self, inputs, output):
+        batch = numel(inputs[0].shape[:-1])
+        return batch * self.gates * self.hidden_size * (self.input_size + self.hidden_size)
 
 
 class RNNCell(RNNCellBase):
@@ -323,7 +493,17 @@ class GRUCell(RNNCellBase):
 class PReLU(Module):
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
         super().__init__()
+        self.num_parameters = as_size(num_parameters)
         self.weight = Parameter((num_parameters,))
+
+    def forward(self, input):
+        x = _input(self, input)
+        if self.num_parameters != 1:
+            if x.ndim < 2:
+                raise ShapeError(f"PReLU with {self.num_parameters} slopes needs a channel axis (axis 1), "
+                                 f"got shape {text(x.shape)}")
+            _expect(self, "channels (axis 1), one per slope", self.num_parameters, x.shape[1], x)
+        return x
 
 
 class MultiheadAttention(Module):
@@ -361,11 +541,49 @@ class MultiheadAttention(Module):
         else:
             object.__setattr__(self, "bias_k", None)
             object.__setattr__(self, "bias_v", None)
+        self.embed_dim, self.kdim, self.vdim = e, kdim, vdim
+        self.num_heads, self.batch_first = as_size(num_heads), bool(batch_first)
+        self.extra_keys = int(bool(add_bias_kv)) + int(bool(add_zero_attn))
+
+    def _axes(self, x: Tensor) -> tuple:
+        """(batch, length) of a query, key or value in this module's layout."""
+        if x.ndim == 2:
+            return sympy.Integer(1), x.shape[0]
+        return (x.shape[0], x.shape[1]) if self.batch_first else (x.shape[1], x.shape[0])
+
+    def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+                average_attn_weights=True, is_causal=False):
+        layout = "N, L, E with batch_first, else L, N, E; or L, E"
+        q, k, v = (_input(self, t, (2, 3), layout) for t in (query, key, value))
+        _expect(self, "query features (the last axis)", self.embed_dim, q.shape[-1], q)
+        _expect(self, "key features (kdim)", self.kdim, k.shape[-1], k)
+        _expect(self, "value features (vdim)", self.vdim, v.shape[-1], v)
+        if not need_weights:
+            return q, None
+        n, length = self._axes(q)
+        keys = self._axes(k)[1] + self.extra_keys
+        heads = () if average_attn_weights else (self.num_heads,)
+        batch = () if q.ndim == 2 else (n,)
+        return q, Tensor(batch + heads + (length, keys))
+
+    def macs(self, inputs, output):
+        """torch/nn/functional.py multi_head_attention_forward: the q, k and v projections,
+        Q·Kᵀ and the weights times V (every query–key pair, masked or not), and out_proj."""
+        q, k = inputs[0], inputs[1]
+        n, length = self._axes(q)
+        keys = self._axes(k)[1]
+        e = self.embed_dim
+        return [("input projections", n * (length * e * e + keys * e * (self.kdim + self.vdim))),
+                ("attention products", 2 * n * length * (keys + self.extra_keys) * e),
+                ("output projection", n * length * e * e)]
 
 
 class Dropout(Module):
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
+
+    def forward(self, input):
+        return _input(self, input)
 
 
 # ---- transformer.py ----------------------------------------------------------------------
@@ -395,13 +613,50 @@ class _TransformerLayer(Module):
         if isinstance(activation, Module):
             self.activation = activation
 
+    def _sa(self, x, attention, memory=None, dropout=None):
+        source = x if memory is None else memory
+        return dropout(attention(x, source, source, need_weights=False)[0])
+
+    def _ff(self, x, dropout):
+        activation = self._modules.get("activation")
+        hidden = self.linear1(x)
+        hidden = activation(hidden) if activation is not None else hidden
+        return dropout(self.linear2(self.dropout(hidden)))
+
+    def _sublayers(self, x, memory=None):
+        """torch/nn/modules/transformer.py forward: x + sublayer(norm(x)) with norm_first,
+        else norm(x + sublayer(x)); attention, [cross-attention], feed-forward."""
+        steps = [lambda y: self._sa(y, self.self_attn, dropout=self.dropout1)]
+        if memory is not None:
+            steps.append(lambda y: self._sa(y, self.multihead_attn, memory, dropout=self.dropout2))
+        last_dropout = getattr(self, f"dropout{len(steps) + 1}")
+        steps.append(lambda y: self._ff(y, last_dropout))
+        for k, step in enumerate(steps, start=1):
+            norm = getattr(self, f"norm{k}")
+            if self.norm_first:
+                x = _add(x, step(norm(x)))
+            else:
+                x = norm(_add(x, step(x)))
+        return x
+
+
+def _add(a: Tensor, b: Tensor) -> Tensor:
+    return a.with_shape(T.broadcast(a.shape, b.shape))
+
 
 class TransformerEncoderLayer(_TransformerLayer):
     attentions = ("self_attn",)
 
+    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        return self._sublayers(_input(self, src, (2, 3)))
+
 
 class TransformerDecoderLayer(_TransformerLayer):
     attentions = ("self_attn", "multihead_attn")
+
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
+        return self._sublayers(_input(self, tgt, (2, 3)), _input(self, memory, (2, 3)))
 
 
 def _clones(module: Module, n: int):
@@ -417,6 +672,12 @@ class TransformerEncoder(Module):
         self.num_layers = num_layers
         self.norm = norm
 
+    def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        x = src
+        for layer in self.layers:
+            x = layer(x)
+        return self.norm(x) if self.norm is not None else x
+
 
 class TransformerDecoder(Module):
     def __init__(self, decoder_layer, num_layers, norm=None):
@@ -424,6 +685,13 @@ class TransformerDecoder(Module):
         self.layers = _clones(decoder_layer, num_layers)
         self.num_layers = num_layers
         self.norm = norm
+
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False):
+        x = tgt
+        for layer in self.layers:
+            x = layer(x, memory)
+        return self.norm(x) if self.norm is not None else x
 
 
 class Transformer(Module):
@@ -448,6 +716,11 @@ class Transformer(Module):
                                               LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
         self.d_model, self.nhead, self.batch_first = d_model, nhead, batch_first
 
+    def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None,
+                src_key_padding_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None,
+                src_is_causal=None, tgt_is_causal=None, memory_is_causal=False):
+        return self.decoder(tgt, self.encoder(src))
+
 
 # ---- modules without parameters -----------------------------------------------------------
 class _Free(Module):
@@ -457,25 +730,239 @@ class _Free(Module):
         super().__init__()
 
 
-PARAMETER_FREE = (
+class _SameShape(_Free):
+    """Activations and dropouts: the output has the input's shape."""
+
+    def forward(self, input, *args, **kwargs):
+        return _input(self, input)
+
+
+SAME_SHAPE = (
     # activation.py
     "ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid",
     "Tanh", "Softmax", "LogSoftmax", "Softmin", "Softplus", "Softsign", "Hardtanh",
     "Hardswish", "Hardsigmoid", "Hardshrink", "Softshrink", "Tanhshrink", "Threshold",
-    "LogSigmoid", "GLU", "Softmax2d", "RReLU",
-    # dropout.py (Dropout itself is above: the transformer layers hold it)
-    "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
-    # pooling.py
-    "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
-    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
-    "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "MaxUnpool1d",
-    "MaxUnpool2d", "MaxUnpool3d", "FractionalMaxPool2d",
-    # flatten.py, padding.py, upsampling.py, pixelshuffle.py, distance.py, channelshuffle.py
-    "Flatten", "Unflatten", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d",
-    "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d",
-    "ReplicationPad2d", "ReplicationPad3d", "Upsample", "UpsamplingNearest2d",
-    "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle", "CosineSimilarity",
-    "PairwiseDistance", "ChannelShuffle", "Fold", "Unfold",
+    "LogSigmoid", "Softmax2d", "RReLU",
+    # dropout.py (Dropout itself is above: the transformer layers hold it), channelshuffle.py
+    "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "ChannelShuffle",
 )
+#: modules whose forward the reader does not follow (their counts are still exact: none)
+NOT_FOLLOWED = ("MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "FractionalMaxPool2d", "Fold", "Unfold")
 
-globals().update({name: type(name, (_Free,), {}) for name in PARAMETER_FREE})
+globals().update({name: type(name, (_SameShape,), {}) for name in SAME_SHAPE})
+globals().update({name: type(name, (_Free,), {}) for name in NOT_FOLLOWED})
+
+
+class GLU(_Free):
+    def __init__(self, dim: int = -1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        x = _input(self, input)
+        i = T.dim(x, self.dim)
+        half = x.shape[i] / 2
+        if half.is_number and not half.is_integer:
+            raise ShapeError(f"GLU halves axis {self.dim}, whose size {x.shape[i]} is odd")
+        return x.with_shape(x.shape[:i] + (half,) + x.shape[i + 1:])
+
+
+class _PoolNd(_Free):
+    """``torch/nn/modules/pooling.py``: the stride defaults to the kernel size."""
+
+    rank = 2
+    dilated = False
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False, count_include_pad=True, divisor_override=None):
+        super().__init__()
+        self.kernel_size = _tuple(kernel_size, self.rank)
+        self.stride = self.kernel_size if stride is None or stride == [] else _tuple(stride, self.rank)
+        self.padding = _tuple(padding, self.rank)
+        self.dilation = _tuple(dilation, self.rank) if self.dilated else (sympy.Integer(1),) * self.rank
+        self.ceil_mode, self.return_indices = bool(ceil_mode), bool(return_indices)
+
+    def forward(self, input):
+        r = self.rank
+        x = _input(self, input, (r + 1, r + 2), "N, C, " + ", ".join("DHW"[3 - r:]))
+        sizes = tuple(T.positive(T.conv_length(length, self.kernel_size[i], self.stride[i], self.padding[i],
+                                               self.dilation[i], self.ceil_mode),
+                                 f"{type(self).__name__}'s output length")
+                      for i, length in enumerate(x.shape[-r:]))
+        out = x.with_shape(x.shape[:-r] + sizes)
+        return (out, out) if self.return_indices else out
+
+
+def _max_pool(rank: int):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        _PoolNd.__init__(self, kernel_size, stride, padding, dilation, return_indices, ceil_mode)
+    return __init__
+
+
+def _avg_pool(rank: int):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        _PoolNd.__init__(self, kernel_size, stride, padding, 1, False, ceil_mode)
+    return __init__
+
+
+def _lp_pool(rank: int):
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        _PoolNd.__init__(self, kernel_size, stride, 0, 1, False, ceil_mode)
+    return __init__
+
+
+for _r in (1, 2, 3):
+    globals()[f"MaxPool{_r}d"] = type(f"MaxPool{_r}d", (_PoolNd,),
+                                      {"rank": _r, "dilated": True, "__init__": _max_pool(_r)})
+    globals()[f"AvgPool{_r}d"] = type(f"AvgPool{_r}d", (_PoolNd,), {"rank": _r, "__init__": _avg_pool(_r)})
+    globals()[f"LPPool{_r}d"] = type(f"LPPool{_r}d", (_PoolNd,), {"rank": _r, "__init__": _lp_pool(_r)})
+
+
+class _AdaptivePoolNd(_Free):
+    rank = 2
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        sizes = tuple(output_size) if isinstance(output_size, (list, tuple)) else (output_size,) * self.rank
+        if len(sizes) != self.rank:
+            raise ValueError(f"output_size needs {self.rank} values, got {len(sizes)}")
+        self.output_size = tuple(None if s is None else as_size(s) for s in sizes)
+        self.return_indices = bool(return_indices)
+
+    def forward(self, input):
+        r = self.rank
+        x = _input(self, input, (r + 1, r + 2), "N, C, " + ", ".join("DHW"[3 - r:]))
+        # None keeps the input's size on that axis
+        sizes = tuple(length if s is None else s for s, length in zip(self.output_size, x.shape[-r:]))
+        out = x.with_shape(x.shape[:-r] + sizes)
+        return (out, out) if self.return_indices else out
+
+
+for _r in (1, 2, 3):
+    for _kind in ("Avg", "Max"):
+        globals()[f"Adaptive{_kind}Pool{_r}d"] = type(f"Adaptive{_kind}Pool{_r}d", (_AdaptivePoolNd,), {"rank": _r})
+
+
+class Flatten(_Free):
+    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, input):
+        return T.flatten(_input(self, input), self.start_dim, self.end_dim)
+
+
+class Unflatten(_Free):
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, input):
+        return T.unflatten(_input(self, input), self.dim, self.unflattened_size)
+
+
+class _PadNd(_Free):
+    """``padding``: one size for every side, or (left, right, top, bottom, front, back),
+    the last axis first (``torch/nn/modules/padding.py``)."""
+
+    rank = 2
+
+    def __init__(self, padding, value=None):
+        super().__init__()
+        self.padding = _tuple(padding, 2 * self.rank)
+
+    def forward(self, input):
+        r = self.rank
+        x = _input(self, input, (r + 1, r + 2))
+        shape = list(x.shape)
+        for i in range(r):
+            axis = len(shape) - 1 - i
+            shape[axis] = sympy.expand(shape[axis] + self.padding[2 * i] + self.padding[2 * i + 1])
+        return x.with_shape(shape)
+
+
+for _r in (1, 2, 3):
+    for _kind in ("Zero", "Constant", "Reflection", "Replication", "Circular"):
+        globals()[f"{_kind}Pad{_r}d"] = type(f"{_kind}Pad{_r}d", (_PadNd,), {"rank": _r})
+
+
+class Upsample(_Free):
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                 recompute_scale_factor=None):
+        super().__init__()
+        self.size, self.scale_factor = size, scale_factor
+
+    def forward(self, input):
+        x = _input(self, input, (3, 4, 5), "N, C, spatial axes")
+        r = x.ndim - 2
+        if self.size is not None:
+            sizes = _tuple(self.size, r)
+        elif self.scale_factor is not None:
+            factors = self.scale_factor if isinstance(self.scale_factor, (list, tuple)) else (self.scale_factor,) * r
+            # torch/nn/functional.py interpolate: ⌊L·scale⌋
+            sizes = tuple(sympy.floor(length * as_expr(f)) for length, f in zip(x.shape[2:], factors))
+        else:
+            raise ShapeError("Upsample needs size or scale_factor")
+        return x.with_shape(x.shape[:2] + tuple(sizes))
+
+
+class UpsamplingNearest2d(Upsample):
+    pass
+
+
+class UpsamplingBilinear2d(Upsample):
+    pass
+
+
+class PixelShuffle(_Free):
+    def __init__(self, upscale_factor):
+        super().__init__()
+        self.r = as_size(upscale_factor)
+
+    def forward(self, input):
+        x = _input(self, input, (3, 4, 5))
+        c, h, w = x.shape[-3:]
+        channels = c / self.r ** 2
+        if channels.is_number and not channels.is_integer:
+            raise ShapeError(f"PixelShuffle({self.r}) needs channels divisible by {self.r ** 2}, got {c}")
+        return x.with_shape(x.shape[:-3] + (channels, h * self.r, w * self.r))
+
+
+class PixelUnshuffle(_Free):
+    def __init__(self, downscale_factor):
+        super().__init__()
+        self.r = as_size(downscale_factor)
+
+    def forward(self, input):
+        x = _input(self, input, (3, 4, 5))
+        c, h, w = x.shape[-3:]
+        return x.with_shape(x.shape[:-3] + (c * self.r ** 2, h / self.r, w / self.r))
+
+
+class CosineSimilarity(_Free):
+    def __init__(self, dim: int = 1, eps=1e-8):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x1, x2):
+        a, b = _input(self, x1), _input(self, x2)
+        return T.reduce(a.with_shape(T.broadcast(a.shape, b.shape)), self.dim)
+
+
+class PairwiseDistance(_Free):
+    def __init__(self, p=2.0, eps=1e-6, keepdim=False):
+        super().__init__()
+        self.keepdim = keepdim
+
+    def forward(self, x1, x2):
+        a, b = _input(self, x1), _input(self, x2)
+        return T.reduce(a.with_shape(T.broadcast(a.shape, b.shape)), -1, self.keepdim)
+
+
+PARAMETER_FREE = (*SAME_SHAPE, *NOT_FOLLOWED, "GLU", "Flatten", "Unflatten", "Upsample",
+                  "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle",
+                  "CosineSimilarity", "PairwiseDistance",
+                  *(f"{k}Pool{r}d" for k in ("Max", "Avg", "LP", "AdaptiveAvg", "AdaptiveMax") for r in (1, 2, 3)),
+                  *(f"{k}Pad{r}d" for k in ("Zero", "Constant", "Reflection", "Replication", "Circular")
+                    for r in (1, 2, 3)))

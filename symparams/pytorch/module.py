@@ -11,14 +11,24 @@ the two (``self.lm_head.weight = self.wte.weight``): it is one tensor, which
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import sympy
 
 from ..dims import as_size
 
 ONE = sympy.Integer(1)
+ZERO = sympy.Integer(0)
+
+#: what runs a module call: set by a trace (:mod:`symparams.pytorch.trace`) to record
+#: each call, as PyTorch's global forward hooks (``register_module_forward_hook``) do
+CALL_HOOK: contextvars.ContextVar = contextvars.ContextVar("symparams_torch_call", default=None)
+
+
+class ForwardError(ValueError):
+    """A forward the reader cannot follow, or shapes that do not fit (the message says which)."""
 
 
 def numel(shape: tuple) -> sympy.Expr:
@@ -186,8 +196,21 @@ class Module:
     def train(self, mode: bool = True) -> "Module":
         return self
 
+    # ---- forward, on shapes ----------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        raise NotImplementedError("symparams counts PyTorch modules without running forward()")
+        hook = CALL_HOOK.get()
+        if hook is None:
+            return self.forward(*args, **kwargs)
+        return hook(self, args, kwargs, self.forward)
+
+    def forward(self, *args, **kwargs):
+        """The output's shape from the inputs' (:class:`~symparams.pytorch.tensor.Tensor`)."""
+        raise ForwardError(f"the reader does not follow the forward of {module_type(self)}")
+
+    def macs(self, inputs: tuple, output) -> sympy.Expr:
+        """Multiply-accumulates of this module's own matrix products and convolutions
+        (those of the modules it calls are theirs)."""
+        return ZERO
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -196,9 +219,16 @@ class Module:
 class UserModule(Module):
     """An object of a class the file defines that extends ``nn.Module``."""
 
-    def __init__(self, class_name: str):
+    def __init__(self, class_name: str, run_forward: Optional[Callable] = None):
         super().__init__()
         object.__setattr__(self, "class_name", class_name)
+        # the reader's way to run the file's own forward (in its interpreter)
+        object.__setattr__(self, "run_forward", run_forward)
+
+    def forward(self, *args, **kwargs):
+        if self.run_forward is None:
+            raise ForwardError(f"{self.class_name} has no forward() the reader can follow")
+        return self.run_forward(self, args, kwargs)
 
     def __repr__(self) -> str:
         return f"<{self.class_name}>"

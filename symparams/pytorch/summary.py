@@ -13,6 +13,8 @@ import sympy
 
 from ..jsonvalues import json_size
 from .module import Module, module_type
+from .tensor import text as shape_text
+from .trace import CONVENTION, Trace
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,10 @@ class TorchRow:
     own: sympy.Expr         # its own parameters only
     buffers: sympy.Expr     # its own buffers
     parameters: tuple       # (name, shape, trainable) of its own parameters
+    #: with a forward pass: the output of its first call (None if never called), and the
+    #: multiply-accumulates of all its calls
+    output_shape: object = None
+    macs: Optional[sympy.Expr] = None
 
 
 @dataclass(frozen=True)
@@ -34,10 +40,17 @@ class TorchSummary:
     trainable: sympy.Expr
     buffers: sympy.Expr
     tied: tuple             # (name, the earlier name of the same tensor)
+    #: with a forward pass: the input shapes and the whole pass's multiply-accumulates
+    input_sizes: Optional[tuple] = None
+    macs: Optional[sympy.Expr] = None
 
     @property
     def non_trainable(self) -> sympy.Expr:
         return sympy.expand(self.total - self.trainable)
+
+    @property
+    def traced(self) -> bool:
+        return self.input_sizes is not None
 
     def to_dict(self) -> dict:
         return {
@@ -49,21 +62,27 @@ class TorchSummary:
                 "buffers": json_size(r.buffers),
                 "parameters": [{"name": n, "shape": [json_size(s) for s in shape], "trainable": t}
                                for n, shape, t in r.parameters],
+                **({"output_shape": _json_shape(r.output_shape),
+                    "macs": json_size(r.macs)} if self.traced else {}),
             } for r in self.rows],
             "total": json_size(self.total),
             "trainable": json_size(self.trainable),
             "non_trainable": json_size(self.non_trainable),
             "buffers": json_size(self.buffers),
             "tied": [{"name": n, "same_as": f} for n, f in self.tied],
+            **({"input_size": [_json_shape(s) for s in self.input_sizes],
+                "compute": {"macs": json_size(self.macs), "flops": json_size(sympy.expand(2 * self.macs)),
+                            "convention": CONVENTION}} if self.traced else {}),
         }
 
     def assume_divisible(self) -> "TorchSummary":
         """Every floor or ceiling of a division of sizes taken as exact (``--assume-divisible``)."""
         from ..dims import assume_divisible as exact
         rows = tuple(TorchRow(r.name, r.type, r.depth, exact(r.params), exact(r.own), exact(r.buffers),
-                              r.parameters) for r in self.rows)
+                              r.parameters, r.output_shape, None if r.macs is None else exact(r.macs))
+                     for r in self.rows)
         return TorchSummary(self.name, rows, exact(self.total), exact(self.trainable), exact(self.buffers),
-                            self.tied)
+                            self.tied, self.input_sizes, None if self.macs is None else exact(self.macs))
 
     def memory_line(self, thousands: str, dtype: str) -> str:
         from ..tables import format_count
@@ -72,23 +91,34 @@ class TorchSummary:
         return (f"Parameter memory at {dtype}: {format_count(sympy.expand(self.total * per), thousands)} bytes"
                 f" ({readable_bytes(self.total, per)})")
 
+    def compute_lines(self, thousands: str) -> list[str]:
+        from ..tables import format_count
+        if not self.traced:
+            return []
+        return [f"Input size: {', '.join(shape_text(s) for s in self.input_sizes)}",
+                f"MACs of this forward pass: {format_count(self.macs, thousands)} "
+                f"(FLOPs = 2·MACs = {format_count(sympy.expand(2 * self.macs), thousands)}; matrix products "
+                "and convolutions, batch included)"]
+
     def to_text(self, thousands: str = ",", dtype: str = "float32") -> str:
         from ..tables import format_count
-        header = ("Module (type)", "Param #", "Buffers")
-        body = [("  " * (r.depth - 1) + f"{r.name.split('.')[-1]} ({r.type})",
+        header = ("Module (type)", "Output shape", "Param #", "Buffers")
+        body = [("  " * (r.depth - 1) + f"{r.name.split('.')[-1]} ({r.type})", _shape_cell(r.output_shape),
                  format_count(r.params, thousands), format_count(r.buffers, thousands) if r.buffers else "-")
                 for r in self.rows if r.name]
-        widths = [max(len(row[i]) for row in [header, *body]) for i in range(3)]
+        keep = [0, 1, 2, 3] if self.traced else [0, 2, 3]
+        widths = {i: max(len(row[i]) for row in [header, *body]) for i in keep}
 
         def line(cells):
-            return f"{cells[0]:<{widths[0]}}  {cells[1]:>{widths[1]}}  {cells[2]:>{widths[2]}}".rstrip()
-        rule = "=" * (sum(widths) + 4)
+            return "  ".join(f"{cells[i]:<{widths[i]}}" if i < 2 else f"{cells[i]:>{widths[i]}}"
+                             for i in keep).rstrip()
+        rule = "=" * (sum(widths.values()) + 2 * (len(keep) - 1))
         out = [f'Model "{self.name}" (PyTorch)', rule, line(header), rule, *map(line, body), rule,
                f"Total params: {format_count(self.total, thousands)}",
                f"Trainable params: {format_count(self.trainable, thousands)}",
                f"Non-trainable params: {format_count(self.non_trainable, thousands)}",
                f"Buffers (saved, not parameters): {format_count(self.buffers, thousands)}",
-               self.memory_line(thousands, dtype)]
+               self.memory_line(thousands, dtype), *self.compute_lines(thousands)]
         for name, first in self.tied:
             out.append(f"Tied: {name} is {first}, counted once")
         out.append(rule)
@@ -96,17 +126,21 @@ class TorchSummary:
 
     def to_markdown(self, thousands: str = ",", dtype: str = "float32") -> str:
         from ..tables import format_count, md_escape
-        out = [f"**Model: {md_escape(self.name)}** (PyTorch)", "", "| Module (type) | Param # | Buffers |",
-               "| --- | ---: | ---: |"]
+        shape = self.traced
+        out = [f"**Model: {md_escape(self.name)}** (PyTorch)", "",
+               "| Module (type) |" + (" Output shape |" if shape else "") + " Param # | Buffers |",
+               "| --- |" + (" --- |" if shape else "") + " ---: | ---: |"]
         for r in self.rows:
             if r.name:
-                out.append(f"| {md_escape(r.name)} ({md_escape(r.type)}) | {format_count(r.params, thousands)} "
+                out.append(f"| {md_escape(r.name)} ({md_escape(r.type)}) |"
+                           + (f" {md_escape(_shape_cell(r.output_shape))} |" if shape else "")
+                           + f" {format_count(r.params, thousands)} "
                            f"| {format_count(r.buffers, thousands) if r.buffers else '-'} |")
         out += ["", f"- **Total params:** {format_count(self.total, thousands)}",
                 f"- **Trainable params:** {format_count(self.trainable, thousands)}",
                 f"- **Non-trainable params:** {format_count(self.non_trainable, thousands)}",
                 f"- **Buffers** (saved, not parameters): {format_count(self.buffers, thousands)}",
-                f"- {self.memory_line(thousands, dtype)}"]
+                f"- {self.memory_line(thousands, dtype)}", *(f"- {x}" for x in self.compute_lines(thousands))]
         out += [f"- Tied: `{n}` is `{f}`, counted once" for n, f in self.tied]
         return "\n".join(out) + "\n"
 
@@ -114,13 +148,38 @@ class TorchSummary:
         return self.to_text()
 
 
-def summarize_module(model: Module, name: Optional[str] = None) -> TorchSummary:
-    """The summary of a PyTorch module (``symparams.pytorch`` or read from a file)."""
+def summarize_module(model: Module, name: Optional[str] = None, trace: Optional[Trace] = None) -> TorchSummary:
+    """The summary of a PyTorch module (``symparams.pytorch`` or read from a file); with
+    the ``trace`` of a forward pass, its output shapes and compute too."""
+    first = trace.first_calls() if trace is not None else {}
+    macs = trace.module_macs() if trace is not None else {}
     rows = []
     for qualified, m in model.named_modules():
         depth = 0 if not qualified else qualified.count(".") + 1
         own = tuple((n, p.shape, p.requires_grad) for n, p in m._parameters.items() if p is not None)
+        call = first.get(qualified)
         rows.append(TorchRow(qualified, module_type(m), depth, m.count(), m.count(recurse=False),
-                             m.buffer_count(recurse=False), own))
+                             m.buffer_count(recurse=False), own,
+                             call.output if call is not None else None,
+                             macs.get(qualified) if trace is not None else None))
     return TorchSummary(name or module_type(model), tuple(rows), model.count(), model.trainable_count(),
-                        model.buffer_count(), tuple(model.tied()))
+                        model.buffer_count(), tuple(model.tied()),
+                        trace.inputs if trace is not None else None, trace.macs if trace is not None else None)
+
+
+def _shape_cell(shape) -> str:
+    """An output as torchinfo shows it: ``[1, 64, 56, 56]``, several outputs side by side,
+    ``--`` for a module never called."""
+    if shape is None:
+        return "--"
+    if shape and isinstance(shape[0], tuple) or any(s is None or isinstance(s, tuple) for s in shape):
+        return ", ".join(_shape_cell(s) for s in shape if s is not None)
+    return shape_text(shape)
+
+
+def _json_shape(shape):
+    if shape is None:
+        return None
+    if any(s is None or isinstance(s, tuple) for s in shape):
+        return [_json_shape(s) for s in shape]
+    return [json_size(s) for s in shape]

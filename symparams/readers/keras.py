@@ -39,10 +39,9 @@ from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, NUMPY_FUNCTIONS, SAFE_METH
 from .builtins import call_method as call_safe_method
 from .interpreter import Interpreter, Scope, _Break, _Continue, python_message
 from .limits import Limits
-from .source import parse, read_text
+from .source import parse
 from .hostkit import guarded_instance, python_item, sized
 from .subs import binding_value
-from .torch import TorchReadResult, is_torch_source, read_torch_source
 from .values import (BoundFunction, BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque,
                      OpaqueShape, Super,
                      SymbolicRange, UserClass, UserFunction)
@@ -88,23 +87,11 @@ class ReadResult:
         return [m for m in self.built if id(m) not in nested or m in self.models.values()]
 
 
-def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False,
-              ignore_unused: bool = False, limits: Limits = Limits(),
-              input_shape=None, keras: Optional[int] = None) -> ReadResult:
-    """Read a model file (``-`` for standard input)."""
-    source, filename = read_text(path, limits)
-    return read_source(source, filename, bindings, strict, limits=limits, ignore_unused=ignore_unused,
-                       input_shape=input_shape, keras=keras)
-
-
-def read_source(source: str, filename: str = "<model>", bindings: Optional[dict] = None,
-                strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False,
-                input_shape=None, keras: Optional[int] = None) -> "ReadResult | TorchReadResult":
+def read_keras_source(source: str, filename: str = "<model>", bindings: Optional[dict] = None,
+                      strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False,
+                      input_shape=None, keras: Optional[int] = None,
+                      tree: Optional[ast.Module] = None) -> ReadResult:
     """Read Keras source text into models. ``bindings`` give values to free names.
-
-    A file that imports torch is PyTorch code: it is read by
-    :func:`~symparams.readers.torch.read_torch_source` into PyTorch modules (unless
-    ``keras`` says which Keras the file is written for).
 
     ``input_shape`` (without the batch axis) is the input of models the file
     never gives one: a subclassed model never called, a Sequential whose
@@ -112,12 +99,7 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
     Keras the file was written for, instead of the reader's guess.
     """
     deadline = time.monotonic() + limits.seconds
-    if len(source) > limits.file_bytes:
-        raise ReadError(f"the source is longer than {limits.file_bytes:,} characters "
-                        f"({limits.describe('file_bytes')})", filename)
-    tree = parse(source, filename, limits)
-    if keras is None and is_torch_source(tree):
-        return read_torch_source(source, filename, bindings, limits, ignore_unused, tree)
+    tree = tree if tree is not None else parse(source, filename, limits)
     values = {k: binding_value(k, v) for k, v in (bindings or {}).items()}
     given_shape = None
     if input_shape is not None:

@@ -5,8 +5,14 @@ what PyTorch's names mean. ``nn.Linear(...)`` makes a module of
 :mod:`symparams.pytorch.nn`; a class of the file that extends ``nn.Module`` runs its
 ``__init__`` in the interpreter on a module object, so ``self.fc = nn.Linear(4, 2)``
 registers ``fc`` exactly as ``nn.Module.__setattr__`` does, and
-``self.lm_head.weight = self.wte.weight`` ties the two. ``forward`` is not followed: the
-parameters and buffers are all made in ``__init__``.
+``self.lm_head.weight = self.wte.weight`` ties the two.
+
+Calling a module on a tensor (``model(torch.randn(1, 3, 224, 224))`` at the end of the
+file, torchinfo's ``summary(model, input_size=...)``, or ``--input-size``) follows its
+``forward`` on shapes: the file's own ``forward`` runs in the interpreter, PyTorch's
+modules give their output shapes (:mod:`symparams.pytorch.layers`), and the tensor
+functions are :mod:`symparams.readers.torch_ops`. Every call is recorded in a
+:class:`~symparams.pytorch.trace.Trace`.
 """
 
 from __future__ import annotations
@@ -22,9 +28,11 @@ import sympy
 
 from ..dims import symbol
 from ..errors import ReadError, SymparamsError
-from ..parse import as_expr
 from ..pytorch import nn as torch_nn
-from ..pytorch.module import Module, Parameter, UserModule, module_type
+from ..pytorch.module import Buffer, ForwardError, Module, Parameter, UserModule, module_type
+from ..pytorch.tensor import ShapeError, Tensor
+from ..pytorch.trace import Trace, current, tracing
+from . import torch_ops
 from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, SAFE_METHODS
 from .builtins import call_method as call_safe_method
 from .interpreter import Interpreter, Scope
@@ -33,13 +41,9 @@ from .subs import binding_value
 from .limits import Limits
 from .source import parse
 from .values import (BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange,
-                     UserClass)
+                     UserClass, UserFunction)
 
 TORCH_ROOTS = ("torch",)
-#: torch functions that make a tensor from its shape, which ``nn.Parameter`` and
-#: ``register_buffer`` take (their values do not matter to a count)
-_FACTORIES = {"zeros", "ones", "randn", "rand", "empty", "full", "Tensor", "FloatTensor",
-              "zeros_like", "ones_like", "randn_like", "eye", "tensor", "arange", "linspace"}
 #: module methods ``__init__`` code calls that change nothing symparams counts
 _INERT_METHODS = {"apply", "eval", "train", "to", "cuda", "cpu", "float", "double", "half",
                   "bfloat16", "reset_parameters", "_reset_parameters", "_init_weights",
@@ -53,13 +57,6 @@ class TorchName:
     path: str
 
 
-@dataclass(frozen=True)
-class TensorShape:
-    """A tensor made only to be a parameter's or a buffer's value: its shape."""
-
-    shape: tuple
-
-
 @dataclass
 class TorchReadResult:
     """What a PyTorch file defines: its modules by variable name, and which one to summarise."""
@@ -69,6 +66,11 @@ class TorchReadResult:
     warnings: list[str] = field(default_factory=list)
     free_names: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    #: the forward pass of each module the file (or ``--input-size``) calls on a tensor
+    traces: dict[int, Trace] = field(default_factory=dict)
+
+    def trace_of(self, module: Module) -> Optional[Trace]:
+        return self.traces.get(id(module))
 
     @property
     def model(self) -> Module:
@@ -103,8 +105,11 @@ def is_torch_source(tree: ast.Module) -> bool:
 
 def read_torch_source(source: str, filename: str, bindings: Optional[dict] = None,
                       limits: Limits = Limits(), ignore_unused: bool = False,
-                      tree: Optional[ast.Module] = None) -> TorchReadResult:
-    """Read PyTorch source text into modules. ``bindings`` give values to free names."""
+                      tree: Optional[ast.Module] = None, input_size: Optional[list] = None,
+                      model: Optional[str] = None) -> TorchReadResult:
+    """Read PyTorch source text into modules. ``bindings`` give values to free names;
+    ``input_size`` (one shape per input, as ``--input-size`` gives them) runs the model's
+    forward on shapes, as a call in the file would; ``model`` names the module to run."""
     deadline = time.monotonic() + limits.seconds
     tree = tree if tree is not None else parse(source, filename, limits)
     values = {k: binding_value(k, v) for k, v in (bindings or {}).items()}
@@ -113,6 +118,8 @@ def read_torch_source(source: str, filename: str, bindings: Optional[dict] = Non
     sys.setrecursionlimit(max(old_limit, 20_000))
     try:
         reader.run(tree)
+        if input_size and reader.modules:
+            reader.run_input(model, input_size)
     finally:
         sys.setrecursionlimit(old_limit)
     unused = set(values) - reader.used_bindings
@@ -123,7 +130,7 @@ def read_torch_source(source: str, filename: str, bindings: Optional[dict] = Non
         raise ReadError("no PyTorch module is assigned to a variable in this file "
                         "(write model = MyNet() at the end)", filename)
     return TorchReadResult(filename, reader.modules, reader.warnings, reader.free_names,
-                           ["read as PyTorch code"])
+                           ["read as PyTorch code"], reader.traces)
 
 
 class TorchReader:
@@ -141,6 +148,9 @@ class TorchReader:
         self.class_of: dict[int, UserClass] = {}
         self.modules_made = 0
         self.root = Scope()
+        self.traces: dict[int, Trace] = {}
+        #: the class whose forward() is running, for the message of a missing attribute
+        self.in_forward: list[str] = []
 
     def run(self, tree: ast.Module) -> None:
         try:
@@ -151,6 +161,54 @@ class TorchReader:
             raise self.error(str(exc)) from None
         except RecursionError:
             raise self.error("the file's calls and expressions nest too deeply for the reader") from None
+
+    def run_input(self, name: Optional[str], sizes: list) -> None:
+        """``--input-size``: the model's forward on tensors of these shapes."""
+        module = self.modules.get(name) if name else (self.modules.get("model") or list(self.modules.values())[-1])
+        if module is None:
+            raise ReadError(f"no module is assigned to {name!r}", self.filename)
+        try:
+            self.forward(module, [Tensor(tuple(s)) for s in sizes], {}, None)
+        except ReadError:
+            raise
+        except SymparamsError as exc:
+            raise self.error(str(exc)) from None
+
+    def forward(self, module: Module, args: list, kwargs: dict, node):
+        """A module called on tensors: inside a forward, one more call of the running
+        trace; elsewhere (the end of the file), a new forward pass of that module."""
+        try:
+            if current() is not None:
+                return module(*args, **kwargs)
+            with tracing(module) as trace:
+                trace.inputs = tuple(a.shape for a in args if isinstance(a, Tensor))
+                out = module(*args, **kwargs)
+                trace.output = out
+            self.traces[id(module)] = trace
+            return out
+        except ReadError:
+            raise
+        except (ShapeError, ForwardError) as exc:
+            raise self.error(self.where(module) + str(exc), node) from None
+        except torch_ops.NotFollowed as exc:
+            raise self.error(str(exc), node) from None
+
+    def where(self, module: Module) -> str:
+        """``fc1 (Linear): `` for a message about a module call inside a trace."""
+        trace = current()
+        name = trace.names.get(id(module)) if trace is not None else None
+        return f"{name}: " if name else ""
+
+    def run_user_forward(self, module: UserModule, args: tuple, kwargs: dict):
+        cls = self.class_of.get(id(module))
+        found, fn = cls.lookup("forward") if cls is not None else (False, None)
+        if not found or not isinstance(fn, UserFunction):
+            raise ForwardError(f"class {module.class_name} defines no forward()")
+        self.in_forward.append(module.class_name)
+        try:
+            return self.interp.call_user(fn, [module, *args], dict(kwargs), fn.node)
+        finally:
+            self.in_forward.pop()
 
     # ---- messages ----------------------------------------------------------------------
     def error(self, message: str, node=None) -> ReadError:
@@ -164,8 +222,8 @@ class TorchReader:
             return f"the module {module_type(value)}"
         if isinstance(value, Parameter):
             return "a parameter"
-        if isinstance(value, TensorShape):
-            return "a tensor"
+        if isinstance(value, Tensor):
+            return f"a tensor of shape {tuple(value.shape)}"
         if isinstance(value, (FreeName, Opaque)):
             return value.path
         if isinstance(value, UserClass):
@@ -185,7 +243,7 @@ class TorchReader:
         return self.describe(value)
 
     def shape_of(self, value) -> Optional[tuple]:
-        return value.shape if isinstance(value, TensorShape) else None
+        return value.shape if isinstance(value, (Tensor, Parameter, Buffer)) else None
 
     # ---- names -------------------------------------------------------------------------
     def global_name(self, name: str, node):
@@ -196,6 +254,9 @@ class TorchReader:
             return BUILTINS[name]
         if name == "math":
             return MATH
+        if name == "__name__":
+            # the file is read as the program it is: its main block runs
+            return "__main__"
         self.free_names.add(name)
         return FreeName(name)
 
@@ -250,6 +311,15 @@ class TorchReader:
     def as_argument(self, value):
         return sized(self, value)
 
+    @staticmethod
+    def as_tensor(value):
+        """A parameter or a buffer used in forward() is a tensor of its shape."""
+        if isinstance(value, (Parameter, Buffer)):
+            return Tensor(value.shape, getattr(value, "dtype", "float32"))
+        if isinstance(value, (list, tuple)):
+            return type(value)(TorchReader.as_tensor(v) for v in value)
+        return value
+
     def record_real(self, value) -> None:
         pass
 
@@ -267,8 +337,11 @@ class TorchReader:
                     return table[attr]
             if not attr.startswith("_") and attr in obj.__dict__:
                 return obj.__dict__[attr]
-            if attr in _MODULE_METHODS or attr in _INERT_METHODS:
+            if attr in _MODULE_METHODS or attr in _INERT_METHODS or attr == "forward":
                 return BoundMethod(obj, attr)
+            if self.in_forward and isinstance(obj, UserModule):
+                raise self.error(f"forward() of {obj.class_name} uses self.{attr}, which __init__ never "
+                                 f"created; create it in __init__ (self.{attr} = ...)", node)
             raise self.error(f"{module_type(obj)} has no attribute {attr!r} that the reader knows", node)
         if isinstance(obj, Parameter):
             if attr == "shape":
@@ -277,13 +350,13 @@ class TorchReader:
                 return obj.requires_grad
             if attr == "data":
                 return obj
-            if attr in ("numel", "size", "dim", "requires_grad_"):
-                return BoundMethod(obj, attr)
-            return Opaque(f"parameter.{attr}")
-        if isinstance(obj, TensorShape):
-            if attr == "shape":
-                return obj.shape
             return BoundMethod(obj, attr)
+        if isinstance(obj, Buffer):
+            value = torch_ops.attribute(self.as_tensor(obj), attr)
+            return value if value is not None else BoundMethod(self.as_tensor(obj), attr)
+        if isinstance(obj, Tensor):
+            value = torch_ops.attribute(obj, attr)
+            return value if value is not None else BoundMethod(obj, attr)
         if isinstance(obj, Opaque):
             return Opaque(f"{obj.path}.{attr}")
         if isinstance(obj, (list, dict, str, tuple)) and attr in SAFE_METHODS.get(type(obj), ()):
@@ -296,7 +369,7 @@ class TorchReader:
             return
         if isinstance(obj, Module):
             self.interp.guard(value, node)
-            if isinstance(value, TensorShape):
+            if isinstance(value, Tensor):
                 # self.scale = torch.ones(3): a plain tensor attribute, neither counted nor saved
                 object.__setattr__(obj, attr, value)
                 return
@@ -308,7 +381,7 @@ class TorchReader:
         if isinstance(obj, Parameter) and attr == "requires_grad":
             obj.requires_grad = self.interp.truth(value, node)
             return
-        if isinstance(obj, (Opaque, Namespace, TensorShape)):
+        if isinstance(obj, (Opaque, Namespace, Tensor)):
             return
         raise self.error(f"the reader cannot set {attr!r} on {self.describe(obj)}", node)
 
@@ -322,6 +395,14 @@ class TorchReader:
                 raise self.error(f"{module_type(container)} has no item {key!r}", node) from None
         if isinstance(container, Opaque):
             return Opaque(f"{container.path}[{key}]")
+        if isinstance(container, (Parameter, Buffer)):
+            container = self.as_tensor(container)
+        if isinstance(container, Tensor):
+            key = tuple(sized(self, k) for k in key) if isinstance(key, tuple) else sized(self, key)
+            try:
+                return torch_ops.index(container, key)
+            except ShapeError as exc:
+                raise self.error(str(exc), node) from None
         raise self.error(f"cannot index {self.describe(container)}", node)
 
     def iterate(self, value, node):
@@ -339,8 +420,15 @@ class TorchReader:
                          f"a loop need a number: give it with --subs {count.text}=...", node)
 
     def tensor_operator(self, op: str, left, right, node):
-        raise self.error(f"{self.describe(left)} {op} {self.describe(right)}: tensor arithmetic is "
-                         "forward()'s, which the reader does not follow", node)
+        left, right = self.as_tensor(left), self.as_tensor(right)
+        for side in (left, right):
+            if not isinstance(side, (Tensor, int, float, sympy.Basic)) and side is not None:
+                raise self.error(f"{self.describe(left)} {op} {self.describe(right)}: the reader "
+                                 "combines tensors with tensors and numbers", node)
+        try:
+            return torch_ops.operator(op, left, right)
+        except (ShapeError, torch_ops.NotFollowed) as exc:
+            raise self.error(f"{op}: {exc}", node) from None
 
     # ---- calls -------------------------------------------------------------------------
     def call(self, func, args: list, kwargs: dict, node):
@@ -353,10 +441,12 @@ class TorchReader:
         if isinstance(func, Opaque):
             return Opaque(f"{func.path}()")
         if isinstance(func, Namespace):
+            if func.path in _SUMMARY_FUNCTIONS:
+                return self.summary_call(func.path, args, kwargs, node)
             return Opaque(f"{func.path}()")
         if isinstance(func, Module):
-            raise self.error(f"{self.describe(func)} is called outside forward(); the reader counts "
-                             "what __init__ builds and does not run modules", node)
+            return self.forward(func, [sized(self, a) for a in args],
+                                {k: sized(self, v) for k, v in kwargs.items()}, node)
         raise self.error(f"{self.describe(func)} cannot be called", node)
 
     def call_torch(self, func: TorchName, args, kwargs, node):
@@ -366,11 +456,15 @@ class TorchReader:
         kwargs = {k: self.as_argument(v) for k, v in kwargs.items()}
         if parts[:3] == ["torch", "nn", "init"] or last in ("manual_seed", "set_default_dtype"):
             return None
-        if parts[:3] == ["torch", "nn", "functional"]:
-            return Opaque(f"{func.path}()")
+        tensors = (Tensor, Parameter, Buffer)
+        if parts[:3] == ["torch", "nn", "functional"] or \
+                (any(isinstance(a, tensors) for a in (*args, *kwargs.values())) or
+                 any(isinstance(a, (list, tuple)) and a and isinstance(a[0], tensors) for a in args)) \
+                and not last[:1].isupper():
+            return self.tensor_function(func.path, args, kwargs, node)
         if last == "Parameter" and parts[:2] == ["torch", "nn"]:
             data = args[0] if args else kwargs.get("data")
-            if not isinstance(data, (TensorShape, Parameter)):
+            if not isinstance(data, (Tensor, Parameter)):
                 raise self.error("nn.Parameter(...) needs a tensor made from its shape, such as "
                                  "torch.zeros(3, 4)", node)
             return Parameter(data.shape, kwargs.get("requires_grad", args[1] if len(args) > 1 else True))
@@ -380,9 +474,39 @@ class TorchReader:
             found = difflib.get_close_matches(last, torch_nn.__all__, n=3, cutoff=0.6)
             raise self.error(f"unknown PyTorch module nn.{last}"
                              + (f"; closest: {', '.join('nn.' + f for f in found)}" if found else ""), node)
-        if len(parts) == 2 and last in _FACTORIES:
-            return self.tensor(last, args, kwargs, node)
+        if len(parts) == 2 and last in torch_ops.FACTORIES:
+            return self.tensor_function(func.path, args, kwargs, node)
         return Opaque(f"{func.path}()")
+
+    def tensor_function(self, path: str, args, kwargs, node):
+        args = [self.as_tensor(a) for a in args]
+        kwargs = {k: self.as_tensor(v) for k, v in kwargs.items()}
+        try:
+            out = torch_ops.function(path, args, kwargs)
+        except (ShapeError, torch_ops.NotFollowed) as exc:
+            raise self.error(f"{path.replace('torch.nn.functional.', 'F.')}: {exc}", node) from None
+        except (TypeError, IndexError):
+            raise self.error(f"{path.replace('torch.nn.functional.', 'F.')}(): arguments the reader "
+                             "does not follow", node) from None
+        if out is NotImplemented:
+            if ".functional." in path:
+                raise self.error(f"F.{path.rsplit('.', 1)[-1]}() is given no tensor", node)
+            return Opaque(f"{path}()")
+        return out
+
+    def summary_call(self, path: str, args, kwargs, node):
+        """torchinfo's ``summary(model, input_size=(1, 3, 224, 224))``; torchsummary's
+        ``summary(model, (3, 224, 224))``, whose size leaves out the batch."""
+        model = args[0] if args else kwargs.get("model")
+        size = args[1] if len(args) > 1 else kwargs.get("input_size", kwargs.get("input_data"))
+        if not isinstance(model, Module) or size is None:
+            return None
+        sizes = [size] if isinstance(size, Tensor) or not isinstance(size[0], (list, tuple, Tensor)) else list(size)
+        shapes = [s.shape if isinstance(s, Tensor) else tuple(s) for s in sizes]
+        if path.startswith("torchsummary"):
+            shapes = [(1,) + tuple(s) for s in shapes]
+        self.forward(model, [Tensor(tuple(sized(self, d) for d in s)) for s in shapes], {}, node)
+        return None
 
     def construct(self, name: str, args, kwargs, node):
         self.modules_made += 1
@@ -396,31 +520,6 @@ class TorchReader:
             raise self.error(f"nn.{name}: {exc}".replace("__init__() ", ""), node) from None
         except (ValueError, ArithmeticError) as exc:
             raise self.error(f"nn.{name}: {exc}", node) from None
-
-    def tensor(self, name: str, args, kwargs, node) -> TensorShape:
-        if name in ("zeros_like", "ones_like", "randn_like"):
-            like = args[0] if args else None
-            return TensorShape(getattr(like, "shape", ()))
-        first = args[0] if args else kwargs.get("end", kwargs.get("data", ()))
-        if name == "full":
-            return TensorShape(tuple(first) if isinstance(first, (tuple, list)) else (first,))
-        if name == "eye":
-            return TensorShape((first, args[1] if len(args) > 1 else first))
-        if name == "linspace":
-            return TensorShape((args[2] if len(args) > 2 else kwargs.get("steps"),))
-        if name == "arange":
-            # torch.arange(end) or (start, end[, step]): ⌈(end − start)/step⌉ values
-            start, end = (0, first) if len(args) < 2 else (args[0], args[1])
-            step = args[2] if len(args) > 2 else kwargs.get("step", 1)
-            return TensorShape((sympy.ceiling(as_expr(end - start) / as_expr(step)),))
-        if name == "tensor":
-            shape, data = [], first
-            while isinstance(data, (list, tuple)):
-                shape.append(len(data))
-                data = data[0] if data else None
-            return TensorShape(tuple(shape))
-        dims = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
-        return TensorShape(tuple(dims))
 
     def call_method(self, method: BoundMethod, args, kwargs, node):
         obj, name = method.owner, method.name
@@ -438,13 +537,22 @@ class TorchReader:
             if name == "requires_grad_":
                 obj.requires_grad = bool(args[0]) if args else True
                 return obj
-        if isinstance(obj, TensorShape):
-            return obj
+            obj = self.as_tensor(obj)
+        if isinstance(obj, Tensor):
+            try:
+                return torch_ops.method(obj, name, [sized(self, a) for a in args],
+                                        {k: sized(self, v) for k, v in kwargs.items()})
+            except (ShapeError, torch_ops.NotFollowed) as exc:
+                raise self.error(f".{name}(): {exc}", node) from None
+            except (TypeError, IndexError):
+                raise self.error(f".{name}(): arguments the reader does not follow", node) from None
         raise self.error(f"the reader does not follow {name}() here", node)
 
     def module_method(self, obj: Module, name: str, args, kwargs, node):
         if name in _INERT_METHODS:
             return obj
+        if name == "forward":
+            return self.forward(obj, list(args), dict(kwargs), node)
         if name == "register_buffer":
             buf_name, value = args[0], args[1] if len(args) > 1 else kwargs.get("tensor")
             persistent = kwargs.get("persistent", args[2] if len(args) > 2 else True)
@@ -518,7 +626,7 @@ class TorchReader:
         if self.modules_made > self.limits.layers:
             raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
                                              "modules", node)
-        obj = UserModule(cls.name)
+        obj = UserModule(cls.name, self.run_user_forward)
         self.class_of[id(obj)] = cls
         self.interp.run_init(cls, obj, list(args), dict(kwargs), node)
         return obj
@@ -530,6 +638,9 @@ class TorchReader:
         raise self.error(f"super().{attr} reaches PyTorch's own base class, which the reader does not "
                          "follow", node)
 
+
+#: the summary functions of torchinfo and torchsummary, which run a forward pass
+_SUMMARY_FUNCTIONS = {"torchinfo.summary", "torchsummary.summary", "torchinfo.torchinfo.summary"}
 
 _MODULE_METHODS = {"register_buffer", "register_parameter", "add_module", "append", "extend",
                    "insert", "parameters", "buffers", "children", "modules", "named_parameters",

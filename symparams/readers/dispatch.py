@@ -1,0 +1,62 @@
+"""Which reader a file goes to: Keras or PyTorch, guessed from its imports or said by
+``--dialect``, with the options that belong to each checked here."""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from ..errors import ReadError
+from .keras import ReadResult, read_keras_source
+from .limits import Limits
+from .source import parse, read_text
+from .torch import TorchReadResult, is_torch_source, read_torch_source
+
+DIALECTS = ("keras", "torch")
+
+
+def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False,
+              ignore_unused: bool = False, limits: Limits = Limits(), input_shape=None,
+              keras: Optional[int] = None, dialect: Optional[str] = None,
+              input_size: Optional[list] = None, model: Optional[str] = None
+              ) -> Union[ReadResult, TorchReadResult]:
+    """Read a model file (``-`` for standard input)."""
+    source, filename = read_text(path, limits)
+    return read_source(source, filename, bindings, strict, limits=limits, ignore_unused=ignore_unused,
+                       input_shape=input_shape, keras=keras, dialect=dialect, input_size=input_size,
+                       model=model)
+
+
+def read_source(source: str, filename: str = "<model>", bindings: Optional[dict] = None,
+                strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False,
+                input_shape=None, keras: Optional[int] = None, dialect: Optional[str] = None,
+                input_size: Optional[list] = None, model: Optional[str] = None
+                ) -> Union[ReadResult, TorchReadResult]:
+    """Read model source text: PyTorch code (a file that imports torch, or ``dialect="torch"``)
+    into PyTorch modules, anything else into Keras models.
+
+    Keras takes ``input_shape`` (without the batch axis) and ``keras`` (1, 2 or 3);
+    PyTorch takes ``input_size`` (one shape per input, batch included) and ``model``,
+    the module whose forward it runs.
+    """
+    if dialect not in (None, *DIALECTS):
+        raise ReadError(f"--dialect {dialect!r}: use keras or torch", filename)
+    if len(source) > limits.file_bytes:
+        raise ReadError(f"the source is longer than {limits.file_bytes:,} characters "
+                        f"({limits.describe('file_bytes')})", filename)
+    tree = parse(source, filename, limits)
+    if dialect is None:
+        dialect = "keras" if keras is not None or not is_torch_source(tree) else "torch"
+    if dialect == "torch":
+        if keras is not None:
+            raise ReadError("--keras is for Keras files; this one is read as PyTorch (--dialect torch)",
+                            filename)
+        if input_shape is not None:
+            raise ReadError("--input-shape is for Keras files; give a PyTorch model's input with the "
+                            "batch axis, e.g. --input-size 1,3,224,224", filename)
+        return read_torch_source(source, filename, bindings, limits, ignore_unused, tree,
+                                 input_size=input_size, model=model)
+    if input_size:
+        raise ReadError("--input-size is for PyTorch files; give a Keras model's input without the "
+                        "batch axis, e.g. --input-shape 28,28,1", filename)
+    return read_keras_source(source, filename, bindings, strict, limits, ignore_unused,
+                             input_shape=input_shape, keras=keras, tree=tree)
