@@ -254,6 +254,9 @@ class TorchReader:
             return BUILTINS[name]
         if name == "math":
             return MATH
+        if name in _SNIPPET_NAMES:
+            # a snippet pasted without its imports: torch's usual names
+            return TorchName(_SNIPPET_NAMES[name])
         if name == "__name__":
             # the file is read as the program it is: its main block runs
             return "__main__"
@@ -639,6 +642,7 @@ class TorchReader:
                          "follow", node)
 
 
+_SNIPPET_NAMES = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional"}
 #: the summary functions of torchinfo and torchsummary, which run a forward pass
 _SUMMARY_FUNCTIONS = {"torchinfo.summary", "torchsummary.summary", "torchinfo.torchinfo.summary"}
 
