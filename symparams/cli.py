@@ -216,8 +216,8 @@ def read_models(args, pytorch: bool = False):
                        dialect=args.dialect, input_size=parse_input_sizes(args.input_size),
                        model=None if getattr(args, "all", False) else args.model)
     if isinstance(result, TorchReadResult) and not pytorch:
-        raise SymparamsError(f"{result.filename}: is PyTorch code, which symparams so far only "
-                             f"summarises: symparams summary {args.file}")
+        raise SymparamsError(f"{result.filename}: is PyTorch code, which this command does not read "
+                             f"yet; symparams summary {args.file} and symparams derive {args.file} do")
     # Warnings are shown only once the whole command has succeeded (see main).
     args.warnings = list(result.warnings) + [f"{result.filename}: note: {n}" for n in result.notes]
     args.traces = getattr(result, "traces", {})
@@ -253,9 +253,18 @@ def run_derive(args) -> int:
     from .derivation import derive
     from .render import render
 
-    model = read_models(args)[0]
-    derivation = derive(model, layers=args.layer or None, dtype=args.dtype, detail=args.detail,
-                        assume_divisible=args.assume_divisible)
+    from .pytorch import Module
+    from .pytorch.derivation import derive_module
+
+    model = read_models(args, pytorch=True)[0]
+    if isinstance(model, Module):
+        if args.layer:
+            raise SymparamsError("--layer picks Keras layers; a PyTorch model is derived whole")
+        derivation = derive_module(model, args.traces.get(id(model)), dtype=args.dtype, detail=args.detail,
+                                   assume_divisible=args.assume_divisible)
+    else:
+        derivation = derive(model, layers=args.layer or None, dtype=args.dtype, detail=args.detail,
+                            assume_divisible=args.assume_divisible)
     if args.subs and not args.layer:
         derivation = _with_closed_form(args, derivation)
     text = render(derivation, args.format, profile=args.profile, standalone=args.standalone,
@@ -286,7 +295,8 @@ def _with_closed_form(args, derivation):
         values = {name: parse_text(text, f"--subs {name}") for name, text in parse_subs(args.subs).items()}
         if any(isinstance(v, tuple) for v in values.values()):
             return derivation
-        return derivation.with_closed_form(summarize(model).total, values)
+        total = model.count() if hasattr(model, "named_parameters") else summarize(model).total
+        return derivation.with_closed_form(total, values)
     except (SymparamsError, ValueError):
         return derivation
 

@@ -200,6 +200,8 @@ class Derivation:
     divisible: bool = False
     #: with sizes bound: the total in the free sizes, before they were bound
     closed_total: Optional[sympy.Expr] = None
+    #: whose counting rules: "keras", or "pytorch" (modules, buffers, tied weights)
+    framework: str = "keras"
 
     def sections(self) -> list:
         """The layers as a reader meets them: a layer worked out in full, a run of

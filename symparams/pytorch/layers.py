@@ -12,6 +12,8 @@ import sympy
 
 from ..dims import as_size, known_unequal
 from ..parse import as_expr
+from ..formula import Num, Quotient, add, mul
+from ..layers.textbook import KERNEL, Textbook, arg
 from . import tensor as T
 from .module import Module, Parameter, numel
 from .tensor import ShapeError, Tensor, text
@@ -71,6 +73,15 @@ class Linear(Module):
         else:
             self.register_parameter("bias", None)
 
+    prose = "torch_linear"
+
+    def textbook(self) -> Textbook:
+        t = Textbook()
+        n_in = t.q("n_in", self.in_features, arg("in_features"))
+        n_out = t.q("n_out", self.out_features, arg("out_features"))
+        t.formula = mul(n_out, add(n_in, 1)) if self.bias is not None else mul(n_out, n_in)
+        return t
+
     def forward(self, input):
         x = _input(self, input, (1, 2, 3, 4, 5, 6))
         _expect(self, "input features (the last axis)", self.in_features, x.shape[-1], x)
@@ -114,6 +125,15 @@ class Bilinear(Module):
         else:
             self.register_parameter("bias", None)
 
+    prose = "torch_bilinear"
+
+    def textbook(self) -> Textbook:
+        t = Textbook()
+        n1, n2 = t.q("n_1", self.in1, arg("in1_features")), t.q("n_2", self.in2, arg("in2_features"))
+        n_out = t.q("n_out", self.out, arg("out_features"))
+        t.formula = mul(n_out, add(mul(n1, n2), 1)) if self.bias is not None else mul(n_out, n1, n2)
+        return t
+
     def forward(self, input1, input2):
         a, b = _input(self, input1), _input(self, input2)
         _expect(self, "first input features", self.in1, a.shape[-1], a)
@@ -150,6 +170,22 @@ class _ConvNd(Module):
             self.bias = Parameter((out_channels,))
         else:
             self.register_parameter("bias", None)
+
+    prose = "torch_conv"
+
+    def textbook(self) -> Textbook:
+        t = Textbook()
+        ks = [t.q(name, k, arg("kernel_size")) for name, k in zip(KERNEL[self.rank], self.kernel_size)]
+        c_in = t.q("C_in", self.in_channels, arg("in_channels"))
+        c_out = t.q("C_out", self.out_channels, arg("out_channels"))
+        g = t.q("g", self.groups, arg("groups")) if self.groups != 1 else None
+        # the weight is (out, in/groups, k...), or (in, out/groups, k...) when transposed
+        per = (Quotient(c_in, g) if not self.transposed else Quotient(c_out, g)) if g is not None else \
+            (c_in if not self.transposed else c_out)
+        other = c_out if not self.transposed else c_in
+        weight = mul(other, per, *ks)
+        t.formula = add(weight, c_out) if self.bias is not None else weight
+        return t
 
     def forward(self, input, output_size=None):
         r = self.rank
@@ -225,6 +261,14 @@ class _NormBase(Module):
             self.register_buffer("num_batches_tracked", None)
 
     ranks: tuple = (2, 3, 4, 5)
+    prose = "torch_batchnorm"
+
+    def textbook(self) -> Optional[Textbook]:
+        if self.weight is None:
+            return None
+        t = Textbook()
+        t.formula = mul(2, t.q("C", self.num_features, arg("num_features")))
+        return t
 
     def forward(self, input):
         x = _input(self, input, self.ranks)
@@ -252,6 +296,7 @@ class SyncBatchNorm(_NormBase):
 class _InstanceNorm(_NormBase):
     affine_default = False
     track_default = False
+    prose = "torch_instancenorm"
 
 
 class InstanceNorm1d(_InstanceNorm):
@@ -283,6 +328,16 @@ class LayerNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
 
+    prose = "torch_layernorm"
+
+    def textbook(self) -> Optional[Textbook]:
+        if self.weight is None:
+            return None
+        t = Textbook()
+        d = t.q("d", numel(self.normalized_shape), arg("normalized_shape"))
+        t.formula = mul(2, d) if self.bias is not None else d
+        return t
+
     def forward(self, input):
         return _normalized(self, input)
 
@@ -309,6 +364,15 @@ class GroupNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
 
+    prose = "torch_groupnorm"
+
+    def textbook(self) -> Optional[Textbook]:
+        if self.weight is None:
+            return None
+        t = Textbook()
+        t.formula = mul(2, t.q("C", self.num_channels, arg("num_channels")))
+        return t
+
     def forward(self, input):
         x = _input(self, input, (2, 3, 4, 5))
         _expect(self, "channels (axis 1)", self.num_channels, x.shape[1], x)
@@ -323,6 +387,15 @@ class RMSNorm(Module):
             self.weight = Parameter(_shape(normalized_shape))
         else:
             self.register_parameter("weight", None)
+
+    prose = "torch_rmsnorm"
+
+    def textbook(self) -> Optional[Textbook]:
+        if self.weight is None:
+            return None
+        t = Textbook()
+        t.formula = t.q("d", numel(self.normalized_shape), arg("normalized_shape"))
+        return t
 
     def forward(self, input):
         return _normalized(self, input)
@@ -343,7 +416,16 @@ class Embedding(Module):
                  _freeze=False, device=None, dtype=None):
         super().__init__()
         self.num_embeddings, self.embedding_dim = as_size(num_embeddings), as_size(embedding_dim)
+        self.padding_idx = padding_idx
         self.weight = Parameter((num_embeddings, embedding_dim), requires_grad=not _freeze)
+
+    prose = "torch_embedding"
+
+    def textbook(self) -> Textbook:
+        t = Textbook()
+        t.formula = mul(t.q("V", self.num_embeddings, arg("num_embeddings")),
+                        t.q("d", self.embedding_dim, arg("embedding_dim")))
+        return t
 
     def forward(self, input):
         x = _input(self, input)
@@ -358,6 +440,10 @@ class EmbeddingBag(Module):
         self.embedding_dim = as_size(embedding_dim)
         self.include_last_offset = include_last_offset
         self.weight = Parameter((num_embeddings, embedding_dim))
+        self.num_embeddings = as_size(num_embeddings)
+
+    prose = "torch_embedding"
+    textbook = Embedding.textbook
 
     def forward(self, input, offsets=None, per_sample_weights=None):
         x = _input(self, input, (1, 2), "bags, or ids with offsets")
@@ -405,8 +491,45 @@ class RNNBase(Module):
                     self.register_parameter(f"weight_hr_l{layer}{suffix}",
                                             Parameter((self.proj_size, self.hidden_size)))
         self.batch_first = bool(batch_first)
+        self.bias = bool(bias)
 
     macs_part = "recurrent products at every time step"
+    prose = "torch_rnn"
+
+    def textbook(self) -> Textbook:
+        """Per layer and direction: gates·h·(input + h) weights and, with bias, 2·gates·h
+        biases (``bias_ih`` and ``bias_hh``); the first layer reads the input, the others
+        the previous layer's output (directions·h, or directions·proj_size)."""
+        t = Textbook()
+        g = self.gates
+        h = t.q("h", self.hidden_size, arg("hidden_size"))
+        d = t.q("d", self.input_size, arg("input_size"))
+        directions = 2 if self.bidirectional else 1
+        p = t.q("p", self.proj_size, arg("proj_size")) if self.proj_size != 0 else None
+        out = p if p is not None else h
+
+        def layer(inp):
+            core = mul(h, add(inp, out))
+            if self.bias:
+                core = add(core, mul(2, h))
+            core = mul(g, core) if g != 1 else core
+            return add(core, mul(p, h)) if p is not None else core
+        first = mul(directions, layer(d)) if directions != 1 else layer(d)
+        if self.num_layers == 1:
+            t.formula = first
+        else:
+            later_in = mul(directions, out) if directions != 1 else out
+            later = mul(directions, layer(later_in)) if directions != 1 else layer(later_in)
+            t.formula = add(first, mul(self.num_layers - 1, later) if self.num_layers > 2 else later)
+        return t
+
+    def keras_difference(self) -> sympy.Expr:
+        """How many more parameters this has than Keras's layer of the same sizes: Keras
+        keeps one bias per gate (and its GRU with reset_after=True keeps two, as here)."""
+        if not self.bias:
+            return sympy.Integer(0)
+        directions = 2 if self.bidirectional else 1
+        return sympy.expand(self.num_layers * directions * self.gates * self.hidden_size)
 
     def forward(self, input, hx=None):
         x = _input(self, input, (2, 3), "N, L, H_in with batch_first, else L, N, H_in; or L, H_in")
@@ -466,6 +589,18 @@ class RNNCellBase(Module):
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
 
+    prose = "torch_rnn_cell"
+
+    def textbook(self) -> Textbook:
+        t = Textbook()
+        h = t.q("h", self.hidden_size, arg("hidden_size"))
+        d = t.q("d", self.input_size, arg("input_size"))
+        core = mul(h, add(d, h))
+        if self.bias_ih is not None:
+            core = add(core, mul(2, h))
+        t.formula = mul(self.gates, core) if self.gates != 1 else core
+        return t
+
     def forward(self, input, hx=None):
         x = _input(self, input, (1, 2), "N, H_in or H_in")
         _expect(self, "input features (the last axis)", self.input_size, x.shape[-1], x)
@@ -495,6 +630,13 @@ class PReLU(Module):
         super().__init__()
         self.num_parameters = as_size(num_parameters)
         self.weight = Parameter((num_parameters,))
+
+    prose = "torch_prelu"
+
+    def textbook(self) -> Textbook:
+        t = Textbook()
+        t.formula = t.q("n", self.num_parameters, arg("num_parameters")) if self.num_parameters != 1 else Num(sympy.Integer(1))
+        return t
 
     def forward(self, input):
         x = _input(self, input)
@@ -544,6 +686,27 @@ class MultiheadAttention(Module):
         self.embed_dim, self.kdim, self.vdim = e, kdim, vdim
         self.num_heads, self.batch_first = as_size(num_heads), bool(batch_first)
         self.extra_keys = int(bool(add_bias_kv)) + int(bool(add_zero_attn))
+
+    prose = "torch_mha"
+
+    def textbook(self) -> Textbook:
+        """Its own parameters: the q, k and v projections (stacked in ``in_proj_weight``
+        when kdim = vdim = E), their biases, and ``bias_k``/``bias_v``; ``out_proj`` is a
+        Linear of its own."""
+        t = Textbook()
+        e = t.q("E", self.embed_dim, arg("embed_dim"))
+        if self.in_proj_weight is not None:
+            weights = mul(3, e, e)
+        else:
+            weights = add(mul(e, e), mul(e, t.q("d_k", self.kdim, arg("kdim"))),
+                          mul(e, t.q("d_v", self.vdim, arg("vdim"))))
+        terms = [weights]
+        if self.in_proj_bias is not None:
+            terms.append(mul(3, e))
+        if self.bias_k is not None:
+            terms.append(mul(2, e))
+        t.formula = add(*terms) if len(terms) > 1 else weights
+        return t
 
     def _axes(self, x: Tensor) -> tuple:
         """(batch, length) of a query, key or value in this module's layout."""

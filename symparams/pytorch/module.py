@@ -196,6 +196,16 @@ class Module:
     def train(self, mode: bool = True) -> "Module":
         return self
 
+    # ---- explaining the count -------------------------------------------------------------
+    #: the key of the words that explain this kind of module (templates/prose.j2)
+    prose = "torch_module"
+
+    def textbook(self):
+        """Its own parameter count as a formula in named sizes
+        (:class:`~symparams.layers.textbook.Textbook`), or None where the count is just
+        the entries of its parameters (a user's ``nn.Parameter``)."""
+        return None
+
     # ---- forward, on shapes ----------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         hook = CALL_HOOK.get()

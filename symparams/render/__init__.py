@@ -374,8 +374,10 @@ class Fmt:
         if self.format == "latex":
             escaped = latex_escape(s)
             if self.profile == "document":
-                # Long names may break after _ and / (conv5_block3_3_bn, query/kernel).
-                escaped = escaped.replace(r"\_", r"\_\allowbreak{}").replace("/", r"/\allowbreak{}")
+                # Long names may break after _, / and . (conv5_block3_3_bn, query/kernel,
+                # PyTorch's layer1.0.conv1).
+                escaped = escaped.replace(r"\_", r"\_\allowbreak{}").replace("/", r"/\allowbreak{}") \
+                    .replace(".", r".\allowbreak{}")
             return r"\texttt{%s}" % escaped
         if self.format == "markdown":
             return "`" + s.replace("`", "'") + "`"

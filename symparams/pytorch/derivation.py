@@ -1,0 +1,140 @@
+"""The worked solution of a PyTorch model's parameter count, as the same
+:class:`~symparams.derivation.Derivation` the Keras models give, so the same templates
+render it.
+
+Each module that holds parameters of its own is one step: its class's textbook formula
+(:meth:`Module.textbook`) in PyTorch's argument names, the numbers put in, the check
+against its parameter tensors (``weight``, ``bias_ih_l0``...), and the words that name
+the PyTorch rule behind the count (templates/prose.j2, the module's ``prose`` key): two
+recurrent biases, BatchNorm's buffers, the heads that do not change attention's count, a
+tied weight counted once. Containers and the file's own classes are structure: their
+parameters are their children's.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+import sympy
+
+from .. import bounds
+from ..bindings import normalize_bindings
+from ..derivation import (DETAILS, Derivation, LayerDerivation, SizeSource, WeightWorking,
+                          _briefly, _product, _repeated_blocks, _working)
+from ..dims import assume_divisible as exact_division
+from ..dims import substitute
+from ..errors import SymparamsError
+from ..formula import Group, Num, Sum, mul
+from ..formula import substitute as fill
+from ..units import bytes_per_param
+from .module import Module, module_type
+from .summary import summarize_module
+from .trace import Trace
+
+#: the module attributes the words of a derivation may use
+_CONFIG = ("in_features", "out_features", "in_channels", "out_channels", "kernel_size", "stride",
+           "groups", "transposed", "num_features", "num_channels", "normalized_shape", "hidden_size",
+           "input_size", "num_layers", "bidirectional", "proj_size", "gates", "embed_dim", "num_heads",
+           "kdim", "vdim", "num_embeddings", "embedding_dim", "padding_idx", "num_parameters", "class_name")
+
+
+def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[Mapping[Any, Any]] = None,
+                  dtype: str = "float32", detail: str = "standard",
+                  assume_divisible: bool = False) -> Derivation:
+    """The worked derivation of a PyTorch module's parameter count (with a forward pass's
+    ``trace``, each step also gives the module's output shape)."""
+    if detail not in DETAILS:
+        raise SymparamsError(f"unknown detail {detail!r}; use one of {', '.join(DETAILS)}")
+    summary = summarize_module(model, trace=trace)
+    names = sorted({s.name for s in model.count().free_symbols})
+    values = normalize_bindings(subs or {}, names) if subs else {}
+    per = bytes_per_param(dtype)
+
+    def sub(x):
+        if not isinstance(x, sympy.Basic):
+            return x
+        value = bounds.expand(substitute(x, values))
+        return exact_division(value) if assume_divisible else value
+
+    first_name = {}
+    for name, p in model.named_parameters(remove_duplicate=False):
+        first_name.setdefault(id(p), name)
+    calls = {}
+    for c in (trace.calls if trace is not None else ()):
+        calls[c.name] = calls.get(c.name, 0) + 1
+    rows = {r.name: r for r in summary.rows}
+    derived = []
+    for qualified, m in model.named_modules():
+        own = [(n, p) for n, p in m._parameters.items() if p is not None]
+        if not own:
+            continue
+        derived.append(_step(qualified, m, own, first_name, rows[qualified], calls.get(qualified, 1), sub))
+    derived = tuple(derived)
+    repeats = _repeated_blocks(derived) if detail != "full" else ()
+    derived = _briefly(derived, detail)
+
+    def total_of(key):
+        nums = [getattr(d, key) for d in derived if getattr(d, key) != 0] or [sympy.Integer(0)]
+        return _working(None, Sum(tuple(Group(Num(v)) for v in nums)) if len(nums) > 1 else Num(nums[0]))
+    total = total_of("params")
+    if bounds.expand(total.value - sub(summary.total)) != 0:
+        raise AssertionError("the steps of a PyTorch derivation do not add up to its count")
+    symbols = tuple(sorted((s for s in sub(summary.total).free_symbols), key=lambda s: s.name))
+    return Derivation(
+        name=summary.name, kind="PyTorch", layers=derived, total=total,
+        trainable=total_of("trainable"), non_trainable=total_of("non_trainable"), dtype=dtype,
+        bytes_per_param=per, memory=_working(None, mul(Num(total.value), Num(per))),
+        symbols=symbols, bindings=values, detail=detail, repeats=repeats, divisible=assume_divisible,
+        closed_total=(exact_division(summary.total) if assume_divisible else summary.total) if values else None,
+        framework="pytorch")
+
+
+def _step(name: str, m: Module, own: list, first_name: dict, row, calls: int, sub) -> LayerDerivation:
+    tied = tuple((n, first_name[id(p)]) for n, p in own if first_name[id(p)] != f"{name}.{n}".lstrip("."))
+    counted = [(n, p) for n, p in own if not any(n == t for t, _ in tied)]
+    weights = tuple(WeightWorking(n, tuple(sub(s) for s in p.shape), p.requires_grad,
+                                  _working(None, _product(p.shape, sub))) for n, p in counted)
+    weight_sum = None
+    if len(weights) > 1:
+        weight_sum = _working(None, Sum(tuple(w.working.lines[0] for w in weights)))
+    elif len(weights) == 1:
+        weight_sum = weights[0].working
+    params = sub(sum((p.numel for _, p in counted), sympy.Integer(0)))
+    trainable = sub(sum((p.numel for _, p in counted if p.requires_grad), sympy.Integer(0)))
+    book = m.textbook() if not tied else None
+    sizes: tuple = ()
+    formula = None
+    if book is not None:
+        sizes = tuple(SizeSource(q.key, sub(q.value), q.origin.kind, q.origin.argument) for q in book.quantities)
+        formula = _working(book.formula, fill(book.formula, {s.key: s.value for s in sizes}))
+        if bounds.expand(formula.value - params) != 0:
+            raise AssertionError(f"the textbook formula of {name} disagrees with its parameters")
+    config = {k: _config(getattr(m, k, None) if k in m.__dict__ or hasattr(type(m), k) else None, sub)
+              for k in _CONFIG}
+    config = {k: v for k, v in config.items() if v is not None}
+    config["bias"] = any(n.startswith("bias") for n, _ in own) or bool(m.__dict__.get("bias") is True)
+    config["tied"] = tied
+    config["buffers"] = tuple(m._buffers)
+    if hasattr(m, "keras_difference"):
+        config["keras_difference"] = sub(m.keras_difference())
+    output = row.output_shape
+    if output is not None and output and isinstance(output[0], tuple):
+        output = output[0]        # (output, state) of a recurrent module: its output
+    return LayerDerivation(
+        name=name or module_type(m), type=module_type(m), prose=m.prose if not tied else "torch_tied",
+        config=config, input_shapes=(), output_shapes=(tuple(sub(s) for s in output),)
+        if output is not None and not any(isinstance(s, tuple) or s is None for s in output) else (),
+        inbound=(), sizes=sizes, formula=formula, weights=weights, weight_sum=weight_sum,
+        non_trainable_formula=None, axes=(), params=params, trainable=trainable,
+        non_trainable=sympy.expand(params - trainable), frozen=params != 0 and trainable == 0,
+        calls=calls)
+
+
+def _config(v, sub):
+    if isinstance(v, sympy.Basic):
+        return sub(v)
+    if isinstance(v, tuple):
+        return tuple(_config(x, sub) for x in v)
+    if isinstance(v, (bool, int, str)):
+        return v
+    return None
