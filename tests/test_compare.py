@@ -3,6 +3,8 @@ PyTorch recorded for each, and every difference named by its convention."""
 
 from __future__ import annotations
 
+import pytest
+
 from keras_api import load_fixture, model_path
 from symparams.cli import main
 from symparams.compare import compare
@@ -42,6 +44,56 @@ def test_the_seed_cnn_is_the_same_in_both(capsys):
     out = capsys.readouterr().out
     assert code == 0 and "Every layer has the same count in both." in out
     assert f"Total: Keras {keras_run['total']:,}, PyTorch {torch_run['total']:,} (difference 0)" in out
+
+
+SEED_PAIRS = ["seed_cnn_004", "seed_conv1d", "seed_conv_5_15", "seed_conv_same", "seed_conv_chain",
+              "seed_dense514", "seed_dense784", "seed_flatten_mnist"]
+
+
+def test_every_seed_model_is_translated_to_pytorch():
+    from keras_api import fixture_names
+    from torch_api import torch_fixture_names
+    seeds = {s for s in fixture_names() if s.startswith("seed_")}
+    assert seeds == set(SEED_PAIRS) and seeds <= set(torch_fixture_names())
+
+
+def _bindings_of(keras_run: dict, torch_runs: list) -> dict:
+    """The PyTorch run that is the Keras run's model: the same free sizes, and channels
+    for the last axis of the Keras input shape."""
+    keras = dict(keras_run["bindings"])
+    shape = keras.get("input_shape")
+    for run in torch_runs:
+        b = run["bindings"]
+        if all(keras.get(k) == v for k, v in b.items() if k in keras) and \
+                (shape is None or "channels" not in b or b["channels"] == shape[-1]):
+            return b
+    return {}
+
+
+@pytest.mark.parametrize("stem", SEED_PAIRS)
+def test_compare_names_every_difference_on_the_seeds(stem, capsys):
+    """The seeds in Keras against their PyTorch translations: both counts are what each
+    framework recorded, and every difference (there is none) is accounted for."""
+    torch_runs = load_torch_fixture(stem)["runs"]
+    compared = 0
+    for keras_run in load_fixture(stem)["runs"]:
+        torch_bindings = _bindings_of(keras_run, torch_runs)
+        torch_run = next(r for r in torch_runs if r["bindings"] == torch_bindings)
+        if "input_shape" in keras_run["bindings"] and "input_size" in torch_run and \
+                "channels" not in torch_bindings and len(keras_run["bindings"]["input_shape"]) == 3:
+            # the PyTorch file's image size is fixed: only the Keras run of that size is its twin
+            if keras_run["bindings"]["input_shape"][:2] != torch_run["input_size"][2:]:
+                continue
+        subs = {**{k: tuple(v) if isinstance(v, list) else v for k, v in keras_run["bindings"].items()},
+                **torch_bindings}
+        args = [a for k, v in subs.items() for a in ("--subs", f"{k}={v}".replace(" ", ""))]
+        code = main(["compare", str(model_path(stem)), str(SOURCES / f"{stem}.py"), *args])
+        out = capsys.readouterr().out
+        assert code == 0
+        assert f"Total: Keras {keras_run['total']:,}, PyTorch {torch_run['total']:,}" in out
+        assert "is not a convention symparams knows" not in out
+        compared += 1
+    assert compared
 
 
 def test_compare_prints_the_convention_behind_each_difference(capsys):
