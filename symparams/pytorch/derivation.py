@@ -79,7 +79,7 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
     total = total_of("params")
     if bounds.expand(total.value - sub(summary.total)) != 0:
         raise AssertionError("the steps of a PyTorch derivation do not add up to its count")
-    symbols = tuple(sorted((s for s in sub(summary.total).free_symbols), key=lambda s: s.name))
+    symbols = tuple(sorted(s.name for s in sub(summary.total).free_symbols))
     return Derivation(
         name=summary.name, kind="PyTorch", layers=derived, total=total,
         trainable=total_of("trainable"), non_trainable=total_of("non_trainable"), dtype=dtype,

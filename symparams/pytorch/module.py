@@ -229,11 +229,23 @@ class Module:
 class UserModule(Module):
     """An object of a class the file defines that extends ``nn.Module``."""
 
-    def __init__(self, class_name: str, run_forward: Optional[Callable] = None):
+    def __init__(self, class_name: str, run_forward: Optional[Callable] = None, user_class=None):
         super().__init__()
         object.__setattr__(self, "class_name", class_name)
-        # the reader's way to run the file's own forward (in its interpreter)
+        # the reader's way to run the file's own forward (in its interpreter), and the
+        # reader's record of the class: shared by copies, never copied
         object.__setattr__(self, "run_forward", run_forward)
+        object.__setattr__(self, "user_class", user_class)
+
+    def __deepcopy__(self, memo):
+        """``copy.deepcopy(block)`` (a transformer's ``clones``): new parameters, the same class."""
+        import copy
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            shared = key in ("run_forward", "user_class")
+            object.__setattr__(clone, key, value if shared else copy.deepcopy(value, memo))
+        return clone
 
     def forward(self, *args, **kwargs):
         if self.run_forward is None:

@@ -145,7 +145,6 @@ class TorchReader:
         self.modules: dict[str, Module] = {}
         self.used_bindings: set[str] = set()
         self.free_names: set[str] = set()
-        self.class_of: dict[int, UserClass] = {}
         self.modules_made = 0
         self.root = Scope()
         self.traces: dict[int, Trace] = {}
@@ -200,7 +199,7 @@ class TorchReader:
         return f"{name}: " if name else ""
 
     def run_user_forward(self, module: UserModule, args: tuple, kwargs: dict):
-        cls = self.class_of.get(id(module))
+        cls = module.user_class
         found, fn = cls.lookup("forward") if cls is not None else (False, None)
         if not found or not isinstance(fn, UserFunction):
             raise ForwardError(f"class {module.class_name} defines no forward()")
@@ -446,6 +445,14 @@ class TorchReader:
         if isinstance(func, Namespace):
             if func.path in _SUMMARY_FUNCTIONS:
                 return self.summary_call(func.path, args, kwargs, node)
+            if func.path in ("copy.deepcopy", "copy.copy") and args and isinstance(args[0], Module):
+                # each copy has its own parameters, as PyTorch's clones do
+                import copy
+                self.modules_made += sum(1 for _ in args[0].named_modules())
+                if self.modules_made > self.limits.layers:
+                    raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
+                                                     "modules", node)
+                return copy.deepcopy(args[0])
             return Opaque(f"{func.path}()")
         if isinstance(func, Module):
             return self.forward(func, [sized(self, a) for a in args],
@@ -608,7 +615,7 @@ class TorchReader:
     def user_class_of(self, obj) -> Optional[UserClass]:
         if isinstance(obj, Instance):
             return obj.user_class
-        return self.class_of.get(id(obj))
+        return obj.user_class if isinstance(obj, UserModule) else None
 
     def instance_attributes(self, obj) -> Optional[dict]:
         if isinstance(obj, Instance):
@@ -629,8 +636,7 @@ class TorchReader:
         if self.modules_made > self.limits.layers:
             raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
                                              "modules", node)
-        obj = UserModule(cls.name, self.run_user_forward)
-        self.class_of[id(obj)] = cls
+        obj = UserModule(cls.name, self.run_user_forward, cls)
         self.interp.run_init(cls, obj, list(args), dict(kwargs), node)
         return obj
 
