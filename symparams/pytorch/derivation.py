@@ -109,10 +109,9 @@ def _step(name: str, m: Module, own: list, first_name: dict, row, calls: int, su
         formula = _working(book.formula, fill(book.formula, {s.key: s.value for s in sizes}))
         if bounds.expand(formula.value - params) != 0:
             raise AssertionError(f"the textbook formula of {name} disagrees with its parameters")
-    config = {k: _config(getattr(m, k, None) if k in m.__dict__ or hasattr(type(m), k) else None, sub)
-              for k in _CONFIG}
+    config = {k: _config(getattr(m, k, None), sub) for k in _CONFIG}
     config = {k: v for k, v in config.items() if v is not None}
-    config["bias"] = any(n.startswith("bias") for n, _ in own) or bool(m.__dict__.get("bias") is True)
+    config["bias"] = any(n in ("bias", "in_proj_bias") or n.startswith(("bias_ih", "bias_hh")) for n, _ in own)
     config["tied"] = tied
     config["buffers"] = tuple(m._buffers)
     if hasattr(m, "keras_difference"):

@@ -10,7 +10,7 @@ axis, the input size says it (``(1, 3, 224, 224)``). A rule that cannot hold rai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Sequence
 
 import sympy
 
@@ -309,11 +309,3 @@ def positive(size, what: str) -> sympy.Expr:
     if size.is_number and size <= 0:
         raise ShapeError(f"{what} would be {size}: the input is too small")
     return size
-
-
-def optional_int(value) -> Optional[int]:
-    if value is None:
-        return None
-    if isinstance(value, sympy.Basic) and value.is_Integer:
-        return int(value)
-    return value

@@ -15,7 +15,6 @@ them all before masking; a recurrent layer does its products at every time step.
 
 from __future__ import annotations
 
-import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Optional
@@ -32,9 +31,6 @@ CONVENTION = ("MACs are the multiply-accumulates of one forward pass on the whol
               "pooling and softmax are not). Attention counts every query-key product, since "
               "PyTorch computes them all before masking; a recurrent layer counts its products at "
               "every time step.")
-
-_CURRENT: contextvars.ContextVar = contextvars.ContextVar("symparams_torch_trace", default=None)
-
 
 @dataclass
 class Call:
@@ -117,19 +113,18 @@ def _shapes(value):
 
 
 def current() -> Optional[Trace]:
-    return _CURRENT.get()
+    """The trace whose call hook is set (the one forward pass being followed), if any."""
+    return getattr(CALL_HOOK.get(), "__self__", None)
 
 
 @contextmanager
 def tracing(root: Module) -> Iterator[Trace]:
     trace = Trace(root)
-    token = _CURRENT.set(trace)
     hook = CALL_HOOK.set(trace.call)
     try:
         yield trace
     finally:
         CALL_HOOK.reset(hook)
-        _CURRENT.reset(token)
 
 
 def count(macs, what: str = "products") -> None:
