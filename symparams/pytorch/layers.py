@@ -475,8 +475,9 @@ class RNNBase(Module):
         self.input_size, self.hidden_size = as_size(input_size), as_size(hidden_size)
         self.num_layers, self.bidirectional = num_layers, bool(bidirectional)
         self.proj_size = as_size(proj_size)
-        directions = 2 if bidirectional else 1
-        real_hidden = self.proj_size if proj_size else self.hidden_size
+        directions = self.directions = 2 if bidirectional else 1
+        # what each layer outputs per direction: the hidden state, or its projection
+        real_hidden = self.out_width = self.proj_size if proj_size else self.hidden_size
         gate_size = self.gates * self.hidden_size
         for layer in range(num_layers):
             for direction in range(directions):
@@ -504,7 +505,7 @@ class RNNBase(Module):
         g = self.gates
         h = t.q("h", self.hidden_size, arg("hidden_size"))
         d = t.q("d", self.input_size, arg("input_size"))
-        directions = 2 if self.bidirectional else 1
+        directions = self.directions
         p = t.q("p", self.proj_size, arg("proj_size")) if self.proj_size != 0 else None
         out = p if p is not None else h
 
@@ -528,35 +529,25 @@ class RNNBase(Module):
         keeps one bias per gate (and its GRU with reset_after=True keeps two, as here)."""
         if not self.bias:
             return sympy.Integer(0)
-        directions = 2 if self.bidirectional else 1
-        return sympy.expand(self.num_layers * directions * self.gates * self.hidden_size)
+        return sympy.expand(self.num_layers * self.directions * self.gates * self.hidden_size)
 
     def forward(self, input, hx=None):
         x = _input(self, input, (2, 3), "N, L, H_in with batch_first, else L, N, H_in; or L, H_in")
         _expect(self, "input features (the last axis)", self.input_size, x.shape[-1], x)
-        directions = 2 if self.bidirectional else 1
-        out_width = self.proj_size if self.proj_size != 0 else self.hidden_size
-        out = x.with_shape(x.shape[:-1] + (directions * out_width,))
+        states = self.directions * self.num_layers
+        out = x.with_shape(x.shape[:-1] + (self.directions * self.out_width,))
         batch = () if x.ndim == 2 else ((x.shape[0],) if self.batch_first else (x.shape[1],))
-        h = Tensor((directions * self.num_layers,) + batch + (out_width,))
+        h = Tensor((states,) + batch + (self.out_width,))
         if self.gates == 4:
-            return out, (h, Tensor((directions * self.num_layers,) + batch + (self.hidden_size,)))
+            return out, (h, Tensor((states,) + batch + (self.hidden_size,)))
         return out, h
 
     def macs(self, inputs, output):
-        """Per time step, layer and direction: the gates' products with the input and
-        with the hidden state, and LSTM's projection."""
-        x = inputs[0]
-        steps = numel(x.shape[:-1])             # L·N: every step of every sequence
-        directions = 2 if self.bidirectional else 1
-        out_width = self.proj_size if self.proj_size != 0 else self.hidden_size
-        gate_size = self.gates * self.hidden_size
-        per_step = sympy.Integer(0)
-        for layer in range(self.num_layers):
-            layer_input = self.input_size if layer == 0 else directions * out_width
-            per_step += directions * gate_size * (layer_input + out_width)
-            if self.proj_size != 0:
-                per_step += directions * self.hidden_size * self.proj_size
+        """Every weight matrix (the gates' with the input and with the hidden state, and
+        LSTM's projection, of every layer and direction) is one product per time step."""
+        steps = numel(inputs[0].shape[:-1])             # L·N: every step of every sequence
+        per_step = sum((p.numel for n, p in self._parameters.items() if p is not None and n.startswith("weight")),
+                       sympy.Integer(0))
         return sympy.expand(steps * per_step)
 
 

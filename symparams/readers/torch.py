@@ -448,10 +448,7 @@ class TorchReader:
             if func.path in ("copy.deepcopy", "copy.copy") and args and isinstance(args[0], Module):
                 # each copy has its own parameters, as PyTorch's clones do
                 import copy
-                self.modules_made += sum(1 for _ in args[0].named_modules())
-                if self.modules_made > self.limits.layers:
-                    raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
-                                                     "modules", node)
+                self.count_modules(sum(1 for _ in args[0].named_modules()), node)
                 return copy.deepcopy(args[0])
             return Opaque(f"{func.path}()")
         if isinstance(func, Module):
@@ -518,11 +515,15 @@ class TorchReader:
         self.forward(model, [Tensor(tuple(sized(self, d) for d in s)) for s in shapes], {}, node)
         return None
 
-    def construct(self, name: str, args, kwargs, node):
-        self.modules_made += 1
+    def count_modules(self, n: int, node) -> None:
+        """``n`` more modules made: within the reader's limit, or a one-line error."""
+        self.modules_made += n
         if self.modules_made > self.limits.layers:
             raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
                                              "modules", node)
+
+    def construct(self, name: str, args, kwargs, node):
+        self.count_modules(1, node)
         cls = getattr(torch_nn, name)
         try:
             return cls(*args, **kwargs)
@@ -632,10 +633,7 @@ class TorchReader:
         instance = guarded_instance(self, cls, args, kwargs, node)
         if instance is not None:
             return instance
-        self.modules_made += 1
-        if self.modules_made > self.limits.layers:
-            raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
-                                             "modules", node)
+        self.count_modules(1, node)
         obj = UserModule(cls.name, self.run_user_forward, cls)
         self.interp.run_init(cls, obj, list(args), dict(kwargs), node)
         return obj
