@@ -131,3 +131,43 @@ class ParameterDict(Module):
 
     def __getitem__(self, key: str) -> Parameter:
         return self._parameters[key]
+
+
+class Stacked(Module):
+    """``n`` copies of one block, where ``n`` may be a free size (a config's
+    ``num_hidden_layers`` left symbolic): PyTorch has no such module, so this is what a
+    ``ModuleList`` of ``n`` blocks counts, written once. Each of the block's parameters
+    is held stacked, with a leading axis of length ``n``, under the name it has in every
+    copy with ``*`` for the index (``layers.*.self_attn.q_proj.weight``), as the Keras
+    side's ``Repeat`` stacks a block's weights."""
+
+    prose = "torch_stacked"
+
+    def __init__(self, block: Module, n, count_field: str = "n"):
+        super().__init__()
+        from ..dims import as_size
+        object.__setattr__(self, "block", block)
+        object.__setattr__(self, "n", as_size(n))
+        object.__setattr__(self, "count_field", count_field)
+        object.__setattr__(self, "class_name", f"{_type_of(block)} × {self.n}")
+        for name, p in block.named_parameters():
+            self._parameters[f"*.{name}"] = Parameter((self.n, *p.shape), p.requires_grad)
+        for name, b in block.named_buffers():
+            self.register_buffer(f"*.{name}", (self.n, *b.shape), b.persistent, b.dtype)
+
+    def textbook(self):
+        from ..formula import mul
+        from ..layers.textbook import DERIVED, Textbook, arg
+        t = Textbook()
+        t.formula = mul(t.q("n", self.n, arg(self.count_field)),
+                        t.q("P_block", self.block.count(), DERIVED))
+        return t
+
+    def forward(self, *args, **kwargs):
+        raise ForwardError("a stack of a free number of blocks has no forward the reader can follow; "
+                           "give the number of layers a value")
+
+
+def _type_of(block: Module) -> str:
+    from .module import module_type
+    return module_type(block)

@@ -258,6 +258,6 @@ class UserModule(Module):
 
 def module_type(module: Module) -> str:
     """A module's class as PyTorch names it (a LazyLinear is a Linear once it has run)."""
-    if isinstance(module, UserModule):
+    if isinstance(module, UserModule) or "class_name" in module.__dict__:
         return module.class_name
     return getattr(type(module), "becomes", type(module).__name__)

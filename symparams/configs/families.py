@@ -1,0 +1,520 @@
+"""The transformer families a ``config.json`` can describe, one class each: its config
+class's fields and defaults, the model classes it builds, and how it builds them from the
+family's own layers, named as ``transformers`` names them.
+
+Each family answers, by method lookup, everything that depends on it:
+
+- ``fields``: the config class's fields and defaults
+  (``transformers/models/<family>/configuration_<family>.py``);
+- ``check(values)``: what the config class and the model code require of the sizes;
+- ``build(values, architecture)``: the model as :mod:`symparams.pytorch` modules, with the
+  parameter names and shapes of ``modeling_<family>.py`` (``model.layers.0.self_attn.q_proj.weight``);
+- ``dims(values)``: the sizes the papers' arithmetic uses (width, depth, heads, context...),
+  each with the field it comes from.
+
+The counts are checked against real ``transformers`` (``tools/record_transformers_fixtures.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import sympy
+
+from ..pytorch import nn
+from ..pytorch.containers import ModuleList, Stacked
+from ..pytorch.module import Module, Parameter, UserModule
+from .fields import FLAG, NUMBER, SIZE, TEXT, ConfigError, Field, Values
+
+#: a numeric depth above this is built as one stacked block, not one module per layer
+#: (the count is the same; it keeps a 1,000-layer config fast)
+MOST_LAYERS_BUILT = 256
+
+
+class Built(UserModule):
+    """A module of a ``transformers`` class, known by its name (``LlamaDecoderLayer``)."""
+
+    def __init__(*args, **children):
+        # ``self`` is positional only: BertAttention has a child named "self"
+        me, class_name = args
+        UserModule.__init__(me, class_name)
+        for name, child in children.items():
+            setattr(me, name, child)
+
+
+class Conv1D(Module):
+    """GPT-2's ``Conv1D`` (``transformers/pytorch_utils.py``): a linear layer whose weight is
+    stored transposed, ``(nx, nf)``, with a bias of ``nf``."""
+
+    def __init__(self, nf, nx):
+        super().__init__()
+        self.in_features, self.out_features = nx, nf
+        self.weight = Parameter((nx, nf))
+        self.bias = Parameter((nf,))
+
+    prose = "torch_linear"
+
+    def textbook(self):
+        from ..formula import add, mul
+        from ..layers.textbook import Textbook, arg
+        t = Textbook()
+        t.formula = mul(t.q("n_out", self.out_features, arg("nf")), add(t.q("n_in", self.in_features, arg("nx")), 1))
+        return t
+
+
+class RMSNorm(Module):
+    """The families' own RMSNorm (``LlamaRMSNorm``, ``T5LayerNorm``...): a weight, no bias."""
+
+    def __init__(self, hidden_size, class_name: str = "RMSNorm"):
+        super().__init__()
+        object.__setattr__(self, "class_name", class_name)
+        self.normalized_shape = (hidden_size,)
+        self.weight = Parameter((hidden_size,))
+
+    prose = "torch_rmsnorm"
+
+    def textbook(self):
+        from ..layers.textbook import Textbook, arg
+        t = Textbook()
+        t.formula = t.q("d", self.normalized_shape[0], arg("hidden_size"))
+        return t
+
+
+def stack(make: Callable[[int], Module], n, field: str, first: int = 0) -> Module:
+    """Layers ``first`` … ``n - 1`` as ``modeling_*.py`` makes them (a ``ModuleList`` from index
+    ``first``); a free ``n`` gives one :class:`Stacked` block counted ``n - first`` times."""
+    if isinstance(n, sympy.Integer) and int(n) <= MOST_LAYERS_BUILT:
+        out = ModuleList()
+        for i in range(first, int(n)):
+            out.add_module(str(i), make(i))
+        return out
+    return Stacked(make(first), sympy.expand(n - first), field)
+
+
+@dataclass(frozen=True)
+class Dims:
+    """The sizes of the scaling papers' arithmetic, each as (the config field, its value)."""
+
+    d_model: tuple
+    n_layer: tuple                  # layers with attention over the sequence (and a KV cache)
+    n_heads: tuple
+    n_kv_heads: tuple
+    head_dim: tuple
+    d_ff: tuple
+    vocab: tuple
+    n_ctx: tuple
+    #: attention blocks per token in the whole model (T5's decoder has two per layer)
+    attention_blocks: tuple = ()
+    experts: Optional[tuple] = None
+    experts_per_token: Optional[tuple] = None
+    #: whether the model caches keys and values when it generates (decoders)
+    caches: bool = True
+
+
+class Family:
+    """A transformer family (``model_type``) and the model classes it builds."""
+
+    model_type: str = ""
+    #: the config class's fields
+    fields: tuple = ()
+    #: the model classes this family builds; the first is used when the file names none
+    architectures: tuple = ()
+    #: the field that counts the layers (left free, the layers are one stacked block)
+    depth_field: str = "num_hidden_layers"
+
+    def check(self, v: Values, filename: str) -> None:
+        heads = self.heads_field()
+        width = self.width_field()
+        if heads and width and v.get("head_dim") is None:
+            _divides(v, heads, width, filename)
+
+    def width_field(self) -> str:
+        return "hidden_size"
+
+    def heads_field(self) -> str:
+        return "num_attention_heads"
+
+    def build(self, v: Values, architecture: str) -> Module:
+        raise NotImplementedError
+
+    def dims(self, v: Values) -> Dims:
+        raise NotImplementedError
+
+    def notes(self, v: Values, architecture: str) -> list:
+        """What the summary should say about this family's counting (tied weights...)."""
+        return []
+
+
+def _divides(v: Values, heads: str, width: str, filename: str) -> None:
+    h, d = v[heads], v[width]
+    if isinstance(h, sympy.Integer) and isinstance(d, sympy.Integer) and int(d) % int(h):
+        raise ConfigError(f"{heads} = {h} does not divide {width} = {d}: each head takes "
+                          f"{width} / {heads} features; choose a {width} that is a multiple of {h}",
+                          filename)
+
+
+def _f(name, default=None, kind=SIZE, **kw) -> Field:
+    return Field(name, kind, default, **kw)
+
+
+# ---- GPT-2: transformers/models/gpt2/{configuration,modeling}_gpt2.py ------------------------------
+class GPT2(Family):
+    model_type = "gpt2"
+    architectures = ("GPT2LMHeadModel", "GPT2Model")
+    depth_field = "n_layer"
+    fields = (
+        _f("vocab_size", 50257), _f("n_positions", 1024), _f("n_embd", 768), _f("n_layer", 12),
+        _f("n_head", 12), _f("n_inner", None, derived="4 · n_embd"),
+        _f("activation_function", "gelu_new", TEXT, counted=False),
+        _f("layer_norm_epsilon", 1e-5, NUMBER, counted=False),
+        _f("add_cross_attention", False, FLAG),
+        _f("tie_word_embeddings", True, FLAG),
+    )
+
+    def width_field(self):
+        return "n_embd"
+
+    def heads_field(self):
+        return "n_head"
+
+    def build(self, v, architecture):
+        d = v["n_embd"]
+        inner = v["n_inner"] if v["n_inner"] is not None else 4 * d
+
+        def block(i):
+            b = Built("GPT2Block", ln_1=nn.LayerNorm(d),
+                      attn=Built("GPT2Attention", c_attn=Conv1D(3 * d, d), c_proj=Conv1D(d, d)),
+                      ln_2=nn.LayerNorm(d))
+            if v["add_cross_attention"]:
+                b.crossattention = Built("GPT2Attention", c_attn=Conv1D(2 * d, d), q_attn=Conv1D(d, d),
+                                         c_proj=Conv1D(d, d))
+                b.ln_cross_attn = nn.LayerNorm(d)
+            b.mlp = Built("GPT2MLP", c_fc=Conv1D(inner, d), c_proj=Conv1D(d, inner))
+            return b
+        body = Built("GPT2Model", wte=nn.Embedding(v["vocab_size"], d), wpe=nn.Embedding(v["n_positions"], d),
+                     h=stack(block, v["n_layer"], "n_layer"), ln_f=nn.LayerNorm(d))
+        if architecture == "GPT2Model":
+            return body
+        model = Built("GPT2LMHeadModel", transformer=body, lm_head=nn.Linear(d, v["vocab_size"], bias=False))
+        if v["tie_word_embeddings"]:
+            model.lm_head.weight = body.wte.weight
+        return model
+
+    def dims(self, v):
+        d = v["n_embd"]
+        inner = ("n_inner", v["n_inner"]) if v["n_inner"] is not None else ("4·n_embd", 4 * d)
+        return Dims(("n_embd", d), ("n_layer", v["n_layer"]), ("n_head", v["n_head"]), ("n_head", v["n_head"]),
+                    ("n_embd/n_head", d / v["n_head"]), inner, ("vocab_size", v["vocab_size"]),
+                    ("n_positions", v["n_positions"]), ("n_layer", v["n_layer"]))
+
+
+# ---- BERT: transformers/models/bert/{configuration,modeling}_bert.py ---------------------------------
+class Bert(Family):
+    model_type = "bert"
+    architectures = ("BertModel", "BertForMaskedLM")
+    fields = (
+        _f("vocab_size", 30522), _f("hidden_size", 768), _f("num_hidden_layers", 12),
+        _f("num_attention_heads", 12), _f("intermediate_size", 3072),
+        _f("hidden_act", "gelu", TEXT, counted=False), _f("max_position_embeddings", 512),
+        _f("type_vocab_size", 2), _f("layer_norm_eps", 1e-12, NUMBER, counted=False),
+        _f("tie_word_embeddings", True, FLAG),
+    )
+
+    def build(self, v, architecture):
+        d = v["hidden_size"]
+
+        def layer(i):
+            return Built(
+                "BertLayer",
+                attention=Built("BertAttention",
+                                self=Built("BertSelfAttention", query=nn.Linear(d, d), key=nn.Linear(d, d),
+                                           value=nn.Linear(d, d)),
+                                output=Built("BertSelfOutput", dense=nn.Linear(d, d), LayerNorm=nn.LayerNorm(d))),
+                intermediate=Built("BertIntermediate", dense=nn.Linear(d, v["intermediate_size"])),
+                output=Built("BertOutput", dense=nn.Linear(v["intermediate_size"], d), LayerNorm=nn.LayerNorm(d)))
+        embeddings = Built("BertEmbeddings", word_embeddings=nn.Embedding(v["vocab_size"], d),
+                           position_embeddings=nn.Embedding(v["max_position_embeddings"], d),
+                           token_type_embeddings=nn.Embedding(v["type_vocab_size"], d), LayerNorm=nn.LayerNorm(d))
+        body = Built("BertModel", embeddings=embeddings,
+                     encoder=Built("BertEncoder", layer=stack(layer, v["num_hidden_layers"], "num_hidden_layers")))
+        if architecture == "BertModel":
+            body.pooler = Built("BertPooler", dense=nn.Linear(d, d))
+            return body
+        # BertForMaskedLM: the body without its pooler (add_pooling_layer=False), and a head
+        # whose decoder is tied to the word embeddings; its bias is cls.predictions.bias
+        decoder = nn.Linear(d, v["vocab_size"])
+        head = Built("BertLMPredictionHead",
+                     transform=Built("BertPredictionHeadTransform", dense=nn.Linear(d, d), LayerNorm=nn.LayerNorm(d)))
+        head.bias = decoder.bias
+        head.decoder = decoder
+        if v["tie_word_embeddings"]:
+            decoder.weight = embeddings.word_embeddings.weight
+        return Built("BertForMaskedLM", bert=body, cls=Built("BertOnlyMLMHead", predictions=head))
+
+    def dims(self, v):
+        return Dims(("hidden_size", v["hidden_size"]), ("num_hidden_layers", v["num_hidden_layers"]),
+                    ("num_attention_heads", v["num_attention_heads"]),
+                    ("num_attention_heads", v["num_attention_heads"]),
+                    ("hidden_size/num_attention_heads", v["hidden_size"] / v["num_attention_heads"]),
+                    ("intermediate_size", v["intermediate_size"]), ("vocab_size", v["vocab_size"]),
+                    ("max_position_embeddings", v["max_position_embeddings"]),
+                    ("num_hidden_layers", v["num_hidden_layers"]), caches=False)
+
+
+# ---- T5: transformers/models/t5/{configuration,modeling}_t5.py -----------------------------------------
+class T5(Family):
+    model_type = "t5"
+    architectures = ("T5ForConditionalGeneration", "T5Model", "T5EncoderModel")
+    depth_field = "num_layers"
+    fields = (
+        _f("vocab_size", 32128), _f("d_model", 512), _f("d_kv", 64), _f("d_ff", 2048), _f("num_layers", 6),
+        _f("num_decoder_layers", None, falls_back_to="num_layers"), _f("num_heads", 8),
+        _f("relative_attention_num_buckets", 32),
+        _f("relative_attention_max_distance", 128, counted=False),
+        _f("feed_forward_proj", "relu", TEXT),
+        _f("layer_norm_epsilon", 1e-6, NUMBER, counted=False),
+        _f("n_positions", 512, counted=False),
+        _f("tie_word_embeddings", True, FLAG),
+    )
+
+    def check(self, v, filename):
+        proj = v["feed_forward_proj"].split("-")
+        if len(proj) > 2 or (len(proj) == 2 and proj[0] != "gated"):
+            raise ConfigError(f"field 'feed_forward_proj' must be an activation ('relu') or 'gated-' and "
+                              f"one ('gated-gelu'), got {v['feed_forward_proj']!r}", filename)
+
+    def width_field(self):
+        return "d_model"
+
+    def heads_field(self):
+        return "num_heads"
+
+    def build(self, v, architecture):
+        d, inner = v["d_model"], v["num_heads"] * v["d_kv"]
+        gated = v["feed_forward_proj"].startswith("gated-")
+
+        def attention(relative: bool):
+            a = Built("T5Attention", q=nn.Linear(d, inner, bias=False), k=nn.Linear(d, inner, bias=False),
+                      v=nn.Linear(d, inner, bias=False), o=nn.Linear(inner, d, bias=False))
+            if relative:   # only the first block of each stack has the relative position buckets
+                a.relative_attention_bias = nn.Embedding(v["relative_attention_num_buckets"], v["num_heads"])
+            return a
+
+        def feed_forward():
+            if gated:
+                dense = Built("T5DenseGatedActDense", wi_0=nn.Linear(d, v["d_ff"], bias=False),
+                              wi_1=nn.Linear(d, v["d_ff"], bias=False), wo=nn.Linear(v["d_ff"], d, bias=False))
+            else:
+                dense = Built("T5DenseActDense", wi=nn.Linear(d, v["d_ff"], bias=False),
+                              wo=nn.Linear(v["d_ff"], d, bias=False))
+            return Built("T5LayerFF", DenseReluDense=dense, layer_norm=RMSNorm(d, "T5LayerNorm"))
+
+        def block(decoder: bool):
+            def make(i):
+                layers = ModuleList([Built("T5LayerSelfAttention", SelfAttention=attention(i == 0),
+                                           layer_norm=RMSNorm(d, "T5LayerNorm"))])
+                if decoder:
+                    layers.append(Built("T5LayerCrossAttention", EncDecAttention=attention(False),
+                                        layer_norm=RMSNorm(d, "T5LayerNorm")))
+                layers.append(feed_forward())
+                return Built("T5Block", layer=layers)
+            return make
+
+        def stack_of(decoder: bool, n, field):
+            first = ModuleList([block(decoder)(0)])
+            rest = stack(block(decoder), n, field, first=1)
+            blocks = first
+            if isinstance(rest, ModuleList):
+                for name, m in rest._modules.items():
+                    blocks.add_module(name, m)
+            else:
+                blocks.add_module("*", rest)
+            return Built("T5Stack", block=blocks, final_layer_norm=RMSNorm(d, "T5LayerNorm"))
+
+        shared = nn.Embedding(v["vocab_size"], d)
+        encoder = stack_of(False, v["num_layers"], "num_layers")
+        # T5Stack.embed_tokens is the model's `shared` embedding (one tensor, counted once)
+        encoder.embed_tokens = _tied_embedding(shared)
+        if architecture == "T5EncoderModel":
+            return Built("T5EncoderModel", shared=shared, encoder=encoder)
+        decoder = stack_of(True, v["num_decoder_layers"], "num_decoder_layers")
+        decoder.embed_tokens = _tied_embedding(shared)
+        if architecture == "T5Model":
+            return Built("T5Model", shared=shared, encoder=encoder, decoder=decoder)
+        lm_head = nn.Linear(d, v["vocab_size"], bias=False)
+        # transformers 5 ties T5's lm_head to `shared` whatever the file says: T5Config sets
+        # tie_word_embeddings = True and keeps the file's false only to turn off the decoder
+        # output scaling (configuration_t5.py, __post_init__)
+        lm_head.weight = shared.weight
+        return Built("T5ForConditionalGeneration", shared=shared, encoder=encoder, decoder=decoder,
+                     lm_head=lm_head)
+
+    def notes(self, v, architecture):
+        if architecture == "T5ForConditionalGeneration" and v["tie_word_embeddings"] is False:
+            return ["the file says tie_word_embeddings: false (a T5 v1.1 or FLAN-T5 checkpoint). transformers 5 "
+                    "ties lm_head to shared for every T5 and reads that false only as 'do not scale the decoder "
+                    "output' (configuration_t5.py), so lm_head is counted once; transformers 4 kept it separate, "
+                    "which is why the model card's figure is larger by vocab_size · d_model"]
+        return []
+
+    def dims(self, v):
+        n_enc, n_dec = v["num_layers"], v["num_decoder_layers"]
+        return Dims(("d_model", v["d_model"]), ("num_decoder_layers", n_dec), ("num_heads", v["num_heads"]),
+                    ("num_heads", v["num_heads"]), ("d_kv", v["d_kv"]),
+                    ("d_ff", v["d_ff"]), ("vocab_size", v["vocab_size"]),
+                    ("n_positions", v["n_positions"]),
+                    ("num_layers + 2·num_decoder_layers", n_enc + 2 * n_dec))
+
+
+def _tied_embedding(shared: Module) -> Module:
+    e = nn.Embedding(shared.num_embeddings, shared.embedding_dim)
+    e.weight = shared.weight
+    return e
+
+
+# ---- Llama and the families that share its layers --------------------------------------------------------
+class Llama(Family):
+    """``transformers/models/llama``: grouped-query attention, a gated MLP, RMSNorm."""
+
+    model_type = "llama"
+    architectures = ("LlamaForCausalLM", "LlamaModel")
+    prefix = "Llama"
+    fields = (
+        _f("vocab_size", 32000), _f("hidden_size", 4096), _f("intermediate_size", 11008),
+        _f("num_hidden_layers", 32), _f("num_attention_heads", 32),
+        _f("num_key_value_heads", None, falls_back_to="num_attention_heads"),
+        _f("head_dim", None, derived="hidden_size / num_attention_heads"),
+        _f("hidden_act", "silu", TEXT, counted=False), _f("max_position_embeddings", 2048),
+        _f("rms_norm_eps", 1e-6, NUMBER, counted=False),
+        _f("tie_word_embeddings", False, FLAG),
+        _f("attention_bias", False, FLAG), _f("mlp_bias", False, FLAG),
+    )
+
+    def check(self, v, filename):
+        super().check(v, filename)
+        _divides(v, "num_key_value_heads", "num_attention_heads", filename)
+
+    def head_dim(self, v):
+        return v["head_dim"] if v.get("head_dim") is not None else v["hidden_size"] / v["num_attention_heads"]
+
+    def biases(self, v) -> tuple:
+        """Whether q/k/v and o have biases, and whether the MLP has."""
+        return v.get("attention_bias", False), v.get("attention_bias", False), v.get("mlp_bias", False)
+
+    def attention(self, v):
+        d, hd = v["hidden_size"], self.head_dim(v)
+        qkv, o, _ = self.biases(v)
+        return Built(f"{self.prefix}Attention",
+                     q_proj=nn.Linear(d, v["num_attention_heads"] * hd, bias=qkv),
+                     k_proj=nn.Linear(d, v["num_key_value_heads"] * hd, bias=qkv),
+                     v_proj=nn.Linear(d, v["num_key_value_heads"] * hd, bias=qkv),
+                     o_proj=nn.Linear(v["num_attention_heads"] * hd, d, bias=o))
+
+    def mlp(self, v):
+        d, ff = v["hidden_size"], v["intermediate_size"]
+        b = self.biases(v)[2]
+        return Built(f"{self.prefix}MLP", gate_proj=nn.Linear(d, ff, bias=b), up_proj=nn.Linear(d, ff, bias=b),
+                     down_proj=nn.Linear(ff, d, bias=b))
+
+    def build(self, v, architecture):
+        d = v["hidden_size"]
+        norm = f"{self.prefix}RMSNorm"
+
+        def layer(i):
+            return Built(f"{self.prefix}DecoderLayer", self_attn=self.attention(v), mlp=self.mlp(v),
+                         input_layernorm=RMSNorm(d, norm), post_attention_layernorm=RMSNorm(d, norm))
+        body = Built(f"{self.prefix}Model", embed_tokens=nn.Embedding(v["vocab_size"], d),
+                     layers=stack(layer, v["num_hidden_layers"], "num_hidden_layers"), norm=RMSNorm(d, norm))
+        if architecture == f"{self.prefix}Model":
+            return body
+        model = Built(f"{self.prefix}ForCausalLM", model=body, lm_head=nn.Linear(d, v["vocab_size"], bias=False))
+        if v["tie_word_embeddings"]:
+            model.lm_head.weight = body.embed_tokens.weight
+        return model
+
+    def dims(self, v):
+        hd = ("head_dim", v["head_dim"]) if v.get("head_dim") is not None else \
+            ("hidden_size/num_attention_heads", self.head_dim(v))
+        return Dims(("hidden_size", v["hidden_size"]), ("num_hidden_layers", v["num_hidden_layers"]),
+                    ("num_attention_heads", v["num_attention_heads"]),
+                    ("num_key_value_heads", v["num_key_value_heads"]), hd,
+                    ("intermediate_size", v["intermediate_size"]), ("vocab_size", v["vocab_size"]),
+                    ("max_position_embeddings", v["max_position_embeddings"]),
+                    ("num_hidden_layers", v["num_hidden_layers"]))
+
+
+class Mistral(Llama):
+    """``transformers/models/mistral``: Llama's layers without biases, with a sliding window
+    (which changes compute and the cache, not the count)."""
+
+    model_type = "mistral"
+    architectures = ("MistralForCausalLM", "MistralModel")
+    prefix = "Mistral"
+    fields = (
+        _f("vocab_size", 32000), _f("hidden_size", 4096), _f("intermediate_size", 14336),
+        _f("num_hidden_layers", 32), _f("num_attention_heads", 32),
+        _f("num_key_value_heads", 8, falls_back_to="num_attention_heads"),
+        _f("head_dim", None, derived="hidden_size / num_attention_heads"),
+        _f("hidden_act", "silu", TEXT, counted=False), _f("max_position_embeddings", 4096 * 32),
+        _f("rms_norm_eps", 1e-6, NUMBER, counted=False), _f("sliding_window", 4096, counted=False),
+        _f("tie_word_embeddings", False, FLAG),
+    )
+
+
+class Mixtral(Mistral):
+    """``transformers/models/mixtral``: Mistral's attention, and instead of one MLP a router
+    (``mlp.gate``) and ``num_local_experts`` gated experts, of which each token uses
+    ``num_experts_per_tok``. transformers 5 keeps the experts' weights fused:
+    ``experts.gate_up_proj`` (E, 2·ff, d) and ``experts.down_proj`` (E, d, ff)."""
+
+    model_type = "mixtral"
+    architectures = ("MixtralForCausalLM", "MixtralModel")
+    prefix = "Mixtral"
+    fields = (*Mistral.fields[:-1], _f("num_local_experts", 8), _f("num_experts_per_tok", 2),
+              _f("router_aux_loss_coef", 0.001, NUMBER, counted=False), _f("tie_word_embeddings", False, FLAG))
+
+    def check(self, v, filename):
+        super().check(v, filename)
+        k, e = v["num_experts_per_tok"], v["num_local_experts"]
+        if isinstance(k, sympy.Integer) and isinstance(e, sympy.Integer) and k > e:
+            raise ConfigError(f"num_experts_per_tok = {k} is more than num_local_experts = {e}; a token "
+                              "is routed to at most every expert", filename)
+
+    def mlp(self, v):
+        d, ff, e = v["hidden_size"], v["intermediate_size"], v["num_local_experts"]
+        experts = Built("MixtralExperts")
+        experts.gate_up_proj = Parameter((e, 2 * ff, d))
+        experts.down_proj = Parameter((e, d, ff))
+        gate = Built("MixtralTopKRouter")
+        gate.weight = Parameter((e, d))
+        return Built("MixtralSparseMoeBlock", gate=gate, experts=experts)
+
+    def dims(self, v):
+        base = super().dims(v)
+        from dataclasses import replace
+        return replace(base, experts=("num_local_experts", v["num_local_experts"]),
+                       experts_per_token=("num_experts_per_tok", v["num_experts_per_tok"]))
+
+
+class Qwen2(Llama):
+    """``transformers/models/qwen2``: Llama's layers with biases on q, k and v (not o)."""
+
+    model_type = "qwen2"
+    architectures = ("Qwen2ForCausalLM", "Qwen2Model")
+    prefix = "Qwen2"
+    fields = (
+        _f("vocab_size", 151936), _f("hidden_size", 4096), _f("intermediate_size", 22016),
+        _f("num_hidden_layers", 32), _f("num_attention_heads", 32),
+        _f("num_key_value_heads", 32, falls_back_to="num_attention_heads"),
+        _f("head_dim", None, derived="hidden_size / num_attention_heads"),
+        _f("hidden_act", "silu", TEXT, counted=False), _f("max_position_embeddings", 32768),
+        _f("rms_norm_eps", 1e-6, NUMBER, counted=False),
+        _f("tie_word_embeddings", False, FLAG),
+    )
+
+    def biases(self, v):
+        return True, False, False
+
+
+FAMILIES = {f.model_type: f for f in (GPT2(), Bert(), T5(), Llama(), Mistral(), Mixtral(), Qwen2())}

@@ -1,0 +1,137 @@
+"""A configuration file's fields: what each family's config class declares, its default,
+and how a value from JSON is checked.
+
+A Hugging Face ``config.json`` leaves out every field equal to its class's default
+(``PretrainedConfig.to_diff_dict``), so a count needs the defaults of the family's
+config class (``transformers/models/<family>/configuration_<family>.py``). Each family
+lists them as :class:`Field` values; :func:`resolve` takes the file's values, fills in
+the defaults it used, and makes the sizes named with ``--symbolic`` free symbols.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional, Sequence
+
+import sympy
+
+from ..dims import symbol
+from ..errors import SymparamsError
+
+
+class ConfigError(SymparamsError):
+    """A configuration file that cannot be read as a model (the message names the file)."""
+
+    def __init__(self, message: str, filename: str = "<config>"):
+        self.filename = filename
+        super().__init__(f"{filename}: {message}")
+
+
+#: a field that is a number of things or a width: the only kind that can be a symbol
+SIZE = "size"
+NUMBER = "number"
+FLAG = "flag"
+TEXT = "text"
+_KINDS = {SIZE: "a whole number", NUMBER: "a number", FLAG: "true or false", TEXT: "a string"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a family's config class, as ``configuration_<family>.py`` declares it."""
+
+    name: str
+    kind: str = SIZE
+    default: Any = None
+    #: the field names the count or the papers' arithmetic reads; others are kept only
+    #: to be checked (a wrong type is still an error)
+    counted: bool = True
+    #: another field whose value this one takes when the file gives null or nothing
+    #: (``num_key_value_heads`` → ``num_attention_heads``); ``None``: no such rule
+    falls_back_to: Optional[str] = None
+    #: words for the summary when the default applies (``hidden_size // num_attention_heads``)
+    derived: str = ""
+
+
+@dataclass(frozen=True)
+class Values:
+    """The fields a model is built from: sympy sizes (free where ``--symbolic`` named
+    them), flags and strings; and which values came from the family's defaults."""
+
+    values: Mapping[str, Any]
+    defaults_used: tuple          # (name, value as the summary shows it)
+    symbolic: tuple               # the names left free
+
+    def __getitem__(self, name: str):
+        return self.values[name]
+
+    def get(self, name: str, default=None):
+        return self.values.get(name, default)
+
+
+def check_value(field: Field, value, filename: str):
+    """``value`` from the JSON file if it fits the field's kind, else a one-line error."""
+    if value is None:
+        return None
+    if field.kind == SIZE and isinstance(value, sympy.Expr) and not value.is_number:
+        return value          # --subs hidden_size=2*w: a size in other names
+    ok = {SIZE: isinstance(value, int) and not isinstance(value, bool),
+          NUMBER: isinstance(value, (int, float)) and not isinstance(value, bool),
+          FLAG: isinstance(value, bool),
+          TEXT: isinstance(value, str)}[field.kind]
+    if not ok:
+        raise ConfigError(f"field {field.name!r} must be {_KINDS[field.kind]}, got {_json_text(value)}; "
+                          f"fix it in the file", filename)
+    if field.kind == SIZE and value <= 0:
+        raise ConfigError(f"field {field.name!r} must be a positive whole number, got {value}", filename)
+    return value
+
+
+def resolve(fields: Sequence[Field], data: Mapping[str, Any], filename: str,
+            symbolic: Sequence[str] = (), subs: Optional[Mapping[str, Any]] = None) -> Values:
+    """The values of ``fields``: the file's, else ``subs``', else the default; sizes named in
+    ``symbolic`` become free symbols of the same name."""
+    by_name = {f.name: f for f in fields}
+    subs = dict(subs or {})
+    for name in [*symbolic, *subs]:
+        if name not in by_name or not by_name[name].counted:
+            counted = ", ".join(f.name for f in fields if f.counted and f.kind == SIZE)
+            option = "--symbolic" if name in symbolic else "--subs"
+            raise ConfigError(f"{option} {name}: not a size this family counts with; its sizes are "
+                              f"{counted}", filename)
+        if by_name[name].kind != SIZE and name in symbolic:
+            raise ConfigError(f"--symbolic {name}: only sizes can stay free, and {name} is "
+                              f"{_KINDS[by_name[name].kind]}", filename)
+    out: dict[str, Any] = {}
+    used = []
+    for f in fields:
+        if f.name in subs:
+            value = check_value(f, subs[f.name], f"--subs {f.name}")
+        elif f.name in data:
+            value = check_value(f, data[f.name], filename)
+        else:
+            value = f.default
+            if f.counted and (value is not None or f.falls_back_to or f.derived):
+                used.append(f.name)
+        if value is None and f.falls_back_to:
+            value = out[f.falls_back_to]
+        out[f.name] = value
+    for name in symbolic:
+        out[name] = symbol(name)
+    for name, value in list(out.items()):
+        if by_name[name].kind == SIZE and isinstance(value, int):
+            out[name] = sympy.Integer(value)
+    shown = tuple((name, by_name[name]) for name in used if name not in symbolic)
+    return Values(out, tuple((n, _shown_default(f)) for n, f in shown), tuple(symbolic))
+
+
+def _shown_default(f: Field) -> str:
+    if f.default is None and f.falls_back_to:
+        return f"= {f.falls_back_to}"
+    if f.default is None and f.derived:
+        return f"= {f.derived}"
+    return _json_text(f.default)
+
+
+def _json_text(value) -> str:
+    import json
+    return json.dumps(value)

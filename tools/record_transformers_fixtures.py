@@ -1,0 +1,99 @@
+"""Record what real ``transformers`` counts for each configuration file, into JSON fixtures.
+
+    python tools/record_transformers_fixtures.py            # every config
+    python tools/record_transformers_fixtures.py gpt2 ...   # some, by file stem
+
+Each config (``examples/configs/*.json`` and ``tests/fixtures/configs/*.json``) is
+instantiated on PyTorch's meta device, so no weights are allocated, for the
+architecture the file names (``architectures[0]``, else the family's language-model
+class) and for the family's bare model (``LlamaModel``...), and ``num_parameters()``
+is recorded with each parameter's name and shape. For a mixture of experts the
+recorder also counts the experts' parameters (those under ``.experts.``), from which
+the active count per token follows.
+
+This runs in its own environment (``.cache/transformers-venv``, torch 2.13.0 CPU and
+transformers 5.23.0); neither is ever a dependency of symparams. The fixtures go to
+``tests/fixtures/transformers/<stem>.json``; the tests read only those.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from private_venv import python_in  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".cache" / "transformers-venv"
+PINS = ["torch==2.13.0", "transformers==5.23.0"]
+SOURCES = [ROOT / "examples" / "configs", ROOT / "tests" / "fixtures" / "configs"]
+OUT = ROOT / "tests" / "fixtures" / "transformers"
+
+# The family's language-model class (used when a config names no architecture) and
+# its bare model.
+CLASSES = {
+    "gpt2": ("GPT2LMHeadModel", "GPT2Model"),
+    "bert": ("BertModel", "BertModel"),
+    "t5": ("T5ForConditionalGeneration", "T5Model"),
+    "llama": ("LlamaForCausalLM", "LlamaModel"),
+    "mistral": ("MistralForCausalLM", "MistralModel"),
+    "mixtral": ("MixtralForCausalLM", "MixtralModel"),
+    "qwen2": ("Qwen2ForCausalLM", "Qwen2Model"),
+}
+
+INSIDE = r'''
+import json, sys, torch, transformers
+path, names = sys.argv[1], json.loads(sys.argv[2])
+with open(path) as fh:
+    data = json.load(fh)
+config = transformers.AutoConfig.for_model(**data)
+out = {}
+for name in names:
+    cls = getattr(transformers, name)
+    with torch.device("meta"):
+        model = cls(config)
+    params = list(model.named_parameters())
+    experts = sum(p.numel() for n, p in params if ".experts." in n)
+    out[name] = {
+        "num_parameters": model.num_parameters(),
+        "num_parameters_exclude_embeddings": model.num_parameters(exclude_embeddings=True),
+        "experts": experts,
+        "parameters": [[n, list(p.shape)] for n, p in params],
+    }
+print(json.dumps({"transformers": transformers.__version__, "torch": torch.__version__, "models": out}))
+'''
+
+
+def record(path: Path) -> dict:
+    data = json.loads(path.read_text())
+    family = data["model_type"]
+    default, bare = CLASSES[family]
+    names = list(dict.fromkeys([*(data.get("architectures") or [default]), bare]))
+    python = python_in(VENV, PINS)
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([str(python), "-c", INSIDE, str(path), json.dumps(names)], capture_output=True,
+                          text=True, env=env, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"config": str(path.relative_to(ROOT)), "model_type": family, **result}
+
+
+def main(argv: list[str]) -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    wanted = set(argv)
+    for source in SOURCES:
+        for path in sorted(source.glob("*.json")):
+            if wanted and path.stem not in wanted:
+                continue
+            fixture = record(path)
+            (OUT / f"{path.stem}.json").write_text(json.dumps(fixture, indent=1) + "\n")
+            counts = ", ".join(f"{k} {v['num_parameters']:,}" for k, v in fixture["models"].items())
+            print(f"{path.stem}: {counts}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
