@@ -57,6 +57,9 @@ def _add_source_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-size", action="append", default=[], metavar="SIZES",
                    help="PyTorch: the input of one forward pass, batch included, e.g. --input-size "
                         "1,3,224,224 (names stay free: 1,seq_len); repeat it for a model of several inputs")
+    p.add_argument("--symbolic", metavar="FIELDS",
+                   help="config files: keep these size fields free, e.g. --symbolic hidden_size,num_hidden_layers "
+                        "(the others keep the file's values)")
     p.add_argument("--dialect", choices=("keras", "torch"),
                    help="read the file as Keras or as PyTorch code (default: PyTorch if it imports torch)")
     p.add_argument("--keras", type=int, choices=(1, 2, 3), metavar="{1,2,3}",
@@ -194,6 +197,18 @@ def parse_input_sizes(items: Sequence[str]) -> list:
     return shapes
 
 
+def parse_symbolic(text: Optional[str]) -> list:
+    """``--symbolic hidden_size,num_hidden_layers`` as field names."""
+    if not text:
+        return []
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_]\w*", name):
+            raise SymparamsError(f"--symbolic {text!r}: give field names separated by commas, "
+                                 "e.g. --symbolic hidden_size,num_hidden_layers")
+    return names
+
+
 def parse_limits(items: Sequence[str]):
     from .readers.limits import Limits
 
@@ -214,7 +229,9 @@ def read_models(args, pytorch: bool = False):
     result = read_file(args.file, parse_subs(args.subs), strict=args.strict,
                        limits=parse_limits(args.limit), input_shape=args.input_shape, keras=args.keras,
                        dialect=args.dialect, input_size=parse_input_sizes(args.input_size),
-                       model=None if getattr(args, "all", False) else args.model)
+                       model=None if getattr(args, "all", False) else args.model,
+                       symbolic=parse_symbolic(getattr(args, "symbolic", None)))
+    args.config = getattr(result, "config", None)
     if isinstance(result, TorchReadResult) and not pytorch:
         raise SymparamsError(f"{result.filename}: is PyTorch code, which this command does not read "
                              f"yet; symparams summary {args.file} and symparams derive {args.file} do")
@@ -237,6 +254,9 @@ def run_summary(args) -> int:
     summaries = [summarize_module(m, trace=getattr(args, "traces", {}).get(id(m)))
                  if isinstance(m, Module) else summarize(m)
                  for m in read_models(args, pytorch=True)]
+    if args.config is not None:
+        from dataclasses import replace
+        summaries = [replace(s, about=args.config.about()) for s in summaries]
     if args.assume_divisible:
         summaries = [s.assume_divisible() for s in summaries]
     if args.format == "json":

@@ -53,7 +53,7 @@ class Conv1D(Module):
         self.weight = Parameter((nx, nf))
         self.bias = Parameter((nf,))
 
-    prose = "torch_linear"
+    prose = "hf_conv1d"
 
     def textbook(self):
         from ..formula import add, mul

@@ -38,6 +38,18 @@ class ConfigModel:
     def dims(self):
         return self.family.dims(self.values)
 
+    def about(self) -> tuple:
+        """What a summary says of where the model comes from."""
+        lines = [f"Config: {self.filename} — {self.model_type}, built as transformers' {self.architecture}"]
+        if self.defaults_used:
+            lines.append("Defaults used (fields the file leaves out): "
+                         + ", ".join(f"{n} {v}" if v.startswith("=") else f"{n} = {v}"
+                                     for n, v in self.defaults_used))
+        if self.values.symbolic:
+            lines.append(f"Free fields: {', '.join(self.values.symbolic)}")
+        lines += [f"Note: {n}" for n in self.notes]
+        return tuple(lines)
+
 
 @dataclass
 class ConfigReadResult:

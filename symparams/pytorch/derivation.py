@@ -35,7 +35,8 @@ from .trace import Trace
 _CONFIG = ("in_features", "out_features", "in_channels", "out_channels", "kernel_size", "stride",
            "groups", "transposed", "num_features", "num_channels", "normalized_shape", "hidden_size",
            "input_size", "num_layers", "bidirectional", "proj_size", "gates", "embed_dim", "num_heads",
-           "kdim", "vdim", "num_embeddings", "embedding_dim", "padding_idx", "num_parameters", "class_name")
+           "kdim", "vdim", "num_embeddings", "embedding_dim", "padding_idx", "num_parameters", "class_name",
+           "n", "count_field")
 
 
 def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[Mapping[Any, Any]] = None,

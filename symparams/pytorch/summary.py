@@ -43,6 +43,9 @@ class TorchSummary:
     #: with a forward pass: the input shapes and the whole pass's multiply-accumulates
     input_sizes: Optional[tuple] = None
     macs: Optional[sympy.Expr] = None
+    #: lines said under the title: where the model comes from (a config file's family,
+    #: the defaults it used)
+    about: tuple = ()
 
     @property
     def non_trainable(self) -> sympy.Expr:
@@ -70,6 +73,7 @@ class TorchSummary:
             "non_trainable": json_size(self.non_trainable),
             "buffers": json_size(self.buffers),
             "tied": [{"name": n, "same_as": f} for n, f in self.tied],
+            **({"about": list(self.about)} if self.about else {}),
             **({"input_size": [_json_shape(s) for s in self.input_sizes],
                 "compute": {"macs": json_size(self.macs), "flops": json_size(sympy.expand(2 * self.macs)),
                             "convention": CONVENTION}} if self.traced else {}),
@@ -82,7 +86,8 @@ class TorchSummary:
                               r.parameters, r.output_shape, None if r.macs is None else exact(r.macs))
                      for r in self.rows)
         return TorchSummary(self.name, rows, exact(self.total), exact(self.trainable), exact(self.buffers),
-                            self.tied, self.input_sizes, None if self.macs is None else exact(self.macs))
+                            self.tied, self.input_sizes, None if self.macs is None else exact(self.macs),
+                            self.about)
 
     def memory_line(self, thousands: str, dtype: str) -> str:
         from ..tables import format_count
@@ -113,7 +118,7 @@ class TorchSummary:
             return "  ".join(f"{cells[i]:<{widths[i]}}" if i < 2 else f"{cells[i]:>{widths[i]}}"
                              for i in keep).rstrip()
         rule = "=" * (sum(widths.values()) + 2 * (len(keep) - 1))
-        out = [f'Model "{self.name}" (PyTorch)', rule, line(header), rule, *map(line, body), rule,
+        out = [f'Model "{self.name}" (PyTorch)', *self.about, rule, line(header), rule, *map(line, body), rule,
                f"Total params: {format_count(self.total, thousands)}",
                f"Trainable params: {format_count(self.trainable, thousands)}",
                f"Non-trainable params: {format_count(self.non_trainable, thousands)}",
@@ -127,7 +132,8 @@ class TorchSummary:
     def to_markdown(self, thousands: str = ",", dtype: str = "float32") -> str:
         from ..tables import format_count, md_escape
         shape = self.traced
-        out = [f"**Model: {md_escape(self.name)}** (PyTorch)", "",
+        out = [f"**Model: {md_escape(self.name)}** (PyTorch)", "", *(f"{md_escape(a)}  " for a in self.about),
+               *([""] if self.about else []),
                "| Module (type) |" + (" Output shape |" if shape else "") + " Param # | Buffers |",
                "| --- |" + (" --- |" if shape else "") + " ---: | ---: |"]
         for r in self.rows:

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from ..errors import ReadError
 from .keras import ReadResult, read_keras_source
+from ..configs.reader import looks_like_config
 from .limits import Limits
 from .source import parse, read_text
 from .torch import TorchReadResult, is_torch_source, read_torch_source
@@ -17,10 +18,23 @@ DIALECTS = ("keras", "torch")
 def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False,
               ignore_unused: bool = False, limits: Limits = Limits(), input_shape=None,
               keras: Optional[int] = None, dialect: Optional[str] = None,
-              input_size: Optional[list] = None, model: Optional[str] = None
-              ) -> Union[ReadResult, TorchReadResult]:
-    """Read a model file (``-`` for standard input)."""
+              input_size: Optional[list] = None, model: Optional[str] = None,
+              symbolic: Sequence[str] = ()):
+    """Read a model file (``-`` for standard input): Keras or PyTorch source, or a
+    Hugging Face ``config.json`` (a JSON object), whose ``symbolic`` fields stay free."""
     source, filename = read_text(path, limits)
+    if looks_like_config(source):
+        for option, given in (("--input-shape", input_shape), ("--input-size", input_size),
+                              ("--dialect", dialect), ("--keras", keras)):
+            if given:
+                raise ReadError(f"{option} is for model source code; a config file gives its sizes in "
+                                "its fields (set one with --subs, e.g. --subs hidden_size=2048)", filename)
+        from ..configs.reader import ConfigReadResult, read_config_text
+        config = read_config_text(source, filename, symbolic, bindings, architecture=model)
+        return ConfigReadResult(filename, config)
+    if symbolic:
+        raise ReadError("--symbolic is for config files; in model source every name without a value "
+                        "is already free", filename)
     return read_source(source, filename, bindings, strict, limits=limits, ignore_unused=ignore_unused,
                        input_shape=input_shape, keras=keras, dialect=dialect, input_size=input_size,
                        model=model)
