@@ -139,6 +139,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="markdown and csv print the --sweep table")
     p.set_defaults(run=run_scale)
 
+    p = sub.add_parser("llm", help="a transformer config's scaling arithmetic: N, FLOPs per token, training "
+                       "compute, Chinchilla, KV cache, activations, memory",
+                       description="The scaling papers' arithmetic on a Hugging Face config.json, each result "
+                                   "a formula in the config's fields with its working and its source.")
+    p.add_argument("file", help="a Hugging Face config.json (gpt2, bert, t5, llama, mistral, mixtral, qwen2)")
+    p.add_argument("--subs", action="append", default=[], metavar="FIELD=VALUE",
+                   help="set a field, e.g. --subs hidden_size=2048; repeatable")
+    p.add_argument("--symbolic", metavar="FIELDS", help="keep these size fields free, e.g. "
+                   "--symbolic hidden_size,num_hidden_layers")
+    p.add_argument("--model", metavar="CLASS", help="the transformers class to build (default: the file's "
+                   "architectures)")
+    p.add_argument("--seq-len", metavar="S", help="the sequence length for the KV cache, activations and "
+                   "attention FLOPs (default: the config's context length)")
+    p.add_argument("--batch", default="1", metavar="B", help="sequences per batch (default 1)")
+    p.add_argument("--tokens", metavar="D", help="training tokens D for C = 6·N·D (default 20·N, Chinchilla)")
+    p.add_argument("--budget", metavar="C", help="a compute budget in FLOPs, e.g. 1e21: the "
+                   "compute-optimal N and D by Chinchilla's rule and fit")
+    p.add_argument("--dtype", default="bf16", help="dtype of the KV cache (default bf16)")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.add_argument("--templates", metavar="DIR", help="use the templates in DIR")
+    p.add_argument("--thousands", default=",", metavar="SEP", help="thousands separator (default ',')")
+    p.set_defaults(run=run_llm)
+
     p = sub.add_parser("exam", help="randomized exam or homework variants with worked solutions",
                        description="Draw variants of the questions in a spec (TOML), each with its own "
                                    "numbers, worked solution and misconception distractors.")
@@ -417,6 +440,47 @@ def run_scale(args) -> int:
         sys.stdout.write(sweep_csv(report.sweep))
     else:
         print(to_text(report))
+    return 0
+
+
+def _size_option(text: Optional[str], option: str):
+    """A size given on the command line (``--seq-len 4096``, ``--seq-len s``), never evaluated."""
+    if text is None:
+        return None
+    from .parse import as_expr, parse_text
+    value = parse_text(text, option)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, tuple):
+        value = as_expr(value)
+    if isinstance(value, tuple) or (value.is_number and (not value.is_positive)):
+        raise SymparamsError(f"{option} {text!r}: give a positive number or a name, e.g. {option} 4096")
+    return value
+
+
+def run_llm(args) -> int:
+    from .configs.arithmetic import study
+    from .readers import read_file
+    from .render import render_study
+    from .units import DTYPE_BYTES
+
+    if args.dtype not in DTYPE_BYTES:
+        raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")
+    result = read_file(args.file, parse_subs(args.subs), model=args.model,
+                       symbolic=parse_symbolic(args.symbolic))
+    if getattr(result, "config", None) is None:
+        raise SymparamsError(f"{result.filename}: symparams llm reads config files (config.json); for model "
+                             f"code use symparams summary {args.file} or symparams derive {args.file}")
+    budget = None
+    if args.budget is not None:
+        budget = float(_parse_budget(args.budget))
+    st = study(result.config, dtype=args.dtype, seq_len=_size_option(args.seq_len, "--seq-len"),
+               batch=_size_option(args.batch, "--batch"), tokens=_size_option(args.tokens, "--tokens"),
+               budget=budget)
+    if args.format == "json":
+        print(json.dumps(st.to_dict(), indent=1))
+    else:
+        print(render_study(st, args.format, args.templates, args.thousands).rstrip())
     return 0
 
 

@@ -406,6 +406,14 @@ class Fmt:
                 out.append((key, [s]))
         return [members for _, members in out]
 
+    def sci(self, value: float) -> str:
+        """A large measured number in scientific notation, three figures: 1.00 × 10²¹."""
+        mantissa, exponent = f"{float(value):.2e}".split("e")
+        power = int(exponent)
+        if self.latex:
+            return f"{mantissa} \\times 10^{{{power}}}"
+        return f"{mantissa} × 10^{power}"
+
     def is_number(self, value) -> bool:
         return as_expr(value).is_number
 
@@ -528,6 +536,17 @@ def render_template(env, directory: Path, name: str, context: Mapping) -> str:
         raise TemplateError(f"{directory / name}: template failed: {exc}") from None
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
         raise TemplateError(f"{directory / name}: template failed: {type(exc).__name__}: {exc}") from None
+
+
+def render_study(study, format: str = "text", templates: Optional[str] = None, thousands: str = ",") -> str:
+    """The scaling papers' arithmetic (:class:`~symparams.configs.arithmetic.Study`) as text or
+    Markdown, from ``study/study.txt.j2`` or ``study/study.md.j2``."""
+    if format not in ("text", "markdown"):
+        raise TemplateError(f"unknown format {format!r} for the arithmetic; use text, markdown or json")
+    directory = Path(templates) if templates else default_templates()
+    fmt = Fmt(format, load_names(directory, format), thousands)
+    name = "study/study.txt.j2" if format == "text" else "study/study.md.j2"
+    return render_template(_environment(directory), directory, name, {"st": study, "fmt": fmt})
 
 
 def render_comparison(comparison, templates: Optional[str] = None, thousands: str = ",") -> str:
