@@ -127,7 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="optimizer state for the training memory (default adam)")
     p.add_argument("--precision", default="fp32", choices=["fp32", "mixed-fp16", "mixed-bf16"],
                    help="training precision (mixed keeps fp32 master weights)")
-    p.add_argument("--budget", metavar="N", help="a parameter budget, e.g. 1e6 (with --solve)")
+    p.add_argument("--budget", metavar="N", help="a budget for --solve: parameters (1e6), or flops=F (forward "
+                   "FLOPs; per token for a config), or memory=BYTES (the weights at --dtype, e.g. memory=16e9)")
+    p.add_argument("--dtype", default="float32", help="dtype of a memory= budget (default float32)")
+    p.add_argument("--multiple-of", type=int, default=1, metavar="M",
+                   help="--solve gives a multiple of M (e.g. 64); for a config's width, also of the head count")
+    p.add_argument("--grid", action="append", default=[], metavar="SIZE=V1,V2,...",
+                   help="a table over every combination of several sizes; repeat it, e.g. "
+                        "--grid n_layer=12,24 --grid n_embd=768,1024")
     p.add_argument("--solve", metavar="SIZE", help="the largest integer SIZE whose total is within --budget")
     p.add_argument("--sweep", metavar="SIZE=V1,V2,...", help="the totals at several values of a size")
     p.add_argument("--compare", metavar="FILE[:MODEL]",
@@ -404,6 +411,7 @@ def run_scale(args) -> int:
     from .readers import read_file
     from .scale_report import build_report, sweep_csv, sweep_markdown, to_text
 
+    sweep_size, sweep_values = _parse_sweep(args.sweep) if args.sweep else (None, ())
     if (args.budget is None) != (args.solve is None):
         raise SymparamsError("--budget and --solve go together: --budget 1e6 --solve w")
     if args.format in ("markdown", "csv") and not args.sweep:
@@ -411,7 +419,24 @@ def run_scale(args) -> int:
     if args.plot and not args.sweep:
         raise SymparamsError("--plot draws the --sweep: add --sweep SIZE=V1,V2,...")
     model = read_models(args)[0]
-    sweep_size, sweep_values = _parse_sweep(args.sweep) if args.sweep else (None, ())
+    config = args.config
+    budget_of, budget_text = "params", args.budget
+    if args.budget and "=" in args.budget:
+        budget_of, _, budget_text = args.budget.partition("=")
+        budget_of = budget_of.strip()
+        if budget_of not in ("params", "flops", "memory"):
+            raise SymparamsError(f"--budget {args.budget!r}: a budget is of params, flops or memory, "
+                                 "e.g. --budget flops=2e9")
+    multiple = args.multiple_of
+    if config is not None and args.solve == config.family.width_field() and config.values.get("head_dim") is None:
+        import math
+        heads = config.values[config.family.heads_field()]
+        if getattr(heads, "is_Integer", False):
+            multiple = math.lcm(multiple, int(heads))
+    grid_sizes = dict(_parse_sweep(g) for g in args.grid)
+    if len(args.grid) == 1:
+        raise SymparamsError("--grid sweeps two or more sizes together; for one size use --sweep "
+                             f"{args.grid[0]}")
     other = None
     if args.compare:
         path, name = _split_model(args.compare)
@@ -422,8 +447,10 @@ def run_scale(args) -> int:
     report = build_report(model, size=args.size, flops=args.flops, memory=args.memory,
                           assume_divisible=args.assume_divisible,
                           optimizer=args.optimizer, precision=args.precision, solve=args.solve,
-                          budget=_parse_budget(args.budget) if args.budget else None,
-                          sweep_size=sweep_size, sweep_values=sweep_values, other=other)
+                          budget=_parse_budget(budget_text) if args.budget else None,
+                          sweep_size=sweep_size, sweep_values=sweep_values, other=other,
+                          config=config, multiple=multiple, budget_of=budget_of, dtype=args.dtype,
+                          grid_sizes=grid_sizes)
     if args.plot:
         from .compute import compute
         series = {"parameters": report.total}

@@ -41,6 +41,11 @@ class ScaleReport:
     solution: dict = field(default_factory=dict)
     sweep: list = field(default_factory=list)
     comparison: Optional[dict] = None
+    solution_note: str = ""
+    #: how the compute is counted (a config's FLOPs are Kaplan's, per token)
+    convention: str = CONVENTION
+    compute_heading: str = "Compute (one forward pass, one example)"
+    grid: list = field(default_factory=list)
 
     @property
     def expanded(self):
@@ -73,7 +78,7 @@ class ScaleReport:
             out["macs"] = json_size(self.macs)
             out["flops"] = json_size(bounds.expand(2 * self.macs))
             out["flops_leading"] = {k: str(v) for k, v in self.flops_leading.items()}
-            out["convention"] = CONVENTION
+            out["convention"] = self.convention
             if self.not_counted:
                 out["not_counted"] = [{"name": n, "type": t} for n, t in self.not_counted]
         if self.memory:
@@ -83,6 +88,8 @@ class ScaleReport:
                                       for k, v in self.training.items()}
         if self.solution:
             out["solution"] = self.solution
+        if self.grid:
+            out["grid"] = [{k: json_size(v) for k, v in row.items()} for row in self.grid]
         if self.sweep:
             out["sweep"] = [{k: json_size(v) for k, v in row.items()} for row in self.sweep]
         if self.comparison:
@@ -94,8 +101,13 @@ class ScaleReport:
 def build_report(model, size: Optional[str] = None, flops: bool = False, memory: bool = False,
                  optimizer: str = "adam", precision: str = "fp32", solve: Optional[str] = None,
                  budget=None, sweep_size: Optional[str] = None, sweep_values=(),
-                 other=None, assume_divisible: bool = False) -> ScaleReport:
-    summary = summarize(model)
+                 other=None, assume_divisible: bool = False, config=None, multiple: int = 1,
+                 budget_of: str = "params", dtype: str = "float32", grid_sizes=None) -> ScaleReport:
+    """``config``: the model was read from a config file (:class:`~symparams.configs.ConfigModel`),
+    whose FLOPs are Kaplan's per token; ``budget_of``: what ``budget`` limits (``params``,
+    ``flops`` or ``memory``, the weights' bytes at ``dtype``); ``multiple``: the solved size
+    must be a multiple of it."""
+    summary = _torch_summary(model) if config is not None else summarize(model)
     if assume_divisible:
         summary = summary.assume_divisible()
     total = summary.total
@@ -116,7 +128,18 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
     if size is not None and size in in_total:
         report.limit_shares = scaling.limit_shares(summary.rows, total, size)
     extra = {}
-    if flops:
+    if flops and config is not None:
+        from .configs.arithmetic import study
+        flops_total = study(config).result("forward_flops").value
+        report.macs = bounds.expand(flops_total / 2)
+        report.compute_heading = "Compute (forward, per token; Kaplan et al. 2020)"
+        report.convention = ("FLOPs per token = 2N + 2·n_layer·n_ctx·d_attn (Kaplan et al. 2020, Table 1): 2 per "
+                             "non-embedding parameter, and the attention products over the whole context; "
+                             "MACs = FLOPs/2. symparams llm shows the working.")
+        report.flops_leading = {s.name: scaling.leading_term(flops_total, s.name)
+                                for s in sorted(flops_total.free_symbols, key=lambda s: s.name)}
+        extra["flops"] = flops_total
+    elif flops:
         c = compute(model)
         report.macs = c.macs
         report.not_counted = c.not_counted
@@ -129,7 +152,15 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
         t = training_memory(summary.trainable, summary.non_trainable, optimizer, precision)
         report.training = {"optimizer": t.optimizer, "precision": t.precision, **t.parts()}
     if solve is not None:
-        report.solution = {solve: scaling.solve_budget(total, solve, budget)}
+        limited = {"params": total, "flops": extra.get("flops"),
+                   "memory": bounds.expand(total * bytes_per_param(dtype))}[budget_of]
+        if limited is None:
+            raise scaling.ScalingError("a FLOP budget needs --flops")
+        report.solution = {solve: scaling.solve_budget(limited, solve, budget, multiple)}
+        report.solution_note = (f"a multiple of {multiple}" if multiple != 1 else "") + \
+            (f"; within {budget_of} ≤ {_t(budget)}")
+    if grid_sizes:
+        report.grid = scaling.grid({"params": total, **extra}, grid_sizes)
     if sweep_size is not None:
         report.sweep = scaling.sweep(total, sweep_size, sweep_values, extra)
     if other is not None:
@@ -144,6 +175,49 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
                         "second": theirs.name}.get(x.leader, "equal")})
         report.comparison = cmp
     return report
+
+
+@dataclass(frozen=True)
+class _Row:
+    name: str
+    params: sympy.Expr
+
+
+@dataclass(frozen=True)
+class _TorchScaleSummary:
+    """What scaling needs of a PyTorch model: its total, its free sizes, and its parts,
+    each module's own parameters with the layer index read as ``*`` (so 32 layers are one part)."""
+
+    name: str
+    total: sympy.Expr
+    trainable: sympy.Expr
+    rows: tuple
+    symbols: list
+    divisible: bool = False
+
+    @property
+    def non_trainable(self):
+        return bounds.expand(self.total - self.trainable)
+
+    def assume_divisible(self):
+        from .dims import assume_divisible as exact
+        return _TorchScaleSummary(self.name, exact(self.total), exact(self.trainable),
+                                  tuple(_Row(r.name, exact(r.params)) for r in self.rows), self.symbols, True)
+
+
+def _torch_summary(model) -> _TorchScaleSummary:
+    import re
+    from .pytorch.module import module_type
+    parts: dict = {}
+    for name, p in model.named_parameters():     # each tensor once: a tied lm_head is wte
+        owner = name.rsplit(".", 1)[0] if "." in name else ""
+        key = re.sub(r"(^|\.)\d+(?=\.|$)", r"\1*", owner).replace(".*.*", ".*")
+        key = key.split(".*.")[0] + ".*" if ".*." in key or key.endswith(".*") else key
+        parts[key] = parts.get(key, sympy.Integer(0)) + p.numel
+    total = model.count()
+    return _TorchScaleSummary(module_type(model), total, model.trainable_count(),
+                              tuple(_Row(k, bounds.expand(v)) for k, v in parts.items()),
+                              sorted(s.name for s in total.free_symbols))
 
 
 # ---- renderings ------------------------------------------------------------------------
@@ -177,11 +251,11 @@ def to_text(r: ScaleReport) -> str:
             tail = f"    → {_t(limits[n])}" if n in limits else ""
             lines.append(f"  {n:<{width}}  {text}{tail}")
     if r.macs is not None:
-        lines += ["", "Compute (one forward pass, one example)",
+        lines += ["", r.compute_heading,
                   f"  MACs  = {_t(r.macs)}", f"  FLOPs = {_t(2 * r.macs)}"]
         for n, e in r.flops_leading.items():
             lines.append(f"  FLOPs, leading in {n}: {_t(e)}")
-        lines.append("  " + CONVENTION)
+        lines.append("  " + r.convention)
         if r.not_counted:
             listed = ", ".join(f"{n} ({t})" for n, t in r.not_counted)
             lines.append(f"  Not counted (symparams has no compute rule for them): {listed}")
@@ -196,7 +270,10 @@ def to_text(r: ScaleReport) -> str:
             lines.append(f"  {key.replace('_', ' '):<16} {_t(t[key])}")
     if r.solution:
         (n, v), = r.solution.items()
-        lines += ["", f"Largest {n} within the budget: {n} = {v:,}"]
+        lines += ["", f"Largest {n} within the budget: {n} = {v:,}"
+                  + (f" ({r.solution_note.lstrip('; ')})" if r.solution_note else "")]
+    if r.grid:
+        lines += ["", "Grid", *("  " + line for line in sweep_text(r.grid))]
     if r.comparison:
         c = r.comparison
         lines += ["", f'Compared with "{c["other"]}" ({_t(c["other_total"])} parameters)',

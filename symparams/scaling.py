@@ -180,10 +180,20 @@ def crossover(a, b, name: str) -> Crossover:
     return Crossover(name, v, "first" if final > 0 else "second")
 
 
-def solve_budget(total, name: str, budget) -> int:
-    """The largest integer value of ``name`` for which the total is at most ``budget``."""
+def solve_budget(total, name: str, budget, multiple: int = 1) -> int:
+    """The largest integer value of ``name`` for which the total is at most ``budget``;
+    with ``multiple``, the largest multiple of it (a width the head count must divide)."""
     total = as_expr(total)
     s = size_symbol(total, name)
+    if multiple != 1:
+        if multiple < 1:
+            raise ScalingError(f"a size is solved as a multiple of a positive whole number, not {multiple}")
+        # solve for k in name = multiple·k: the largest k is the largest valid name
+        k = sympy.Symbol(name, integer=True, positive=True)
+        scaled = bounds.expand(total.xreplace({s: multiple * k}))
+        if not scaled.has(k):
+            raise ScalingError(f"the total does not depend on {name!r}")
+        return multiple * solve_budget(scaled, name, budget)
     others = total.free_symbols - {s}
     if others:
         raise ScalingError(f"the total also depends on {', '.join(sorted(x.name for x in others))}; "
@@ -226,6 +236,34 @@ def sweep(total, name: str, values: Iterable[int], extra: Optional[Mapping[str, 
             row[key] = _number(substitute(as_expr(expr), {name: exact}))
         rows.append(row)
     return Sweep(rows)
+
+
+def grid(quantities: Mapping[str, sympy.Expr], sizes: Mapping[str, Sequence]) -> Sweep:
+    """Every combination of the ``sizes``' values (``n_layer`` × ``d_model``), with each
+    quantity at each: the rows of a table."""
+    import itertools
+    names = list(sizes)
+    for name in names:
+        if not any(size_symbol_or_none(q, name) for q in quantities.values()):
+            free = sorted({x.name for q in quantities.values() for x in as_expr(q).free_symbols})
+            raise ScalingError(f"--grid {name}: the counts do not depend on it; their free sizes are "
+                               f"{', '.join(free) or 'none'}")
+    rows = []
+    for combo in itertools.product(*(sizes[n] for n in names)):
+        values = {}
+        for n, v in zip(names, combo):
+            if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+                raise ScalingError(f"grid values of {n} must be positive whole numbers, got {v!r}")
+            values[n] = sympy.Integer(v)
+        row = dict(zip(names, combo))
+        for label, q in quantities.items():
+            row[label] = _number(substitute(as_expr(q), values))
+        rows.append(row)
+    return Sweep(rows)
+
+
+def size_symbol_or_none(expr, name: str):
+    return next((x for x in as_expr(expr).free_symbols if x.name == name), None)
 
 
 def _shown(v) -> str:

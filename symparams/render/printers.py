@@ -263,7 +263,8 @@ class _UnicodeStr(_SympyStr):
         if expr.exp.is_Integer and expr.exp > 1:
             return self.parenthesize(expr.base, 60) + str(int(expr.exp)).translate(_SUPERSCRIPT)
         if expr.exp.is_Integer and expr.exp < 0:
-            return "1/" + self._print(sympy.Pow(expr.base, -expr.exp))
+            # 1/(128·x + 5), not 1/128·x + 5: the denominator is parenthesized like a power's base
+            return "1/" + self.parenthesize(sympy.Pow(expr.base, -expr.exp), 60)
         return super()._print_Pow(expr)
 
     def _print_Add(self, expr, order=None):
