@@ -394,12 +394,24 @@ def run_compare(args) -> int:
     from .render import render_comparison
     from .summary import summarize
 
-    summaries = []
+    summaries, configs = [], []
     for spec in (args.first, args.second):
         path, name = _split_model(spec)
-        result = read_file(path, parse_subs(args.subs), ignore_unused=True, limits=parse_limits(args.limit))
+        result = read_file(path, parse_subs(args.subs), ignore_unused=True, limits=parse_limits(args.limit),
+                           model=name if path.endswith(".json") else None)
         model = result.pick(name) if name else result.model
+        configs.append(getattr(result, "config", None))
         summaries.append(summarize_module(model) if isinstance(model, Module) else summarize(model))
+    if all(c is not None for c in configs):
+        from .configs.reader import field_differences
+        from .tables import format_count
+        differences = field_differences(*configs)
+        print(f"Config fields that differ ({configs[0].filename} → {configs[1].filename}, defaults filled in):")
+        for field_name, a, b in differences or [("(none)", "", "")]:
+            print(f"  {field_name}: {a} → {b}" if field_name != "(none)" else "  none")
+        a, b = summaries[0].total, summaries[1].total
+        print(f"Parameters: {format_count(a, args.thousands)} → {format_count(b, args.thousands)} "
+              f"({'+' if (b - a).could_extract_minus_sign() is False else ''}{format_count(b - a, args.thousands)})\n")
     print(render_comparison(compare(*summaries), args.templates, args.thousands).rstrip())
     return 0
 

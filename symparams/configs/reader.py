@@ -72,6 +72,23 @@ class ConfigReadResult:
         return [self.config.model]
 
 
+def field_differences(first: ConfigModel, second: ConfigModel) -> list:
+    """``(field, first's value, second's value)`` for each field the count reads that differs
+    (defaults filled in), the family and class first."""
+    out = []
+    if first.model_type != second.model_type:
+        out.append(("model_type", first.model_type, second.model_type))
+    if first.architecture != second.architecture:
+        out.append(("architecture", first.architecture, second.architecture))
+    counted = [f.name for f in first.family.fields if f.counted]
+    counted += [f.name for f in second.family.fields if f.counted and f.name not in counted]
+    for name in counted:
+        a, b = first.values.get(name, "(no such field)"), second.values.get(name, "(no such field)")
+        if str(a) != str(b):
+            out.append((name, a, b))
+    return out
+
+
 def looks_like_config(text: str) -> bool:
     """Whether ``text`` is a JSON object (a config file), not Python source."""
     return text.lstrip().startswith("{")

@@ -1,0 +1,238 @@
+"""Transformer config files: every count against real transformers (fixtures recorded by
+tools/record_transformers_fixtures.py), symbolic fields, the scaling papers' arithmetic
+against the papers' own numbers, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import sympy
+
+from symparams.cli import main
+from symparams.configs import read_config
+from symparams.configs.arithmetic import (CHINCHILLA_FIT, CHINCHILLA_TABLE3, chinchilla, embedding_parameters,
+                                          expert_parameters, kaplan_table1, study)
+from symparams.configs.families import FAMILIES
+from symparams.dims import substitute
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDS = sorted((ROOT / "tests" / "fixtures" / "transformers").glob("*.json"))
+CASES = [(path.stem, arch) for path in RECORDS for arch in json.loads(path.read_text())["models"]]
+
+
+def record(stem: str) -> dict:
+    return json.loads((ROOT / "tests" / "fixtures" / "transformers" / f"{stem}.json").read_text())
+
+
+def built(stem: str, arch: str, **kw):
+    return read_config(str(ROOT / record(stem)["config"]), architecture=arch, **kw)
+
+
+def test_every_family_is_recorded():
+    assert {record(p.stem)["model_type"] for p in RECORDS} == set(FAMILIES)
+    assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize("stem,arch", CASES)
+def test_count_names_and_shapes_equal_transformers(stem, arch):
+    real = record(stem)["models"][arch]
+    config = built(stem, arch)
+    assert config.model.count() == real["num_parameters"]
+    ours = [(n, [int(s) for s in p.shape]) for n, p in config.model.named_parameters()]
+    assert sorted(ours) == sorted((n, s) for n, s in real["parameters"])
+
+
+@pytest.mark.parametrize("stem,arch", CASES)
+def test_embeddings_are_what_transformers_leaves_out(stem, arch):
+    real = record(stem)["models"][arch]
+    embed, _ = embedding_parameters(built(stem, arch).model)
+    assert embed == real["num_parameters"] - real["num_parameters_exclude_embeddings"]
+
+
+# The issue's table: each figure is the recorded num_parameters() of real transformers.
+ISSUE_TABLE = [("gpt2", "GPT2LMHeadModel", 124_439_808), ("bert-base-uncased", "BertModel", 109_482_240),
+               ("llama-2-7b", "LlamaForCausalLM", 6_738_415_616), ("mistral-7b", "MistralForCausalLM", 7_241_732_096),
+               ("mixtral-8x7b", "MixtralForCausalLM", 46_702_792_704),
+               ("tinyllama-1.1b", "LlamaForCausalLM", 1_100_048_384), ("qwen2-0.5b", "Qwen2ForCausalLM", 494_032_768)]
+
+
+@pytest.mark.parametrize("stem,arch,figure", ISSUE_TABLE)
+def test_the_published_figures(stem, arch, figure):
+    assert record(stem)["models"][arch]["num_parameters"] == figure
+    assert built(stem, arch).model.count() == figure
+
+
+def test_mixtral_active_parameters():
+    real = record("mixtral-8x7b")["models"]["MixtralForCausalLM"]
+    config = built("mixtral-8x7b", "MixtralForCausalLM")
+    assert expert_parameters(config.model) == real["experts"]
+    # a token uses 2 of the 8 experts: 6/8 of the experts' weights are idle for it
+    expected = real["num_parameters"] - real["experts"] * 6 // 8
+    assert study(config).result("active").value == expected == 12_879_925_248
+
+
+@pytest.mark.parametrize("stem,arch", [c for c in CASES if c[0] in (
+    "gpt2", "bert-base-uncased", "t5-small", "llama-2-7b", "mixtral-8x7b", "qwen2-0.5b", "flan-t5-small")])
+def test_symbolic_width_and_depth_give_the_count_back(stem, arch):
+    family = FAMILIES[record(stem)["model_type"]]
+    width, depth = family.width_field(), family.depth_field
+    config = built(stem, arch, symbolic=[width, depth])
+    total = config.model.count()
+    assert {s.name for s in total.free_symbols} == {width, depth}
+    data = json.loads((ROOT / record(stem)["config"]).read_text())
+    values = {width: sympy.Integer(data[width]), depth: sympy.Integer(data[depth])}
+    assert substitute(total, values) == record(stem)["models"][arch]["num_parameters"]
+
+
+def test_llama_is_a_polynomial_in_width_and_depth():
+    total = read_config(str(ROOT / "examples/configs/llama-2-7b.json"),
+                        symbolic=["hidden_size", "num_hidden_layers"]).model.count()
+    d, L = sorted(total.free_symbols, key=lambda s: s.name)
+    assert sympy.expand(total - (4 * d**2 * L + 3 * 11008 * d * L + 2 * d * L + 64000 * d + d)) == 0
+
+
+def test_left_out_fields_take_the_family_defaults():
+    config = read_config(str(ROOT / "tests/fixtures/configs/llama_defaults.json"))
+    used = dict(config.defaults_used)
+    assert used["hidden_size"] == "4096" and used["num_key_value_heads"] == "= num_attention_heads"
+    assert config.model.count() == record("llama_defaults")["models"]["LlamaForCausalLM"]["num_parameters"]
+
+
+def test_flan_t5_says_why_its_count_differs_from_the_model_card():
+    config = built("flan-t5-small", "T5ForConditionalGeneration")
+    assert any("transformers 5 ties lm_head" in n for n in config.notes)
+
+
+# ---- the papers' arithmetic -------------------------------------------------------------------------
+def test_kaplan_table1_rows_add_up_to_its_totals():
+    d, L, a, f, c, v = sympy.symbols("d_model n_layer d_attn d_ff n_ctx n_vocab", positive=True)
+    t = kaplan_table1(d, L, a, f, c, v)
+    params = sum(p for k, (p, _) in t["rows"].items() if k != "embed")     # N leaves out the embedding
+    assert sympy.expand(params - t["N"]) == 0
+    flops = sum(fl for k, (_, fl) in t["rows"].items() if k not in ("embed", "de_embed"))
+    assert sympy.expand(flops - t["C_forward"]) == 0
+    # with d_attn = d_model and d_ff = 4·d_model, N = 12·n_layer·d_model² (section 2.1)
+    assert sympy.expand(t["N"].subs({a: d, f: 4 * d}) - 12 * L * d**2) == 0
+
+
+def test_gpt2_forward_flops_follow_kaplan():
+    st = study(built("gpt2", "GPT2LMHeadModel"))
+    n = st.result("non_embedding").value
+    assert n == 124_439_808 - 50257 * 768 - 1024 * 768 == 85_056_000
+    assert st.result("forward_flops").value == 2 * n + 2 * 12 * 1024 * 768
+    # Kaplan's approximation counts the weight matrices only: the rest is biases and norms
+    approx = st.result("kaplan_n").value
+    assert approx == 12 * 12 * 768**2
+    assert n - approx == 12 * (4 * 768 + 3 * 768 + 768 + 3072 + 768) + 2 * 768
+
+
+@pytest.mark.parametrize("params,flops,tokens", CHINCHILLA_TABLE3)
+def test_chinchilla_table3_is_six_n_d(params, flops, tokens):
+    # the table gives D to two or three figures (67B: 1.5 trillion tokens), hence 5%
+    assert math.isclose(6 * params * tokens, flops, rel_tol=0.05)
+    rule = chinchilla(flops)[0]
+    # the rule of thumb (20 tokens per parameter) is within the table's own spread
+    assert math.isclose(rule.params, params, rel_tol=0.06)
+    assert math.isclose(6 * rule.params * rule.tokens, flops, rel_tol=1e-9)
+
+
+def test_chinchilla_fit_exponents_are_the_papers():
+    f = CHINCHILLA_FIT
+    a = f["beta"] / (f["alpha"] + f["beta"])
+    assert abs(a - 0.46) < 0.01 and abs((1 - a) - 0.54) < 0.01        # Table 2, Approach 3
+    fit = chinchilla(1e21)[1]
+    assert math.isclose(6 * fit.params * fit.tokens, 1e21, rel_tol=1e-9)
+
+
+def test_grouped_query_attention_shrinks_the_cache_by_the_group_size():
+    mistral = study(built("mistral-7b", "MistralForCausalLM"))
+    llama = study(built("llama-2-7b", "LlamaForCausalLM"))
+    assert mistral.result("kv_per_token").value == 2 * 32 * 8 * 128 * 2
+    assert llama.result("kv_per_token").value == 4 * mistral.result("kv_per_token").value
+    assert mistral.result("kv_mha_ratio").value == 4
+
+
+def test_korthikanti_activations():
+    st = study(built("gpt2", "GPT2LMHeadModel"), seq_len=2048, batch=8)
+    s, b, h, a = 2048, 8, 768, 12
+    assert st.result("activations").value == s * b * h * (34 + 5 * a * s // h)
+    assert st.result("activations_selective").value == 34 * s * b * h
+    assert st.result("activations_full").value == 2 * s * b * h
+
+
+# ---- the command line -------------------------------------------------------------------------------------
+def run(args, capsys):
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_summary_names_the_defaults(capsys):
+    code, out, _ = run(["summary", "examples/configs/mistral-7b.json"], capsys)
+    assert code == 0 and "Total params: 7,241,732,096" in out and "Defaults used" in out
+
+
+def test_derive_with_free_depth(capsys):
+    code, out, _ = run(["derive", "examples/configs/gpt2.json", "--symbolic", "n_embd,n_layer", "--format", "text"],
+                       capsys)
+    assert code == 0 and "12·n_embd²·n_layer" in out
+
+
+def test_llm_json(capsys):
+    code, out, _ = run(["llm", "examples/configs/mixtral-8x7b.json", "--format", "json", "--budget", "1e21"], capsys)
+    data = json.loads(out)
+    values = {r["key"]: r["value"] for r in data["results"]}
+    assert code == 0 and values["active"] == 12_879_925_248 and len(data["compute_optimal"]) == 2
+
+
+def test_scale_solves_a_width_the_heads_divide(capsys):
+    code, out, _ = run(["scale", "examples/configs/llama-2-7b.json", "--symbolic", "hidden_size",
+                        "--budget", "7e9", "--solve", "hidden_size"], capsys)
+    assert code == 0 and "hidden_size = 4,192 (a multiple of 32" in out
+    total = read_config(str(ROOT / "examples/configs/llama-2-7b.json"), subs={"hidden_size": 4192}).model.count()
+    bigger = read_config(str(ROOT / "examples/configs/llama-2-7b.json"), subs={"hidden_size": 4224}).model.count()
+    assert total <= 7e9 < bigger
+
+
+def test_scale_grid(capsys):
+    code, out, _ = run(["scale", "examples/configs/llama-2-7b.json", "--symbolic", "hidden_size,num_hidden_layers",
+                        "--grid", "num_hidden_layers=16,32", "--grid", "hidden_size=2048,4096"], capsys)
+    assert code == 0 and "6,738,415,616" in out
+
+
+def test_compare_names_each_field(capsys):
+    code, out, _ = run(["compare", "examples/configs/llama-2-7b.json", "examples/configs/mistral-7b.json"], capsys)
+    assert code == 0
+    for line in ("intermediate_size: 11008 → 14336", "num_key_value_heads: 32 → 8"):
+        assert line in out
+    assert "+503,316,480" in out
+
+
+BAD = [
+    ('{"model_type": "falcon"}', "is not a family symparams builds; it builds gpt2, bert, t5"),
+    ('{"hidden_size": 8}', "has no 'model_type' field"),
+    ('{"model_type": "llama", "hidden_size": "4096"}', "field 'hidden_size' must be a whole number, got \"4096\""),
+    ('{"model_type": "llama", "hidden_size": 4000, "num_attention_heads": 48}',
+     "num_attention_heads = 48 does not divide hidden_size = 4000"),
+    ('{"model_type": "llama", "num_attention_heads": 32, "num_key_value_heads": 5}',
+     "num_key_value_heads = 5 does not divide num_attention_heads = 32"),
+    ('{"model_type": "llama", "architectures": ["LlamaForSequenceClassification"]}', "names no class"),
+    ('{"model_type": "llama",', "not valid JSON"),
+    ('{"model_type": "mixtral", "num_experts_per_tok": 9}', "num_experts_per_tok = 9 is more than"),
+]
+
+
+@pytest.mark.parametrize("text,message", BAD)
+def test_bad_configs_get_one_line(text, message, tmp_path, capsys):
+    path = tmp_path / "config.json"
+    path.write_text(text)
+    code, out, err = run(["summary", str(path)], capsys)
+    assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_symbolic_names_the_sizes(capsys):
+    code, _, err = run(["summary", "examples/configs/gpt2.json", "--symbolic", "hidden_size"], capsys)
+    assert code == 2 and "its sizes are vocab_size, n_positions, n_embd" in err
