@@ -156,7 +156,7 @@ def embedding_parameters(model: Module) -> tuple:
     embed = head = sympy.Integer(0)
     tables = set()
     for name, m in model.named_modules():
-        if type(m).__name__ == "Embedding" and m.weight is not None:
+        if m.embedding_table and m.weight is not None:
             tables.add(id(m.weight))
             if id(m.weight) not in seen:
                 seen.add(id(m.weight))

@@ -420,6 +420,8 @@ class Embedding(Module):
         self.weight = Parameter((num_embeddings, embedding_dim), requires_grad=not _freeze)
 
     prose = "torch_embedding"
+    #: a lookup table of vectors: what num_parameters(exclude_embeddings=True) and Kaplan's N leave out
+    embedding_table = True
 
     def textbook(self) -> Textbook:
         t = Textbook()

@@ -199,6 +199,8 @@ class Module:
     # ---- explaining the count -------------------------------------------------------------
     #: the key of the words that explain this kind of module (templates/prose.j2)
     prose = "torch_module"
+    #: whether the module is an embedding table (nn.Embedding), which scaling laws leave out of N
+    embedding_table = False
 
     def textbook(self):
         """Its own parameter count as a formula in named sizes
