@@ -270,8 +270,8 @@ def study(config: ConfigModel, dtype: str = "bf16", seq_len=None, batch=1, token
             "every position of every sequence keeps its keys and values"))
         if dims.n_kv_heads[1] != dims.n_heads[1]:
             out.results.append(_result(
-                "kv_mha_ratio", "Cache saved by grouped-query attention", "n_heads/n_kv_heads",
-                mul(n_heads, _inverse(n_kv)), s, "times smaller than multi-head attention", ""))
+                "kv_mha_ratio", "Cache saved by grouped-query attention", "r_GQA",
+                Quotient(n_heads, n_kv), s, "times smaller than multi-head attention", ""))
     else:
         out.notes.append("an encoder keeps no KV cache: it reads the whole input at once")
 
@@ -308,10 +308,6 @@ def study(config: ConfigModel, dtype: str = "bf16", seq_len=None, batch=1, token
         out.allocations = chinchilla(budget)
     out.notes += config.notes
     return out
-
-
-def _inverse(f: Formula) -> Formula:
-    return Quotient(Num(sympy.Integer(1)), f)
 
 
 def chinchilla(budget: float) -> list:
