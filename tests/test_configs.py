@@ -236,3 +236,12 @@ def test_bad_configs_get_one_line(text, message, tmp_path, capsys):
 def test_bad_symbolic_names_the_sizes(capsys):
     code, _, err = run(["summary", "examples/configs/gpt2.json", "--symbolic", "hidden_size"], capsys)
     assert code == 2 and "its sizes are vocab_size, n_positions, n_embd" in err
+
+
+def test_a_free_field_is_free_in_the_fields_that_default_to_it():
+    # T5's num_decoder_layers defaults to num_layers: left free, both stacks follow it
+    path = str(ROOT / "examples/configs/t5-small.json")
+    free = read_config(path, symbolic=["num_layers"]).model.count()
+    for n in (1, 3):
+        assert substitute(free, {"num_layers": sympy.Integer(n)}) == \
+            read_config(path, subs={"num_layers": n}).model.count()

@@ -104,6 +104,9 @@ def resolve(fields: Sequence[Field], data: Mapping[str, Any], filename: str,
     out: dict[str, Any] = {}
     used = []
     for f in fields:
+        if f.name in symbolic:
+            out[f.name] = symbol(f.name)      # before the fallbacks, which may read it
+            continue
         if f.name in subs:
             value = check_value(f, subs[f.name], f"--subs {f.name}")
         elif f.name in data:
@@ -115,8 +118,6 @@ def resolve(fields: Sequence[Field], data: Mapping[str, Any], filename: str,
         if value is None and f.falls_back_to:
             value = out[f.falls_back_to]
         out[f.name] = value
-    for name in symbolic:
-        out[name] = symbol(name)
     for name, value in list(out.items()):
         if by_name[name].kind == SIZE and isinstance(value, int):
             out[name] = sympy.Integer(value)

@@ -28,7 +28,7 @@ def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False,
                               ("--dialect", dialect), ("--keras", keras)):
             if given:
                 raise ReadError(f"{option} is for model source code; a config file gives its sizes in "
-                                "its fields (set one with --subs, e.g. --subs hidden_size=2048)", filename)
+                                "its fields; set a field with --subs NAME=VALUE", filename)
         from ..configs.reader import ConfigReadResult, read_config_text
         config = read_config_text(source, filename, symbolic, bindings, architecture=model)
         return ConfigReadResult(filename, config)
