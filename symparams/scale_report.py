@@ -157,8 +157,9 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
         if limited is None:
             raise scaling.ScalingError("a FLOP budget needs --flops")
         report.solution = {solve: scaling.solve_budget(limited, solve, budget, multiple)}
-        report.solution_note = (f"a multiple of {multiple}" if multiple != 1 else "") + \
-            (f"; within {budget_of} ≤ {_t(budget)}")
+        notes = ([f"a multiple of {multiple}"] if multiple != 1 else []) + \
+            ([f"{budget_of} ≤ {_t(budget)}"] if budget_of != "params" else [])
+        report.solution_note = "; ".join(notes)
     if grid_sizes:
         report.grid = scaling.grid({"params": total, **extra}, grid_sizes)
     if sweep_size is not None:

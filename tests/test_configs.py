@@ -191,7 +191,7 @@ def test_llm_json(capsys):
 def test_scale_solves_a_width_the_heads_divide(capsys):
     code, out, _ = run(["scale", "examples/configs/llama-2-7b.json", "--symbolic", "hidden_size",
                         "--budget", "7e9", "--solve", "hidden_size"], capsys)
-    assert code == 0 and "hidden_size = 4,192 (a multiple of 32" in out
+    assert code == 0 and "hidden_size = 4,192 (a multiple of 32)" in out
     total = read_config(str(ROOT / "examples/configs/llama-2-7b.json"), subs={"hidden_size": 4192}).model.count()
     bigger = read_config(str(ROOT / "examples/configs/llama-2-7b.json"), subs={"hidden_size": 4224}).model.count()
     assert total <= 7e9 < bigger

@@ -264,7 +264,7 @@ class _UnicodeStr(_SympyStr):
             return self.parenthesize(expr.base, 60) + str(int(expr.exp)).translate(_SUPERSCRIPT)
         if expr.exp.is_Integer and expr.exp < 0:
             # 1/(128·x + 5), not 1/128·x + 5: the denominator is parenthesized like a power's base
-            return "1/" + self.parenthesize(sympy.Pow(expr.base, -expr.exp), 60)
+            return "1/" + self.parenthesize(sympy.Pow(expr.base, -expr.exp), 60, strict=True)
         return super()._print_Pow(expr)
 
     def _print_Add(self, expr, order=None):
