@@ -402,17 +402,11 @@ def run_compare(args) -> int:
         model = result.pick(name) if name else result.model
         configs.append(getattr(result, "config", None))
         summaries.append(summarize_module(model) if isinstance(model, Module) else summarize(model))
+    fields = None
     if all(c is not None for c in configs):
         from .configs.reader import field_differences
-        from .tables import format_count
-        differences = field_differences(*configs)
-        print(f"Config fields that differ ({configs[0].filename} → {configs[1].filename}, defaults filled in):")
-        for field_name, a, b in differences or [("(none)", "", "")]:
-            print(f"  {field_name}: {a} → {b}" if field_name != "(none)" else "  none")
-        a, b = summaries[0].total, summaries[1].total
-        print(f"Parameters: {format_count(a, args.thousands)} → {format_count(b, args.thousands)} "
-              f"({'+' if (b - a).could_extract_minus_sign() is False else ''}{format_count(b - a, args.thousands)})\n")
-    print(render_comparison(compare(*summaries), args.templates, args.thousands).rstrip())
+        fields = {"files": [c.filename for c in configs], "differences": field_differences(*configs)}
+    print(render_comparison(compare(*summaries), args.templates, args.thousands, fields).rstrip())
     return 0
 
 
@@ -440,11 +434,9 @@ def run_scale(args) -> int:
             raise SymparamsError(f"--budget {args.budget!r}: a budget is of params, flops or memory, "
                                  "e.g. --budget flops=2e9")
     multiple = args.multiple_of
-    if config is not None and args.solve == config.family.width_field() and config.values.get("head_dim") is None:
+    if config is not None and args.solve:
         import math
-        heads = config.values[config.family.heads_field()]
-        if getattr(heads, "is_Integer", False):
-            multiple = math.lcm(multiple, int(heads))
+        multiple = math.lcm(multiple, config.family.multiple_for(config.values, args.solve))
     grid_sizes = dict(_parse_sweep(g) for g in args.grid)
     if len(args.grid) == 1:
         raise SymparamsError("--grid sweeps two or more sizes together; for one size use --sweep "

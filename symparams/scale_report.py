@@ -212,8 +212,9 @@ def _torch_summary(model) -> _TorchScaleSummary:
     parts: dict = {}
     for name, p in model.named_parameters():     # each tensor once: a tied lm_head is wte
         owner = name.rsplit(".", 1)[0] if "." in name else ""
-        key = re.sub(r"(^|\.)\d+(?=\.|$)", r"\1*", owner).replace(".*.*", ".*")
-        key = key.split(".*.")[0] + ".*" if ".*." in key or key.endswith(".*") else key
+        # everything from the first layer index on (".3." or a stacked ".*.") is one part
+        index = re.search(r"(?:^|\.)(?:\d+|\*)(?:\.|$)", owner)
+        key = owner[:index.start()] + ".*" if index else owner
         parts[key] = parts.get(key, sympy.Integer(0)) + p.numel
     total = model.count()
     return _TorchScaleSummary(module_type(model), total, model.trainable_count(),
@@ -272,7 +273,7 @@ def to_text(r: ScaleReport) -> str:
     if r.solution:
         (n, v), = r.solution.items()
         lines += ["", f"Largest {n} within the budget: {n} = {v:,}"
-                  + (f" ({r.solution_note.lstrip('; ')})" if r.solution_note else "")]
+                  + (f" ({r.solution_note})" if r.solution_note else "")]
     if r.grid:
         lines += ["", "Grid", *("  " + line for line in sweep_text(r.grid))]
     if r.comparison:

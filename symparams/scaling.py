@@ -30,6 +30,11 @@ class ScalingError(SymparamsError):
     pass
 
 
+def _named(symbols, name: str) -> Optional[sympy.Symbol]:
+    """The symbol among ``symbols`` called ``name``, or None."""
+    return next((x for x in symbols if x.name == name), None)
+
+
 def size_symbol(expr: sympy.Expr, name: str) -> sympy.Symbol:
     """The free symbol of ``expr`` named ``name`` (the user names sizes by their names)."""
     for s in expr.free_symbols:
@@ -71,7 +76,7 @@ def polynomial(expr, s: sympy.Symbol) -> sympy.Poly:
 
 def degree(expr, name: str) -> int:
     """The degree in ``name`` (0 when ``expr`` does not depend on it)."""
-    s = next((x for x in as_expr(expr).free_symbols if x.name == name), None)
+    s = _named(as_expr(expr).free_symbols, name)
     if s is None:
         return 0
     return int(polynomial(expr, s).degree())
@@ -142,7 +147,7 @@ def _display(kind: str, obj) -> dict:
 def crossover(a, b, name: str) -> Crossover:
     """Where the first total overtakes the second (or the reverse), in the size ``name``."""
     a, b = as_expr(a), as_expr(b)
-    s = next((x for x in a.free_symbols | b.free_symbols if x.name == name), None)
+    s = _named(a.free_symbols | b.free_symbols, name)
     if s is None:
         raise ScalingError(f"neither total depends on {name!r}")
     extra = (a - b).free_symbols - {s}
@@ -244,7 +249,7 @@ def grid(quantities: Mapping[str, sympy.Expr], sizes: Mapping[str, Sequence]) ->
     import itertools
     names = list(sizes)
     for name in names:
-        if not any(size_symbol_or_none(q, name) for q in quantities.values()):
+        if not any(_named(as_expr(q).free_symbols, name) for q in quantities.values()):
             free = sorted({x.name for q in quantities.values() for x in as_expr(q).free_symbols})
             raise ScalingError(f"--grid {name}: the counts do not depend on it; their free sizes are "
                                f"{', '.join(free) or 'none'}")
@@ -260,10 +265,6 @@ def grid(quantities: Mapping[str, sympy.Expr], sizes: Mapping[str, Sequence]) ->
             row[label] = _number(substitute(as_expr(q), values))
         rows.append(row)
     return Sweep(rows)
-
-
-def size_symbol_or_none(expr, name: str):
-    return next((x for x in as_expr(expr).free_symbols if x.name == name), None)
 
 
 def _shown(v) -> str:

@@ -28,7 +28,7 @@ from ..derivation import SizeSource, Working, _working
 from ..formula import Difference, Formula, Name, Num, Quotient, add, mul
 from ..formula import substitute as fill
 from ..memory import training_memory
-from ..parse import as_expr
+from ..layers.textbook import Origin, Textbook
 from ..pytorch.module import Module
 from ..units import bytes_per_param
 from .reader import ConfigModel
@@ -111,30 +111,25 @@ class Study:
         }
 
 
-class _Sizes:
-    """Named sizes for formulas, each remembered once with where it comes from."""
-
-    def __init__(self):
-        self.known: dict = {}
+class _Sizes(Textbook):
+    """The named sizes of the formulas (a :class:`Textbook`: each recorded once, with where it
+    comes from): a config field, a command-line option, or an earlier result."""
 
     def field(self, key: str, pair) -> Name:
         name, value = pair
-        return self._q(key, value, "field", name)
+        return self.q(key, value, Origin("field", argument=name))
 
     def option(self, key: str, value, option: str) -> Name:
-        return self._q(key, value, "option", option)
+        return self.q(key, value, Origin("option", argument=option))
 
     def result(self, key: str, value) -> Name:
-        return self._q(key, value, "result", None)
-
-    def _q(self, key, value, kind, argument) -> Name:
-        self.known.setdefault(key, SizeSource(key, as_expr(value), kind, argument))
-        return Name(key)
+        return self.q(key, value, Origin("result"))
 
 
 def _result(key, title, symbol, formula: Formula, sizes: _Sizes, unit, source="", note="") -> Result:
     used = _names(formula)
-    chosen = tuple(s for k, s in sizes.known.items() if k in used)
+    chosen = tuple(SizeSource(q.key, q.value, q.origin.kind, q.origin.argument)
+                   for q in sizes.quantities if q.key in used)
     working = _working(formula, fill(formula, {s.key: s.value for s in chosen}))
     return Result(key, title, symbol, working, chosen, unit, source, note)
 

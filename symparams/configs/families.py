@@ -135,6 +135,14 @@ class Family:
     def heads_field(self) -> str:
         return "num_attention_heads"
 
+    def multiple_for(self, v: Values, field: str) -> int:
+        """What a value of ``field`` must be a multiple of for the config to stay valid: the
+        width, of the head count, when each head takes width / heads features."""
+        heads = v.get(self.heads_field())
+        if field == self.width_field() and v.get("head_dim") is None and isinstance(heads, sympy.Integer):
+            return int(heads)
+        return 1
+
     def build(self, v: Values, architecture: str) -> Module:
         raise NotImplementedError
 

@@ -79,8 +79,9 @@ def check_value(field: Field, value, filename: str):
           FLAG: isinstance(value, bool),
           TEXT: isinstance(value, str)}[field.kind]
     if not ok:
-        raise ConfigError(f"field {field.name!r} must be {_KINDS[field.kind]}, got {_json_text(value)}; "
-                          f"fix it in the file", filename)
+        fix = "give another value" if filename.startswith("--subs") else "fix it in the file"
+        raise ConfigError(f"field {field.name!r} must be {_KINDS[field.kind]}, got {_json_text(value)}; {fix}",
+                          filename)
     if field.kind == SIZE and value <= 0:
         raise ConfigError(f"field {field.name!r} must be a positive whole number, got {value}", filename)
     return value

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from ..pytorch.module import Module
 from .families import FAMILIES, Family
-from .fields import SIZE, ConfigError, Values, resolve
+from .fields import ConfigError, Values, resolve
 
 #: a config.json is a few kilobytes; anything far larger is not one
 MAX_CONFIG_BYTES = 1_000_000
@@ -176,4 +176,4 @@ def read_config(path: str, symbolic: Sequence[str] = (), subs: Optional[Mapping[
     return read_config_text(text, path, symbolic, subs, architecture)
 
 
-__all__ = ["ConfigModel", "ConfigReadResult", "read_config", "read_config_text", "SIZE"]
+__all__ = ["ConfigModel", "ConfigReadResult", "read_config", "read_config_text"]

@@ -549,9 +549,12 @@ def render_study(study, format: str = "text", templates: Optional[str] = None, t
     return render_template(_environment(directory), directory, name, {"st": study, "fmt": fmt})
 
 
-def render_comparison(comparison, templates: Optional[str] = None, thousands: str = ",") -> str:
-    """A :class:`~symparams.compare.Comparison` as text, from ``compare/compare.txt.j2``."""
+def render_comparison(comparison, templates: Optional[str] = None, thousands: str = ",",
+                      fields: Optional[dict] = None) -> str:
+    """A :class:`~symparams.compare.Comparison` as text, from ``compare/compare.txt.j2``;
+    ``fields``: for two config files, their names and the fields that differ
+    (:func:`symparams.configs.reader.field_differences`)."""
     directory = Path(templates) if templates else default_templates()
     fmt = Fmt("text", load_names(directory, "text"), thousands)
     return render_template(_environment(directory), directory, "compare/compare.txt.j2",
-                           {"c": comparison, "fmt": fmt})
+                           {"c": comparison, "fmt": fmt, "fields": fields})
