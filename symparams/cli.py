@@ -115,6 +115,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_number_arguments(p)
     p.set_defaults(run=run_derive)
 
+    p = sub.add_parser("html", help="one self-contained HTML page: the model's diagram, summary and worked "
+                                    "solution",
+                       description="Write one HTML page that works offline: a diagram of the model (laid "
+                                   "out by Graphviz), its summary table and its worked solution with "
+                                   "typeset math (MathML). --format svg or dot writes the diagram alone.")
+    _add_source_arguments(p)
+    p.add_argument("--format", choices=["html", "svg", "dot"], default="html",
+                   help="html: the page (default); svg: the diagram, laid out by Graphviz; dot: the "
+                        "diagram as Graphviz DOT, which needs no Graphviz")
+    p.add_argument("--detail", choices=("summary", "standard", "full"), default="standard",
+                   help="how much the worked solution works out (as for derive)")
+    p.add_argument("--templates", metavar="DIR", help="use the templates in DIR (copy templates/ to start)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="where to write (default: the model file's name with .html, .svg or .dot, in "
+                        "the current directory; - for standard output)")
+    _add_number_arguments(p)
+    p.set_defaults(run=run_html)
+
     p = sub.add_parser("scale", help="how parameters, compute and memory grow with the free sizes",
                        description="Algebra on the model's totals: expanded, factored and collected "
                                    "forms, leading terms, shares, budgets, sweeps, compute and memory.")
@@ -327,6 +345,41 @@ def run_derive(args) -> int:
             raise SymparamsError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def run_html(args) -> int:
+    from pathlib import Path
+    from .page import page_of, render_page
+    from .render.diagrams import render_dot, render_svg
+    from .units import DTYPE_BYTES
+
+    if args.dtype not in DTYPE_BYTES:
+        raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")
+    model = read_models(args, pytorch=True)[0]
+    about = args.config.about() if args.config is not None else ()
+    source = "standard input" if args.file == "-" else Path(args.file).name
+    page = page_of(model, args.traces.get(id(model)), dtype=args.dtype, detail=args.detail,
+                   assume_divisible=args.assume_divisible, source=source, about=about)
+    if args.subs:
+        from dataclasses import replace
+        page = replace(page, derivation=_with_closed_form(args, page.derivation))
+    if args.format == "dot":
+        text = render_dot(page.diagram, args.templates, args.thousands)
+    elif args.format == "svg":
+        text = render_svg(page.diagram, args.templates, args.thousands)
+    else:
+        text, warning = render_page(page, args.templates, args.thousands)
+        if warning:
+            args.warnings.append(f"symparams: the page has no diagram: {warning}")
+    output = args.output
+    if output is None:
+        output = "-" if args.file == "-" else Path(args.file).stem + "." + args.format
+    if output == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        _write_file(output, text)
+        args.warnings.insert(0, f"wrote {output}")
     return 0
 
 

@@ -123,6 +123,13 @@ class Module:
         self._modules[name] = module
 
     # ---- walking, as named_modules / named_parameters do it ----------------------------
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        seen: set = set()
+        for name, child in self._modules.items():
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
+
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
         seen: set = set()
 

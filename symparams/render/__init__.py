@@ -19,19 +19,20 @@ import sympy
 from ..errors import SymparamsError
 from ..parse import as_expr
 from ..units import scaled
-from .printers import LatexPrinter, TextPrinter, latex_escape
+from .printers import LatexPrinter, MathMLPrinter, TextPrinter, html_escape, latex_escape
 
-FORMATS = ("latex", "markdown", "text")
+FORMATS = ("latex", "markdown", "text", "html")
 PROFILES = ("notebook", "document")
 ENTRY = {
     ("latex", "notebook"): "latex/notebook.tex.j2",
     ("latex", "document"): "latex/document.tex.j2",
     ("markdown", None): "markdown/derivation.md.j2",
     ("text", None): "text/derivation.txt.j2",
+    ("html", None): "html/derivation.html.j2",
 }
 STANDALONE = "latex/standalone.tex.j2"
 REQUIRED = ("prose.j2", "symbols.json", *{v for v in ENTRY.values()}, STANDALONE,
-            "latex/blocks.tex.j2", "markdown/blocks.md.j2")
+            "latex/blocks.tex.j2", "markdown/blocks.md.j2", "html/blocks.html.j2")
 
 
 class TemplateError(SymparamsError):
@@ -62,6 +63,7 @@ def load_names(directory: Path, fmt: str) -> dict[str, str]:
         table = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise TemplateError(f"{path}: cannot read it as JSON: {exc}") from None
+    # MathML spells names from their plain-text form (C_in → C with the subscript in)
     key = "latex" if fmt in ("latex", "markdown") else "text"
     return {name: spec[key] for name, spec in table.items() if isinstance(spec, dict) and key in spec}
 
@@ -75,7 +77,9 @@ class Fmt:
         #: LaTeX for notebooks (KaTeX/MathJax: tables are math arrays) or for documents
         self.profile = profile
         self.latex = fmt in ("latex", "markdown")
-        printer_cls = LatexPrinter if self.latex else TextPrinter
+        #: HTML with MathML Core math, which browsers render without a script
+        self.html = fmt == "html"
+        printer_cls = LatexPrinter if self.latex else MathMLPrinter if self.html else TextPrinter
         self.p = printer_cls(names, thousands)
         self.width = width
         # Line widths are judged on the plain-text spelling of each piece.
@@ -86,7 +90,15 @@ class Fmt:
         return self.p.doprint(x)
 
     def inline(self, x) -> str:
-        return f"${self.math(x)}$" if self.latex else self.math(x)
+        return self._wrap(self.math(x))
+
+    def _wrap(self, body: str) -> str:
+        """Inline math in the format: ``$…$``, a ``<math>`` element, or the text itself."""
+        if self.latex:
+            return f"${body}$"
+        if self.html:
+            return f"<math>{body}</math>"
+        return body
 
     def name(self, key: str) -> str:
         return self.p.name(key)
@@ -95,17 +107,16 @@ class Fmt:
         """``C_in = 32`` as inline math; a size that is its own name is just the name
         (``V``, not ``V = V``), so a sentence can still say where it comes from."""
         name, shown = self.p.name(key), self.math(value)
-        body = name if shown == name else f"{name} = {shown}"
-        return f"${body}$" if self.latex else body
+        body = name if shown == name else f"{name}{self._equals}{shown}"
+        return self._wrap(body)
 
     def binding(self, name: str, value) -> str:
         """A size the user bound, ``d_model = 768``, as inline math."""
-        body = f"{self.p.symbol(name)} = {self.math(value)}"
-        return f"${body}$" if self.latex else body
+        body = f"{self.p.symbol(name)}{self._equals}{self.math(value)}"
+        return self._wrap(body)
 
     def shape(self, shape) -> str:
-        body = self.p.shape(shape)
-        return f"${body}$" if self.latex else body
+        return self._wrap(self.p.shape(shape))
 
     def shapes(self, shapes) -> str:
         return ", ".join(self.shape(s) for s in shapes)
@@ -120,11 +131,15 @@ class Fmt:
         """A kernel's extent: ``5×5``."""
         if self.latex:
             return "$" + r" \times ".join(self.math(s) for s in sizes) + "$"
+        if self.html:
+            return self._wrap("<mo>×</mo>".join(self.math(s) for s in sizes))
         return "×".join(self.math(s) for s in sizes)
 
     def greek(self, letter: str) -> str:
         if self.latex:
             return f"$\\{letter}$"
+        if self.html:
+            return self._wrap(self.p.symbol(letter))
         return {"gamma": "γ", "beta": "β", "alpha": "α"}.get(letter, letter)
 
     def n(self, value) -> str:
@@ -136,6 +151,8 @@ class Fmt:
         if value.is_number and value > 0:
             return "+" + self.n(value)
         if value.is_number and value < 0:
+            if self.html:
+                return self._wrap("<mo>−</mo>" + self.math(-value))
             return ("−" if not self.latex else "-") + self.n(-value)
         return self.n(value)
 
@@ -166,7 +183,8 @@ class Fmt:
         else:
             first, left, left_width = steps.pop(0)
             if not steps:
-                return [left if not self.latex else f"&{left}"]  # nothing to work out: the expression alone
+                # nothing to work out: the expression alone
+                return [self._row("", None, left) if self.html else left if not self.latex else f"&{left}"]
             if left_width > self.width and steps:
                 # The formula itself is too wide: it becomes the first step after its own name-less start.
                 steps.insert(0, (first, left, left_width))
@@ -180,7 +198,7 @@ class Fmt:
         for piece, text, w in steps:
             parts = self.split(piece) if w > room else []
             if parts:
-                lines = _pack(parts, room, self.latex)
+                lines = _pack(parts, room, self.p)
                 if rows[-1][1]:
                     rows.append((None, []))
                 rows[-1][1].append(lines[0])
@@ -196,8 +214,11 @@ class Fmt:
         out = []
         pad = " " * left_width
         for i, (op, items) in enumerate(r for r in rows if r[1]):
-            body = " = ".join(items)
-            if self.latex:
+            body = self._equals.join(items)
+            if self.html:
+                out.append(self._row(left if i == 0 and op is None else "", op,
+                                     body if op is not None or (i == 0 and not left) else self._equals + body))
+            elif self.latex:
                 if op is not None:
                     out.append(f"&\\quad {op} {body}")
                 elif i == 0:
@@ -212,10 +233,22 @@ class Fmt:
                 out.append(f"{pad} = {body}")
         return out
 
+    @property
+    def _equals(self) -> str:
+        return "<mo>=</mo>" if self.html else " = "
+
+    def _row(self, left: str, op: Optional[str], body: str) -> str:
+        """One line of a MathML equation: the name in the first cell, the working in the
+        second (a continuation indented and led by its operator)."""
+        if op is not None:
+            body = f'<mspace width="1em"></mspace><mo form="prefix">{op}</mo>{body}'
+        return f"<mtr><mtd>{left}</mtd><mtd>{body}</mtd></mtr>"
+
     def _bracketed(self, inner: list, op: str) -> list:
         """A long sum's terms, to go on lines of their own, inside brackets that need no
         partner on the same line (``\\bigl(`` … ``\\bigr)``); ``op`` joins it to what precedes."""
-        opening, closing = (r"\bigl(", r"\bigr)") if self.latex else ("(", ")")
+        opening, closing = (r"\bigl(", r"\bigr)") if self.latex else \
+            ("<mo>(</mo>", "<mo>)</mo>") if self.html else ("(", ")")
         out = list(inner)
         out[0] = (op, opening + out[0][1], out[0][2] + 1)
         out[-1] = (out[-1][0], out[-1][1] + closing, out[-1][2] + 1)
@@ -260,6 +293,20 @@ class Fmt:
             return parts
         return []
 
+    def wrapped(self, value, width: int = 34) -> list[str]:
+        """A count as lines of at most about ``width`` characters, broken before its
+        outermost ``+`` (a diagram's box holds a long symbolic count this way)."""
+        from ..formula import Num
+        piece = Num(as_expr(value))
+        text = self.math(piece)
+        if len(self._text.doprint(piece)) <= width:
+            return [text]
+        parts = self.split(piece)
+        if not parts:
+            return [text]
+        lines = _pack(parts, width, self.p)
+        return [lines[0]] + [f"{op} {line}" for op, line in lines[1:]]
+
     def chain(self, lhs: str, values) -> list[str]:
         """``lhs = v1 = v2`` as equation lines (the expanded and factored totals)."""
         from ..formula import Num
@@ -292,7 +339,7 @@ class Fmt:
             else:
                 # \hspace{0pt} lets TeX hyphenate a cell's first word (GroupedQuery-Attention).
                 kind = r"\hspace{0pt}" + self.text(l.type) if self.format == "latex" else self.text(l.type)
-                rows.append([self.code(l.name), kind, self.shapes(l.output_shapes),
+                rows.append([self.link(l.name), kind, self.shapes(l.output_shapes),
                              self.n(l.params), self.n(l.trainable)])
         if others:
             label = f"{others} other layer{'s' if others > 1 else ''}, no parameters"
@@ -340,6 +387,12 @@ class Fmt:
                 return "  ".join(str(c).rjust(w) if a == "r" else str(c).ljust(w)
                                  for c, w, a in zip(cells, widths, align)).rstrip()
             return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
+        if self.html:
+            head = "".join(f'<th scope="col" class="{"num" if a == "r" else "txt"}">{html_escape(h)}</th>'
+                           for h, a in zip(header, align))
+            body = "\n".join("<tr>" + "".join(f'<td class="{"num" if a == "r" else "txt"}">{c}</td>'
+                                              for c, a in zip(r, align)) + "</tr>" for r in rows)
+            return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
         if self.format == "markdown":
             rule = "|" + "|".join(" ---: " if a == "r" else " --- " for a in align) + "|"
             return "\n".join(["| " + " | ".join(header) + " |", rule,
@@ -366,6 +419,8 @@ class Fmt:
             return latex_escape(s)
         if self.format == "markdown":
             return "".join("\\" + c if c in "\\`*_{}[]<>#|" else c for c in s)
+        if self.html:
+            return html_escape(s)
         return s
 
     def code(self, s) -> str:
@@ -381,6 +436,8 @@ class Fmt:
             return r"\texttt{%s}" % escaped
         if self.format == "markdown":
             return "`" + s.replace("`", "'") + "`"
+        if self.html:
+            return f"<code>{html_escape(s)}</code>"
         return s
 
     def bytes(self, value) -> str:
@@ -389,6 +446,16 @@ class Fmt:
             return self.inline(value) + (r"~B" if self.latex else " B")
         size, unit = scaled(float(value))
         return f"{size:.2f} {unit}"
+
+    def anchor(self, name: str) -> str:
+        """The HTML id of a layer's derivation, which the diagram and the table link to."""
+        return anchor(name)
+
+    def link(self, name: str) -> str:
+        """A layer's name; in HTML, a link to its derivation."""
+        if self.html:
+            return f'<a href="#{anchor(name)}">{self.code(name)}</a>'
+        return self.code(name)
 
     def label(self, name: str) -> str:
         """A LaTeX label for a layer's equation."""
@@ -412,11 +479,19 @@ class Fmt:
         power = int(exponent)
         if self.latex:
             return f"{mantissa} \\times 10^{{{power}}}"
+        if self.html:
+            return f"<mn>{mantissa}</mn><mo>×</mo><msup><mn>10</mn><mn>{power}</mn></msup>"
         return f"{mantissa} × 10^{power}"
 
     def is_number(self, value) -> bool:
         return as_expr(value).is_number
 
+
+
+def anchor(name: str) -> str:
+    """``layer-`` and the name with anything but letters, digits, ``-``, ``_`` and ``.``
+    spelled as ``-XX-`` (its code point), so two names never share an id."""
+    return "layer-" + re.sub(r"[^A-Za-z0-9_.-]", lambda m: "-%x-" % ord(m.group()), str(name))
 
 
 #: how a table's columns share the line (layer tables: 5 columns; weight checks: 3)
@@ -455,11 +530,7 @@ def _column_shares(header: list, rows: list) -> list[float]:
             for i, n in enumerate(narrow)]
 
 
-_JOIN = {True: {"+": " + ", "-": " - ", "*": r" \cdot "}, False: {"+": " + ", "-": " − ", "*": "·"}}
-_LEAD = {True: {"+": "+", "-": "-", "*": r"\cdot"}, False: {"+": "+", "-": "−", "*": "·"}}
-
-
-def _pack(parts: list, room: int, latex: bool) -> list:
+def _pack(parts: list, room: int, printer) -> list:
     """Terms or factors packed into lines of at most ``room`` plain characters.
 
     The first line is its text; each later line is ``(leading operator, text)``.
@@ -467,12 +538,12 @@ def _pack(parts: list, room: int, latex: bool) -> list:
     lines: list = []
     text, used, lead = "", 0, None
     for i, (op, part, w) in enumerate(parts):
-        width = len(_JOIN[False][op])
+        width = len(TextPrinter.JOIN[op])
         if i and used + width + w > room:
             lines.append(text if not lines else (lead, text))
-            text, used, lead = part, w, _LEAD[latex][op]
+            text, used, lead = part, w, printer.LEAD[op]
             continue
-        text = text + _JOIN[latex][op] + part if i else part
+        text = text + printer.JOIN[op] + part if i else part
         used += width + w if i else w
     lines.append(text if not lines else (lead, text))
     return lines

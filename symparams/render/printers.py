@@ -1,4 +1,4 @@
-"""Printers for formulas, sizes and shapes: LaTeX and Unicode text.
+"""Printers for formulas, sizes and shapes: LaTeX, MathML Core and Unicode text.
 
 Dispatch is sympy's: ``_print_<Class>`` for each formula node. A printer
 keeps the order a formula was built in and puts parentheses only where
@@ -13,6 +13,7 @@ from typing import Mapping, Optional
 
 import sympy
 from sympy.printing.latex import LatexPrinter as _SympyLatex
+from sympy.printing.mathml import MathMLPresentationPrinter as _SympyMathML
 from sympy.printing.str import StrPrinter as _SympyStr
 
 from ..parse import as_expr
@@ -58,6 +59,7 @@ class BasePrinter:
 
     times = "·"
     minus = "−"
+    plus = " + "
 
     def __init__(self, names: Optional[Mapping[str, str]] = None, thousands: str = ","):
         self.names = dict(names or {})
@@ -85,7 +87,7 @@ class BasePrinter:
         return self.name(f.key)
 
     def _print_Sum(self, f: Sum) -> str:
-        return " + ".join(self.group(t, SUM) for t in f.terms)
+        return self.plus.join(self.group(t, SUM) for t in f.terms)
 
     def _print_Difference(self, f: Difference) -> str:
         return f"{self.group(f.left, SUM)} {self.minus} {self.group(f.right, SUM, strict=True)}"
@@ -122,6 +124,9 @@ class BasePrinter:
 class LatexPrinter(BasePrinter):
     times = r" \cdot "
     minus = "-"
+    #: how a long line's pieces join, and the operator a continuation line starts with
+    JOIN = {"+": " + ", "-": " - ", "*": r" \cdot "}
+    LEAD = {"+": "+", "-": "-", "*": r"\cdot"}
 
     def parens(self, text: str) -> str:
         return f"\\left({text}\\right)" if "\\frac" in text else f"({text})"
@@ -203,6 +208,9 @@ class _GroupingLatex(_SympyLatex):
 class TextPrinter(BasePrinter):
     """Plain Unicode: ``(5·5·32 + 1)·64``, ``⌊(41 − 2)/2⌋ + 1``."""
 
+    JOIN = {"+": " + ", "-": " − ", "*": "·"}
+    LEAD = {"+": "+", "-": "−", "*": "·"}
+
     def parens(self, text: str) -> str:
         return f"({text})"
 
@@ -275,3 +283,119 @@ class _UnicodeStr(_SympyStr):
 
     def _print_ceiling(self, expr):
         return f"⌈{self.doprint(expr.args[0])}⌉"
+
+
+def _xml(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def html_escape(text: str) -> str:
+    """Text for HTML: layer and model names, which a user's file may spell with ``<`` or ``&``."""
+    return _xml(text)
+
+
+class MathMLPrinter(BasePrinter):
+    """MathML Core, which current browsers render without a script: the inside of a
+    ``<math>`` element (``<mn>``, ``<mi>``, ``<mfrac>``...).
+
+    Named sizes print from their plain-text spelling (``C_in`` → C with the subscript
+    "in"), so a names table edited for text renames them here too.
+    """
+
+    times = "<mo>·</mo>"
+    minus = "<mo>−</mo>"
+    plus = "<mo>+</mo>"
+    JOIN = {"+": "<mo>+</mo>", "-": "<mo>−</mo>", "*": "<mo>·</mo>"}
+    LEAD = {"+": "+", "-": "−", "*": "·"}
+
+    def parens(self, text: str) -> str:
+        return f"<mrow><mo>(</mo>{text}<mo>)</mo></mrow>"
+
+    def none(self) -> str:
+        return "<mi>None</mi>"
+
+    def name(self, key: str) -> str:
+        return self._spelled(self.names.get(key, key))
+
+    def symbol(self, name: str) -> str:
+        return self._spelled(self.names.get(name, name))
+
+    @staticmethod
+    def _spelled(text: str) -> str:
+        """``d_model`` → d with the subscript model; ``Total`` → upright text; one
+        letter → italic."""
+        if text in _GREEK:
+            return "<mi>%s</mi>" % _GREEK_LETTERS[text]
+        m = re.fullmatch(r"([A-Za-z])_?(\d+)", text) or re.fullmatch(r"([A-Za-z])_(.+)", text)
+        if m:
+            sub = m.group(2)
+            inner = f"<mn>{sub}</mn>" if sub.isdigit() else (
+                f"<mi>{_xml(sub)}</mi>" if len(sub) == 1 else f"<mtext>{_xml(sub.replace('_', ','))}</mtext>")
+            return f"<msub><mi>{m.group(1)}</mi>{inner}</msub>"
+        if len(text) == 1:
+            return f"<mi>{_xml(text)}</mi>"
+        if "_" in text or text.isidentifier() and text.islower():
+            return f"<mi>{_xml(text)}</mi>"      # a free size of the user's (num_classes)
+        return f"<mtext>{_xml(text)}</mtext>"
+
+    def digits(self, n: int) -> str:
+        return super().digits(n).replace("-", "−")
+
+    def value(self, v) -> str:
+        if v.is_Integer:
+            if v < 0:
+                return f"<mo>−</mo><mn>{self.digits(-int(v))}</mn>"
+            return f"<mn>{self.digits(int(v))}</mn>"
+        return _MathMLValues(self).doprint(v)
+
+    def _print_Quotient(self, f: Quotient) -> str:
+        return f"<mfrac><mrow>{self.doprint(f.numerator)}</mrow><mrow>{self.doprint(f.denominator)}</mrow></mfrac>"
+
+    def power(self, base: str, exponent: int) -> str:
+        return f"<msup><mrow>{base}</mrow><mn>{exponent}</mn></msup>"
+
+    def _print_Floor(self, f: Floor) -> str:
+        return f"<mrow><mo>⌊</mo>{self.doprint(f.arg)}<mo>⌋</mo></mrow>"
+
+    def _print_Ceil(self, f: Ceil) -> str:
+        return f"<mrow><mo>⌈</mo>{self.doprint(f.arg)}<mo>⌉</mo></mrow>"
+
+    def shape(self, shape) -> str:
+        return "<mrow><mo>(</mo>" + "<mo separator=\"true\">,</mo>".join(
+            f"<mrow>{self.plain(s)}</mrow>" for s in shape) + "<mo>)</mo></mrow>"
+
+    def text(self, s: str) -> str:
+        return _xml(s)
+
+
+_GREEK_LETTERS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "lambda": "λ",
+                  "mu": "μ", "sigma": "σ", "tau": "τ", "theta": "θ", "rho": "ρ"}
+
+
+class _MathMLValues(_SympyMathML):
+    """sympy's MathML presentation printer with grouped digits and the outer printer's
+    size names (sympy's own XML building, so what it writes is well formed)."""
+
+    def __init__(self, outer: MathMLPrinter):
+        super().__init__({"mul_symbol": "dot"})
+        self._outer = outer
+
+    def _print_Integer(self, expr):
+        x = self.dom.createElement("mn")
+        x.appendChild(self.dom.createTextNode(self._outer.digits(int(abs(expr)))))
+        if expr < 0:
+            row = self.dom.createElement("mrow")
+            minus = self.dom.createElement("mo")
+            minus.appendChild(self.dom.createTextNode("−"))
+            row.appendChild(minus)
+            row.appendChild(x)
+            return row
+        return x
+
+    def _print_Symbol(self, sym, style="plain"):
+        from xml.dom.minidom import parseString
+        return parseString("<mrow>%s</mrow>" % self._outer.symbol(sym.name)).documentElement
+
+    def doprint(self, expr):
+        # sympy writes Unicode characters as numeric references (&#xB7;), which HTML reads too.
+        return super().doprint(expr)

@@ -1,0 +1,122 @@
+"""One self-contained HTML page for a model: its diagram, its summary and its worked
+solution (``symparams html``), and the parts of it a notebook shows.
+
+The page is a template (``html/page.html.j2``); this module gathers what it shows: the
+summary, the derivation and the diagram of one model, and the SVG Graphviz draws of
+the diagram and of each folded block. Every link goes to a layer's derivation; a layer
+worked out elsewhere (a copy of a repeated block, a module without parameters of its
+own) links to the step that covers it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional
+
+from .derivation import Derivation, derive
+from .diagram import Diagram, from_derivation, from_module, torch_anchors
+from .errors import SymparamsError
+from .units import bytes_per_param
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the page of one model shows."""
+
+    name: str
+    framework: str                  # "Keras" or "PyTorch"
+    summary: Any                    # Summary or TorchSummary
+    derivation: Derivation
+    diagram: Diagram
+    source: str = ""
+    about: tuple = ()
+
+    def target(self) -> Callable[[str], Optional[str]]:
+        """For a layer's name, the layer whose derivation covers it (None: none does)."""
+        covers: dict = {}
+        for sec in self.derivation.sections():
+            if getattr(sec, "is_repeat", False):
+                names = [l.name for l in self.derivation.layers]
+                for first, last in sec.copies:
+                    for n in names[names.index(first):names.index(last) + 1]:
+                        covers[n] = sec.copies[0][0]
+            elif getattr(sec, "is_brief", False):
+                for l in sec.layers:
+                    covers[l.name] = l.name
+            else:
+                covers[sec.name] = sec.name
+        if self.framework == "PyTorch":
+            firsts = torch_anchors(list(self.summary.rows))
+            return lambda name: covers.get(firsts.get(name, ""), None) if name else None
+        return lambda name: covers.get(name)
+
+
+def page_of(model, trace=None, dtype: str = "float32", detail: str = "standard",
+            assume_divisible: bool = False, source: str = "", about: tuple = (),
+            derivation: Optional[Derivation] = None) -> Page:
+    """The page of a model read by symparams (a Keras model or a PyTorch module; ``trace``:
+    the PyTorch forward pass followed with ``--input-size``)."""
+    if hasattr(model, "named_parameters"):
+        from .pytorch.derivation import derive_module
+        from .pytorch.summary import summarize_module
+        summary = summarize_module(model, trace=trace)
+        if assume_divisible:
+            summary = summary.assume_divisible() if hasattr(summary, "assume_divisible") else summary
+        d = derivation or derive_module(model, trace, dtype=dtype, detail=detail,
+                                        assume_divisible=assume_divisible)
+        diagram = from_module(model, summary)
+        framework = "PyTorch"
+    else:
+        from .summary import summarize
+        summary = summarize(model)
+        if assume_divisible:
+            summary = summary.assume_divisible()
+        d = derivation or derive(model, dtype=dtype, detail=detail, assume_divisible=assume_divisible)
+        diagram = from_derivation(d)
+        framework = "Keras"
+    return Page(summary.name, framework, summary, d, diagram, source, tuple(about))
+
+
+def render_page(page: Page, templates: Optional[str] = None, thousands: str = ",",
+                diagram: bool = True) -> tuple[str, Optional[str]]:
+    """The page as HTML, and a warning when the diagram could not be drawn (no Graphviz)."""
+    from . import __version__
+    from .render import Fmt, _environment, default_templates, load_names, render, render_template
+    from .render.diagrams import GraphvizMissing, layout_svg, render_dot
+
+    directory = Path(templates) if templates else default_templates()
+    fmt = Fmt("html", load_names(directory, "html"), thousands)
+    target = page.target()
+    svg, parts, warning = None, [], None
+    if diagram:
+        try:
+            svg = _svg(layout_svg(render_dot(page.diagram, templates, thousands, target)), "the model")
+            parts = [(b, _svg(layout_svg(render_dot(b.inside, templates, thousands, target)), b.name))
+                     for b in page.diagram.expandable()]
+        except GraphvizMissing as exc:
+            warning = str(exc)
+    s = page.summary
+    env = _environment(directory)
+    summary_table = render_template(env, directory, "html/summary.html.j2", {
+        "s": s, "fmt": fmt, "target": target, "dtype": page.derivation.dtype,
+        "bytes_per": bytes_per_param(page.derivation.dtype)})
+    solution = render(page.derivation, "html", templates=templates, thousands=thousands)
+    bound = sorted(page.derivation.bindings.items(), key=lambda kv: str(kv[0]))
+    html = render_template(env, directory, "html/page.html.j2", {
+        "title": page.name, "framework": page.framework, "source": page.source or page.name,
+        "about": page.about, "s": s, "g": page.diagram, "svg": svg, "parts": parts,
+        "no_diagram": f"No diagram: {warning}." if warning else "",
+        "summary_table": summary_table, "solution": solution, "fmt": fmt,
+        "bound": [(str(k), v) for k, v in bound], "version": __version__})
+    return html, warning
+
+
+def _svg(svg: str, what: str) -> str:
+    """Graphviz's SVG as an image with a name for screen readers (its words follow in the page)."""
+    return svg.replace("<svg ", f'<svg role="img" aria-label="Diagram of {_attr(what)}" ', 1)
+
+
+def _attr(text: str) -> str:
+    from .render.printers import html_escape
+    return html_escape(text)
