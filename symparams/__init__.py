@@ -17,6 +17,7 @@ from .layers.repeat import Repeat
 from .model import Input, Model, Sequential
 from .summary import Row, Summary, summarize
 from .derivation import Derivation, derive
+from . import page as _page  # registers a model's notebook display: its diagram and table
 
 __version__ = "0.1.0"
 

@@ -369,7 +369,8 @@ def run_html(args) -> int:
     elif args.format == "svg":
         text = render_svg(page.diagram, args.templates, args.thousands)
     else:
-        text, warning = render_page(page, args.templates, args.thousands)
+        from . import __version__
+        text, warning = render_page(page, args.templates, args.thousands, generator=f"symparams {__version__}")
         if warning:
             args.warnings.append(f"symparams: the page has no diagram: {warning}")
     output = args.output

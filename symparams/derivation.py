@@ -312,6 +312,8 @@ class Derivation:
     def _repr_mimebundle_(self, include=None, exclude=None):
         from .render import render
         return {"text/markdown": render(self, "markdown"),
+                # MathML, which the notebook's browser typesets without MathJax
+                "text/html": render(self, "html"),
                 "text/latex": render(self, "latex", profile="notebook"),
                 "text/plain": render(self, "text")}
 

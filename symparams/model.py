@@ -325,9 +325,11 @@ class Functional(Layer):
         return f"<{type(self).__name__} name={self.name}, {len(self.layers)} layers>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        # In a notebook a model shows its summary, as model.summary() would print it.
+        # In a notebook a model shows its summary, as model.summary() would print it, and
+        # as HTML its diagram above the table (symparams.page).
+        from .render.display import view
         from .summary import summarize
-        return summarize(self)._repr_mimebundle_(include, exclude)
+        return {**summarize(self)._repr_mimebundle_(include, exclude), **view("model", self)}
 
 
 Model = Functional

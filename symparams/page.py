@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Optional
 
 from .derivation import Derivation, derive
 from .diagram import Diagram, from_derivation, from_module, torch_anchors
-from .errors import SymparamsError
+from .render.display import register_view
 from .units import bytes_per_param
 
 
@@ -78,11 +78,10 @@ def page_of(model, trace=None, dtype: str = "float32", detail: str = "standard",
     return Page(summary.name, framework, summary, d, diagram, source, tuple(about))
 
 
-def render_page(page: Page, templates: Optional[str] = None, thousands: str = ",",
-                diagram: bool = True) -> tuple[str, Optional[str]]:
-    """The page as HTML, and a warning when the diagram could not be drawn (no Graphviz)."""
-    from . import __version__
-    from .render import Fmt, _environment, default_templates, load_names, render, render_template
+def _pieces(page: Page, templates: Optional[str], thousands: str, diagram: bool):
+    """What the page and the notebook share: the format, the link targets, the SVG of the
+    diagram and of each folded block (None without Graphviz, and its reason), the table."""
+    from .render import Fmt, _environment, default_templates, load_names, render_template
     from .render.diagrams import GraphvizMissing, layout_svg, render_dot
 
     directory = Path(templates) if templates else default_templates()
@@ -96,11 +95,31 @@ def render_page(page: Page, templates: Optional[str] = None, thousands: str = ",
                      for b in page.diagram.expandable()]
         except GraphvizMissing as exc:
             warning = str(exc)
-    s = page.summary
     env = _environment(directory)
-    summary_table = render_template(env, directory, "html/summary.html.j2", {
-        "s": s, "fmt": fmt, "target": target, "dtype": page.derivation.dtype,
+    table = render_template(env, directory, "html/summary.html.j2", {
+        "s": page.summary, "fmt": fmt, "target": target, "dtype": page.derivation.dtype,
         "bytes_per": bytes_per_param(page.derivation.dtype)})
+    return directory, env, fmt, svg, parts, warning, table
+
+
+def notebook_html(model, templates: Optional[str] = None, thousands: str = ",") -> str:
+    """A model's ``text/html`` in a notebook: its diagram (when Graphviz is installed) and
+    its summary table."""
+    from .render import render_template
+
+    page = page_of(model)
+    directory, env, fmt, svg, _, _, table = _pieces(page, templates, thousands, diagram=True)
+    return render_template(env, directory, "html/notebook.html.j2", {
+        "title": page.name, "framework": page.framework, "svg": svg, "summary_table": table, "fmt": fmt})
+
+
+def render_page(page: Page, templates: Optional[str] = None, thousands: str = ",",
+                diagram: bool = True, generator: str = "symparams") -> tuple[str, Optional[str]]:
+    """The page as HTML, and a warning when the diagram could not be drawn (no Graphviz)."""
+    from .render import render, render_template
+
+    directory, env, fmt, svg, parts, warning, summary_table = _pieces(page, templates, thousands, diagram)
+    s = page.summary
     solution = render(page.derivation, "html", templates=templates, thousands=thousands)
     bound = sorted(page.derivation.bindings.items(), key=lambda kv: str(kv[0]))
     html = render_template(env, directory, "html/page.html.j2", {
@@ -108,7 +127,7 @@ def render_page(page: Page, templates: Optional[str] = None, thousands: str = ",
         "about": page.about, "s": s, "g": page.diagram, "svg": svg, "parts": parts,
         "no_diagram": f"No diagram: {warning}." if warning else "",
         "summary_table": summary_table, "solution": solution, "fmt": fmt,
-        "bound": [(str(k), v) for k, v in bound], "version": __version__})
+        "bound": [(str(k), v) for k, v in bound], "generator": generator})
     return html, warning
 
 
@@ -120,3 +139,15 @@ def _svg(svg: str, what: str) -> str:
 def _attr(text: str) -> str:
     from .render.printers import html_escape
     return html_escape(text)
+
+
+def _model_view(model) -> dict:
+    """A model's display in a notebook: the summary as text, the diagram and table as HTML."""
+    out = {"text/html": notebook_html(model)}
+    if hasattr(model, "named_parameters"):
+        from .pytorch.summary import summarize_module
+        out["text/plain"] = summarize_module(model).to_text()
+    return out
+
+
+register_view("model", _model_view)

@@ -234,6 +234,12 @@ class Module:
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # In a notebook: the summary as text, and the diagram with the table as HTML
+        # (symparams.page registers the view).
+        from ..render.display import view
+        return {"text/plain": repr(self), **view("model", self)}
+
 
 class UserModule(Module):
     """An object of a class the file defines that extends ``nn.Module``."""
