@@ -1,7 +1,8 @@
 // Open a page in headless Chromium (Debian's, driven by playwright-core) and report what a
 // reader would meet: console errors, every request the page made, the size of every
 // math element and diagram, and a full-page screenshot. Input (stdin, JSON):
-// {"url": "file:///...", "screenshot": "/path.png", "width": 1000}. Output: JSON.
+// {"url": "file:///...", "screenshot": "/path.png", "width": 1000, "pdf": "/path.pdf" (printed
+// as the browser's Print → Save as PDF does)}. Output: JSON.
 const { chromium } = require("playwright-core");
 
 let input = "";
@@ -38,6 +39,7 @@ process.stdin.on("end", async () => {
       };
     }));
     if (job.screenshot) await page.screenshot({ path: job.screenshot, fullPage: true });
+    if (job.pdf) await page.pdf({ path: job.pdf, format: "A4", printBackground: true });
     for (const [x, y, width, height, path] of job.regions || []) {
       await page.screenshot({ path, fullPage: true, clip: { x, y, width, height } });
     }

@@ -221,11 +221,11 @@ def test_notebook_display():
 # ---- in a real browser -------------------------------------------------------------
 
 
-def browser(url: str, screenshot: Path) -> dict:
+def browser(url: str, screenshot: Path, pdf: Path | None = None) -> dict:
     node, modules = shutil.which("node"), node_modules_with("playwright-core")
     require("node with playwright-core", node is not None and modules is not None)
     require("Chromium", Path(os.environ.get("CHROMIUM", "/usr/bin/chromium")).exists())
-    job = {"url": url, "screenshot": str(screenshot), "width": 1000}
+    job = {"url": url, "screenshot": str(screenshot), "width": 1000, **({"pdf": str(pdf)} if pdf else {})}
     done = subprocess.run([node, str(ROOT / "tests" / "browser_check.js")], input=json.dumps(job),
                           capture_output=True, text=True, timeout=300, env={**os.environ, "NODE_PATH": str(modules)})
     assert done.returncode == 0, done.stderr[-1500:]
@@ -259,3 +259,19 @@ def test_page_in_chromium(name, tmp_path, capsys):
     links = [l for l in report["links"] if l]
     assert links and all(l[1:] in ids for l in links), "a box links to no derivation"
     assert (tmp_path / f"{name}.png").stat().st_size > 20_000
+
+
+def test_page_prints_to_pdf(tmp_path, capsys):
+    needs_dot()
+    require("pdftotext", shutil.which("pdftotext") is not None)
+    page = tmp_path / "resnet_block.html"
+    code, _, err = run(["html", *PAGES["resnet_block"], "-o", str(page)], capsys)
+    assert code == 0, err
+    browser(page.as_uri(), tmp_path / "shot.png", pdf=tmp_path / "printed.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "printed.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    # The whole page is there in order: the diagram's boxes, the table, every derivation.
+    for words in ("conv_a", "Summary", "Total params", "Worked solution", "bn_projection", "relu_out"):
+        assert words in text
+    assert text.index("Summary") < text.index("Worked solution")
+    assert "Contents" not in text and "Inside" not in text      # the screen-only parts are left out
