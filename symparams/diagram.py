@@ -303,7 +303,35 @@ def _torch_boxes(node: _Node, total, anchors: dict, prefix: str, most: int) -> l
         if not changed or len(opened) > most:
             break
         frontier = opened
-    return [_torch_box(c, total, anchors, f"{prefix}{i}", most) for i, c in enumerate(frontier)]
+    boxes = []
+    for i, run in enumerate(_runs(frontier)):
+        if len(run) == 1:
+            boxes.append(_torch_box(run[0], total, anchors, f"{prefix}{i}", most))
+        else:
+            boxes.append(_run_box(run, total, anchors, f"{prefix}{i}", most))
+    return boxes
+
+
+def _runs(nodes: list) -> list:
+    """Consecutive siblings that are alike (ResNet's ``layer3.1`` … ``layer3.5``), each run
+    a list; a module with no parameters is never folded (a ReLU called between blocks)."""
+    runs: list = []
+    for n in nodes:
+        last = runs[-1][-1] if runs else None
+        if last is not None and n.name.rpartition(".")[0] == last.name.rpartition(".")[0] \
+                and n.children and as_expr(n.row.params) != 0 and _signature(n) == _signature(last):
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return runs
+
+
+def _run_box(run: list, total, anchors: dict, bid: str, most: int) -> Box:
+    first, last = run[0], run[-1]
+    params = sympy.expand(sum((as_expr(n.row.params) for n in run), sympy.Integer(0)))
+    inside = _torch_part(first, total, anchors, f"{bid}_", most, first.name)
+    return Box(bid, f"{first.name} … {last.name}", first.row.type, _shapes(last.row), params,
+               _share(params, total), anchors.get(first.name), copies=len(run), inside=inside, kind="block")
 
 
 # ---- legibility ---------------------------------------------------------------------

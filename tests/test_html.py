@@ -136,6 +136,19 @@ def test_numeric_depth_folds_the_module_list():
     assert block.params == 12 * 7087872
 
 
+def test_pytorch_runs_of_alike_blocks_fold_and_follow_the_forward_pass():
+    result = read_file(str(ROOT / "tests" / "fixtures" / "torch_models" / "resnet_torchvision.py"), {},
+                       input_size=[(1, 3, 224, 224)])
+    model = result.model
+    page = page_of(model, result.traces.get(id(model)))
+    names = [b.name for b in page.diagram.boxes]
+    assert names[:5] == ["conv1", "bn1", "relu", "maxpool", "layer1.0"]
+    run = next(b for b in page.diagram.boxes if b.name == "layer3.1 … layer3.5")
+    assert run.copies == 5 and run.type == "Bottleneck" and run.output_shapes == ((1, 1024, 14, 14),)
+    assert sum(b.params for b in page.diagram.boxes) == page.summary.total
+    assert "the order they are run" in page.diagram.notes[0]
+
+
 def test_dot_escapes_names_a_file_may_spell():
     needs_dot()
     from symparams import Input, Sequential, layers
@@ -238,6 +251,8 @@ PAGES = {
     "multi_io": [str(MODELS / "multi_io.py")],
     "gpt2_free_depth": [str(EXAMPLES / "configs" / "gpt2.json"), "--symbolic", "n_layer"],
     "resnet50": [str(MODELS / "resnet50.py")],
+    "torch_resnet": [str(ROOT / "tests" / "fixtures" / "torch_models" / "resnet_torchvision.py"),
+                     "--input-size", "1,3,224,224"],
 }
 
 
