@@ -31,8 +31,10 @@ ENTRY = {
     ("html", None): "html/derivation.html.j2",
 }
 STANDALONE = "latex/standalone.tex.j2"
-REQUIRED = ("prose.j2", "symbols.json", *{v for v in ENTRY.values()}, STANDALONE,
-            "latex/blocks.tex.j2", "markdown/blocks.md.j2", "html/blocks.html.j2")
+# A copy of templates/ made before the HTML page still renders the other formats; for
+# HTML, a missing html/ template is named when it is needed.
+REQUIRED = ("prose.j2", "symbols.json", *{v for k, v in ENTRY.items() if k[0] != "html"}, STANDALONE,
+            "latex/blocks.tex.j2", "markdown/blocks.md.j2")
 
 
 class TemplateError(SymparamsError):
@@ -597,7 +599,8 @@ def render_template(env, directory: Path, name: str, context: Mapping) -> str:
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"{directory}: missing template {exc.name}") from None
+        raise TemplateError(f"{directory}: missing template {exc.name} "
+                            f"(copy it from {default_templates() / exc.name})") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.exceptions.SecurityError:

@@ -374,7 +374,8 @@ _GREEK_LETTERS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "ep
 
 class _MathMLValues(_SympyMathML):
     """sympy's MathML presentation printer with grouped digits and the outer printer's
-    size names (sympy's own XML building, so what it writes is well formed)."""
+    size names (sympy's own XML building, so what it writes is well formed; it writes
+    characters such as · as numeric references, which HTML reads too)."""
 
     def __init__(self, outer: MathMLPrinter):
         super().__init__({"mul_symbol": "dot"})
@@ -395,7 +396,3 @@ class _MathMLValues(_SympyMathML):
     def _print_Symbol(self, sym, style="plain"):
         from xml.dom.minidom import parseString
         return parseString("<mrow>%s</mrow>" % self._outer.symbol(sym.name)).documentElement
-
-    def doprint(self, expr):
-        # sympy writes Unicode characters as numeric references (&#xB7;), which HTML reads too.
-        return super().doprint(expr)
