@@ -361,7 +361,8 @@ def test_custom_wording(tmp_path, capsys):
 def test_mimebundles():
     model = model_of("seed_dense784")
     bundle = derive(model)._repr_mimebundle_()
-    assert set(bundle) == {"text/plain", "text/markdown", "text/latex"}
+    assert set(bundle) == {"text/plain", "text/markdown", "text/latex", "text/html"}
+    assert bundle["text/html"].count("<math") > 5          # the worked solution in MathML
     assert set(summarize(model)._repr_mimebundle_()) == {"text/plain", "text/markdown", "text/latex",
                                                          "text/html"}
 
