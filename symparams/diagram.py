@@ -270,11 +270,8 @@ def _torch_box(node: _Node, total, anchors: dict, bid: str, most: int) -> Box:
                    _share(r.params, total), anchors.get(node.name), copies=node.module.n, inside=inside,
                    kind="block")
     if _alike(node.children):
-        first, last = node.children[0], node.children[-1]
-        inside = _torch_part(first, total, anchors, f"{bid}_", most, first.name)
-        return Box(bid, f"{first.name} … {last.name}", first.row.type, _shapes(last.row), as_expr(r.params),
-                   _share(r.params, total), anchors.get(node.name), copies=len(node.children), inside=inside,
-                   kind="block")
+        # the container's own count: a tensor its children share is counted once
+        return _run_box(node.children, total, anchors, bid, most, as_expr(r.params))
     inside = _torch_part(node, total, anchors, f"{bid}_", most, node.name) if node.children else None
     return Box(bid, node.name or r.type, r.type, _shapes(r), as_expr(r.params), _share(r.params, total),
                anchors.get(node.name), inside=inside)
@@ -326,9 +323,11 @@ def _runs(nodes: list) -> list:
     return runs
 
 
-def _run_box(run: list, total, anchors: dict, bid: str, most: int) -> Box:
+def _run_box(run: list, total, anchors: dict, bid: str, most: int, params=None) -> Box:
+    """Alike modules, one after the other, as one box ``× len(run)`` whose inside is the first."""
     first, last = run[0], run[-1]
-    params = sympy.expand(sum((as_expr(n.row.params) for n in run), sympy.Integer(0)))
+    if params is None:
+        params = sympy.expand(sum((as_expr(n.row.params) for n in run), sympy.Integer(0)))
     inside = _torch_part(first, total, anchors, f"{bid}_", most, first.name)
     return Box(bid, f"{first.name} … {last.name}", first.row.type, _shapes(last.row), params,
                _share(params, total), anchors.get(first.name), copies=len(run), inside=inside, kind="block")

@@ -35,9 +35,9 @@ class Page:
     def target(self) -> Callable[[str], Optional[str]]:
         """For a layer's name, the layer whose derivation covers it (None: none does)."""
         covers: dict = {}
+        names = [l.name for l in self.derivation.layers]
         for sec in self.derivation.sections():
             if getattr(sec, "is_repeat", False):
-                names = [l.name for l in self.derivation.layers]
                 for first, last in sec.copies:
                     for n in names[names.index(first):names.index(last) + 1]:
                         covers[n] = sec.copies[0][0]
@@ -61,8 +61,6 @@ def page_of(model, trace=None, dtype: str = "float32", detail: str = "standard",
         from .pytorch.derivation import derive_module
         from .pytorch.summary import summarize_module
         summary = summarize_module(model, trace=trace)
-        if assume_divisible:
-            summary = summary.assume_divisible() if hasattr(summary, "assume_divisible") else summary
         d = derivation or derive_module(model, trace, dtype=dtype, detail=detail,
                                         assume_divisible=assume_divisible)
         diagram = from_module(model, summary)
@@ -70,11 +68,11 @@ def page_of(model, trace=None, dtype: str = "float32", detail: str = "standard",
     else:
         from .summary import summarize
         summary = summarize(model)
-        if assume_divisible:
-            summary = summary.assume_divisible()
         d = derivation or derive(model, dtype=dtype, detail=detail, assume_divisible=assume_divisible)
         diagram = from_derivation(d)
         framework = "Keras"
+    if assume_divisible:
+        summary = summary.assume_divisible()
     return Page(summary.name, framework, summary, d, diagram, source, tuple(about))
 
 
