@@ -1,11 +1,12 @@
 """Draw exam variants: sizes, the model they make, each question's answer and distractors.
 
-The same spec and seed always give the same variants. Every variant's model is
-read by the source reader, so every answer is what the engine reports; a draw
-that makes an impossible model, an answer out of range, too few distractors or
-the same answers as an earlier variant is drawn again, up to a bounded number
-of tries. Across variants, the answer stands in each position of the choices
-equally often (to within one).
+The same spec and seed always give the same variants. The spec's source is read once
+for each combination of its structural sizes (:mod:`symparams.exam.views`), and each
+draw evaluates that reading at its numbers; the first draw of each reading is checked
+against a reading at its own numbers. A draw that makes an impossible model, breaks a
+``where`` condition, gives an answer out of range, too few distractors or the same
+answers as an earlier variant is drawn again, up to a bounded number of tries. Across
+variants, the answer stands in each position of the choices equally often (to within one).
 """
 
 from __future__ import annotations
@@ -15,20 +16,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..layers import window
 from ..errors import SymparamsError
-from ..readers import read_source
-from ..summary import summarize
-from . import misconceptions as mc
+from . import conditions
+from .kinds import KIND_RULES, Asked, Blank, Choice, Draw, Redraw
+from .shown import shown_source
 from .spec import Question, Spec, SpecError
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: Any                  # an int, or a shape tuple
-    correct: bool
-    misconception: Optional[str] = None
-    feedback: str = ""
+from .views import Reading, structural
 
 
 @dataclass(frozen=True)
@@ -42,10 +35,21 @@ class Posed:
     choices: tuple = ()         # the multiple-choice options in order, answer included
     layer: Optional[str] = None  # the layer asked about
     size_symbol: Optional[str] = None
+    facts: dict = field(default_factory=dict, compare=False)
+    blanks: tuple = ()          # a cloze table's Blank
 
     @property
     def kind(self) -> str:
         return self.spec.kind
+
+    @property
+    def multiple(self) -> bool:
+        """Several choices are correct (the student selects all of them)."""
+        return sum(c.correct for c in self.choices) > 1
+
+    @property
+    def tolerance(self) -> float:
+        return self.spec.tolerance_for(self.answer) if _is_number(self.answer) else 0.0
 
     @property
     def answer_position(self) -> Optional[int]:
@@ -55,19 +59,38 @@ class Posed:
         return None
 
 
+def _is_number(v) -> bool:
+    from fractions import Fraction
+    return isinstance(v, (int, Fraction)) and not isinstance(v, bool)
+
+
 @dataclass(frozen=True)
 class Variant:
     number: int
     sizes: dict
-    source: str                 # Keras source with the sizes filled in: real Keras runs it
+    source: str                 # the model with the drawn values in place: real Keras runs it
     questions: tuple
-    model: Any = field(compare=False, repr=False)
+    spec_path: str = field(default="<spec>", compare=False, repr=False)
+
+    @property
+    def model(self):
+        """The variant's model, read from its own source (for its worked solution)."""
+        from ..readers import read_source
+        cached = _MODELS.get(self.source)
+        if cached is None:
+            cached = _MODELS[self.source] = read_source(self.source, f"{self.spec_path} version {self.number}").model
+            if len(_MODELS) > 64:
+                _MODELS.pop(next(iter(_MODELS)))
+        return cached
 
     def __str__(self) -> str:
         return _display(self)["text/plain"].rstrip()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return _display(self)
+
+
+_MODELS: dict = {}
 
 
 def _display(variant: "Variant") -> dict:
@@ -86,13 +109,14 @@ class DrawReport:
     distinct_answers: int
     positions: dict              # question index -> Counter of answer positions
     spread: dict                 # question index -> (min, median, max) of numeric answers
+    where: int = 0               # draws that broke a constraints.where condition
 
     def lines(self) -> list[str]:
         out = [f"variants: {self.variants} (after {self.tries} draws)",
                f"distinct answer sets: {self.distinct_answers}",
                f"rejected: {self.invalid} impossible models, {self.out_of_range} answers out of range, "
                f"{self.too_few_distractors} with too few distractors, {self.collisions} collisions "
-               f"(the same answers as an earlier variant)"]
+               f"(the same answers as an earlier variant), {self.where} outside the where conditions"]
         for q, counts in self.positions.items():
             if counts:
                 out.append(f"question {q}: answer positions " +
@@ -102,126 +126,94 @@ class DrawReport:
         return out
 
 
-class Redraw(Exception):
-    def __init__(self, reason: str):
-        self.reason = reason
+class Readings:
+    """The spec's readings, one per combination of structural sizes, made when first needed."""
+
+    def __init__(self, spec: Spec):
+        self.spec = spec
+        self.by_key: dict = {}
+        self.checked: set = set()
+        self.exact_only = False       # the source cannot be read with free sizes
+
+    def get(self, sizes: dict) -> Reading:
+        fixed = {k: v for k, v in sizes.items() if structural(v)}
+        if not self.exact_only:
+            key = ("free", tuple(sorted(fixed.items(), key=lambda kv: kv[0])))
+            if key not in self.by_key:
+                try:
+                    self.by_key[key] = Reading(self.spec.source, self.spec.path, fixed, exact=False)
+                except SymparamsError:
+                    self.exact_only = True
+            if not self.exact_only and self.by_key[key] is not None:
+                return self.by_key[key]
+        key = ("exact", tuple(sorted(sizes.items(), key=lambda kv: kv[0])))
+        if key not in self.by_key:
+            self.by_key[key] = Reading(self.spec.source, self.spec.path, dict(sizes), exact=True)
+            if len(self.by_key) > 256:
+                self.by_key.pop(next(k for k in self.by_key if k[0] == "exact"))
+        return self.by_key[key]
+
+    def check(self, reading: Reading, sizes: dict, view) -> None:
+        """The first draw of a free reading against a reading at its own numbers."""
+        if reading.exact or id(reading) in self.checked:
+            return
+        self.checked.add(id(reading))
+        exact = Reading(self.spec.source, self.spec.path, dict(sizes), exact=True).view({})
+        same = exact.total == view.total and [(r.name, r.params, r.shapes) for r in exact.rows] == \
+            [(r.name, r.params, r.shapes) for r in view.rows]
+        if not same:
+            # the free reading differs from the numbers' own: read every draw at its numbers
+            self.exact_only = True
+            raise Redraw("recheck")
 
 
-def filled_source(spec: Spec, sizes: dict) -> str:
-    """The spec's source with the drawn sizes assigned first: real Keras can run it."""
-    lines = [f"{name} = {value!r}" for name, value in sizes.items()]
-    return "\n".join(lines) + "\n\n" + spec.source.lstrip("\n")
+class _Draw(Draw):
+    def __init__(self, readings: Readings, reading: Reading, sizes: dict, view, rng):
+        super().__init__(reading, sizes, view)
+        self.readings, self.rng = readings, rng
 
-
-def _layer(model, ref, summary=None) -> Any:
-    rows = (summary or summarize(model)).rows
-    if isinstance(ref, int) and not isinstance(ref, bool):
-        if not 1 <= ref <= len(rows):
-            raise SpecError(f"layer {ref} is not a row of the model (it has {len(rows)})")
-        return rows[ref - 1].layer
-    for r in rows:
-        if r.name == ref:
-            return r.layer
-    raise SpecError(f"no layer named {ref!r}; the model has {', '.join(r.name for r in rows)}")
-
-
-def _flatten(model):
-    found = [l for l in model.layers if l.prose == "flatten"]
-    if not found:
-        raise SpecError("a flatten_size question needs a Flatten layer in the model")
-    return found[0]
-
-
-def _read(spec: Spec, sizes: dict, misconception: Optional[str] = None):
-    if misconception is None:
-        return read_source(spec.source, spec.path, sizes).model
-    with window.using(mc.SHAPE_RULES[misconception]):
-        return read_source(spec.source, spec.path, sizes).model
-
-
-def _answer(q: Question, model, spec, sizes, s=None):
-    s = s or summarize(model)
-    if q.kind == "total_params":
-        return int(s.total), None
-    if q.kind == "trainable_params":
-        return int(s.trainable), None
-    if q.kind == "non_trainable_params":
-        return int(s.non_trainable), None
-    if q.kind == "layer_params":
-        layer = _layer(model, q.layer, s)
-        return int(layer.count_params()), layer.name
-    if q.kind == "output_shape":
-        layer = _layer(model, q.layer, s)
-        return tuple(None if d is None else int(d) for d in layer.output_shape), layer.name
-    if q.kind == "flatten_size":
-        layer = _flatten(model)
-        return int(layer.output_shape[1]), layer.name
-    if q.kind == "largest_width":
-        from ..scaling import solve_budget
-        symbolic = {k: v for k, v in sizes.items() if k != q.size}
-        if q.size not in sizes:
-            raise SpecError(f"largest_width: {q.size!r} is not one of the sizes")
-        total = summarize(read_source(spec.source, spec.path, symbolic).model).total
-        return solve_budget(total, q.size, q.budget), None
-    raise SpecError(f"unknown question kind {q.kind!r}")
-
-
-def _wrong(tag: str, q: Question, model, spec, sizes, wrong_models: dict, s):
-    """The value a student with misconception ``tag`` gives to question ``q``."""
-    m = mc.CATALOGUE[tag]
-    if q.kind not in m.kinds:
-        return None
-    if tag in mc.SHAPE_RULES:
-        # The wrong model depends on the draw, not the question: read it once per draw.
-        if tag not in wrong_models:
-            try:
-                wrong_models[tag] = _read(spec, sizes, tag)
-            except (SymparamsError, ValueError):
-                wrong_models[tag] = None
-        if wrong_models[tag] is None:
-            return None
+    def count_at(self, name: str, value: int):
+        """The total with one size changed (a budget question's search)."""
+        sizes = {**self.sizes, name: value}
+        if not self.reading.exact and not structural(value):
+            return self.reading.view(sizes).total if name in self.reading.program.symbols \
+                else self.view.total
         try:
-            value, _ = _answer(q, wrong_models[tag], spec, sizes)
-        except (SymparamsError, ValueError):
+            view = self.readings.get(sizes).view({} if self.readings.exact_only else sizes)
+        except SymparamsError:
             return None
-        return value
-    if tag == "first_over_budget":
-        value, _ = _answer(q, model, spec, sizes, s)
-        return value + 1
-    if q.kind == "layer_params":
-        return mc.layer_value(tag, _layer(model, q.layer, s))
-    if q.kind in ("total_params", "trainable_params"):
-        if tag == "bn_moving_trainable":
-            moving = s.non_trainable
-            return int(s.trainable + moving) if moving else None
-        wrong = mc.model_value(tag, model)
-        if wrong is None:
-            return None
-        if q.kind == "trainable_params":
-            return int(wrong - s.non_trainable)
-        return wrong
-    if q.kind == "non_trainable_params" and tag == "bn_moving_left_out":
-        return 0 if s.non_trainable else None
-    return None
+        return view.total if view.valid else None
 
 
-def pose(q: Question, index: int, model, spec: Spec, sizes: dict,
-         wrong_models: Optional[dict] = None) -> Posed:
-    wrong_models = {} if wrong_models is None else wrong_models
-    s = summarize(model)
-    answer, layer_name = _answer(q, model, spec, sizes, s)
-    if isinstance(answer, int) and not (spec.answer_min <= answer <= spec.answer_max):
+def _values(q: Question, asked: Asked, d: Draw, spec: Spec) -> list:
+    """The teacher's own distractors (expressions in the sizes and ``answer``)."""
+    out = []
+    for extra in q.distractors:
+        tree = conditions.parse_condition(extra.value, lambda m: SpecError(f"{spec.path}: {m}"))
+        try:
+            value = conditions.evaluate(tree, {**d.sizes, "answer": asked.answer})
+        except conditions.ConditionError as exc:
+            raise SpecError(f"{spec.path}: distractor {extra.value!r}: {exc}") from None
+        out.append(Choice(value, False, "teacher", {"feedback": extra.feedback, "expression": extra.value}))
+    return out
+
+
+def pose(q: Question, index: int, d: Draw, spec: Spec) -> Posed:
+    asked = KIND_RULES[q.kind](q, d)
+    answer = asked.answer
+    if _is_number(answer) and not asked.blanks and not (spec.answer_min <= answer <= spec.answer_max):
         raise Redraw("range")
-    distractors, seen = [], {answer}
-    for tag in mc.CATALOGUE:
-        value = _wrong(tag, q, model, spec, sizes, wrong_models, s)
-        if value is None or value in seen or (isinstance(value, int) and value <= 0):
+    distractors, seen = [], {answer} | set(asked.correct)
+    for c in _values(q, asked, d, spec) + list(asked.distractors):
+        if c.value is None or c.value in seen or (_is_number(c.value) and c.value <= 0):
             continue
-        seen.add(value)
-        distractors.append(Choice(value, False, tag, mc.CATALOGUE[tag].feedback))
-    if q.choices and len(distractors) < q.choices - 1:
+        seen.add(c.value)
+        distractors.append(c)
+    wanted = q.choices - (len(asked.correct) or 1)
+    if q.choices and len(distractors) < wanted:
         raise Redraw("distractors")
-    return Posed(q, index, answer, tuple(distractors), layer=layer_name, size_symbol=q.size)
+    return Posed(q, index, answer, tuple(distractors), layer=asked.layer, size_symbol=q.size,
+                 facts=asked.facts, blanks=asked.blanks)
 
 
 def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
@@ -232,6 +224,8 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
         raise SpecError(f"{spec.path}: the sizes allow only {spec.space} different draws, fewer than "
                         f"the {n} variants asked for; widen the ranges or ask for fewer")
     _check_names(spec)
+    where = [(w, conditions.parse_condition(w, lambda m: SpecError(f"{spec.path}: {m}"))) for w in spec.where]
+    readings = Readings(spec)
     rng = random.Random(seed)
     max_tries = spec.max_tries or 50 * n + 200
     last_error = ""
@@ -242,16 +236,25 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
     while len(variants) < n and tries < max_tries:
         tries += 1
         sizes = {s.name: rng.choice(s.values) for s in spec.sizes}
-        key = tuple(sorted(sizes.items()))
+        key = tuple(sorted(sizes.items(), key=lambda kv: kv[0]))
         if key in used_sizes:
             continue
         used_sizes.add(key)
         try:
-            model = _read(spec, sizes)
-            wrong_models: dict = {}
-            posed = [pose(q, i, model, spec, sizes, wrong_models)
-                     for i, q in enumerate(spec.questions, start=1)]
+            if not all(_holds(w, tree, sizes, spec) for w, tree in where):
+                rejected["where"] += 1
+                continue
+            reading = readings.get(sizes)
+            view = reading.view({} if reading.exact else sizes)
+            if not view.valid:
+                raise Redraw("invalid")
+            readings.check(reading, sizes, view)
+            d = _Draw(readings, reading, sizes, view, random.Random(rng.random()))
+            posed = [pose(q, i, d, spec) for i, q in enumerate(spec.questions, start=1)]
         except Redraw as r:
+            if r.reason == "recheck":
+                used_sizes.discard(key)
+                continue
             rejected[r.reason] += 1
             continue
         except SpecError:
@@ -260,12 +263,13 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
             rejected["invalid"] += 1      # a kernel larger than its input, a size at or below zero...
             last_error = str(exc)
             continue
-        answers = tuple(p.answer for p in posed)
+        answers = tuple(_key(p.answer) for p in posed)
         if answers in used_answers:
             rejected["collision"] += 1
             continue
         used_answers.add(answers)
-        variants.append(Variant(len(variants) + 1, sizes, filled_source(spec, sizes), tuple(posed), model))
+        variants.append(Variant(len(variants) + 1, sizes, shown_source(spec.source, sizes),
+                                tuple(posed), spec.path))
     if len(variants) < n:
         reasons = ", ".join(f"{v} {k}" for k, v in rejected.items()) or "no valid draw"
         hint = f"; the last impossible model: {last_error}" if last_error and not variants else ""
@@ -273,6 +277,17 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
                         f"({reasons}); relax the constraints or widen the sizes{hint}")
     variants = _balance(variants, rng)
     return variants, _report(variants, tries, rejected)
+
+
+def _key(answer):
+    return answer
+
+
+def _holds(text: str, tree, sizes: dict, spec: Spec) -> bool:
+    try:
+        return bool(conditions.evaluate(tree, sizes))
+    except conditions.ConditionError as exc:
+        raise SpecError(f"{spec.path}: constraints.where {text!r}: {exc}") from None
 
 
 def _check_names(spec: Spec) -> None:
@@ -286,6 +301,20 @@ def _check_names(spec: Spec) -> None:
     for s in spec.sizes:
         if s.name not in read:
             raise SpecError(f"{spec.path}: sizes.{s.name} is not used by the source")
+    names = {s.name for s in spec.sizes}
+    for w in spec.where:
+        tree = conditions.parse_condition(w, lambda m: SpecError(f"{spec.path}: {m}"))
+        unknown = sorted(conditions.names_in(tree) - names)
+        if unknown:
+            raise SpecError(f"{spec.path}: constraints.where {w!r} uses {unknown[0]!r}, which is not one "
+                            f"of the sizes ({', '.join(sorted(names))})")
+    for i, q in enumerate(spec.questions, start=1):
+        for extra in q.distractors:
+            tree = conditions.parse_condition(extra.value, lambda m: SpecError(f"{spec.path}: {m}"))
+            unknown = sorted(conditions.names_in(tree) - names - {"answer"})
+            if unknown:
+                raise SpecError(f"{spec.path}: questions[{i}].distractors {extra.value!r} uses "
+                                f"{unknown[0]!r}, which is not a size or 'answer'")
 
 
 def _balance(variants: list[Variant], rng: random.Random) -> list[Variant]:
@@ -301,21 +330,29 @@ def _balance(variants: list[Variant], rng: random.Random) -> list[Variant]:
             posed = v.questions[qi]
             wrong = list(posed.distractors)
             rng.shuffle(wrong)
-            options = wrong[: k - 1]
-            options.insert(positions[vi], Choice(posed.answer, True))
+            correct = [Choice(a, True) for a in (posed.answer if posed.kind == "param_free_layers"
+                                                 else (posed.answer,))]
+            options = wrong[: k - len(correct)]
+            if len(correct) == 1:
+                options.insert(min(positions[vi], len(options)), correct[0])
+            else:
+                options = options + correct
+                rng.shuffle(options)
             out[vi][qi] = Posed(posed.spec, posed.index, posed.answer, posed.distractors, tuple(options),
-                                posed.layer, posed.size_symbol)
-    return [Variant(v.number, v.sizes, v.source, tuple(qs), v.model) for v, qs in zip(variants, out)]
+                                posed.layer, posed.size_symbol, posed.facts, posed.blanks)
+    return [Variant(v.number, v.sizes, v.source, tuple(qs), v.spec_path) for v, qs in zip(variants, out)]
 
 
 def _report(variants, tries, rejected) -> DrawReport:
     positions, spread = {}, {}
     for qi, q in enumerate(variants[0].questions):
         positions[q.index] = Counter(v.questions[qi].answer_position for v in variants
-                                     if v.questions[qi].choices)
-        values = sorted(v.questions[qi].answer for v in variants if isinstance(v.questions[qi].answer, int))
+                                     if v.questions[qi].choices and not v.questions[qi].multiple)
+        values = sorted(v.questions[qi].answer for v in variants
+                        if isinstance(v.questions[qi].answer, int) and not isinstance(v.questions[qi].answer, bool))
         if values:
             spread[q.index] = (values[0], values[len(values) // 2], values[-1])
     return DrawReport(len(variants), tries, rejected["invalid"], rejected["range"],
                       rejected["distractors"], rejected["collision"],
-                      len({tuple(p.answer for p in v.questions) for v in variants}), positions, spread)
+                      len({tuple(_key(p.answer) for p in v.questions) for v in variants}), positions, spread,
+                      rejected["where"])

@@ -2,25 +2,31 @@
 
 Every misconception is the correct computation with one step done wrong, so
 its value is exactly what a student with that misconception would answer.
-Weight-level ones rework the layers' own weights (forgot the bias, forgot the
-input channels, no weight sharing, ...). Shape-level ones read the model again
-with one piece of the sliding-window rule done wrong (``SHAPE_RULES``, given to
-:func:`symparams.layers.window.using`): off by one in a valid convolution,
-rounding up with strides, the size before pooling used after it.
 
-A layer class lists the misconceptions that can occur for it
-(``Layer.misconceptions``); a value equal to the answer or to another
-distractor is dropped by the caller.
+* Weight-level ones rework one layer's weights from the drawn model's numbers
+  (forgot the bias, forgot the input channels, no weight sharing, ...); a layer
+  class lists the ones that can occur for it (``Layer.misconceptions``).
+* Shape-level ones read the model again with one piece of the sliding-window
+  rule done wrong (``SHAPE_RULES``, given to :func:`symparams.layers.window.using`):
+  off by one, rounding up with strides, same and valid padding swapped,
+  dilation left out, a pooling's strides taken as 1, the size before pooling
+  used after it. Two more rework the answer itself: the channels put first, and
+  a Flatten that leaves the channels out.
+* Compute, memory and budget ones rework the question's own arithmetic.
+
+Each wrong value comes with ``facts`` about the drawn model (which layers a student
+gave parameters to, how many biases were left out), so the feedback that
+``templates/exam/prompts.j2`` writes fits the model in front of the student.
+A value equal to the answer or to another distractor is dropped by the caller.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 from ..formula import Ceil, Floor, Quotient, add
-from ..layers.base import Layer
 from ..layers.textbook import axis
 from ..layers.window import WindowRule
 
@@ -28,103 +34,8 @@ from ..layers.window import WindowRule
 @dataclass(frozen=True)
 class Misconception:
     tag: str
-    feedback: str
     kinds: tuple            # the question kinds it can answer
 
-
-def _has(model, cls) -> list:
-    return [l for l in model.layers if isinstance(l, cls)]
-
-
-def _count(weights) -> int:
-    return int(sum(w.count for w in weights))
-
-
-def _bias(layer: Layer) -> int:
-    return _count(w for w in layer.weights if w.name.split("/")[-1] == "bias")
-
-
-# ---- weight-level: a layer's count done wrong -------------------------------------------
-
-def _forgot_bias(layer):
-    b = _bias(layer)
-    return int(layer.count_params()) - b if b else None
-
-
-def _applies(tag: str, layer: Layer) -> bool:
-    return tag in layer.misconceptions
-
-
-def _forgot_input_channels(layer):
-    if not _applies("forgot_input_channels", layer):
-        return None
-    c_in = layer._inbound_nodes[0].inputs[0].shape
-    channels = int(c_in[-1] if layer.data_format == "channels_last" else c_in[1])
-    if channels == 1:
-        return None
-    kernel = int(math.prod(int(k) for k in layer.kernel_size)) * int(layer.filters)
-    return kernel + _bias(layer)
-
-
-def _no_weight_sharing(layer):
-    if not _applies("no_weight_sharing", layer):
-        return None
-    positions = int(layer.positions_out(layer._inbound_nodes[0].outputs[0].shape))
-    return int(layer.count_params()) * positions if positions > 1 else None
-
-
-def _lstm_without_gates(layer):
-    if not _applies("lstm_without_gates", layer):
-        return None
-    return int(layer.count_params()) // layer.gates
-
-
-def _lstm_without_inputs(layer):
-    if not _applies("lstm_without_inputs", layer):
-        return None
-    h = int(layer.units)
-    return layer.gates * (h * h + (h if layer.use_bias else 0))
-
-
-def _pytorch_biases(layer):
-    # PyTorch gives every gate two biases (b_ih and b_hh); Keras one (GRU with
-    # reset_after=True already has two).
-    if not _applies("pytorch_biases", layer) or not layer.use_bias or layer.bias_vectors() != 1:
-        return None
-    return int(layer.count_params()) + layer.gates * int(layer.units)
-
-
-def _bias_per_input(layer):
-    """One bias for each input instead of each output (n_in·n_out + n_in)."""
-    if not _applies("bias_per_input", layer) or not layer.use_bias:
-        return None
-    n_in = int(layer._inbound_nodes[0].inputs[0].shape[-1])
-    return n_in * int(layer.units) + n_in if n_in != int(layer.units) else None
-
-
-def _invented_params(layer):
-    """Inputs, pooling, dropout and flatten given parameters, as if they were weight layers."""
-    if not _applies("invented_params", layer):
-        return None
-    if layer.prose == "input":     # one weight per input value
-        shape = layer.batch_shape[1:]
-        return int(math.prod(int(s) for s in shape)) if all(s is not None for s in shape) else None
-    if layer.prose == "pooling":   # the pool window taken for a kernel
-        c = int(layer.channels(layer._inbound_nodes[0].inputs[0].shape))
-        return (int(math.prod(int(p) for p in layer.pool_size)) * c + 1) * c
-    # dropout and flatten: one weight per value passed on
-    return int(math.prod(int(s) for s in layer._inbound_nodes[0].outputs[0].shape[1:]))
-
-
-LAYER_RULES: dict[str, Callable[[Layer], Optional[int]]] = {
-    "forgot_bias": _forgot_bias,
-    "bias_per_input": _bias_per_input,
-    "forgot_input_channels": _forgot_input_channels,
-    "no_weight_sharing": _no_weight_sharing,
-    "lstm_without_gates": _lstm_without_gates,
-    "lstm_without_inputs": _lstm_without_inputs,
-    "pytorch_biases": _pytorch_biases,
-}
 
 # ---- shape-level: one piece of the sliding-window rule done wrong ------------------------
 
@@ -149,59 +60,205 @@ class _IgnorePooling(WindowRule):
         return c.q(f"{names.label}_in", n, axis(names.axis))
 
 
+class _SwapPadding(WindowRule):
+    """``same`` worked as ``valid`` and ``valid`` as ``same``."""
+
+    def conv(self, c, names, n, k, s, d, padding):
+        swapped = {"same": "valid", "valid": "same", "causal": "valid"}.get(padding, padding)
+        return super().conv(c, names, n, k, s, d, swapped)
+
+
+class _IgnoreDilation(WindowRule):
+    """A dilated kernel taken as covering k positions, not d·(k − 1) + 1."""
+
+    def effective(self, c, names, k_, d):
+        return k_
+
+
+class _PoolStrideOne(WindowRule):
+    """A pooling with no ``strides`` argument taken to move by 1 (Keras moves by the pool size)."""
+
+    def pool(self, c, names, n, p, s, padding):
+        if names.strides_from is not None:
+            s = 1
+        return super().pool(c, names, n, p, s, padding)
+
+
 SHAPE_RULES: dict[str, WindowRule] = {
     "off_by_one": _OffByOne(), "round_up": _RoundUp(), "ignore_pooling": _IgnorePooling(),
+    "swap_padding": _SwapPadding(), "ignore_dilation": _IgnoreDilation(),
+    "pool_stride_one": _PoolStrideOne(),
 }
 
-PARAMS = ("total_params", "layer_params", "trainable_params")
-SHAPES = ("output_shape", "flatten_size", "total_params", "layer_params", "trainable_params")
+PARAMS = ("total_params", "layer_params", "trainable_params", "cloze", "find_bug")
+SHAPES = ("output_shape", "flatten_size", "total_params", "layer_params", "trainable_params", "cloze",
+          "find_bug")
+MEMORY = ("weight_memory", "training_memory")
 
 CATALOGUE = {m.tag: m for m in [
-    Misconception("forgot_bias", "Each unit or filter also has one bias: add one per output.", PARAMS),
-    Misconception("forgot_input_channels", "A filter has one kernel for every input channel, "
-                  "so its weights are kernel height × width × input channels.", PARAMS),
-    Misconception("no_weight_sharing", "A convolution shares one kernel across all positions: "
-                  "its count does not grow with the image.", PARAMS),
-    Misconception("bias_per_input", "A bias belongs to each output unit, not to each input.", PARAMS),
-    Misconception("invented_params", "Inputs, pooling, dropout and flatten layers have no parameters.", PARAMS),
-    Misconception("ignore_pooling", "Flatten sees the size after pooling, not before.", SHAPES),
-    Misconception("off_by_one", "A valid window of k on n positions gives n − k + 1 outputs, not n − k.", SHAPES),
-    Misconception("round_up", "With strides the output size rounds down: ⌊(n − k)/s⌋ + 1.", SHAPES),
-    Misconception("bn_moving_trainable", "BatchNormalization's moving mean and variance are not "
-                  "trainable: they are updated by averaging.", ("trainable_params",)),
-    Misconception("bn_moving_left_out", "BatchNormalization's moving mean and variance are "
-                  "parameters too (non-trainable ones).", ("total_params", "layer_params", "non_trainable_params")),
-    Misconception("lstm_without_gates", "An LSTM has 4 gates, each with its own weights: multiply by 4.", PARAMS),
-    Misconception("lstm_without_inputs", "Each gate also weighs the input: h·(d + h) + h per gate.", PARAMS),
-    Misconception("pytorch_biases", "That is PyTorch's count (two biases per gate); Keras has one.", PARAMS),
-    Misconception("first_over_budget", "That width already exceeds the budget: take the largest one within it.",
-                  ("largest_width",)),
+    Misconception("forgot_bias", PARAMS),
+    Misconception("forgot_input_channels", PARAMS),
+    Misconception("no_weight_sharing", PARAMS),
+    Misconception("bias_per_input", PARAMS),
+    Misconception("invented_params", PARAMS),
+    Misconception("ignore_pooling", SHAPES),
+    Misconception("off_by_one", SHAPES),
+    Misconception("round_up", SHAPES),
+    Misconception("swap_padding", SHAPES),
+    Misconception("ignore_dilation", SHAPES),
+    Misconception("pool_stride_one", SHAPES),
+    Misconception("channels_first", ("output_shape",)),
+    Misconception("flatten_without_channels", ("output_shape", "flatten_size")),
+    Misconception("bn_moving_trainable", ("trainable_params",)),
+    Misconception("bn_moving_left_out", ("total_params", "layer_params", "non_trainable_params", "cloze")),
+    Misconception("lstm_without_gates", PARAMS),
+    Misconception("lstm_without_inputs", PARAMS),
+    Misconception("pytorch_biases", PARAMS),
+    Misconception("first_over_budget", ("largest_width",)),
+    Misconception("flops_for_macs", ("compute",)),
+    Misconception("macs_for_flops", ("compute",)),
+    Misconception("params_for_macs", ("compute",)),
+    Misconception("one_position", ("compute",)),
+    Misconception("bits_for_bytes", MEMORY),
+    Misconception("four_bytes", MEMORY),
+    Misconception("decimal_binary", MEMORY),
+    Misconception("weights_only", ("training_memory",)),
+    Misconception("forgot_gradients", ("training_memory",)),
+    Misconception("forgot_optimizer_state", ("training_memory",)),
+    Misconception("one_moment", ("training_memory",)),
+    Misconception("smaller_layer", ("largest_layer",)),
+    Misconception("has_params", ("param_free_layers",)),
+    Misconception("correct_row", ("find_bug",)),
+    Misconception("teacher", ()),
 ]}
 
 
-def layer_value(tag: str, layer: Layer) -> Optional[int]:
-    """A layer's count as a student with this misconception works it out (None: cannot occur)."""
-    if tag == "invented_params":
-        return _invented_params(layer)
+# ---- weight-level: one layer's count done wrong -----------------------------------------------
+#
+# Each takes the drawn model's row (numbers: ``row.weights`` as (name, shape, trainable),
+# ``row.shape``, ``row.input_shape``) and returns (wrong count, facts) or None.
+
+
+def _applies(tag: str, row) -> bool:
+    return row.layer is not None and tag in row.layer.misconceptions
+
+
+def _weights(row, suffix: str) -> int:
+    return sum(math.prod(shape) for name, shape, _ in row.weights if name.split("/")[-1] == suffix)
+
+
+def _forgot_bias(row):
+    b = _weights(row, "bias")
+    return (row.params - b, {"biases": b}) if b else None
+
+
+def _forgot_input_channels(row):
+    if not _applies("forgot_input_channels", row):
+        return None
+    kernel = next((shape for name, shape, _ in row.weights if name.split("/")[-1] == "kernel"), None)
+    if kernel is None or len(kernel) < 3:
+        return None
+    c_in = kernel[-2]
+    return math.prod(kernel) // c_in + _weights(row, "bias"), {"channels": c_in}
+
+
+def _no_weight_sharing(row):
+    if not _applies("no_weight_sharing", row) or row.shape is None:
+        return None
+    spatial = row.shape[1:-1] if row.layer.data_format == "channels_last" else row.shape[2:]
+    positions = math.prod(spatial)
+    return (row.params * positions, {"positions": positions}) if positions > 1 else None
+
+
+def _lstm_without_gates(row):
+    if not _applies("lstm_without_gates", row):
+        return None
+    return row.params // row.layer.gates, {"gates": row.layer.gates}
+
+
+def _lstm_without_inputs(row):
+    if not _applies("lstm_without_inputs", row):
+        return None
+    recurrent = next((shape for name, shape, _ in row.weights if name.split("/")[-1] == "recurrent_kernel"), None)
+    if recurrent is None:
+        return None
+    h = recurrent[0]
+    return row.params - math.prod(next(s for n, s, _ in row.weights if n.split("/")[-1] == "kernel")), \
+        {"units": h}
+
+
+def _pytorch_biases(row):
+    # PyTorch gives every gate two biases (b_ih and b_hh); Keras one (GRU with
+    # reset_after=True already has two).
+    if not _applies("pytorch_biases", row) or not row.layer.use_bias or row.layer.bias_vectors() != 1:
+        return None
+    units = next(s for n, s, _ in row.weights if n.split("/")[-1] == "recurrent_kernel")[0]
+    return row.params + row.layer.gates * units, {"gates": row.layer.gates}
+
+
+def _bias_per_input(row):
+    """One bias for each input instead of each output (n_in·n_out + n_in)."""
+    if not _applies("bias_per_input", row) or not row.layer.use_bias:
+        return None
+    kernel = next((s for n, s, _ in row.weights if n.split("/")[-1] == "kernel"), None)
+    if kernel is None:
+        return None
+    n_in, n_out = kernel[0], kernel[-1]
+    return (n_in * n_out + n_in, {}) if n_in != n_out else None
+
+
+def _invented_params(row):
+    """A pooling, dropout, flatten or reshaping layer given parameters, as if it were a weight layer."""
+    if not _applies("invented_params", row) or row.shape is None or None in row.shape[1:]:
+        return None
+    if row.layer.prose == "pooling" and row.input_shape is not None:
+        c = row.shape[-1] if row.layer.data_format == "channels_last" else row.shape[1]
+        return (math.prod(row.values(row.layer.pool_size)) * c + 1) * c, {"layers": [row.type]}
+    # dropout, flatten: one weight per value passed on
+    return math.prod(row.shape[1:]), {"layers": [row.type]}
+
+
+LAYER_RULES = {
+    "forgot_bias": _forgot_bias,
+    "bias_per_input": _bias_per_input,
+    "forgot_input_channels": _forgot_input_channels,
+    "no_weight_sharing": _no_weight_sharing,
+    "lstm_without_gates": _lstm_without_gates,
+    "lstm_without_inputs": _lstm_without_inputs,
+    "pytorch_biases": _pytorch_biases,
+    "invented_params": _invented_params,
+}
+
+
+def layer_value(tag: str, row):
+    """A layer's count as a student with this misconception works it out: (value, facts) or None."""
     if tag in LAYER_RULES:
-        return LAYER_RULES[tag](layer)
-    if tag == "bn_moving_left_out" and _applies(tag, layer):
-        return _count(w for w in layer.weights if w.trainable)
+        return LAYER_RULES[tag](row)
+    if tag == "bn_moving_left_out" and _applies(tag, row):
+        return row.trainable, {"moving": row.non_trainable}
     return None
 
 
-def model_value(tag: str, model) -> Optional[int]:
-    """The model's total as a student with this misconception works it out."""
-    changed = False
-    total = 0
-    layers = list(model.unique_layers())
-    graph = model.ordered_graph()
-    layers += [t.layer for t in graph.inputs if t.layer not in layers]
-    for layer in layers:
-        wrong = layer_value(tag, layer)
+def model_value(tag: str, view):
+    """The model's total as a student with this misconception works it out: (value, facts) or None.
+
+    The facts of every layer it changed are merged (the layer types it gave parameters to)."""
+    changed, total, facts = False, 0, {}
+    for row in view.rows:
+        wrong = layer_value(tag, row)
         if wrong is None:
-            total += int(layer.count_params())
-        else:
-            total += wrong
-            changed = True
-    return total if changed else None
+            total += row.params
+            continue
+        value, f = wrong
+        total += value
+        changed = True
+        for k, v in f.items():
+            if isinstance(v, list):
+                facts[k] = sorted(set(facts.get(k, [])) | set(v))
+            else:
+                facts[k] = facts.get(k, 0) + v if k in ("biases", "moving") else v
+    if tag == "invented_params" and view.input_size:
+        total += view.input_size
+        facts["layers"] = ["Input"] + facts.get("layers", [])
+        changed = True
+    return (total, facts) if changed else None

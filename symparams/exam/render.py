@@ -1,34 +1,44 @@
 """Write exam variants in the formats teachers import.
 
-LaTeX (the ``exam`` class: a student sheet and an answer key from one source) and
-Markdown come from the jinja2 templates in ``templates/exam/``. Moodle XML, GIFT,
-Canvas (text2qti's plain-text quiz format) and JSON are written here, with each
-format's escaping; their worked solutions are the derivation rendered as
-Markdown and turned into HTML (Moodle, GIFT) or kept as Markdown (Canvas).
+Every format comes from the jinja2 templates in ``templates/exam/``: LaTeX (the ``exam``
+class: a student sheet and an answer key from one source), Markdown, the HTML that Moodle
+XML, GIFT and QTI carry (TeX math in ``\\( \\)`` and ``\\[ \\]``, which Moodle's MathJax
+filter, Canvas and Blackboard typeset; :class:`~symparams.render.lms.LmsFmt`), and the
+QTI 1.2 package's XML. This module escapes each format's text and assembles the files.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
+import zipfile
+from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 
 from ..derivation import derive
 from ..errors import SymparamsError
 from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template
-from ..summary import summarize
+from ..render.lms import LmsFmt
 from .draw import Variant
 from .spec import Spec
 
-FORMATS = ("latex", "markdown", "moodle", "gift", "canvas", "json")
+FORMATS = ("latex", "markdown", "moodle", "gift", "canvas", "qti", "json")
+#: formats written as bytes (a zip)
+BINARY = ("qti",)
+TEMPLATES = ("exam/prompts.j2", "exam/exam.tex.j2", "exam/exam.md.j2", "exam/solution.md.j2",
+             "exam/working.j2", "exam/question.html.j2", "exam/solution.html.j2", "exam/qti.xml.j2",
+             "exam/manifest.xml.j2", "exam/answers.md.j2", "exam/answers.tex.j2")
 
 
-def solution_layers(q, d):
+def solution_layers(q, d) -> list:
     """The layers a question's worked solution goes through."""
-    if q.kind in ("layer_params", "output_shape"):
+    if q.kind in ("layer_params", "output_shape") or (q.kind == "compute" and q.layer):
         return [d.layer(q.layer)]
+    if q.kind == "find_bug":
+        return [d.layer(q.facts["wrong_row"])]
     if q.kind == "flatten_size":
         out = []
         for l in d.layers:
@@ -37,20 +47,46 @@ def solution_layers(q, d):
             if l.name == q.layer:
                 break
         return out
-    if q.kind in ("total_params", "trainable_params", "non_trainable_params"):
+    if q.kind in ("total_params", "trainable_params", "non_trainable_params", "cloze"):
         return [l for l in d.layers if l.has_weights]
     return []
 
 
-def budget_working(spec: Spec, q, v: Variant) -> dict:
-    from ..readers import read_source
-    from ..dims import substitute
-    import sympy
-    sizes = {k: val for k, val in v.sizes.items() if k != q.size_symbol}
-    total = summarize(read_source(spec.source, spec.path, sizes).model).total
-    at = substitute(total, {q.size_symbol: sympy.Integer(q.answer)})
-    nxt = substitute(total, {q.size_symbol: sympy.Integer(q.answer + 1)})
-    return {"total": total, "at": at, "next": nxt}
+def kind_table(q, fmt):
+    """The table a kind's solution shows (header, rows, alignment), or None."""
+    f = q.facts
+    if q.kind in ("largest_layer", "param_free_layers"):
+        rows = [[fmt.code(n), fmt.n(p)] for n, p in f.get("params", {}).items()]
+        return ["Layer", "Parameters"], rows, "lr"
+    if q.kind == "compute":
+        rows = [[fmt.code(n), fmt.n(m)] for n, m in f["rows"]]
+        rows.append([fmt.text("Total"), fmt.n(f["total_macs"])])
+        return ["Layer", "MACs"], rows, "lr"
+    return None
+
+
+def version_layers(v: Variant, d) -> list:
+    """Every layer some question of the version works through, each once, in model order."""
+    names = {l.name for q in v.questions for l in solution_layers(q, d)}
+    return [l for l in d.layers if l.name in names]
+
+
+def number(value) -> str:
+    """An answer as text: 1,234, 12.35 (a fraction to two decimals), (None, 26, 26, 32), a name."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join("None" if v is None else str(v) for v in value) + ")"
+    if isinstance(value, Fraction):
+        return f"{float(value):,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def plain(value) -> str:
+    """A number as an LMS reads it (no thousands separator; two decimals for a fraction)."""
+    if isinstance(value, Fraction):
+        return f"{float(value):.2f}"
+    return str(value)
 
 
 class _Context:
@@ -58,106 +94,128 @@ class _Context:
         self.spec = spec
         self.variants = variants
         self.directory = Path(templates) if templates else default_templates()
-        for rel in ("exam/prompts.j2", "exam/exam.tex.j2", "exam/exam.md.j2", "exam/solution.md.j2"):
+        for rel in TEMPLATES:
             if not (self.directory / rel).is_file():
-                raise TemplateError(f"{self.directory}: missing template {rel}")
+                raise TemplateError(f"{self.directory}: missing template {rel} "
+                                    f"(copy it from {default_templates() / rel})")
         self.env = _environment(self.directory)
-        self.fmt = Fmt(fmt_name, load_names(self.directory, fmt_name), ",",
-                       text_names=load_names(self.directory, "text"))
-        self.derivations = {v.number: derive(v.model) for v in variants}
+        names = load_names(self.directory, "latex")
+        text_names = load_names(self.directory, "text")
+        self.fmt = LmsFmt(names, ",", text_names) if fmt_name == "lms" else \
+            Fmt(fmt_name, load_names(self.directory, fmt_name), ",", text_names=text_names)
+        self._derivations: dict = {}
+        self._prompts = None
+
+    def derivation(self, v: Variant):
+        if v.number not in self._derivations:
+            self._derivations[v.number] = derive(v.model)
+        return self._derivations[v.number]
+
+    @property
+    def derivations(self):
+        return _Lazy(self)
 
     def render(self, template: str, **extra) -> str:
         return render_template(self.env, self.directory, template, dict(
             spec=self.spec, variants=self.variants, fmt=self.fmt, derivations=self.derivations,
-            solution_layers=solution_layers,
-            budget_working=lambda q, v: budget_working(self.spec, q, v), **extra))
+            solution_layers=solution_layers, version_layers=version_layers, prompt=self.prompt,
+            feedback=self.feedback, number=number, plain=plain, table=kind_table, **extra))
 
-    def prompt(self, q) -> str:
-        module = self.env.get_template("exam/prompts.j2").make_module({"fmt": self.fmt})
-        return str(getattr(module, q.kind)(q, self.fmt)).strip()
+    @property
+    def prompts(self):
+        if self._prompts is None:
+            self._prompts = self.env.get_template("exam/prompts.j2").make_module({"fmt": self.fmt})
+        return self._prompts
+
+    def prompt(self, q, v=None) -> str:
+        """The question's wording: the spec's own ``prompt`` (its {names} filled in), or the kind's."""
+        if q.spec.prompt:
+            fields = {"layer": q.layer, "budget": q.spec.budget, "size": q.size_symbol, "dtype": q.spec.dtype,
+                      "unit": q.spec.unit, "optimizer": q.spec.optimizer, "measure": q.spec.measure,
+                      **(v.sizes if v is not None else {})}
+            return _fill(q.spec.prompt, fields, self.fmt)
+        return str(getattr(self.prompts, q.kind)(q, self.fmt)).strip()
 
     def misconception(self, tag: str) -> str:
-        module = self.env.get_template("exam/prompts.j2").make_module({})
-        return str(module.misconception(tag)).strip()
+        return str(self.prompts.misconception(tag)).strip()
+
+    def feedback(self, c) -> str:
+        """One line on a wrong answer: the mistake's name, then what is right (from the model's facts)."""
+        name = self.misconception(c.misconception)
+        detail = str(self.prompts.feedback(c, self.fmt)).strip()
+        name = self.fmt.text(name[:1].upper() + name[1:])
+        return f"{name}: {detail}" if detail else name
+
+
+class _Lazy:
+    """``derivations[v.number]`` for templates, each derived when first used."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.by_number = {v.number: v for v in ctx.variants}
+
+    def __getitem__(self, n):
+        return self.ctx.derivation(self.by_number[n])
+
+
+_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _fill(text: str, fields: dict, fmt) -> str:
+    """A teacher's wording with {name} replaced by its value; nothing else is read from it."""
+    out, last = [], 0
+    for m in _FIELD.finditer(text):
+        out.append(fmt.text(text[last:m.start()]))
+        value = fields.get(m.group(1))
+        out.append(fmt.code(value) if isinstance(value, str) and m.group(1) in ("layer", "size", "dtype")
+                   else fmt.text(number(value)) if value is not None else fmt.text(m.group(0)))
+        last = m.end()
+    out.append(fmt.text(text[last:]))
+    return "".join(out)
 
 
 def write(spec: Spec, variants: list, fmt: str, key: bool = False, templates: Optional[str] = None,
-          seed: Optional[int] = None) -> str:
-    """The variants in one format (LaTeX and Markdown: the key with ``key=True``)."""
+          seed: Optional[int] = None):
+    """The variants in one format (LaTeX and Markdown: the key with ``key=True``); QTI is bytes (a zip)."""
     if fmt not in FORMATS:
         raise SymparamsError(f"unknown exam format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt == "json":
-        return json.dumps(to_json(spec, variants, seed), indent=1, ensure_ascii=False) + "\n"
+        ctx = _Context(spec, variants, "text", templates)
+        return json.dumps(to_json(ctx, seed), indent=1, ensure_ascii=False) + "\n"
     if fmt == "latex":
         return _Context(spec, variants, "latex", templates).render("exam/exam.tex.j2", key=key)
     if fmt == "markdown":
         return _Context(spec, variants, "markdown", templates).render("exam/exam.md.j2", key=key)
-    ctx = _Context(spec, variants, "markdown", templates)
-    return {"moodle": moodle_xml, "gift": gift, "canvas": canvas}[fmt](ctx)
+    if fmt == "canvas":
+        return canvas(_Context(spec, variants, "markdown", templates))
+    ctx = _Context(spec, variants, "lms", templates)
+    return {"moodle": moodle_xml, "gift": gift, "qti": qti_zip}[fmt](ctx)
 
 
 # ---- shared pieces --------------------------------------------------------------------
 
 
-def answer_text(value) -> str:
-    if isinstance(value, tuple):
-        return "(" + ", ".join("None" if v is None else str(v) for v in value) + ")"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+def question_html(ctx: _Context, v: Variant, q, blanks=None) -> str:
+    """The question as HTML (templates/exam/question.html.j2); ``blanks`` fills a cloze table's cells."""
+    return ctx.render("exam/question.html.j2", v=v, q=q, blanks=blanks).strip()
+
+
+def solution_html(ctx: _Context, v: Variant, q) -> str:
+    return ctx.render("exam/solution.html.j2", v=v, q=q, d=ctx.derivation(v)).strip()
 
 
 def solution_markdown(ctx: _Context, v: Variant, q) -> str:
     """The worked solution of one question, in Markdown (templates/exam/solution.md.j2)."""
-    return ctx.render("exam/solution.md.j2", q=q, v=v, d=ctx.derivations[v.number]).strip()
-
-
-_DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-
-
-def markdown_to_html(text: str) -> str:
-    """The small Markdown of derivations as HTML, math as \\( \\) and \\[ \\] (Moodle's MathJax)."""
-    blocks, out = re.split(r"\n\s*\n", text.strip()), []
-    for block in blocks:
-        block = block.strip()
-        if not block:
-            continue
-        if block.startswith("$$"):
-            out.append("<p>\\[" + html.escape(_DISPLAY.sub(lambda m: m.group(1), block).strip()) + "\\]</p>")
-            continue
-        if block.startswith("#"):
-            level = min(len(block) - len(block.lstrip("#")), 6)
-            out.append(f"<h{level}>{_inline_html(block.lstrip('#').strip())}</h{level}>")
-            continue
-        lines = block.splitlines()
-        if all(l.startswith("- ") for l in lines):
-            out.append("<ul>" + "".join(f"<li>{_inline_html(l[2:])}</li>" for l in lines) + "</ul>")
-            continue
-        out.append("<p>" + _inline_html(" ".join(lines)) + "</p>")
-    return "\n".join(out)
-
-
-def _inline_html(text: str) -> str:
-    parts = re.split(r"(\$[^$]+\$|`[^`]+`)", text)
-    out = []
-    for p in parts:
-        if p.startswith("$") and p.endswith("$") and len(p) > 1:
-            out.append("\\(" + html.escape(p[1:-1]) + "\\)")
-        elif p.startswith("`") and p.endswith("`") and len(p) > 1:
-            out.append("<code>" + html.escape(p[1:-1]) + "</code>")
-        else:
-            out.append(_BOLD.sub(r"<strong>\1</strong>", html.escape(p.replace("\\_", "_").replace("\\*", "*"))))
-    return "".join(out)
-
-
-def question_html(ctx: _Context, v: Variant, q) -> str:
-    prompt = markdown_to_html(ctx.prompt(q))
-    code = f"<pre><code>{html.escape(v.source.strip())}</code></pre>"
-    intro = f"<p>{html.escape(ctx.spec.instructions)}</p>" if ctx.spec.instructions else ""
-    return f"{intro}{code}{prompt}"
+    return ctx.render("exam/solution.md.j2", q=q, v=v, d=ctx.derivation(v)).strip()
 
 
 def _name(ctx: _Context, v: Variant, q) -> str:
     return f"{ctx.spec.title} — version {v.number}, question {q.index}"
+
+
+def _points(q) -> str:
+    p = q.spec.points
+    return str(int(p)) if float(p).is_integer() else str(p)
 
 
 # ---- Moodle XML -------------------------------------------------------------------------------
@@ -167,47 +225,85 @@ def _cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
 def moodle_xml(ctx: _Context) -> str:
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>",
            '  <question type="category">',
-           f"    <category><text>$course$/symparams/{html.escape(ctx.spec.title)}</text></category>",
+           f"    <category><text>$course$/symparams/{_esc(ctx.spec.title)}</text></category>",
            "  </question>"]
     for v in ctx.variants:
         for q in v.questions:
-            numeric = not q.choices
-            kind = "numerical" if numeric else "multichoice"
-            out += [f'  <question type="{kind}">',
-                    f"    <name><text>{html.escape(_name(ctx, v, q))}</text></name>",
-                    f'    <questiontext format="html"><text>{_cdata(question_html(ctx, v, q))}</text></questiontext>',
-                    f'    <generalfeedback format="html"><text>{_cdata(markdown_to_html(solution_markdown(ctx, v, q)))}</text></generalfeedback>',
-                    f"    <defaultgrade>{q.spec.points}</defaultgrade>",
-                    "    <penalty>0</penalty>", "    <hidden>0</hidden>"]
-            if numeric:
-                out += ['    <answer fraction="100" format="moodle_auto_format">',
-                        f"      <text>{q.answer}</text>", "      <tolerance>0</tolerance>",
-                        '      <feedback format="html"><text>Correct.</text></feedback>', "    </answer>"]
-                for c in q.distractors:
-                    out += ['    <answer fraction="0" format="moodle_auto_format">',
-                            f"      <text>{c.value}</text>", "      <tolerance>0</tolerance>",
-                            f'      <feedback format="html"><text>{_cdata(_feedback(ctx, c))}</text></feedback>',
-                            "    </answer>"]
-            else:
-                out += ["    <single>true</single>", "    <shuffleanswers>0</shuffleanswers>",
-                        "    <answernumbering>ABCD</answernumbering>"]
-                for c in q.choices:
-                    feedback = "Correct." if c.correct else _feedback(ctx, c)
-                    out += [f'    <answer fraction="{100 if c.correct else 0}" format="html">',
-                            f"      <text>{_cdata(html.escape(answer_text(c.value)))}</text>",
-                            f'      <feedback format="html"><text>{_cdata(feedback)}</text></feedback>',
-                            "    </answer>"]
-            out.append("  </question>")
+            out += _moodle_question(ctx, v, q)
     out.append("</quiz>")
     return "\n".join(out) + "\n"
 
 
-def _feedback(ctx: _Context, c) -> str:
-    name = ctx.misconception(c.misconception)
-    return f"{name[:1].upper()}{name[1:]}: {c.feedback}"
+def _moodle_question(ctx, v, q) -> list:
+    kind = "cloze" if q.blanks else "numerical" if not q.choices else "multichoice"
+    text = question_html(ctx, v, q, blanks=_cloze_codes(ctx, q) if q.blanks else None)
+    out = [f'  <question type="{kind}">',
+           f"    <name><text>{_esc(_name(ctx, v, q))}</text></name>",
+           f'    <questiontext format="html"><text>{_cdata(text)}</text></questiontext>',
+           f'    <generalfeedback format="html"><text>{_cdata(solution_html(ctx, v, q))}</text></generalfeedback>',
+           f"    <defaultgrade>{_points(q)}</defaultgrade>",
+           "    <penalty>0</penalty>", "    <hidden>0</hidden>"]
+    if kind == "cloze":
+        return out + ["  </question>"]
+    if kind == "numerical":
+        tol = q.tolerance
+        out += ['    <answer fraction="100" format="moodle_auto_format">',
+                f"      <text>{plain(q.answer)}</text>", f"      <tolerance>{tol:g}</tolerance>",
+                '      <feedback format="html"><text>Correct.</text></feedback>', "    </answer>"]
+        for c in q.distractors:
+            if isinstance(c.value, (int, Fraction)) and abs(float(c.value) - float(q.answer)) <= tol:
+                continue   # inside the tolerance of the answer: Moodle would take it as right
+            out += ['    <answer fraction="0" format="moodle_auto_format">',
+                    f"      <text>{plain(c.value)}</text>", "      <tolerance>0</tolerance>",
+                    f'      <feedback format="html"><text>{_cdata(ctx.feedback(c))}</text></feedback>',
+                    "    </answer>"]
+        out.append("    <unitgradingtype>0</unitgradingtype>")
+        out.append("    <showunits>3</showunits>")
+        return out + ["  </question>"]
+    n_correct = sum(c.correct for c in q.choices)
+    out += [f"    <single>{'false' if n_correct > 1 else 'true'}</single>",
+            "    <shuffleanswers>1</shuffleanswers>", "    <answernumbering>abc</answernumbering>"]
+    for c in q.choices:
+        if c.correct:
+            fraction = _fraction(100 / n_correct)
+        else:
+            fraction = "0" if n_correct == 1 else _fraction(-100 / n_correct)
+        feedback = "Correct." if c.correct else ctx.feedback(c)
+        out += [f'    <answer fraction="{fraction}" format="html">',
+                f"      <text>{_cdata(_esc(number(c.value)))}</text>",
+                f'      <feedback format="html"><text>{_cdata(feedback)}</text></feedback>',
+                "    </answer>"]
+    return out + ["  </question>"]
+
+
+def _fraction(value: float) -> str:
+    """A Moodle grade fraction: Moodle accepts only its own list (100, 50, 33.33333, 25, ...)."""
+    return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+def _cloze_codes(ctx, q) -> list:
+    """Moodle's embedded answers, one per blank: {1:NUMERICAL:=832:0#Correct~%0%800:0#feedback}."""
+    codes = []
+    for b in q.blanks:
+        if b.column == "shape":
+            codes.append("{1:SHORTANSWER:=" + _cloze_escape(number(b.answer)) + "}")
+            continue
+        wrong = "".join(f"~%0%{plain(c.value)}:0#{_cloze_escape(ctx.feedback(c))}" for c in b.distractors)
+        codes.append("{1:NUMERICAL:=" + plain(b.answer) + ":0#Correct." + wrong + "}")
+    return codes
+
+
+def _cloze_escape(text: str) -> str:
+    for ch in "\\}#~/\"":
+        text = text.replace(ch, "\\" + ch)
+    return text
 
 
 # ---- GIFT --------------------------------------------------------------------------------------
@@ -226,20 +322,45 @@ def gift(ctx: _Context) -> str:
            f"$CATEGORY: $course$/symparams/{ctx.spec.title}", ""]
     for v in ctx.variants:
         for q in v.questions:
-            solution = gift_escape(markdown_to_html(solution_markdown(ctx, v, q)))
+            if q.blanks:
+                out += _gift_cloze(ctx, v, q)
+                continue
+            solution = gift_escape(solution_html(ctx, v, q))
             head = f"::{gift_escape(_name(ctx, v, q))}::[html]{gift_escape(question_html(ctx, v, q))}"
             if not q.choices:
-                lines = [head + "{#", f"\t={q.answer}:0#Correct."]
-                lines += [f"\t=%0%{c.value}:0#{gift_escape(_feedback(ctx, c))}" for c in q.distractors]
+                lines = [head + "{#", f"\t={plain(q.answer)}:{q.tolerance:g}#Correct."]
+                lines += [f"\t=%0%{plain(c.value)}:0#{gift_escape(ctx.feedback(c))}" for c in q.distractors
+                          if abs(float(c.value) - float(q.answer)) > q.tolerance]
             else:
                 lines = [head + "{"]
+                n_correct = sum(c.correct for c in q.choices)
                 for c in q.choices:
-                    mark = "=" if c.correct else "~"
-                    feedback = "Correct." if c.correct else _feedback(ctx, c)
-                    lines.append(f"\t{mark}{gift_escape(answer_text(c.value))}#{gift_escape(feedback)}")
+                    feedback = "Correct." if c.correct else ctx.feedback(c)
+                    if n_correct > 1:
+                        weight = f"{_fraction(100 / n_correct if c.correct else -100 / n_correct)}"
+                        mark = f"~%{weight}%"
+                    else:
+                        mark = "=" if c.correct else "~"
+                    lines.append(f"\t{mark}{gift_escape(number(c.value))}#{gift_escape(feedback)}")
             lines += [f"\t####[html]{solution}", "}", ""]
             out += lines
     return "\n".join(out)
+
+
+def _gift_cloze(ctx, v, q) -> list:
+    """GIFT has no cloze: each blank becomes a numerical question of its own."""
+    out = []
+    for i, b in enumerate(q.blanks, start=1):
+        if b.column == "shape":
+            continue
+        label = "the total" if b.column == "total" else f"the parameters of {b.row}"
+        stem = question_html(ctx, v, q, blanks=[f"[{j}]" for j in range(1, len(q.blanks) + 1)])
+        stem += f"<p>Blank [{i}]: {html.escape(label)}?</p>"
+        out += [f"::{gift_escape(_name(ctx, v, q))}, blank {i}::[html]{gift_escape(stem)}{{#",
+                f"\t={plain(b.answer)}:0#Correct."]
+        out += [f"\t=%0%{plain(c.value)}:0#{gift_escape(ctx.feedback(c))}" for c in b.distractors]
+        out += [f"\t####[html]{gift_escape(solution_html(ctx, v, q))}", "}", ""]
+    return out
 
 
 # ---- Canvas: text2qti's plain-text quiz format ------------------------------------------------
@@ -249,33 +370,62 @@ def canvas(ctx: _Context) -> str:
     out = [f"Quiz title: {ctx.spec.title}",
            f"Quiz description: {len(ctx.variants)} versions, written by symparams. "
            f"{ctx.spec.instructions}".rstrip(), ""]
-    number = 0
+    number_ = 0
     for v in ctx.variants:
         for q in v.questions:
-            number += 1
-            out.append(f"Title: {_name(ctx, v, q)}")
-            out.append(f"Points: {q.spec.points}")
-            prompt = ctx.prompt(q)
-            # text2qti aligns wrapped lines with the text after the number
-            prefix = f"{number}.".ljust(4) if number < 100 else f"{number}. "
-            pad = " " * len(prefix)
-            out.append(f"{prefix}{prompt}")
-            out.append("")
-            out.append(pad + "```")
-            out += [(pad + line) if line.strip() else "" for line in v.source.strip().splitlines()]
-            out.append(pad + "```")
-            out += _feedback_lines(solution_markdown(ctx, v, q))
-            if q.choices:
-                for i, c in enumerate(q.choices):
-                    letter = "abcdefgh"[i]
-                    mark = "*" if c.correct else ""
-                    out.append(f"{mark}{letter})  {answer_text(c.value)}")
-                    if not c.correct:
-                        out.append(f"... {_feedback(ctx, c)}")
-            else:
-                out.append(f"=   {q.answer} +- 0")
-            out.append("")
+            parts = [(q, None)] if not q.blanks else \
+                [(q, b) for b in q.blanks if b.column != "shape"]
+            for q_, blank in parts:
+                number_ += 1
+                out += _canvas_question(ctx, v, q_, blank, number_)
     return "\n".join(out)
+
+
+def _canvas_question(ctx, v, q, blank, n) -> list:
+    out = [f"Title: {_name(ctx, v, q)}" + (f", {blank.row or 'total'}" if blank else ""),
+           f"Points: {_points(q)}"]
+    prompt = ctx.prompt(q, v)
+    if blank is not None:
+        prompt = (f"How many parameters does the layer `{blank.row}` have?" if blank.column == "params"
+                  else "How many parameters does the model have in total?")
+    prefix = f"{n}.".ljust(4) if n < 100 else f"{n}. "
+    pad = " " * len(prefix)
+    out.append(f"{prefix}{prompt}")
+    out.append("")
+    out.append(pad + "```")
+    out += [(pad + line) if line.strip() else "" for line in v.source.strip().splitlines()]
+    out.append(pad + "```")
+    if q.kind == "find_bug":
+        out.append("")
+        out += [pad + line for line in _claims_markdown(q).splitlines()]
+    out += _feedback_lines(solution_markdown(ctx, v, q))
+    if blank is not None:
+        out.append(f"=   {plain(blank.answer)} +- 0")
+    elif q.choices:
+        multiple = sum(c.correct for c in q.choices) > 1
+        for i, c in enumerate(q.choices):
+            letter = "abcdefgh"[i]
+            if multiple:
+                out.append(f"[{'*' if c.correct else ' '}] {number(c.value)}")
+            else:
+                out.append(f"{'*' if c.correct else ''}{letter})  {number(c.value)}")
+            if not c.correct:
+                out.append(f"... {_markdown_text(ctx.feedback(c))}")
+    else:
+        out.append(f"=   {plain(q.answer)} +- {q.tolerance:g}")
+    out.append("")
+    return out
+
+
+def _markdown_text(text: str) -> str:
+    return html.unescape(re.sub(r"<code>(.*?)</code>", r"`\1`", text))
+
+
+def _claims_markdown(q) -> str:
+    rows = ["| Layer | Type | Output shape | Param # |", "| --- | --- | --- | ---: |"]
+    rows += [f"| {c['name']} | {c['type']} | {number(c['shape'])} | {number(c['params'])} |"
+             for c in q.facts["claims"]]
+    return "\n".join(rows)
 
 
 def _feedback_lines(markdown: str) -> list[str]:
@@ -286,31 +436,93 @@ def _feedback_lines(markdown: str) -> list[str]:
     return [f"... {first}"] + [("    " + l) if l.strip() else "" for l in rest]
 
 
+# ---- QTI 1.2: the package Canvas, Blackboard and others import -----------------------------
+
+
+def qti_zip(ctx: _Context) -> bytes:
+    """A QTI 1.2 content package: imsmanifest.xml and one assessment, from templates."""
+    ident = "symparams_" + re.sub(r"[^A-Za-z0-9]", "_", ctx.spec.title)[:40]
+    items = []
+    for v in ctx.variants:
+        for q in v.questions:
+            if q.blanks:
+                items += [_qti_item(ctx, v, q, b, i) for i, b in enumerate(q.blanks, start=1)
+                          if b.column != "shape"]
+            else:
+                items.append(_qti_item(ctx, v, q, None, 0))
+    assessment = ctx.render("exam/qti.xml.j2", ident=ident, items=items)
+    manifest = ctx.render("exam/manifest.xml.j2", ident=ident)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in (("imsmanifest.xml", manifest), (f"{ident}/{ident}.xml", assessment)):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))   # the same bytes every run
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def _qti_item(ctx, v, q, blank, i) -> dict:
+    if blank is not None:
+        label = f"the parameters of {blank.row}" if blank.column == "params" else "the total"
+        text = question_html(ctx, v, q, blanks=[f"[{j}]" for j in range(1, len(q.blanks) + 1)]) + \
+            f"<p>Blank [{i}]: {html.escape(label)}?</p>"
+        kind, answer, tolerance, choices = "numerical_question", plain(blank.answer), 0, []
+    else:
+        text = question_html(ctx, v, q)
+        multiple = sum(c.correct for c in q.choices) > 1
+        kind = "numerical_question" if not q.choices else \
+            "multiple_answers_question" if multiple else "multiple_choice_question"
+        answer, tolerance = plain(q.answer), q.tolerance
+        choices = [{"ident": f"v{v.number}q{q.index}c{k}", "text": _esc(number(c.value)), "correct": c.correct,
+                    "feedback": "" if c.correct else ctx.feedback(c)} for k, c in enumerate(q.choices)]
+    return {"ident": f"v{v.number}_q{q.index}" + (f"_b{i}" if blank is not None else ""),
+            "title": _name(ctx, v, q) + (f", blank {i}" if blank is not None else ""),
+            "kind": kind, "text": text, "points": _points(q), "answer": answer,
+            "low": _bound(answer, -tolerance), "high": _bound(answer, tolerance),
+            "choices": choices, "solution": solution_html(ctx, v, q)}
+
+
+def _bound(answer: str, delta: float) -> str:
+    value = float(answer) + delta
+    return str(int(value)) if value.is_integer() and "." not in answer else f"{value:.6g}" \
+        if abs(value) < 1e15 else str(value)
+
+
 # ---- JSON -----------------------------------------------------------------------------------
 
 
 def _json_value(v):
-    return list(v) if isinstance(v, tuple) else v
+    if isinstance(v, tuple):
+        return [_json_value(x) for x in v]
+    if isinstance(v, Fraction):
+        return float(v)
+    return v
 
 
-def to_json(spec: Spec, variants: list, seed: Optional[int] = None) -> dict:
+def to_json(ctx: _Context, seed: Optional[int] = None) -> dict:
     """Every variant: its Keras source (real Keras runs it), questions, answers, distractors."""
+    spec, variants = ctx.spec, ctx.variants
     return {
         "title": spec.title,
         "spec": spec.path,
         "seed": seed,
         "variants": [{
             "number": v.number,
-            "sizes": v.sizes,
+            "sizes": {k: _json_value(x) for k, x in v.sizes.items()},
             "source": v.source,
             "questions": [{
                 "index": q.index, "kind": q.kind, "layer": q.layer,
-                "size": q.size_symbol, "budget": q.spec.budget,
-                "answer": _json_value(q.answer),
+                "size": q.size_symbol, "budget": q.spec.budget, "points": q.spec.points,
+                "prompt": html.unescape(re.sub(r"<[^>]+>", "", ctx.prompt(q, v))),
+                "answer": _json_value(q.answer), "tolerance": q.tolerance,
                 "choices": [{"value": _json_value(c.value), "correct": c.correct,
                              "misconception": c.misconception} for c in q.choices],
                 "distractors": [{"value": _json_value(c.value), "misconception": c.misconception,
-                                 "feedback": c.feedback} for c in q.distractors],
+                                 "feedback": ctx.feedback(c)} for c in q.distractors],
+                "blanks": [{"row": b.row, "column": b.column, "answer": _json_value(b.answer)}
+                           for b in q.blanks],
+                **({"claims": [{**c, "shape": _json_value(c["shape"])} for c in q.facts["claims"]],
+                    "wrong_row": q.facts["wrong_row"]} if q.kind == "find_bug" else {}),
             } for q in v.questions],
         } for v in variants],
     }

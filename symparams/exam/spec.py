@@ -30,18 +30,31 @@ from typing import Any, Mapping, Optional, Union
 
 from ..errors import SymparamsError
 
+#: every question kind, with what it asks (docs/exam.md has a table with the fields each takes)
 KINDS = {
     "total_params": "the total number of parameters",
-    "layer_params": "the parameters of one layer (layer = name or 1-based row)",
     "trainable_params": "the trainable parameters",
     "non_trainable_params": "the non-trainable parameters",
+    "layer_params": "the parameters of one layer (layer = name or 1-based row)",
     "output_shape": "the output shape of one layer (layer = ...)",
     "flatten_size": "the size of the Flatten layer's output",
+    "largest_layer": "which layer has the most parameters",
+    "param_free_layers": "every layer without parameters (several correct choices)",
+    "compute": "the MACs or FLOPs of the model or of one layer (measure = \"macs\" or \"flops\")",
+    "weight_memory": "the memory of the weights at a dtype (dtype = ..., unit = ...)",
+    "training_memory": "the memory to train with an optimizer (optimizer = \"adam\", unit = ...)",
+    "find_bug": "which row of a summary with one wrong count or shape is wrong",
+    "cloze": "a summary table with the parameter counts (and shapes) left blank",
     "largest_width": "the largest value of a size (size = ...) within a parameter budget (budget = ...)",
 }
+#: the kinds whose answer is not a number: they need choices
+CHOICE_ONLY = {"output_shape", "largest_layer", "param_free_layers", "find_bug"}
 TOP_KEYS = {"title", "instructions", "source", "sizes", "questions", "constraints"}
-QUESTION_KEYS = {"kind", "layer", "choices", "size", "budget", "points"}
-CONSTRAINT_KEYS = {"answer_min", "answer_max", "max_tries"}
+QUESTION_KEYS = {"kind", "layer", "choices", "size", "budget", "points", "prompt", "tolerance",
+                 "distractors", "measure", "dtype", "optimizer", "precision", "unit", "columns"}
+CONSTRAINT_KEYS = {"answer_min", "answer_max", "max_tries", "where"}
+UNITS = {"bytes": 1, "KB": 10 ** 3, "MB": 10 ** 6, "GB": 10 ** 9,
+         "KiB": 2 ** 10, "MiB": 2 ** 20, "GiB": 2 ** 30}
 
 
 class SpecError(SymparamsError):
@@ -55,13 +68,36 @@ class Size:
 
 
 @dataclass(frozen=True)
+class Distractor:
+    """A teacher's own wrong answer: an expression in the sizes and ``answer``."""
+
+    value: str
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
 class Question:
     kind: str
     layer: Union[str, int, None] = None
     choices: int = 4
     size: Optional[str] = None
     budget: Optional[int] = None
-    points: int = 1
+    points: float = 1
+    prompt: str = ""                    # the teacher's own wording ({layer}, {budget}, sizes)
+    tolerance: Union[float, str] = 0     # absolute, or "5%" of the answer
+    distractors: tuple = ()              # Distractor
+    measure: str = "macs"                # compute: macs or flops
+    dtype: str = "float32"               # weight_memory
+    optimizer: str = "adam"              # training_memory
+    precision: str = "fp32"              # training_memory
+    unit: str = "bytes"                  # memory
+    columns: tuple = ("params",)         # cloze: params, shape
+
+    def tolerance_for(self, answer) -> float:
+        """The absolute tolerance around ``answer``."""
+        if isinstance(self.tolerance, str):
+            return abs(float(answer)) * float(self.tolerance.rstrip("%")) / 100
+        return float(self.tolerance)
 
 
 @dataclass(frozen=True)
@@ -75,6 +111,7 @@ class Spec:
     answer_max: int = 10 ** 12
     max_tries: int = 0          # 0: 50 tries per variant asked for
     path: str = "<spec>"
+    where: tuple = ()           # conditions between sizes, in a small safe language (conditions.py)
 
     @property
     def space(self) -> int:
@@ -114,28 +151,10 @@ class Spec:
         sizes = tuple(_size(name, value, fail) for name, value in dict(data["sizes"]).items())
         if not sizes:
             raise fail("'sizes' is empty: name at least one size to draw")
-        questions = []
-        for i, q in enumerate(data["questions"], start=1):
-            if not isinstance(q, dict):
-                raise fail(f"questions[{i}] must be a table")
-            bad = sorted(set(q) - QUESTION_KEYS)
-            if bad:
-                raise fail(f"questions[{i}]: unknown key {bad[0]!r}; a question has "
-                           f"{', '.join(sorted(QUESTION_KEYS))}")
-            kind = q.get("kind")
-            if kind not in KINDS:
-                raise fail(f"questions[{i}].kind {kind!r} is not one of {', '.join(KINDS)}")
-            if kind in ("layer_params", "output_shape") and "layer" not in q:
-                raise fail(f"questions[{i}]: {kind} needs 'layer' (a layer name or a 1-based row)")
-            if kind == "largest_width" and ("size" not in q or "budget" not in q):
-                raise fail(f"questions[{i}]: largest_width needs 'size' and 'budget'")
-            choices = q.get("choices", 4)
-            if not isinstance(choices, int) or choices < 0 or choices == 1 or choices > 8:
-                raise fail(f"questions[{i}].choices must be 0 (numeric answer only) or 2 to 8, got {choices!r}")
-            if kind == "output_shape" and choices == 0:
-                raise fail(f"questions[{i}]: an output shape is not a number: give it choices (2 to 8)")
-            questions.append(Question(kind, q.get("layer"), choices, q.get("size"),
-                                      q.get("budget"), int(q.get("points", 1))))
+        questions = [_question(i, q, fail) for i, q in enumerate(data["questions"], start=1)] \
+            if isinstance(data["questions"], list) else None
+        if questions is None:
+            raise fail("'questions' must be a list of tables ([[questions]])")
         if not questions:
             raise fail("'questions' is empty")
         constraints = dict(data.get("constraints", {}))
@@ -146,7 +165,8 @@ class Spec:
                    sizes=sizes, questions=tuple(questions), instructions=str(data.get("instructions", "")),
                    answer_min=int(constraints.get("answer_min", 1)),
                    answer_max=int(constraints.get("answer_max", 10 ** 12)),
-                   max_tries=int(constraints.get("max_tries", 0)), path=path)
+                   max_tries=int(constraints.get("max_tries", 0)), path=path,
+                   where=_where(constraints.get("where", ()), fail))
         if spec.answer_min > spec.answer_max:
             raise fail(f"constraints: answer_min {spec.answer_min} is above answer_max {spec.answer_max}")
         return spec
@@ -166,10 +186,104 @@ def _size(name: str, value, fail) -> Size:
     if isinstance(value, list):
         if not value:
             raise fail(f"sizes.{name}: the list of choices is empty")
-        for v in value:
-            if not isinstance(v, (int, float, bool)):
-                raise fail(f"sizes.{name}: choices must be numbers or true/false, got {v!r}")
-        return Size(name, tuple(value))
-    if isinstance(value, (int, float, bool)):
-        return Size(name, (value,))
+        return Size(name, tuple(_choice(name, v, fail) for v in value))
+    if isinstance(value, (int, float, bool, str)):
+        return Size(name, (_choice(name, value, fail),))
     raise fail(f"sizes.{name}: give a list of choices or a range {{min, max}}")
+
+
+def _choice(name: str, v, fail):
+    """One value a size may take: a number, true/false, a string ("same") or a tuple ([3, 5])."""
+    if isinstance(v, (int, float, bool)):
+        return v
+    if isinstance(v, str):
+        if not v.isprintable() or len(v) > 100:
+            raise fail(f"sizes.{name}: a string choice must be one printable line, got {v!r}")
+        return v
+    if isinstance(v, list) and v and all(isinstance(x, (int, float, str)) and not isinstance(x, bool)
+                                         for x in v):
+        return tuple(v)
+    raise fail(f"sizes.{name}: a choice is a number, true/false, a string or a list of numbers "
+               f"(a tuple such as [3, 5]), got {v!r}")
+
+
+def _where(value, fail) -> tuple:
+    from .conditions import parse_condition
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(w, str) for w in items):
+        raise fail("constraints.where must be a condition such as \"units % heads == 0\", or a list of them")
+    for w in items:
+        parse_condition(w, lambda m, w=w: fail(f"constraints.where {w!r}: {m}"))
+    return tuple(items)
+
+
+def _question(i: int, q, fail) -> Question:
+    if not isinstance(q, dict):
+        raise fail(f"questions[{i}] must be a table")
+    bad = sorted(set(q) - QUESTION_KEYS)
+    if bad:
+        raise fail(f"questions[{i}]: unknown key {bad[0]!r}; a question has {', '.join(sorted(QUESTION_KEYS))}")
+    kind = q.get("kind")
+    if kind not in KINDS:
+        raise fail(f"questions[{i}].kind {kind!r} is not one of {', '.join(KINDS)}")
+    where = f"questions[{i}]"
+    if kind in ("layer_params", "output_shape") and "layer" not in q:
+        raise fail(f"{where}: {kind} needs 'layer' (a layer name or a 1-based row)")
+    if kind == "largest_width" and ("size" not in q or "budget" not in q):
+        raise fail(f"{where}: largest_width needs 'size' and 'budget'")
+    choices = q.get("choices", 4)
+    if not isinstance(choices, int) or isinstance(choices, bool) or choices < 0 or choices == 1 or choices > 8:
+        raise fail(f"{where}.choices must be 0 (numeric answer only) or 2 to 8, got {choices!r}")
+    if kind in CHOICE_ONLY and choices == 0:
+        raise fail(f"{where}: the answer to {kind} is not a number: give it choices (2 to 8)")
+    if kind == "cloze" and choices:
+        raise fail(f"{where}: a cloze table's blanks are numbers: leave out choices (or set it to 0)")
+    points = q.get("points", 1)
+    if not isinstance(points, (int, float)) or isinstance(points, bool) or points <= 0:
+        raise fail(f"{where}.points must be a positive number, got {points!r}")
+    tolerance = q.get("tolerance", 0)
+    if isinstance(tolerance, str):
+        body = tolerance.strip().rstrip("%")
+        if not tolerance.strip().endswith("%") or not body.replace(".", "", 1).isdigit():
+            raise fail(f"{where}.tolerance must be a number or a percentage such as \"5%\", got {tolerance!r}")
+        tolerance = tolerance.strip()
+    elif not isinstance(tolerance, (int, float)) or isinstance(tolerance, bool) or tolerance < 0:
+        raise fail(f"{where}.tolerance must be a number at or above 0, or a percentage such as \"5%\"")
+    measure = q.get("measure", "macs")
+    if measure not in ("macs", "flops"):
+        raise fail(f"{where}.measure must be \"macs\" or \"flops\", got {measure!r}")
+    unit = q.get("unit", "bytes")
+    if unit not in UNITS:
+        raise fail(f"{where}.unit must be one of {', '.join(UNITS)}, got {unit!r}")
+    from ..units import DTYPE_BYTES
+    dtype = q.get("dtype", "float32")
+    if dtype not in DTYPE_BYTES:
+        raise fail(f"{where}.dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}")
+    from ..memory import OPTIMIZER_STATES, PRECISIONS
+    optimizer, precision = str(q.get("optimizer", "adam")).lower(), q.get("precision", "fp32")
+    if optimizer not in OPTIMIZER_STATES:
+        raise fail(f"{where}.optimizer must be one of {', '.join(OPTIMIZER_STATES)}, got {optimizer!r}")
+    if precision not in PRECISIONS:
+        raise fail(f"{where}.precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    columns = q.get("columns", ["params"])
+    if isinstance(columns, str):
+        columns = [columns]
+    if not columns or not all(c in ("params", "shape") for c in columns):
+        raise fail(f"{where}.columns must list \"params\" and/or \"shape\", got {columns!r}")
+    prompt = q.get("prompt", "")
+    if not isinstance(prompt, str):
+        raise fail(f"{where}.prompt must be the question's wording, as a string")
+    extra = []
+    for j, d in enumerate(q.get("distractors", []), start=1):
+        if isinstance(d, str):
+            d = {"value": d}
+        if not isinstance(d, dict) or "value" not in d or set(d) - {"value", "feedback"}:
+            raise fail(f"{where}.distractors[{j}] must be {{value = \"...\", feedback = \"...\"}}")
+        from .conditions import parse_condition
+        parse_condition(str(d["value"]), lambda m, j=j: fail(f"{where}.distractors[{j}]: {m}"))
+        extra.append(Distractor(str(d["value"]), str(d.get("feedback", ""))))
+    budget = q.get("budget")
+    if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0):
+        raise fail(f"{where}.budget must be a whole number of parameters, got {budget!r}")
+    return Question(kind, q.get("layer"), choices, q.get("size"), budget, points, prompt, tolerance,
+                    tuple(extra), measure, dtype, optimizer, precision, unit, tuple(columns))

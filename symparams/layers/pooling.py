@@ -23,7 +23,7 @@ class BasePooling(_Spatial):
         self.data_format = standardize_data_format(data_format)
 
     def compute_output_shape(self, input_shape):
-        spatial = [window.pool_length(n, p, s, self.padding)
+        spatial = [window.pool_length(n, p, s, self.padding, self.strides_from)
                    for n, p, s in zip(self.spatial(input_shape), self.pool_size, self.strides)]
         self.check_spatial(input_shape, spatial, what="pool window")
         return self.assemble(input_shape, spatial, self.channels(input_shape))

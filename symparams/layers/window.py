@@ -122,9 +122,11 @@ def conv_length(n, k, s, padding: str, d=ONE) -> Optional[sympy.Expr]:
     return None if n is None else evaluate(rule().conv(VALUES, _ANY_AXIS, n, k, s, d, padding))
 
 
-def pool_length(n, p, s, padding: str) -> Optional[sympy.Expr]:
-    """The output length of a pooling window along one axis."""
-    return None if n is None else evaluate(rule().pool(VALUES, _ANY_AXIS, n, p, s, padding))
+def pool_length(n, p, s, padding: str, strides_from: Optional[str] = None) -> Optional[sympy.Expr]:
+    """The output length of a pooling window along one axis (``strides_from``: the argument
+    the strides were taken from when left out, which a wrong rule may not know)."""
+    names = _ANY_AXIS if strides_from is None else AxisNames(strides_from=strides_from)
+    return None if n is None else evaluate(rule().pool(VALUES, names, n, p, s, padding))
 
 
 def transpose_length(n, k, s, padding: str, d=ONE, output_padding=None) -> Optional[sympy.Expr]:

@@ -124,9 +124,17 @@ class Fmt:
         return ", ".join(self.shape(s) for s in shapes)
 
     def answer(self, value) -> str:
-        """An exam answer: a count, or a shape."""
+        """An exam answer: a count, a shape, a decimal (to two places) or a layer's name."""
+        from fractions import Fraction
         if isinstance(value, tuple):
             return self.shape(value)
+        if isinstance(value, str):
+            return self.code(value)
+        if isinstance(value, Fraction):
+            text = f"{float(value):,.2f}"
+            if self.latex:
+                return self._wrap(text.replace(",", "{,}"))
+            return self._wrap(f"<mn>{text}</mn>") if self.html else self._wrap(text)
         return self.n(value)
 
     def times(self, sizes) -> str:
@@ -234,6 +242,19 @@ class Fmt:
             else:
                 out.append(f"{pad} = {body}")
         return out
+
+    def axes(self, worked_axes) -> list[str]:
+        """The output-size working of every axis, as one list of equation lines."""
+        return [line for a in worked_axes for line in self.equation(a.working, a.label)]
+
+    def display(self, lines) -> str:
+        """Equation lines (from :meth:`equation` or :meth:`chain`) as one displayed block."""
+        lines = list(lines)
+        if self.html:
+            return '<math display="block" class="working"><mtable>\n' + "\n".join(lines) + "\n</mtable></math>"
+        if self.latex:
+            return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$"
+        return "\n".join(lines)
 
     @property
     def _equals(self) -> str:

@@ -1,0 +1,372 @@
+"""Question kinds: each one's answer and its misconception distractors, at one draw.
+
+A kind is a function ``(question, draw) -> Asked``; ``KIND_RULES`` maps every kind in
+:data:`symparams.exam.spec.KINDS` to one. ``draw`` is a :class:`Draw`: the model's numbers
+(:class:`~symparams.exam.views.View`), the same model read with a student's wrong window
+rule, and the sizes. The wording of each kind is in ``templates/exam/prompts.j2``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Optional
+
+from ..memory import OPTIMIZER_STATES
+from ..units import DTYPE_BYTES
+from . import misconceptions as mc
+from .spec import UNITS, Question, SpecError
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: Any                  # an int, a Fraction, a shape tuple or a layer name
+    correct: bool
+    misconception: Optional[str] = None
+    facts: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Blank:
+    """One blank of a cloze table: a row's column, its answer and the wrong values to expect."""
+
+    row: str
+    column: str                 # params or shape
+    answer: Any
+    distractors: tuple = ()
+
+
+@dataclass
+class Asked:
+    answer: Any
+    distractors: list
+    layer: Optional[str] = None
+    facts: dict = field(default_factory=dict)
+    correct: tuple = ()         # several correct choices (param_free_layers)
+    blanks: tuple = ()
+
+
+class Redraw(Exception):
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+class Draw:
+    """One draw: its sizes and the model's numbers, with the wrong readings on demand."""
+
+    def __init__(self, reading, sizes: dict, view):
+        self.reading, self.sizes, self.view = reading, sizes, view
+        self._wrong: dict = {}
+
+    def wrong(self, tag: str):
+        """The model's numbers as a student with the shape misconception ``tag`` works them out."""
+        if tag not in self._wrong:
+            reading = self.reading.wrong(tag, mc.SHAPE_RULES[tag])
+            view = None
+            if reading is not None:
+                view = reading.view(self.sizes) if not reading.exact else reading.view({})
+                if not view.valid:
+                    view = None
+            self._wrong[tag] = view
+        return self._wrong[tag]
+
+
+def _shape_distractors(q: Question, d: Draw, value_of: Callable) -> list:
+    out = []
+    for tag in mc.SHAPE_RULES:
+        if q.kind not in mc.CATALOGUE[tag].kinds:
+            continue
+        view = d.wrong(tag)
+        if view is None:
+            continue
+        try:
+            out.append(Choice(value_of(view), False, tag))
+        except (SpecError, KeyError, StopIteration, TypeError):
+            continue
+    return out
+
+
+def _weight_distractors(q: Question, d: Draw, value_of_row=None, total_of=None) -> list:
+    out = []
+    for tag in mc.LAYER_RULES.keys() | {"bn_moving_left_out"}:
+        if q.kind not in mc.CATALOGUE[tag].kinds:
+            continue
+        wrong = value_of_row(tag) if value_of_row else total_of(tag)
+        if wrong is not None:
+            out.append(Choice(wrong[0], False, tag, wrong[1]))
+    return out
+
+
+def _order(choices: list) -> list:
+    """The catalogue's order, so the same draw always gives the same distractors."""
+    rank = {t: i for i, t in enumerate(mc.CATALOGUE)}
+    return sorted(choices, key=lambda c: rank.get(c.misconception, len(rank)))
+
+
+# ---- parameter counts ---------------------------------------------------------------------
+
+
+def total_params(q: Question, d: Draw) -> Asked:
+    v = d.view
+    wrong = _weight_distractors(q, d, total_of=lambda tag: mc.model_value(tag, v))
+    wrong += _shape_distractors(q, d, lambda w: w.total)
+    return Asked(v.total, _order(wrong))
+
+
+def trainable_params(q: Question, d: Draw) -> Asked:
+    v = d.view
+
+    def total_of(tag):
+        found = mc.model_value(tag, v)
+        return None if found is None else (found[0] - v.non_trainable, found[1])
+    wrong = _weight_distractors(q, d, total_of=total_of)
+    if v.non_trainable:
+        wrong.append(Choice(v.trainable + v.non_trainable, False, "bn_moving_trainable",
+                            {"moving": v.non_trainable}))
+    wrong += _shape_distractors(q, d, lambda w: w.trainable)
+    return Asked(v.trainable, _order(wrong))
+
+
+def non_trainable_params(q: Question, d: Draw) -> Asked:
+    v = d.view
+    wrong = [Choice(0, False, "bn_moving_left_out", {"moving": v.non_trainable})] if v.non_trainable else []
+    return Asked(v.non_trainable, wrong)
+
+
+def layer_params(q: Question, d: Draw) -> Asked:
+    row = d.view.row(q.layer)
+    wrong = _weight_distractors(q, d, value_of_row=lambda tag: mc.layer_value(tag, row))
+    wrong += _shape_distractors(q, d, lambda w: w.row(row.name).params)
+    return Asked(row.params, _order(wrong), row.name)
+
+
+# ---- shapes ---------------------------------------------------------------------------------
+
+
+def _flatten_row(view):
+    for r in view.rows:
+        if r.layer is not None and r.layer.prose == "flatten":
+            return r
+    raise SpecError("a flatten_size question needs a Flatten layer in the model")
+
+
+def _channels_first(shape: tuple, layer) -> Optional[tuple]:
+    if shape is None or len(shape) < 3:
+        return None
+    if getattr(layer, "data_format", "channels_last") == "channels_first":
+        return (shape[0], *shape[2:], shape[1])
+    return (shape[0], shape[-1], *shape[1:-1])
+
+
+def _without_channels(view, row) -> Optional[int]:
+    """A Flatten's size with the channels left out: the spatial sizes multiplied."""
+    if row.input_shape is None or len(row.input_shape) < 3 or None in row.input_shape[1:]:
+        return None
+    return math.prod(row.input_shape[1:-1])
+
+
+def output_shape(q: Question, d: Draw) -> Asked:
+    row = d.view.row(q.layer)
+    wrong = _shape_distractors(q, d, lambda w: w.row(row.name).shape)
+    flipped = _channels_first(row.shape, row.layer)
+    if flipped is not None:
+        wrong.append(Choice(flipped, False, "channels_first"))
+    if row.layer is not None and row.layer.prose == "flatten":
+        n = _without_channels(d.view, row)
+        if n is not None:
+            wrong.append(Choice((None, n), False, "flatten_without_channels"))
+    return Asked(row.shape, _order(wrong), row.name)
+
+
+def flatten_size(q: Question, d: Draw) -> Asked:
+    row = _flatten_row(d.view)
+    wrong = _shape_distractors(q, d, lambda w: _flatten_row(w).shape[1])
+    n = _without_channels(d.view, row)
+    if n is not None:
+        wrong.append(Choice(n, False, "flatten_without_channels"))
+    return Asked(row.shape[1], _order(wrong), row.name)
+
+
+# ---- layers to choose between ------------------------------------------------------------------
+
+
+def largest_layer(q: Question, d: Draw) -> Asked:
+    rows = [r for r in d.view.rows if r.params > 0]
+    if len(rows) < 2:
+        raise SpecError("a largest_layer question needs at least two layers with parameters")
+    ranked = sorted(rows, key=lambda r: -r.params)
+    if ranked[0].params == ranked[1].params:
+        raise Redraw("distractors")        # a tie has no single answer
+    top = ranked[0]
+    wrong = [Choice(r.name, False, "smaller_layer", {"params": r.params, "largest": top.params,
+                                                      "largest_name": top.name}) for r in ranked[1:]]
+    return Asked(top.name, wrong, top.name, {"params": {r.name: r.params for r in rows}})
+
+
+def param_free_layers(q: Question, d: Draw) -> Asked:
+    free = [r.name for r in d.view.rows if r.params == 0]
+    if not free:
+        raise SpecError("a param_free_layers question needs a layer without parameters")
+    wrong = [Choice(r.name, False, "has_params", {"params": r.params}) for r in d.view.rows if r.params > 0]
+    return Asked(tuple(free), wrong, correct=tuple(free), facts={"params": {r.name: r.params for r in d.view.rows}})
+
+
+def find_bug(q: Question, d: Draw) -> Asked:
+    """A summary with one row's count (or shape) replaced by a misconception's value."""
+    rng = d.rng
+    view = d.view
+    candidates = []
+    for row in view.rows:
+        for tag in mc.LAYER_RULES.keys() | {"bn_moving_left_out"}:
+            wrong = mc.layer_value(tag, row)
+            if wrong is not None and wrong[0] != row.params and wrong[0] > 0:
+                candidates.append((row.name, "params", wrong[0], tag))
+        for tag in mc.SHAPE_RULES:
+            w = d.wrong(tag)
+            if w is None:
+                continue
+            try:
+                shape = w.row(row.name).shape
+            except SpecError:
+                continue
+            if shape != row.shape:
+                candidates.append((row.name, "shape", shape, tag))
+    if not candidates:
+        raise Redraw("distractors")
+    candidates.sort(key=lambda c: (c[0], c[1], str(c[2]), c[3]))
+    name, column, claimed, tag = rng.choice(candidates)
+    claims = [{"name": r.name, "type": r.type,
+               "shape": claimed if (r.name == name and column == "shape") else r.shape,
+               "params": claimed if (r.name == name and column == "params") else r.params}
+              for r in view.rows]
+    bad = view.row(name)
+    facts = {"claims": claims, "wrong_row": name, "column": column, "claimed": claimed,
+             "true": bad.params if column == "params" else bad.shape, "misconception": tag}
+    others = [r for r in view.rows if r.name != name]
+    wrong = [Choice(r.name, False, "correct_row", {"params": r.params, "shape": r.shape}) for r in others]
+    return Asked(name, wrong, name, facts)
+
+
+# ---- compute and memory ------------------------------------------------------------------------
+
+
+def compute(q: Question, d: Draw) -> Asked:
+    per_layer, total = d.view.macs()
+    if q.layer is not None:
+        row = d.view.row(q.layer)
+        macs, params, name = per_layer.get(row.name, 0), row.params, row.name
+    else:
+        macs, params, name = total, d.view.total, None
+    if not macs:
+        raise SpecError(f"{'layer ' + repr(name) if name else 'the model'} has no multiply-adds to ask about")
+    answer = 2 * macs if q.measure == "flops" else macs
+    wrong = [Choice(macs if q.measure == "flops" else 2 * macs, False,
+                    "macs_for_flops" if q.measure == "flops" else "flops_for_macs"),
+             Choice(params, False, "params_for_macs")]
+    if name is not None:
+        row = d.view.row(name)
+        if row.layer is not None and "no_weight_sharing" in row.layer.misconceptions and row.shape:
+            positions = math.prod(row.shape[1:-1] if row.layer.data_format == "channels_last" else row.shape[2:])
+            if positions > 1:
+                one = macs // positions
+                wrong.append(Choice(2 * one if q.measure == "flops" else one, False, "one_position",
+                                    {"positions": positions}))
+    rows = [(n, m) for n, m in per_layer.items() if m]
+    return Asked(answer, wrong, name, {"macs": macs, "rows": rows, "total_macs": total})
+
+
+def _in_unit(n_bytes, unit: str):
+    value = Fraction(n_bytes) / UNITS[unit]
+    return value.numerator if value.denominator == 1 else value
+
+
+def _bytes(dtype: str) -> Fraction:
+    b = DTYPE_BYTES[dtype]
+    return Fraction(int(b.p), int(b.q)) if hasattr(b, "p") else Fraction(b)
+
+
+def weight_memory(q: Question, d: Draw) -> Asked:
+    n = d.view.total
+    per = _bytes(q.dtype)
+    answer = _in_unit(n * per, q.unit)
+    wrong = [Choice(_in_unit(n * per * 8, q.unit), False, "bits_for_bytes")]
+    if per != 4:
+        wrong.append(Choice(_in_unit(n * 4, q.unit), False, "four_bytes", {"dtype": q.dtype}))
+    other = {"KB": "KiB", "MB": "MiB", "GB": "GiB", "KiB": "KB", "MiB": "MB", "GiB": "GB"}.get(q.unit)
+    if other:
+        wrong.append(Choice(_in_unit(n * per, other), False, "decimal_binary", {"unit": q.unit, "other": other}))
+    return Asked(answer, wrong, facts={"params": n, "bytes_per": per})
+
+
+def training_memory(q: Question, d: Draw) -> Asked:
+    from ..memory import training_memory as tm
+    v = d.view
+    m = tm(v.trainable, v.non_trainable, q.optimizer, q.precision)
+    parts = {k: int(val) for k, val in m.parts().items()}
+    answer = _in_unit(parts["total"], q.unit)
+    wrong = [Choice(_in_unit(parts["weights"], q.unit), False, "weights_only")]
+    if parts["gradients"]:
+        wrong.append(Choice(_in_unit(parts["total"] - parts["gradients"], q.unit), False, "forgot_gradients"))
+    if parts["optimizer_state"]:
+        wrong.append(Choice(_in_unit(parts["total"] - parts["optimizer_state"], q.unit), False,
+                            "forgot_optimizer_state", {"optimizer": q.optimizer}))
+    if OPTIMIZER_STATES[q.optimizer] == 2:
+        wrong.append(Choice(_in_unit(parts["total"] - parts["optimizer_state"] // 2, q.unit), False, "one_moment"))
+    wrong.append(Choice(_in_unit(parts["total"] * 8, q.unit), False, "bits_for_bytes"))
+    other = {"KB": "KiB", "MB": "MiB", "GB": "GiB", "KiB": "KB", "MiB": "MB", "GiB": "GB"}.get(q.unit)
+    if other:
+        wrong.append(Choice(_in_unit(parts["total"], other), False, "decimal_binary", {"unit": q.unit, "other": other}))
+    return Asked(answer, wrong, facts={"parts": parts, "optimizer": q.optimizer, "precision": q.precision})
+
+
+# ---- a budget and a table ----------------------------------------------------------------------
+
+
+def largest_width(q: Question, d: Draw) -> Asked:
+    if q.size not in d.sizes:
+        raise SpecError(f"largest_width: {q.size!r} is not one of the sizes")
+    count = d.count_at
+    if count(q.size, 1) is None or count(q.size, 1) > q.budget:
+        raise Redraw("range")
+    lo, hi = 1, 2
+    while (c := count(q.size, hi)) is not None and c <= q.budget:
+        lo, hi = hi, hi * 2
+        if hi > 2 ** 40:
+            raise SpecError(f"largest_width: the count stays within the budget for every {q.size}")
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        c = count(q.size, mid)
+        if c is not None and c <= q.budget:
+            lo = mid
+        else:
+            hi = mid
+    at, past = count(q.size, lo), count(q.size, lo + 1)
+    return Asked(lo, [Choice(lo + 1, False, "first_over_budget", {"count": past})],
+                 facts={"at": at, "next": past})
+
+
+def cloze(q: Question, d: Draw) -> Asked:
+    blanks = []
+    for row in d.view.rows:
+        if "shape" in q.columns:
+            blanks.append(Blank(row.name, "shape", row.shape))
+        if "params" in q.columns:
+            wrong = []
+            for tag in mc.LAYER_RULES.keys() | {"bn_moving_left_out"}:
+                w = mc.layer_value(tag, row)
+                if w is not None and w[0] != row.params:
+                    wrong.append(Choice(w[0], False, tag, w[1]))
+            blanks.append(Blank(row.name, "params", row.params, tuple(_order(wrong))))
+    blanks.append(Blank("", "total", d.view.total))
+    return Asked(d.view.total, [], blanks=tuple(blanks))
+
+
+KIND_RULES: dict[str, Callable[[Question, Draw], Asked]] = {
+    "total_params": total_params, "trainable_params": trainable_params,
+    "non_trainable_params": non_trainable_params, "layer_params": layer_params,
+    "output_shape": output_shape, "flatten_size": flatten_size, "largest_layer": largest_layer,
+    "param_free_layers": param_free_layers, "compute": compute, "weight_memory": weight_memory,
+    "training_memory": training_memory, "find_bug": find_bug, "cloze": cloze,
+    "largest_width": largest_width,
+}

@@ -1,0 +1,154 @@
+"""A spec's model read once, and its numbers at each draw.
+
+The sizes that change a model's structure (switches such as ``pool``, strings such as a
+padding, tuples, floats) are bound before reading; every whole-number size is left
+free. So a spec is read once for each combination of its structural sizes (twice for
+``pool = [true, false]``), and each draw only evaluates the model's expressions at its
+numbers (:mod:`symparams.exam.program`). A source the reader cannot read with free sizes
+(``range(depth)``, ``if units > 64:``) is read at every draw's numbers instead, and
+the first draw of every reading is checked against a reading at its own numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from ..errors import SymparamsError
+from ..layers import window
+from ..readers import read_source
+from ..summary import summarize
+from .program import Program, Values
+
+
+def structural(value) -> bool:
+    """Whether a drawn value is bound before reading (it may change the structure)."""
+    return not isinstance(value, int) or isinstance(value, bool)
+
+
+class Reading:
+    """One reading of the source: symbolic in the free sizes (or all numbers, ``exact``)."""
+
+    def __init__(self, source: str, path: str, bound: dict, exact: bool):
+        self.source, self.path, self.bound, self.exact = source, path, bound, exact
+        self.model = read_source(source, path, bound).model
+        self.summary = summarize(self.model)
+        self.program = Program(_expressions(self.model, self.summary))
+        self._wrong: dict = {}
+        self._compute = None
+
+    def wrong(self, tag: str, rule) -> Optional["Reading"]:
+        """The same source read with a student's wrong window rule (None: it cannot be read)."""
+        if tag not in self._wrong:
+            try:
+                with window.using(rule):
+                    self._wrong[tag] = Reading(self.source, self.path, self.bound, self.exact)
+            except (SymparamsError, ValueError):
+                self._wrong[tag] = None
+        return self._wrong[tag]
+
+    @property
+    def compute(self):
+        if self._compute is None:
+            from ..compute import compute
+            self._compute = compute(self.model)
+        return self._compute
+
+    def view(self, sizes: dict) -> "View":
+        return View(self, Values(self.program, sizes))
+
+
+def _expressions(model, summary) -> list:
+    out = [summary.total, summary.trainable, summary.non_trainable]
+    for r in summary.rows:
+        out += [r.params, r.trainable, r.non_trainable]
+        out += [d for s in r.output_shapes for d in s if d is not None]
+        out += [d for w in r.weights for d in w.shape if d is not None]
+    for t in model.ordered_graph().inputs:
+        out += [d for d in t.shape if d is not None]
+    return [e for e in out if hasattr(e, "free_symbols")]
+
+
+@dataclass
+class RowView:
+    """One summary row at a draw's numbers."""
+
+    name: str
+    type: str
+    layer: Any
+    params: int
+    trainable: int
+    non_trainable: int
+    shape: Optional[tuple]           # the first output shape
+    shapes: tuple
+    weights: tuple                   # (name, shape, trainable)
+    input_shape: Optional[tuple]
+    values_of: Any
+
+    def values(self, exprs) -> tuple:
+        return tuple(self.values_of[e] for e in exprs)
+
+
+class View:
+    """A reading at one draw: every count and shape as a number."""
+
+    def __init__(self, reading: Reading, values: Values):
+        self.reading = reading
+        self.ev = values
+        s = reading.summary
+        self.total, self.trainable, self.non_trainable = values[s.total], values[s.trainable], values[s.non_trainable]
+
+        def shape(sh):
+            return tuple(None if d is None else values[d] for d in sh)
+        rows = []
+        by_layer = {}
+        for r in s.rows:
+            shapes = tuple(shape(sh) for sh in r.output_shapes)
+            rows.append(RowView(r.name, r.type, r.layer, values[r.params], values[r.trainable],
+                                values[r.non_trainable], shapes[0] if shapes else None, shapes,
+                                tuple((w.name, shape(w.shape), w.trainable) for w in r.weights),
+                                None, values))
+            by_layer[id(r.layer)] = rows[-1]
+        inputs = [shape(t.shape) for t in reading.model.ordered_graph().inputs]
+        for row in rows:
+            nodes = getattr(row.layer, "_inbound_nodes", None)
+            if nodes and nodes[0].inputs:
+                row.input_shape = shape(nodes[0].inputs[0].shape)
+        self.rows = rows
+        self.inputs = inputs
+        self.input_size = sum(math.prod(s[1:]) for s in inputs if None not in s[1:]) if inputs else 0
+
+    @property
+    def valid(self) -> bool:
+        """No size at or below zero anywhere (the reader refuses such a model at its numbers)."""
+        for r in self.rows:
+            for sh in r.shapes:
+                for d in sh:
+                    if d is not None and (not isinstance(d, int) or d < 1):
+                        return False
+            if not isinstance(r.params, int) or r.params < 0:
+                return False
+            for _, sh, _ in r.weights:
+                if any(not isinstance(d, int) or d < 0 for d in sh):
+                    return False
+        return isinstance(self.total, int)
+
+    def row(self, ref) -> RowView:
+        from .spec import SpecError
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            if not 1 <= ref <= len(self.rows):
+                raise SpecError(f"layer {ref} is not a row of the model (it has {len(self.rows)})")
+            return self.rows[ref - 1]
+        for r in self.rows:
+            if r.name == ref:
+                return r
+        raise SpecError(f"no layer named {ref!r}; the model has {', '.join(r.name for r in self.rows)}")
+
+    def macs(self) -> tuple[dict, int]:
+        c = self.reading.compute
+        return {r.name: self.ev[r.macs] for r in c.rows}, self.ev[c.macs]
+
+    def facts(self) -> dict:
+        """What feedback may say about the model: the types of its layers."""
+        return {"types": sorted({r.type for r in self.rows})}
