@@ -193,8 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("spec", help="a question spec (TOML); examples in templates/exam/")
     p.add_argument("--variants", type=int, default=1, metavar="N", help="how many versions (default 1)")
     p.add_argument("--seed", type=int, default=0, help="the same seed gives the same files (default 0)")
-    p.add_argument("--format", choices=["latex", "markdown", "moodle", "gift", "canvas", "json"],
-                   default="markdown")
+    p.add_argument("--format", choices=["latex", "markdown", "moodle", "gift", "canvas", "qti", "json"],
+                   default="markdown",
+                   help="qti: a QTI 1.2 zip (Canvas, Blackboard, D2L) and needs -o FILE.zip")
     p.add_argument("--key", action="store_true",
                    help="LaTeX and Markdown: the answer key instead of the student sheet")
     p.add_argument("-o", "--output", metavar="FILE",
@@ -583,6 +584,15 @@ def run_exam(args) -> int:
             _write_file(path, exam.write(spec, variants, "latex", key=key, templates=args.templates))
         return 0
     text = exam.write(spec, variants, args.format, key=args.key, templates=args.templates, seed=args.seed)
+    if isinstance(text, bytes):
+        if not args.output or args.output == "-":
+            raise SymparamsError("a QTI package is a zip file: give it a name with -o, such as -o quiz.zip")
+        try:
+            with open(args.output, "wb") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise SymparamsError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+        return 0
     if args.output:
         _write_file(args.output, text)
     else:

@@ -2,7 +2,8 @@
 // reader would meet: console errors, every request the page made, the size of every
 // math element and diagram, and a full-page screenshot. Input (stdin, JSON):
 // {"url": "file:///...", "screenshot": "/path.png", "width": 1000, "pdf": "/path.pdf" (printed
-// as the browser's Print → Save as PDF does)}. Output: JSON.
+// as the browser's Print → Save as PDF does), "ready": "an expression to await after load"}.
+// Output: JSON.
 const { chromium } = require("playwright-core");
 
 let input = "";
@@ -21,6 +22,8 @@ process.stdin.on("end", async () => {
     page.on("pageerror", (e) => report.pageErrors.push(String(e)));
     page.on("request", (r) => report.requests.push(r.url()));
     await page.goto(job.url, { waitUntil: "load" });
+    // A page that typesets its math with a script (MathJax, as Moodle does) says when it is done.
+    if (job.ready) await page.evaluate(job.ready);
     Object.assign(report, await page.evaluate(() => {
       const box = (e) => { const r = e.getBoundingClientRect(); return { w: r.width, h: r.height }; };
       // Math inside a closed <details> is not laid out; it is not what the reader sees first.
@@ -36,6 +39,10 @@ process.stdin.on("end", async () => {
         links: [...document.querySelectorAll("figure.diagram svg a")].map((a) => a.getAttribute("xlink:href") || a.getAttribute("href")),
         targets: [...document.querySelectorAll("[id]")].map((e) => e.id),
         height: document.documentElement.scrollHeight,
+        // MathJax's output: typeset formulas, formulas it could not read, and TeX left as text
+        mathjax: { typeset: document.querySelectorAll("mjx-container").length,
+                   errors: document.querySelectorAll("mjx-merror").length,
+                   raw: (document.body.innerText.match(/\\[()\[\]]/g) || []).length },
       };
     }));
     if (job.screenshot) await page.screenshot({ path: job.screenshot, fullPage: true });

@@ -201,7 +201,8 @@ def _values(q: Question, asked: Asked, d: Draw, spec: Spec) -> list:
 def pose(q: Question, index: int, d: Draw, spec: Spec) -> Posed:
     asked = KIND_RULES[q.kind](q, d)
     answer = asked.answer
-    if _is_number(answer) and not asked.blanks and not (spec.answer_min <= answer <= spec.answer_max):
+    if isinstance(answer, int) and not isinstance(answer, bool) and not asked.blanks \
+            and not (spec.answer_min <= answer <= spec.answer_max):
         raise Redraw("range")
     distractors, seen = [], {answer} | set(asked.correct)
     for c in _values(q, asked, d, spec) + list(asked.distractors):
@@ -263,7 +264,7 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
             rejected["invalid"] += 1      # a kernel larger than its input, a size at or below zero...
             last_error = str(exc)
             continue
-        answers = tuple(_key(p.answer) for p in posed)
+        answers = tuple(_key(p) for p in posed)
         if answers in used_answers:
             rejected["collision"] += 1
             continue
@@ -279,8 +280,13 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
     return variants, _report(variants, tries, rejected)
 
 
-def _key(answer):
-    return answer
+def _key(posed: "Posed"):
+    """What makes two variants' answers different: the answer, and for a question whose
+    answer is a layer's name, the numbers behind it (two models with the same largest
+    layer are different questions when their counts differ)."""
+    if isinstance(posed.answer, (str, tuple)) and posed.facts:
+        return posed.answer, repr(sorted(posed.facts.items()))
+    return posed.answer
 
 
 def _holds(text: str, tree, sizes: dict, spec: Spec) -> bool:
@@ -354,5 +360,5 @@ def _report(variants, tries, rejected) -> DrawReport:
             spread[q.index] = (values[0], values[len(values) // 2], values[-1])
     return DrawReport(len(variants), tries, rejected["invalid"], rejected["range"],
                       rejected["distractors"], rejected["collision"],
-                      len({tuple(_key(p.answer) for p in v.questions) for v in variants}), positions, spread,
+                      len({tuple(_key(p) for p in v.questions) for v in variants}), positions, spread,
                       rejected["where"])

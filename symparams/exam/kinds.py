@@ -264,14 +264,19 @@ def compute(q: Question, d: Draw) -> Asked:
     wrong = [Choice(macs if q.measure == "flops" else 2 * macs, False,
                     "macs_for_flops" if q.measure == "flops" else "flops_for_macs"),
              Choice(params, False, "params_for_macs")]
-    if name is not None:
-        row = d.view.row(name)
-        if row.layer is not None and "no_weight_sharing" in row.layer.misconceptions and row.shape:
-            positions = math.prod(row.shape[1:-1] if row.layer.data_format == "channels_last" else row.shape[2:])
-            if positions > 1:
-                one = macs // positions
-                wrong.append(Choice(2 * one if q.measure == "flops" else one, False, "one_position",
-                                    {"positions": positions}))
+    # one output position: each convolution's count without its positions
+    one, positions_seen = macs, 0
+    for row in ([d.view.row(name)] if name is not None else d.view.rows):
+        if row.layer is None or "no_weight_sharing" not in row.layer.misconceptions or not row.shape:
+            continue
+        positions = math.prod(row.shape[1:-1] if row.layer.data_format == "channels_last" else row.shape[2:])
+        layer_macs = per_layer.get(row.name, 0)
+        if positions > 1 and layer_macs:
+            one -= layer_macs - layer_macs // positions
+            positions_seen = positions
+    if positions_seen:
+        wrong.append(Choice(2 * one if q.measure == "flops" else one, False, "one_position",
+                            {"positions": positions_seen}))
     rows = [(n, m) for n, m in per_layer.items() if m]
     return Asked(answer, wrong, name, {"macs": macs, "rows": rows, "total_macs": total})
 

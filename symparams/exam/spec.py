@@ -231,7 +231,7 @@ def _question(i: int, q, fail) -> Question:
         raise fail(f"{where}: {kind} needs 'layer' (a layer name or a 1-based row)")
     if kind == "largest_width" and ("size" not in q or "budget" not in q):
         raise fail(f"{where}: largest_width needs 'size' and 'budget'")
-    choices = q.get("choices", 4)
+    choices = q.get("choices", 0 if kind == "cloze" else 4)
     if not isinstance(choices, int) or isinstance(choices, bool) or choices < 0 or choices == 1 or choices > 8:
         raise fail(f"{where}.choices must be 0 (numeric answer only) or 2 to 8, got {choices!r}")
     if kind in CHOICE_ONLY and choices == 0:

@@ -169,6 +169,20 @@ def accepted_arguments(cls: type) -> frozenset[str]:
     return frozenset(names)
 
 
+#: a module name people use without importing it, and the import that binds it
+IMPORTS = {"layers": "from keras import layers", "keras": "import keras", "tf": "import tensorflow as tf",
+           "K": "from keras import backend as K", "models": "from keras import models"}
+
+
+def missing_import(path: str) -> str:
+    """``; `layers` is not defined: add `from keras import layers` at the top`` for an opaque
+    ``layers.Conv2D()`` whose module was never imported (the file read it as a free name)."""
+    root = str(path).split(".")[0].split("(")[0]
+    if root in IMPORTS and "." in str(path):
+        return f"; `{root}` is not defined: add `{IMPORTS[root]}` at the top of the file"
+    return ""
+
+
 def closest(name: str, candidates) -> str:
     found = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.5)
     return f"; closest supported: {', '.join(found)}" if found else ""
@@ -805,7 +819,7 @@ class KerasReader:
         layer = args[0]
         if isinstance(layer, Opaque):
             name = layer.path.split("(")[0].split(".")[-1]
-            hint = closest(name, _LAYER_NAMES)
+            hint = missing_import(layer.path) or closest(name, _LAYER_NAMES)
             raise self.error(f"add() was given {layer.path}, which is not a layer symparams knows{hint}", node)
         try:
             model.add(layer)
@@ -1071,8 +1085,9 @@ class KerasReader:
             raise self.error("Sequential takes a list of layers", node)
         for item in layers or []:
             if not isinstance(item, (Layer, Tensor)):
-                raise self.error(f"Sequential was given {self.describe(item)}, which is not a layer"
-                                 f"{closest(str(getattr(item, 'path', '')).split('(')[0].split('.')[-1], _LAYER_NAMES)}", node)
+                path = str(getattr(item, "path", ""))
+                hint = missing_import(path) or closest(path.split("(")[0].split(".")[-1], _LAYER_NAMES)
+                raise self.error(f"Sequential was given {self.describe(item)}, which is not a layer{hint}", node)
         kwargs = {k: v for k, v in kwargs.items() if k in ("name", "trainable")}
         if isinstance(kwargs.get("name"), str):
             self.checked_name(kwargs["name"], node)
