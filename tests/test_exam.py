@@ -563,7 +563,9 @@ def test_moodle_question_renders_in_a_browser_with_mathjax(tmp_path):
     page = tmp_path / "moodle.html"
     page.write_text(
         "<!doctype html><html><head><meta charset='utf-8'><title>Moodle question</title>"
-        "<script>window.MathJax = {tex: {inlineMath: [['\\\\(', '\\\\)']], displayMath: [['\\\\[', '\\\\]']]}};</script>"
+        "<script>window.MathJax = {tex: {inlineMath: [['\\\\(', '\\\\)']], displayMath: [['\\\\[', '\\\\]']], "
+        # an unknown macro is an error (counted), not its name printed in red
+        "packages: {'[-]': ['noundefined']}}};</script>"
         f"<script src='{(modules / 'mathjax' / 'es5' / 'tex-chtml.js').as_uri()}'></script></head>"
         f"<body style='max-width:50em;margin:2em auto;font-family:sans-serif'>{q.find('questiontext/text').text}"
         f"<ol type='a'>{answers}</ol><hr>{q.find('generalfeedback/text').text}</body></html>")

@@ -33,10 +33,11 @@ class LmsFmt(Fmt):
         self.format = "lms"
 
     def _wrap(self, body: str) -> str:
-        return "\\(" + html_escape(body) + "\\)"
+        # MathJax, unlike LaTeX and KaTeX, has no \allowbreak: it would print the macro's name.
+        return "\\(" + html_escape(body.replace("\\allowbreak ", "").replace("\\allowbreak", "")) + "\\)"
 
     def display(self, lines) -> str:
-        body = " \\\\\n".join(lines)
+        body = " \\\\\n".join(lines).replace("\\allowbreak ", "").replace("\\allowbreak", "")
         return "<p>\\[\\begin{aligned}\n" + html_escape(body) + "\n\\end{aligned}\\]</p>"
 
     def times(self, sizes) -> str:
