@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import operator
+from functools import lru_cache
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
@@ -31,28 +32,37 @@ class ConditionError(Exception):
 
 def parse_condition(text: str, fail: Callable[[str], Exception]) -> ast.AST:
     """The tree of ``text``; anything outside the language is ``fail(message)``."""
+    try:
+        return _parse(text)
+    except ConditionError as exc:
+        raise fail(str(exc)) from None
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str) -> ast.AST:
+    # Cached: a teacher's distractor is evaluated at every draw, and its text never changes.
     if len(text) > MAX_LENGTH:
-        raise fail(f"longer than {MAX_LENGTH} characters")
+        raise ConditionError(f"longer than {MAX_LENGTH} characters")
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as exc:
-        raise fail(f"not a condition: {exc.msg} at column {exc.offset}") from None
+        raise ConditionError(f"not a condition: {exc.msg} at column {exc.offset}") from None
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in _CALLS or node.keywords:
-                raise fail(f"only {', '.join(_CALLS)} may be called")
+                raise ConditionError(f"only {', '.join(_CALLS)} may be called")
         elif not isinstance(node, (ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp, ast.BoolOp,
                                    ast.Compare, ast.operator, ast.unaryop, ast.boolop, ast.cmpop,
                                    ast.Load, ast.Tuple)):
-            raise fail(f"{type(node).__name__.lower()} is not allowed; use sizes, numbers, "
-                       "arithmetic, comparisons, and/or/not")
+            raise ConditionError(f"{type(node).__name__.lower()} is not allowed; use sizes, numbers, "
+                                 "arithmetic, comparisons, and/or/not")
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str)):
-            raise fail(f"{node.value!r} is not a number or a string")
+            raise ConditionError(f"{node.value!r} is not a number or a string")
         if isinstance(node, ast.BinOp) and type(node.op) not in _BIN and \
                 not isinstance(node.op, (ast.Div, ast.Pow)):
-            raise fail("only + - * / // % ** are allowed")
+            raise ConditionError("only + - * / // % ** are allowed")
         if isinstance(node, ast.Compare) and any(type(o) not in _CMP for o in node.ops):
-            raise fail("only == != < <= > >= compare")
+            raise ConditionError("only == != < <= > >= compare")
     return tree
 
 

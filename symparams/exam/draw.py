@@ -21,6 +21,7 @@ from . import conditions
 from .kinds import KIND_RULES, Asked, Blank, Choice, Draw, Redraw
 from .shown import shown_source
 from .spec import Question, Spec, SpecError
+from .program import Values
 from .views import Reading, structural
 
 
@@ -158,7 +159,7 @@ class Readings:
         if reading.exact or id(reading) in self.checked:
             return
         self.checked.add(id(reading))
-        exact = Reading(self.spec.source, self.spec.path, dict(sizes), exact=True).view({})
+        exact = Reading(self.spec.source, self.spec.path, dict(sizes), exact=True).view(sizes)
         same = exact.total == view.total and [(r.name, r.params, r.shapes) for r in exact.rows] == \
             [(r.name, r.params, r.shapes) for r in view.rows]
         if not same:
@@ -175,11 +176,11 @@ class _Draw(Draw):
     def count_at(self, name: str, value: int):
         """The total with one size changed (a budget question's search)."""
         sizes = {**self.sizes, name: value}
-        if not self.reading.exact and not structural(value):
-            return self.reading.view(sizes).total if name in self.reading.program.symbols \
-                else self.view.total
+        if not self.reading.exact:
+            # the size is free in this reading: only its total is needed, not every row
+            return Values(self.reading.program, sizes)[self.reading.summary.total]
         try:
-            view = self.readings.get(sizes).view({} if self.readings.exact_only else sizes)
+            view = self.readings.get(sizes).view(sizes)
         except SymparamsError:
             return None
         return view.total if view.valid else None
@@ -246,7 +247,7 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
                 rejected["where"] += 1
                 continue
             reading = readings.get(sizes)
-            view = reading.view({} if reading.exact else sizes)
+            view = reading.view(sizes)
             if not view.valid:
                 raise Redraw("invalid")
             readings.check(reading, sizes, view)

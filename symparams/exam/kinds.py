@@ -65,7 +65,7 @@ class Draw:
             reading = self.reading.wrong(tag, mc.SHAPE_RULES[tag])
             view = None
             if reading is not None:
-                view = reading.view(self.sizes) if not reading.exact else reading.view({})
+                view = reading.view(self.sizes)
                 if not view.valid:
                     view = None
             self._wrong[tag] = view
@@ -89,7 +89,7 @@ def _shape_distractors(q: Question, d: Draw, value_of: Callable) -> list:
 
 def _weight_distractors(q: Question, d: Draw, value_of_row=None, total_of=None) -> list:
     out = []
-    for tag in mc.LAYER_RULES.keys() | {"bn_moving_left_out"}:
+    for tag in mc.LAYER_RULES:
         if q.kind not in mc.CATALOGUE[tag].kinds:
             continue
         wrong = value_of_row(tag) if value_of_row else total_of(tag)
@@ -218,7 +218,7 @@ def find_bug(q: Question, d: Draw) -> Asked:
     view = d.view
     candidates = []
     for row in view.rows:
-        for tag in mc.LAYER_RULES.keys() | {"bn_moving_left_out"}:
+        for tag in mc.LAYER_RULES:
             wrong = mc.layer_value(tag, row)
             if wrong is not None and wrong[0] != row.params and wrong[0] > 0:
                 candidates.append((row.name, "params", wrong[0], tag))
@@ -269,7 +269,7 @@ def compute(q: Question, d: Draw) -> Asked:
     for row in ([d.view.row(name)] if name is not None else d.view.rows):
         if row.layer is None or "no_weight_sharing" not in row.layer.misconceptions or not row.shape:
             continue
-        positions = math.prod(row.shape[1:-1] if row.layer.data_format == "channels_last" else row.shape[2:])
+        positions = mc.positions(row)
         layer_macs = per_layer.get(row.name, 0)
         if positions > 1 and layer_macs:
             one -= layer_macs - layer_macs // positions
@@ -279,6 +279,10 @@ def compute(q: Question, d: Draw) -> Asked:
                             {"positions": positions_seen}))
     rows = [(n, m) for n, m in per_layer.items() if m]
     return Asked(answer, wrong, name, {"macs": macs, "rows": rows, "total_macs": total})
+
+
+#: the unit a student confuses with each one: decimal kilo for binary kibi, and back
+OTHER_UNIT = {"KB": "KiB", "MB": "MiB", "GB": "GiB", "KiB": "KB", "MiB": "MB", "GiB": "GB"}
 
 
 def _in_unit(n_bytes, unit: str):
@@ -298,7 +302,7 @@ def weight_memory(q: Question, d: Draw) -> Asked:
     wrong = [Choice(_in_unit(n * per * 8, q.unit), False, "bits_for_bytes")]
     if per != 4:
         wrong.append(Choice(_in_unit(n * 4, q.unit), False, "four_bytes", {"dtype": q.dtype}))
-    other = {"KB": "KiB", "MB": "MiB", "GB": "GiB", "KiB": "KB", "MiB": "MB", "GiB": "GB"}.get(q.unit)
+    other = OTHER_UNIT.get(q.unit)
     if other:
         wrong.append(Choice(_in_unit(n * per, other), False, "decimal_binary", {"unit": q.unit, "other": other}))
     return Asked(answer, wrong, facts={"params": n, "bytes_per": per})
@@ -319,7 +323,7 @@ def training_memory(q: Question, d: Draw) -> Asked:
     if OPTIMIZER_STATES[q.optimizer] == 2:
         wrong.append(Choice(_in_unit(parts["total"] - parts["optimizer_state"] // 2, q.unit), False, "one_moment"))
     wrong.append(Choice(_in_unit(parts["total"] * 8, q.unit), False, "bits_for_bytes"))
-    other = {"KB": "KiB", "MB": "MiB", "GB": "GiB", "KiB": "KB", "MiB": "MB", "GiB": "GB"}.get(q.unit)
+    other = OTHER_UNIT.get(q.unit)
     if other:
         wrong.append(Choice(_in_unit(parts["total"], other), False, "decimal_binary", {"unit": q.unit, "other": other}))
     return Asked(answer, wrong, facts={"parts": parts, "optimizer": q.optimizer, "precision": q.precision})
@@ -358,7 +362,7 @@ def cloze(q: Question, d: Draw) -> Asked:
             blanks.append(Blank(row.name, "shape", row.shape))
         if "params" in q.columns:
             wrong = []
-            for tag in mc.LAYER_RULES.keys() | {"bn_moving_left_out"}:
+            for tag in mc.LAYER_RULES:
                 w = mc.layer_value(tag, row)
                 if w is not None and w[0] != row.params:
                     wrong.append(Choice(w[0], False, tag, w[1]))

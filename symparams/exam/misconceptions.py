@@ -143,8 +143,18 @@ def _applies(tag: str, row) -> bool:
     return row.layer is not None and tag in row.layer.misconceptions
 
 
+def _shape(row, suffix: str) -> Optional[tuple]:
+    """The shape of the row's weight whose name ends in ``suffix`` (``kernel``), or None."""
+    return next((shape for name, shape, _ in row.weights if name.split("/")[-1] == suffix), None)
+
+
 def _weights(row, suffix: str) -> int:
     return sum(math.prod(shape) for name, shape, _ in row.weights if name.split("/")[-1] == suffix)
+
+
+def positions(row) -> int:
+    """How many output positions a convolution's kernel is applied at (its spatial sizes multiplied)."""
+    return math.prod(row.shape[1:-1] if row.layer.data_format == "channels_last" else row.shape[2:])
 
 
 def _forgot_bias(row):
@@ -155,7 +165,7 @@ def _forgot_bias(row):
 def _forgot_input_channels(row):
     if not _applies("forgot_input_channels", row):
         return None
-    kernel = next((shape for name, shape, _ in row.weights if name.split("/")[-1] == "kernel"), None)
+    kernel = _shape(row, "kernel")
     if kernel is None or len(kernel) < 3:
         return None
     c_in = kernel[-2]
@@ -165,9 +175,8 @@ def _forgot_input_channels(row):
 def _no_weight_sharing(row):
     if not _applies("no_weight_sharing", row) or row.shape is None:
         return None
-    spatial = row.shape[1:-1] if row.layer.data_format == "channels_last" else row.shape[2:]
-    positions = math.prod(spatial)
-    return (row.params * positions, {"positions": positions}) if positions > 1 else None
+    n = positions(row)
+    return (row.params * n, {"positions": n}) if n > 1 else None
 
 
 def _lstm_without_gates(row):
@@ -179,12 +188,10 @@ def _lstm_without_gates(row):
 def _lstm_without_inputs(row):
     if not _applies("lstm_without_inputs", row):
         return None
-    recurrent = next((shape for name, shape, _ in row.weights if name.split("/")[-1] == "recurrent_kernel"), None)
+    recurrent = _shape(row, "recurrent_kernel")
     if recurrent is None:
         return None
-    h = recurrent[0]
-    return row.params - math.prod(next(s for n, s, _ in row.weights if n.split("/")[-1] == "kernel")), \
-        {"units": h}
+    return row.params - _weights(row, "kernel"), {"units": recurrent[0]}
 
 
 def _pytorch_biases(row):
@@ -192,15 +199,14 @@ def _pytorch_biases(row):
     # reset_after=True already has two).
     if not _applies("pytorch_biases", row) or not row.layer.use_bias or row.layer.bias_vectors() != 1:
         return None
-    units = next(s for n, s, _ in row.weights if n.split("/")[-1] == "recurrent_kernel")[0]
-    return row.params + row.layer.gates * units, {"gates": row.layer.gates}
+    return row.params + row.layer.gates * _shape(row, "recurrent_kernel")[0], {"gates": row.layer.gates}
 
 
 def _bias_per_input(row):
     """One bias for each input instead of each output (n_in·n_out + n_in)."""
     if not _applies("bias_per_input", row) or not row.layer.use_bias:
         return None
-    kernel = next((s for n, s, _ in row.weights if n.split("/")[-1] == "kernel"), None)
+    kernel = _shape(row, "kernel")
     if kernel is None:
         return None
     n_in, n_out = kernel[0], kernel[-1]
@@ -218,6 +224,14 @@ def _invented_params(row):
     return math.prod(row.shape[1:]), {"layers": [row.type]}
 
 
+def _bn_moving_left_out(row):
+    """BatchNormalization's moving statistics left out: its trainable weights only."""
+    if not _applies("bn_moving_left_out", row):
+        return None
+    return row.trainable, {"moving": row.non_trainable}
+
+
+#: every weight-level misconception (a dict, not a set: its order is the same on every run)
 LAYER_RULES = {
     "forgot_bias": _forgot_bias,
     "bias_per_input": _bias_per_input,
@@ -227,16 +241,13 @@ LAYER_RULES = {
     "lstm_without_inputs": _lstm_without_inputs,
     "pytorch_biases": _pytorch_biases,
     "invented_params": _invented_params,
+    "bn_moving_left_out": _bn_moving_left_out,
 }
 
 
 def layer_value(tag: str, row):
     """A layer's count as a student with this misconception works it out: (value, facts) or None."""
-    if tag in LAYER_RULES:
-        return LAYER_RULES[tag](row)
-    if tag == "bn_moving_left_out" and _applies(tag, row):
-        return row.trainable, {"moving": row.non_trainable}
-    return None
+    return LAYER_RULES[tag](row) if tag in LAYER_RULES else None
 
 
 def model_value(tag: str, view):

@@ -71,7 +71,9 @@ class Program:
     def __init__(self, exprs: Iterable[Any]):
         self.index: dict = {}          # sympy node -> slot
         self.steps: list = []          # (slot, function or None, argument slots, node)
-        self.symbols: dict = {}        # symbol name -> slot
+        # symbol name -> its slots (the reader may make two symbols of one name, with different
+        # assumptions; both take the drawn value)
+        self.symbols: dict = {}
         self.constants: dict = {}      # slot -> value
         for e in exprs:
             self.add(e)
@@ -92,7 +94,7 @@ class Program:
                 continue
             if isinstance(node, sympy.Symbol):
                 self.index[node] = slot = len(self.index)
-                self.symbols[node.name] = slot
+                self.symbols.setdefault(node.name, []).append(slot)
                 continue
             op = _OPS.get(type(node))
             if op is None:
@@ -113,8 +115,9 @@ class Program:
         out: list = [None] * len(self.index)
         for slot, v in self.constants.items():
             out[slot] = v
-        for name, slot in self.symbols.items():
-            out[slot] = values.get(name)
+        for name, slots in self.symbols.items():
+            for slot in slots:
+                out[slot] = values.get(name)
         for slot, op, args, node in self.steps:
             if op is None:
                 out[slot] = _by_sympy(node, values)
@@ -151,10 +154,10 @@ def _by_sympy(node, values):
 class Values:
     """One draw's values of a program's expressions: ``values[expr]``."""
 
-    __slots__ = ("program", "slots")
+    __slots__ = ("program", "sizes", "slots")
 
     def __init__(self, program: Program, sizes: Mapping[str, Any]):
-        self.program = program
+        self.program, self.sizes = program, sizes
         self.slots = program.run(sizes)
 
     def __getitem__(self, expr):
@@ -162,14 +165,8 @@ class Values:
             return expr
         slot = self.program.index.get(expr)
         if slot is None:
+            # an expression the program did not list (a layer's MACs): add it, for this draw and
+            # every later one, and evaluate again
             slot = self.program.add(expr)
-            self.slots.extend([None] * (len(self.program.index) - len(self.slots)))
-            # evaluate the new steps only
-            return _late(self, expr)
+            self.slots = self.program.run(self.sizes)
         return self.slots[slot]
-
-
-def _late(values: "Values", expr):
-    sizes = {name: values.slots[slot] for name, slot in values.program.symbols.items()}
-    values.slots = values.program.run(sizes)
-    return values.slots[values.program.index[expr]]

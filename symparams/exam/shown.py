@@ -15,8 +15,6 @@ from typing import Any, Mapping
 
 from . import conditions
 
-_FOLDABLE = (ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant)
-
 
 def shown_source(source: str, sizes: Mapping[str, Any]) -> str:
     text = textwrap.dedent(source).strip("\n") + "\n"
@@ -55,19 +53,14 @@ def _drop_branches(text: str, sizes) -> str:
         start, end = target.lineno - 1, target.end_lineno
         indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
         if taken:
-            body = "".join(lines[taken[0].lineno - 1: taken[-1].end_lineno])
-            if isinstance(taken[0], ast.If) and target.orelse is taken and \
-                    lines[taken[0].lineno - 1].lstrip().startswith("elif"):
-                # an elif becomes an if at the outer level
-                first = lines[taken[0].lineno - 1].replace("elif", "if", 1)
-                body = first + "".join(lines[taken[0].lineno: taken[-1].end_lineno])
-                replacement = textwrap.indent(textwrap.dedent(body), indent)
-            else:
-                replacement = textwrap.indent(textwrap.dedent(body), indent)
+            block = lines[taken[0].lineno - 1: taken[-1].end_lineno]
+            if target.orelse is taken and block[0].lstrip().startswith("elif"):
+                block[0] = block[0].replace("elif", "if", 1)   # an elif becomes an if at the outer level
+            replacement = textwrap.indent(textwrap.dedent("".join(block)), indent)
         else:
             replacement = indent + "pass\n" if _needs_pass(tree, target) else ""
         text = "".join(lines[:start]) + replacement + "".join(lines[end:])
-    return text
+    return text     # more than 50 known tests: the rest are shown as written
 
 
 def _needs_pass(tree, target) -> bool:
@@ -94,17 +87,19 @@ def _fill_values(text: str, sizes) -> str:
 
     spans = []
 
-    def visit(node, parent):
-        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Name)) and not _is_target(node, parent):
-            found = _static(node, sizes) if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Name)) else None
-            if found is not None and _literal(found[1]) is not None:
+    def visit(node):
+        stored = isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)
+        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Name)) and not stored:
+            found = _static(node, sizes)
+            literal = None if found is None else _literal(found[1])
+            if literal is not None:
                 spans.append((offset(node.lineno, node.col_offset),
-                              offset(node.end_lineno, node.end_col_offset), _literal(found[1])))
+                              offset(node.end_lineno, node.end_col_offset), literal))
                 return
         for child in ast.iter_child_nodes(node):
-            visit(child, node)
+            visit(child)
 
-    visit(tree, None)
+    visit(tree)
     out, last = [], 0
     for start, end, literal in sorted(spans):
         out.append(text[last:start])
@@ -114,20 +109,9 @@ def _fill_values(text: str, sizes) -> str:
     return "".join(out)
 
 
-def _is_target(node, parent) -> bool:
-    return isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) or \
-        isinstance(parent, ast.keyword) and False
-
-
 def _literal(value):
-    """Python source for a drawn value, or None for a value that has none."""
-    if isinstance(value, bool) or value is None:
-        return repr(value)
-    if isinstance(value, int):
-        return repr(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
+    """Python source for a drawn value, or None for a value that has none (a fraction)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
         return repr(value)
     if isinstance(value, tuple) and all(_literal(v) is not None for v in value):
         return repr(value)

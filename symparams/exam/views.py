@@ -34,7 +34,10 @@ class Reading:
         self.source, self.path, self.bound, self.exact = source, path, bound, exact
         self.model = read_source(source, path, bound).model
         self.summary = summarize(self.model)
-        self.program = Program(_expressions(self.model, self.summary))
+        # found once here, not at every draw: the model's inputs and each row's input shape
+        self.input_shapes = [t.shape for t in self.model.ordered_graph().inputs]
+        self.row_inputs = [_input_shape(r.layer) for r in self.summary.rows]
+        self.program = Program(_expressions(self.summary, self.input_shapes))
         self._wrong: dict = {}
         self._compute = None
 
@@ -59,14 +62,19 @@ class Reading:
         return View(self, Values(self.program, sizes))
 
 
-def _expressions(model, summary) -> list:
+def _input_shape(layer) -> Optional[tuple]:
+    nodes = getattr(layer, "_inbound_nodes", None)
+    return nodes[0].inputs[0].shape if nodes and nodes[0].inputs else None
+
+
+def _expressions(summary, input_shapes) -> list:
     out = [summary.total, summary.trainable, summary.non_trainable]
     for r in summary.rows:
         out += [r.params, r.trainable, r.non_trainable]
         out += [d for s in r.output_shapes for d in s if d is not None]
         out += [d for w in r.weights for d in w.shape if d is not None]
-    for t in model.ordered_graph().inputs:
-        out += [d for d in t.shape if d is not None]
+    for shape in input_shapes:
+        out += [d for d in shape if d is not None]
     return [e for e in out if hasattr(e, "free_symbols")]
 
 
@@ -102,21 +110,14 @@ class View:
         def shape(sh):
             return tuple(None if d is None else values[d] for d in sh)
         rows = []
-        by_layer = {}
-        for r in s.rows:
+        for r, given in zip(s.rows, reading.row_inputs):
             shapes = tuple(shape(sh) for sh in r.output_shapes)
             rows.append(RowView(r.name, r.type, r.layer, values[r.params], values[r.trainable],
                                 values[r.non_trainable], shapes[0] if shapes else None, shapes,
                                 tuple((w.name, shape(w.shape), w.trainable) for w in r.weights),
-                                None, values))
-            by_layer[id(r.layer)] = rows[-1]
-        inputs = [shape(t.shape) for t in reading.model.ordered_graph().inputs]
-        for row in rows:
-            nodes = getattr(row.layer, "_inbound_nodes", None)
-            if nodes and nodes[0].inputs:
-                row.input_shape = shape(nodes[0].inputs[0].shape)
+                                None if given is None else shape(given), values))
+        inputs = [shape(sh) for sh in reading.input_shapes]
         self.rows = rows
-        self.inputs = inputs
         self.input_size = sum(math.prod(s[1:]) for s in inputs if None not in s[1:]) if inputs else 0
 
     @property
@@ -148,7 +149,3 @@ class View:
     def macs(self) -> tuple[dict, int]:
         c = self.reading.compute
         return {r.name: self.ev[r.macs] for r in c.rows}, self.ev[c.macs]
-
-    def facts(self) -> dict:
-        """What feedback may say about the model: the types of its layers."""
-        return {"types": sorted({r.type for r in self.rows})}

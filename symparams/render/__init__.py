@@ -411,11 +411,9 @@ class Fmt:
                                  for c, w, a in zip(cells, widths, align)).rstrip()
             return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
         if self.html:
-            head = "".join(f'<th scope="col" class="{"num" if a == "r" else "txt"}">{html_escape(h)}</th>'
-                           for h, a in zip(header, align))
-            body = "\n".join("<tr>" + "".join(f'<td class="{"num" if a == "r" else "txt"}">{c}</td>'
-                                              for c, a in zip(r, align)) + "</tr>" for r in rows)
-            return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+            def cls(a):
+                return f'class="{"num" if a == "r" else "txt"}"'
+            return html_table(header, rows, align, lambda a: f'scope="col" {cls(a)}', cls)
         if self.format == "markdown":
             rule = "|" + "|".join(" ---: " if a == "r" else " --- " for a in align) + "|"
             return "\n".join(["| " + " | ".join(header) + " |", rule,
@@ -509,6 +507,16 @@ class Fmt:
     def is_number(self, value) -> bool:
         return as_expr(value).is_number
 
+
+
+def html_table(header: list, rows: list, align: str, head_attrs, cell_attrs) -> str:
+    """An HTML table; ``head_attrs(a)`` and ``cell_attrs(a)`` give a column's attributes from
+    its alignment (``r`` or ``l``): classes for the page's style sheet, inline styles where a
+    learning system keeps no style sheet."""
+    head = "".join(f"<th {head_attrs(a)}>{html_escape(h)}</th>" for h, a in zip(header, align))
+    body = "\n".join("<tr>" + "".join(f"<td {cell_attrs(a)}>{c}</td>" for c, a in zip(r, align)) + "</tr>"
+                     for r in rows)
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
 def anchor(name: str) -> str:

@@ -13,15 +13,16 @@ from __future__ import annotations
 from typing import Mapping, Optional
 
 from .printers import html_escape
-from . import Fmt
+from . import Fmt, html_table
 
 
-def _html_table(header: list, rows: list, align: str) -> str:
-    head = "".join(f'<th style="text-align:{"right" if a == "r" else "left"}">{html_escape(h)}</th>'
-                   for h, a in zip(header, align))
-    body = "\n".join("<tr>" + "".join(f'<td style="text-align:{"right" if a == "r" else "left"}">{c}</td>'
-                                      for c, a in zip(r, align)) + "</tr>" for r in rows)
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+def _align(a: str) -> str:
+    return f'style="text-align:{"right" if a == "r" else "left"}"'
+
+
+def _tex(body: str) -> str:
+    # MathJax, unlike LaTeX and KaTeX, has no \allowbreak: it would print the macro's name.
+    return html_escape(body.replace("\\allowbreak ", "").replace("\\allowbreak", ""))
 
 
 class LmsFmt(Fmt):
@@ -33,12 +34,10 @@ class LmsFmt(Fmt):
         self.format = "lms"
 
     def _wrap(self, body: str) -> str:
-        # MathJax, unlike LaTeX and KaTeX, has no \allowbreak: it would print the macro's name.
-        return "\\(" + html_escape(body.replace("\\allowbreak ", "").replace("\\allowbreak", "")) + "\\)"
+        return "\\(" + _tex(body) + "\\)"
 
     def display(self, lines) -> str:
-        body = " \\\\\n".join(lines).replace("\\allowbreak ", "").replace("\\allowbreak", "")
-        return "<p>\\[\\begin{aligned}\n" + html_escape(body) + "\n\\end{aligned}\\]</p>"
+        return "<p>\\[\\begin{aligned}\n" + _tex(" \\\\\n".join(lines)) + "\n\\end{aligned}\\]</p>"
 
     def times(self, sizes) -> str:
         return self._wrap(r" \times ".join(self.math(s) for s in sizes))
@@ -56,7 +55,7 @@ class LmsFmt(Fmt):
         return self.code(name)
 
     def table(self, header: list, rows: list, align: str) -> str:
-        return _html_table(header, rows, align)
+        return html_table(header, rows, align, _align, _align)
 
     def bytes(self, value) -> str:
         return html_escape(super().bytes(value).replace("~B", " B"))
