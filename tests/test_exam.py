@@ -4,6 +4,7 @@ checked by its real consumer (pdflatex, a GIFT parser, text2qti, an XML parser, 
 from __future__ import annotations
 
 import html
+import io
 import json
 import shutil
 import subprocess
@@ -542,6 +543,23 @@ def test_qti_package(tmp_path):
         assert "<pre><code>" in text and "keras" in text
         assert item.find("q:itemfeedback[@ident='general_fb']", ns) is not None
     assert data == exam.write(spec, variants, "qti")     # the same bytes every time
+    # a numerical item's range keeps every digit of a large answer
+    for item in items:
+        low = item.find(".//q:vargte", ns)
+        if low is not None:
+            high = item.find(".//q:varlte", ns)
+            assert float(low.text) <= float(high.text) and "e+" not in low.text + high.text
+
+
+def test_qti_package_with_shape_and_name_choices():
+    """A choice question whose answer is a shape or a layer's name has no numerical range."""
+    for name in ("shapes", "layers"):
+        spec = exam.Spec.from_toml(SPECS[name])
+        variants, _ = exam.draw(spec, 2, seed=1)
+        with zipfile.ZipFile(io.BytesIO(exam.write(spec, variants, "qti"))) as z:
+            href = next(n for n in z.namelist() if n != "imsmanifest.xml")
+            items = ET.fromstring(z.read(href)).findall(".//{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}item")
+        assert len(items) == sum(len(v.questions) for v in variants)
 
 
 @needs_toml

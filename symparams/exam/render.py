@@ -466,26 +466,29 @@ def _qti_item(ctx, v, q, blank, i) -> dict:
         label = f"the parameters of {blank.row}" if blank.column == "params" else "the total"
         text = question_html(ctx, v, q, blanks=[f"[{j}]" for j in range(1, len(q.blanks) + 1)]) + \
             f"<p>Blank [{i}]: {html.escape(label)}?</p>"
-        kind, answer, tolerance, choices = "numerical_question", plain(blank.answer), 0, []
+        kind, value, tolerance, choices = "numerical_question", blank.answer, 0, []
     else:
         text = question_html(ctx, v, q)
         multiple = sum(c.correct for c in q.choices) > 1
         kind = "numerical_question" if not q.choices else \
             "multiple_answers_question" if multiple else "multiple_choice_question"
-        answer, tolerance = plain(q.answer), q.tolerance
+        value, tolerance = q.answer, q.tolerance
         choices = [{"ident": f"v{v.number}q{q.index}c{k}", "text": _esc(number(c.value)), "correct": c.correct,
                     "feedback": "" if c.correct else ctx.feedback(c)} for k, c in enumerate(q.choices)]
     return {"ident": f"v{v.number}_q{q.index}" + (f"_b{i}" if blank is not None else ""),
             "title": _name(ctx, v, q) + (f", blank {i}" if blank is not None else ""),
-            "kind": kind, "text": text, "points": _points(q), "answer": answer,
-            "low": _bound(answer, -tolerance), "high": _bound(answer, tolerance),
+            "kind": kind, "text": text, "points": _points(q),
+            # a range only for a number: a choice question's answer may be a shape or a name
+            **({"low": _bound(value, -tolerance), "high": _bound(value, tolerance)}
+               if kind == "numerical_question" else {}),
             "choices": choices, "solution": solution_html(ctx, v, q)}
 
 
-def _bound(answer: str, delta: float) -> str:
-    value = float(answer) + delta
-    return str(int(value)) if value.is_integer() and "." not in answer else f"{value:.6g}" \
-        if abs(value) < 1e15 else str(value)
+def _bound(value, delta: float) -> str:
+    """One end of a numerical answer's accepted range, to every digit (an exact answer: itself)."""
+    if not delta:
+        return plain(value)
+    return repr(float(plain(value)) + delta)
 
 
 # ---- JSON -----------------------------------------------------------------------------------
