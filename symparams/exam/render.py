@@ -104,12 +104,20 @@ class _Context:
         self.fmt = LmsFmt(names, ",", text_names) if fmt_name == "lms" else \
             Fmt(fmt_name, load_names(self.directory, fmt_name), ",", text_names=text_names)
         self._derivations: dict = {}
+        self._rendered: dict = {}
         self._prompts = None
 
     def derivation(self, v: Variant):
         if v.number not in self._derivations:
             self._derivations[v.number] = derive(v.model)
         return self._derivations[v.number]
+
+    def once(self, key: tuple, make):
+        """``make()`` the first time ``key`` is asked for, the same text after: a cloze table's
+        blanks become several questions that share one stem and one worked solution."""
+        if key not in self._rendered:
+            self._rendered[key] = make()
+        return self._rendered[key]
 
     @property
     def derivations(self):
@@ -201,12 +209,20 @@ def question_html(ctx: _Context, v: Variant, q, blanks=None) -> str:
 
 
 def solution_html(ctx: _Context, v: Variant, q) -> str:
-    return ctx.render("exam/solution.html.j2", v=v, q=q, d=ctx.derivation(v)).strip()
+    return ctx.once(("solution.html", v.number, q.index), lambda: ctx.render(
+        "exam/solution.html.j2", v=v, q=q, d=ctx.derivation(v)).strip())
 
 
 def solution_markdown(ctx: _Context, v: Variant, q) -> str:
     """The worked solution of one question, in Markdown (templates/exam/solution.md.j2)."""
-    return ctx.render("exam/solution.md.j2", q=q, v=v, d=ctx.derivation(v)).strip()
+    return ctx.once(("solution.md", v.number, q.index), lambda: ctx.render(
+        "exam/solution.md.j2", q=q, v=v, d=ctx.derivation(v)).strip())
+
+
+def cloze_stem(ctx: _Context, v: Variant, q) -> str:
+    """A cloze table's question with its blanks numbered [1], [2], ... (for formats without cloze)."""
+    return ctx.once(("cloze stem", v.number, q.index), lambda: question_html(
+        ctx, v, q, blanks=[f"[{j}]" for j in range(1, len(q.blanks) + 1)]))
 
 
 def _name(ctx: _Context, v: Variant, q) -> str:
@@ -354,8 +370,7 @@ def _gift_cloze(ctx, v, q) -> list:
         if b.column == "shape":
             continue
         label = "the total" if b.column == "total" else f"the parameters of {b.row}"
-        stem = question_html(ctx, v, q, blanks=[f"[{j}]" for j in range(1, len(q.blanks) + 1)])
-        stem += f"<p>Blank [{i}]: {html.escape(label)}?</p>"
+        stem = cloze_stem(ctx, v, q) + f"<p>Blank [{i}]: {html.escape(label)}?</p>"
         out += [f"::{gift_escape(_name(ctx, v, q))}, blank {i}::[html]{gift_escape(stem)}{{#",
                 f"\t={plain(b.answer)}:0#Correct."]
         out += [f"\t=%0%{plain(c.value)}:0#{gift_escape(ctx.feedback(c))}" for c in b.distractors]
@@ -464,8 +479,7 @@ def qti_zip(ctx: _Context) -> bytes:
 def _qti_item(ctx, v, q, blank, i) -> dict:
     if blank is not None:
         label = f"the parameters of {blank.row}" if blank.column == "params" else "the total"
-        text = question_html(ctx, v, q, blanks=[f"[{j}]" for j in range(1, len(q.blanks) + 1)]) + \
-            f"<p>Blank [{i}]: {html.escape(label)}?</p>"
+        text = cloze_stem(ctx, v, q) + f"<p>Blank [{i}]: {html.escape(label)}?</p>"
         kind, value, tolerance, choices = "numerical_question", blank.answer, 0, []
     else:
         text = question_html(ctx, v, q)
