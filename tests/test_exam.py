@@ -596,3 +596,26 @@ def test_moodle_question_renders_in_a_browser_with_mathjax(tmp_path):
     assert not report["pageErrors"], report["pageErrors"]
     assert report["mathjax"]["typeset"] > 20, report["mathjax"]
     assert report["mathjax"]["errors"] == 0 and report["mathjax"]["raw"] == 0, report["mathjax"]
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_a_layer_block_rendered_once_is_the_block_rendered_anew(name, monkeypatch):
+    """The writer renders each distinct layer's block once and reuses it (render.py's
+    _block_key); rendering every block afresh must give the same bytes in every format
+    that carries worked solutions."""
+    from symparams.exam import render as exam_render
+    spec = exam.Spec.from_toml(SPECS[name])
+    variants, _ = exam.draw(spec, 12, seed=5)
+    cached = {fmt: exam.write(spec, variants, fmt) for fmt in ("gift", "moodle", "canvas", "qti")}
+    reused = []
+
+    def fresh(self, blocks, layer, level):
+        key = exam_render._block_key(layer)
+        reused.append(key in self._blocks)
+        self._blocks[key] = True
+        return str(blocks.layer_block(self.fmt, layer, level))
+    monkeypatch.setattr(exam_render._Context, "layer_block", fresh)
+    for fmt, text in cached.items():
+        assert exam.write(spec, variants, fmt) == text, fmt
+    if name not in ("shapes", "layers"):   # one layer a question, a different one in each version
+        assert any(reused), "no block was shared between questions or versions: the test shows nothing"

@@ -18,6 +18,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 
+import sympy
+
 from ..derivation import derive
 from ..errors import SymparamsError
 from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template
@@ -105,6 +107,7 @@ class _Context:
             Fmt(fmt_name, load_names(self.directory, fmt_name), ",", text_names=text_names)
         self._derivations: dict = {}
         self._rendered: dict = {}
+        self._blocks: dict = {}
         self._prompts = None
 
     def derivation(self, v: Variant):
@@ -119,6 +122,19 @@ class _Context:
             self._rendered[key] = make()
         return self._rendered[key]
 
+    def layer_block(self, blocks, layer, level) -> str:
+        """``blocks.layer_block(fmt, layer, level)``, rendered once for each distinct layer.
+
+        A layer's block is a function of its derivation alone, and variants share many
+        layers (the same Dense at the same sizes), so 1,000 variants' worked solutions
+        render a few thousand blocks, not one per question and layer. The key is the
+        layer's type, configuration and shapes (:func:`_block_key`)."""
+        key = (getattr(blocks, "__name__", id(blocks)), _block_key(layer), level)
+        text = self._blocks.get(key)
+        if text is None:
+            text = self._blocks[key] = str(blocks.layer_block(self.fmt, layer, level))
+        return text
+
     @property
     def derivations(self):
         return _Lazy(self)
@@ -127,7 +143,7 @@ class _Context:
         return render_template(self.env, self.directory, template, dict(
             spec=self.spec, variants=self.variants, fmt=self.fmt, derivations=self.derivations,
             solution_layers=solution_layers, version_layers=version_layers, prompt=self.prompt,
-            feedback=self.feedback, number=number, plain=plain, table=kind_table, **extra))
+            feedback=self.feedback, layer_block=self.layer_block, number=number, plain=plain, table=kind_table, **extra))
 
     @property
     def prompts(self):
@@ -153,6 +169,33 @@ class _Context:
         detail = str(self.prompts.feedback(c, self.fmt)).strip()
         name = self.fmt.text(name[:1].upper() + name[1:])
         return f"{name}: {detail}" if detail else name
+
+
+def _content(x):
+    """A hashable key equal for two values of the same content, down to the type of every
+    leaf (``1``, ``1.0`` and ``True`` differ, as their printed forms do)."""
+    if isinstance(x, (tuple, list)):
+        return type(x), tuple(_content(v) for v in x)
+    if isinstance(x, dict):
+        return dict, tuple((k, _content(v)) for k, v in x.items())
+    if isinstance(x, (sympy.Basic, str, int, float, type(None))):
+        return type(x), x
+    return type(x), repr(x)
+
+
+def _block_key(l) -> tuple:
+    """What a layer's block is a function of. Its working (sizes, formulas, weights, axes)
+    is made from the layer's type and configuration and the shapes and layers it reads
+    (:func:`symparams.derivation._layer`), so those and the model-wide marks stand for
+    it; which working the detail left out is said by what is present. A layer with inner
+    layers is keyed by its whole ``repr`` (rare, and its inner layers vary)."""
+    if l.nested is not None:
+        return ("nested", repr(l))
+    return (l.name, l.type, l.prose, _content(l.config), _content(l.input_shapes),
+            _content(l.output_shapes), l.inbound, l.params, l.trainable, l.non_trainable,
+            l.frozen, l.calls, l.same_as, l.brief_as, l.explained_in,
+            tuple((a.axis, a.like) for a in l.axes), tuple(w.name for w in l.weights),
+            l.formula is None, l.weight_sum is None, l.non_trainable_formula is None)
 
 
 class _Lazy:
