@@ -382,6 +382,9 @@ BAD = {
     "fewer variants than possible": ("source = 'model = Sequential([Input((n,)), Dense(3)])'\n[sizes]\nn = [4, 5]\n"
                                      "[[questions]]\nkind = 'total_params'\nchoices = 0\n", "allow only 2 different draws"),
     "invalid toml": ("source = \n", "not valid TOML"),
+    "pytorch source": ('source = "import torch.nn as nn\\nmodel = nn.Sequential(nn.Linear(n, 3))"\n[sizes]\n'
+                       "n = [4, 5, 6]\n[[questions]]\nkind = 'total_params'\nchoices = 0\n",
+                       "imports torch, and exam specs read Keras code only"),
     "numeric shape": ("source = 'model = Sequential([Input((n,)), Dense(3)])'\n[sizes]\nn = [4, 5]\n"
                       "[[questions]]\nkind = 'output_shape'\nlayer = 'dense'\nchoices = 0\n",
                       "the answer to output_shape is not a number"),

@@ -304,6 +304,13 @@ def _check_names(spec: Spec) -> None:
         tree = ast.parse(spec.source)
     except SyntaxError as exc:
         raise SpecError(f"{spec.path}: the source has a syntax error at its line {exc.lineno}: {exc.msg}") from None
+    from ..readers.torch import is_torch_source
+    if is_torch_source(tree):
+        # The questions read Keras's summary rows, shapes and window rules (views.py), which
+        # a PyTorch module does not have; say so before any draw rather than fail in one.
+        raise SpecError(f"{spec.path}: the source imports torch, and exam specs read Keras code only "
+                        "for now; write the model with keras.layers (Dense for nn.Linear, Conv2D for "
+                        "nn.Conv2d)")
     read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     for s in spec.sizes:
         if s.name not in read:
