@@ -601,6 +601,7 @@ def test_moodle_question_renders_in_a_browser_with_mathjax(tmp_path):
     assert report["mathjax"]["errors"] == 0 and report["mathjax"]["raw"] == 0, report["mathjax"]
 
 
+@needs_toml
 @pytest.mark.parametrize("name", list(SPECS))
 def test_a_layer_block_rendered_once_is_the_block_rendered_anew(name, monkeypatch):
     """The writer renders each distinct layer's block once and reuses it (render.py's

@@ -18,9 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 
-import sympy
-
-from ..derivation import derive
+from ..derivation import _signature, derive
 from ..errors import SymparamsError
 from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template
 from ..render.lms import LmsFmt
@@ -171,31 +169,18 @@ class _Context:
         return f"{name}: {detail}" if detail else name
 
 
-def _content(x):
-    """A hashable key equal for two values of the same content, down to the type of every
-    leaf (``1``, ``1.0`` and ``True`` differ, as their printed forms do)."""
-    if isinstance(x, (tuple, list)):
-        return type(x), tuple(_content(v) for v in x)
-    if isinstance(x, dict):
-        return dict, tuple((k, _content(v)) for k, v in x.items())
-    if isinstance(x, (sympy.Basic, str, int, float, type(None))):
-        return type(x), x
-    return type(x), repr(x)
-
-
 def _block_key(l) -> tuple:
     """What a layer's block is a function of. Its working (sizes, formulas, weights, axes)
-    is made from the layer's type and configuration and the shapes and layers it reads
-    (:func:`symparams.derivation._layer`), so those and the model-wide marks stand for
-    it; which working the detail left out is said by what is present. A layer with inner
-    layers is keyed by its whole ``repr`` (rare, and its inner layers vary)."""
+    is made from the layer's type, configuration and shapes (the derivation's own
+    :func:`~symparams.derivation._signature`) and the layers it reads; then its name, the
+    model-wide marks, and which working the detail left out, said by what is present. A
+    layer with inner layers is keyed by its whole ``repr`` (rare, and its inner layers vary)."""
     if l.nested is not None:
         return ("nested", repr(l))
-    return (l.name, l.type, l.prose, _content(l.config), _content(l.input_shapes),
-            _content(l.output_shapes), l.inbound, l.params, l.trainable, l.non_trainable,
-            l.frozen, l.calls, l.same_as, l.brief_as, l.explained_in,
-            tuple((a.axis, a.like) for a in l.axes), tuple(w.name for w in l.weights),
-            l.formula is None, l.weight_sum is None, l.non_trainable_formula is None)
+    return (_signature(l), l.name, l.inbound, l.non_trainable, l.frozen, l.calls, l.same_as,
+            l.brief_as, l.explained_in, tuple((a.axis, a.like) for a in l.axes),
+            tuple(w.name for w in l.weights), l.formula is None, l.weight_sum is None,
+            l.non_trainable_formula is None)
 
 
 class _Lazy:
