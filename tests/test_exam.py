@@ -433,6 +433,27 @@ def test_the_student_sees_the_model_with_the_values_in_place():
     assert "\nmodel.add(layers.MaxPooling2D(2))" in shown and "Dropout" not in shown
 
 
+def test_the_shown_source_from_its_plan_is_the_source_filled_anew():
+    # shown_source drops branches once per outcome of the tests and fills values from a
+    # list of expressions found once; it must say what the direct walk says, including
+    # where a value has no literal (a fraction) and the walk looks inside the expression.
+    from symparams.exam import shown
+    source = ("model = keras.Sequential()\nmodel.add(keras.Input((size, size, 3)))\n"
+              "if depth > 1 and pool:\n    model.add(layers.Conv2D(2 * filters, kernel))\n"
+              "elif depth > 2:\n    pass\nelse:\n    if pool:\n        model.add(layers.Dropout(0.1))\n"
+              "model.add(layers.Dense(units / 3 + size))\nmodel.add(layers.Dense(units // 3))\n")
+    for depth in (1, 2, 3):
+        for pool in (True, False):
+            for units in (30, 31):
+                sizes = {"size": 32, "filters": 8, "kernel": (3, 5), "pool": pool, "depth": depth, "units": units}
+                text = shown.textwrap.dedent(source).strip("\n") + "\n"
+                direct = shown._fill_values(shown._drop_branches(text, sizes), sizes).rstrip() + "\n"
+                assert shown.shown_source(source, sizes) == direct, sizes
+                assert shown.shown_source(source, sizes) == direct      # the second time, from the caches
+    assert "Dense(31 / 3 + 32)" in shown.shown_source(source, {"size": 32, "filters": 8, "kernel": 3, "pool": True,
+                                                           "depth": 1, "units": 31})
+
+
 def test_string_and_tuple_choices_where_prompt_tolerance_and_own_distractors():
     spec = exam.Spec.from_dict({
         "source": ("import keras\nfrom keras import layers\nmodel = keras.Sequential([keras.Input((n, n, 3)), "
