@@ -23,6 +23,7 @@ from ..errors import SymparamsError
 from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template
 from ..render.lms import LmsFmt
 from .draw import Variant
+from .parallel import each
 from .spec import Spec
 
 FORMATS = ("latex", "markdown", "moodle", "gift", "canvas", "qti", "json")
@@ -90,9 +91,11 @@ def plain(value) -> str:
 
 
 class _Context:
-    def __init__(self, spec: Spec, variants: list, fmt_name: str, templates: Optional[str]):
+    def __init__(self, spec: Spec, variants: list, fmt_name: str, templates: Optional[str],
+                 jobs: Optional[int] = None):
         self.spec = spec
         self.variants = variants
+        self.jobs = jobs
         self.directory = Path(templates) if templates else default_templates()
         for rel in TEMPLATES:
             if not (self.directory / rel).is_file():
@@ -107,11 +110,18 @@ class _Context:
         self._rendered: dict = {}
         self._blocks: dict = {}
         self._prompts = None
+        self._lazy = None
 
     def derivation(self, v: Variant):
-        if v.number not in self._derivations:
-            self._derivations[v.number] = derive(v.model)
-        return self._derivations[v.number]
+        """The version's derivation. A version's questions are written together, so only the
+        last few are kept: 1,000 kept derivations made each of Python's full garbage
+        collections walk a million objects (a quarter of the writing time)."""
+        d = self._derivations.get(v.number)
+        if d is None:
+            if len(self._derivations) >= 4:
+                self._derivations.pop(next(iter(self._derivations)))
+            d = self._derivations[v.number] = derive(v.model)
+        return d
 
     def once(self, key: tuple, make):
         """``make()`` the first time ``key`` is asked for, the same text after: a cloze table's
@@ -133,15 +143,26 @@ class _Context:
             text = self._blocks[key] = str(blocks.layer_block(self.fmt, layer, level))
         return text
 
+    def each_version(self, make) -> list:
+        """``make(self, v)`` for every version, in order: split across processes for many
+        versions (:func:`symparams.exam.parallel.each`), the same result either way."""
+        return each(make, self, self.variants, self.jobs)
+
+    def worked(self, v: Variant, q) -> str:
+        """The question's worked solution in this format (the Markdown sheet's folded solutions)."""
+        return solution_markdown(self, v, q)
+
     @property
     def derivations(self):
-        return _Lazy(self)
+        if self._lazy is None:
+            self._lazy = _Lazy(self)
+        return self._lazy
 
     def render(self, template: str, **extra) -> str:
         return render_template(self.env, self.directory, template, dict(
             spec=self.spec, variants=self.variants, fmt=self.fmt, derivations=self.derivations,
             solution_layers=solution_layers, version_layers=version_layers, prompt=self.prompt,
-            feedback=self.feedback, layer_block=self.layer_block, number=number, plain=plain, table=kind_table, **extra))
+            feedback=self.feedback, layer_block=self.layer_block, worked=self.worked, number=number, plain=plain, table=kind_table, **extra))
 
     @property
     def prompts(self):
@@ -211,20 +232,25 @@ def _fill(text: str, fields: dict, fmt) -> str:
 
 
 def write(spec: Spec, variants: list, fmt: str, key: bool = False, templates: Optional[str] = None,
-          seed: Optional[int] = None):
-    """The variants in one format (LaTeX and Markdown: the key with ``key=True``); QTI is bytes (a zip)."""
+          seed: Optional[int] = None, jobs: Optional[int] = None):
+    """The variants in one format (LaTeX and Markdown: the key with ``key=True``); QTI is bytes (a zip).
+
+    ``jobs``: how many processes write the worked solutions (None: one for each CPU, for
+    many versions); the output is the same for any number."""
     if fmt not in FORMATS:
         raise SymparamsError(f"unknown exam format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
+        raise SymparamsError(f"jobs must be a whole number of at least 1, got {jobs!r}")
     if fmt == "json":
-        ctx = _Context(spec, variants, "text", templates)
+        ctx = _Context(spec, variants, "text", templates, jobs)
         return json.dumps(to_json(ctx, seed), indent=1, ensure_ascii=False) + "\n"
     if fmt == "latex":
-        return _Context(spec, variants, "latex", templates).render("exam/exam.tex.j2", key=key)
+        return _Context(spec, variants, "latex", templates, jobs).render("exam/exam.tex.j2", key=key)
     if fmt == "markdown":
-        return _Context(spec, variants, "markdown", templates).render("exam/exam.md.j2", key=key)
+        return markdown(_Context(spec, variants, "markdown", templates, jobs), key)
     if fmt == "canvas":
-        return canvas(_Context(spec, variants, "markdown", templates))
-    ctx = _Context(spec, variants, "lms", templates)
+        return canvas(_Context(spec, variants, "markdown", templates, jobs))
+    ctx = _Context(spec, variants, "lms", templates, jobs)
     return {"moodle": moodle_xml, "gift": gift, "qti": qti_zip}[fmt](ctx)
 
 
@@ -245,6 +271,16 @@ def solution_markdown(ctx: _Context, v: Variant, q) -> str:
     """The worked solution of one question, in Markdown (templates/exam/solution.md.j2)."""
     return ctx.once(("solution.md", v.number, q.index), lambda: ctx.render(
         "exam/solution.md.j2", q=q, v=v, d=ctx.derivation(v)).strip())
+
+
+def markdown(ctx: _Context, key: bool) -> str:
+    """The Markdown sheet (templates/exam/exam.md.j2), its folded worked solutions written first."""
+    if not key:
+        solutions = ctx.each_version(lambda c, v: [solution_markdown(c, v, q) for q in v.questions])
+        for v, texts in zip(ctx.variants, solutions):
+            for q, text in zip(v.questions, texts):
+                ctx._rendered[("solution.md", v.number, q.index)] = text
+    return ctx.render("exam/exam.md.j2", key=key)
 
 
 def cloze_stem(ctx: _Context, v: Variant, q) -> str:
@@ -278,11 +314,14 @@ def moodle_xml(ctx: _Context) -> str:
            '  <question type="category">',
            f"    <category><text>$course$/symparams/{_esc(ctx.spec.title)}</text></category>",
            "  </question>"]
-    for v in ctx.variants:
-        for q in v.questions:
-            out += _moodle_question(ctx, v, q)
+    for lines in ctx.each_version(_moodle_version):
+        out += lines
     out.append("</quiz>")
     return "\n".join(out) + "\n"
+
+
+def _moodle_version(ctx, v) -> list:
+    return [line for q in v.questions for line in _moodle_question(ctx, v, q)]
 
 
 def _moodle_question(ctx, v, q) -> list:
@@ -364,31 +403,37 @@ def gift_escape(text: str) -> str:
 def gift(ctx: _Context) -> str:
     out = [f"// {ctx.spec.title}: {len(ctx.variants)} versions, written by symparams",
            f"$CATEGORY: $course$/symparams/{ctx.spec.title}", ""]
-    for v in ctx.variants:
-        for q in v.questions:
-            if q.blanks:
-                out += _gift_cloze(ctx, v, q)
-                continue
-            solution = gift_escape(solution_html(ctx, v, q))
-            head = f"::{gift_escape(_name(ctx, v, q))}::[html]{gift_escape(question_html(ctx, v, q))}"
-            if not q.choices:
-                lines = [head + "{#", f"\t={plain(q.answer)}:{q.tolerance:g}#Correct."]
-                lines += [f"\t=%0%{plain(c.value)}:0#{gift_escape(ctx.feedback(c))}" for c in q.distractors
-                          if abs(float(c.value) - float(q.answer)) > q.tolerance]
-            else:
-                lines = [head + "{"]
-                n_correct = sum(c.correct for c in q.choices)
-                for c in q.choices:
-                    feedback = "Correct." if c.correct else ctx.feedback(c)
-                    if n_correct > 1:
-                        weight = f"{_fraction(100 / n_correct if c.correct else -100 / n_correct)}"
-                        mark = f"~%{weight}%"
-                    else:
-                        mark = "=" if c.correct else "~"
-                    lines.append(f"\t{mark}{gift_escape(number(c.value))}#{gift_escape(feedback)}")
-            lines += [f"\t####[html]{solution}", "}", ""]
-            out += lines
+    for lines in ctx.each_version(_gift_version):
+        out += lines
     return "\n".join(out)
+
+
+def _gift_version(ctx, v) -> list:
+    out = []
+    for q in v.questions:
+        if q.blanks:
+            out += _gift_cloze(ctx, v, q)
+            continue
+        solution = gift_escape(solution_html(ctx, v, q))
+        head = f"::{gift_escape(_name(ctx, v, q))}::[html]{gift_escape(question_html(ctx, v, q))}"
+        if not q.choices:
+            lines = [head + "{#", f"\t={plain(q.answer)}:{q.tolerance:g}#Correct."]
+            lines += [f"\t=%0%{plain(c.value)}:0#{gift_escape(ctx.feedback(c))}" for c in q.distractors
+                      if abs(float(c.value) - float(q.answer)) > q.tolerance]
+        else:
+            lines = [head + "{"]
+            n_correct = sum(c.correct for c in q.choices)
+            for c in q.choices:
+                feedback = "Correct." if c.correct else ctx.feedback(c)
+                if n_correct > 1:
+                    weight = f"{_fraction(100 / n_correct if c.correct else -100 / n_correct)}"
+                    mark = f"~%{weight}%"
+                else:
+                    mark = "=" if c.correct else "~"
+                lines.append(f"\t{mark}{gift_escape(number(c.value))}#{gift_escape(feedback)}")
+        lines += [f"\t####[html]{solution}", "}", ""]
+        out += lines
+    return out
 
 
 def _gift_cloze(ctx, v, q) -> list:
@@ -413,15 +458,27 @@ def canvas(ctx: _Context) -> str:
     out = [f"Quiz title: {ctx.spec.title}",
            f"Quiz description: {len(ctx.variants)} versions, written by symparams. "
            f"{ctx.spec.instructions}".rstrip(), ""]
-    number_ = 0
+    # text2qti numbers its questions through the quiz: each version's first number, found first
+    first, n = {}, 1
     for v in ctx.variants:
-        for q in v.questions:
-            parts = [(q, None)] if not q.blanks else \
-                [(q, b) for b in q.blanks if b.column != "shape"]
-            for q_, blank in parts:
-                number_ += 1
-                out += _canvas_question(ctx, v, q_, blank, number_)
+        first[v.number] = n
+        n += len(_canvas_parts(v))
+
+    def version(ctx_, v) -> list:
+        lines = []
+        for k, (q, blank) in enumerate(_canvas_parts(v)):
+            lines += _canvas_question(ctx_, v, q, blank, first[v.number] + k)
+        return lines
+
+    for lines in ctx.each_version(version):
+        out += lines
     return "\n".join(out)
+
+
+def _canvas_parts(v) -> list:
+    """A version's Canvas questions: each question, a cloze table's blanks each on its own."""
+    return [(q, b) for q in v.questions
+            for b in ([None] if not q.blanks else [b for b in q.blanks if b.column != "shape"])]
 
 
 def _canvas_question(ctx, v, q, blank, n) -> list:
@@ -485,14 +542,7 @@ def _feedback_lines(markdown: str) -> list[str]:
 def qti_zip(ctx: _Context) -> bytes:
     """A QTI 1.2 content package: imsmanifest.xml and one assessment, from templates."""
     ident = "symparams_" + re.sub(r"[^A-Za-z0-9]", "_", ctx.spec.title)[:40]
-    items = []
-    for v in ctx.variants:
-        for q in v.questions:
-            if q.blanks:
-                items += [_qti_item(ctx, v, q, b, i) for i, b in enumerate(q.blanks, start=1)
-                          if b.column != "shape"]
-            else:
-                items.append(_qti_item(ctx, v, q, None, 0))
+    items = [item for version in ctx.each_version(_qti_version) for item in version]
     assessment = ctx.render("exam/qti.xml.j2", ident=ident, items=items)
     manifest = ctx.render("exam/manifest.xml.j2", ident=ident)
     buffer = io.BytesIO()
@@ -502,6 +552,17 @@ def qti_zip(ctx: _Context) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, text.encode("utf-8"))
     return buffer.getvalue()
+
+
+def _qti_version(ctx, v) -> list:
+    items = []
+    for q in v.questions:
+        if q.blanks:
+            items += [_qti_item(ctx, v, q, b, i) for i, b in enumerate(q.blanks, start=1)
+                      if b.column != "shape"]
+        else:
+            items.append(_qti_item(ctx, v, q, None, 0))
+    return items
 
 
 def _qti_item(ctx, v, q, blank, i) -> dict:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from .source import nodes
+
 # Spellings only Keras 1 had (renamed by Keras 2's legacy interfaces).
 KERAS1_CLASSES = {"Convolution1D", "Convolution2D", "Convolution3D", "AtrousConvolution1D",
                   "AtrousConvolution2D", "Deconvolution2D", "Deconvolution3D",
@@ -72,7 +74,7 @@ def guess(tree: ast.Module) -> Dialect:
     keras1: list[str] = []
     keras2: list[str] = []
     uses_tf = False
-    for node in ast.walk(tree):
+    for node in nodes(tree):
         if isinstance(node, ast.Name) and node.id in KERAS1_CLASSES:
             keras1.append(node.id)
         elif isinstance(node, ast.Attribute):

@@ -13,6 +13,8 @@ import os
 import re
 import stat
 import sys
+import weakref
+from collections import deque
 
 from ..errors import ReadError
 from .limits import Limits
@@ -96,14 +98,32 @@ def parse(source: str, filename: str, limits: Limits = Limits()) -> ast.Module:
 
 def check_nesting(tree: ast.AST, filename: str, limits: Limits) -> None:
     """Refuse a syntax tree deeper than ``limits.nesting`` (``1+1+...+1`` nests too)."""
-    stack = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
+    # Breadth first, in ast.walk's order, so the nodes it visits are kept for the other
+    # passes over the whole tree (the dialect's guess, the torch check): one walk, not three.
+    found = []
+    todo = deque([(tree, 0)])
+    while todo:
+        node, depth = todo.popleft()
         if depth > limits.nesting:
             raise ReadError(f"the code nests more than {limits.nesting} levels deep "
                             f"({limits.describe('nesting')})", filename,
                             getattr(node, "lineno", None))
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+        found.append(node)
+        todo.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    _NODES[tree] = found[1:]
+
+
+_NODES: "weakref.WeakKeyDictionary[ast.AST, list]" = weakref.WeakKeyDictionary()
+
+
+def nodes(tree: ast.AST) -> list:
+    """Every node of ``tree`` as parsed, in :func:`ast.walk`'s order (found once for a tree)."""
+    # The tree itself is not kept in its own entry: a value that held its key would keep
+    # the entry, and every node of every file read, alive for ever.
+    below = _NODES.get(tree)
+    if below is None:
+        below = _NODES[tree] = list(ast.walk(tree))[1:]
+    return [tree, *below]
 
 
 _PRINT = re.compile(r"^(\s*)print\b(?!\s*\()\s*(.*?)\s*$")

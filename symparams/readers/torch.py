@@ -39,7 +39,7 @@ from .interpreter import Interpreter, Scope
 from .hostkit import guarded_instance, python_item, sized
 from .subs import binding_value
 from .limits import Limits
-from .source import parse
+from .source import nodes, parse
 from .values import (BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange,
                      UserClass, UserFunction)
 
@@ -95,7 +95,7 @@ class TorchReadResult:
 
 def is_torch_source(tree: ast.Module) -> bool:
     """Whether the file imports PyTorch (``import torch``, ``from torch import nn``, ...)."""
-    for node in ast.walk(tree):
+    for node in nodes(tree):
         if isinstance(node, ast.Import) and any(a.name.split(".")[0] in TORCH_ROOTS for a in node.names):
             return True
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in TORCH_ROOTS:

@@ -1,0 +1,83 @@
+"""Write many exam versions on every CPU: each version's text in order, as one process would.
+
+A version's questions, worked solutions and feedback are a function of that version
+alone, so 1,000 versions split into one run of consecutive versions for each CPU. The
+parent writes the first run, forked processes the others, and the parent joins the texts
+in order: the output is the same bytes for any number of processes. The workers are
+forked, so they start with the spec, the versions and the templates already in memory;
+where ``fork`` is missing (Windows) or unsafe (the parent runs other threads), or a
+worker fails, the parent writes the versions itself, and a template's error is reported
+by the parent as it would be without workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from typing import Any, Callable, Optional, Sequence
+
+#: fewer versions than this for each process are written in one process: forking and
+#: passing the texts back costs more than a few dozen versions take
+MIN_PER_JOB = 50
+#: at most this many processes, whatever the machine has
+MAX_JOBS = 8
+
+_SHARED: Optional[tuple] = None     # (make, context, runs), read by the forked workers
+
+
+def cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def job_count(jobs: Optional[int], items: int) -> int:
+    """How many processes write ``items`` versions: ``jobs``, or one for each CPU, and
+    never so many that a process has fewer than :data:`MIN_PER_JOB` versions."""
+    wanted = jobs if jobs is not None else min(cpus(), MAX_JOBS)
+    return max(1, min(wanted, items // MIN_PER_JOB))
+
+
+def each(make: Callable[[Any, Any], Any], context: Any, items: Sequence, jobs: Optional[int] = None) -> list:
+    """``[make(context, item) for item in items]``, split across processes for many items."""
+    n = job_count(jobs, len(items))
+    if n == 1 or not _can_fork():
+        return [make(context, item) for item in items]
+    size = -(-len(items) // n)
+    runs = [list(items[i:i + size]) for i in range(0, len(items), size)]
+    global _SHARED
+    _SHARED = (make, context, runs)
+    try:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(len(runs) - 1)
+        except (OSError, ValueError, AssertionError):     # no processes to be had (a daemon's own child)
+            return [make(context, item) for item in items]
+        try:
+            pending = pool.map_async(_run, range(1, len(runs)))
+            out = [make(context, item) for item in runs[0]]
+            rest = pending.get()
+        finally:
+            pool.terminate()
+            pool.join()
+    finally:
+        _SHARED = None
+    for run, texts in zip(runs[1:], rest):
+        # a worker that failed returns None: the parent writes its run, and raises its error
+        out += texts if texts is not None else [make(context, item) for item in run]
+    return out
+
+
+def _can_fork() -> bool:
+    # Forking a process that runs threads can copy a lock another thread holds.
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _run(index: int):
+    make, context, runs = _SHARED
+    try:
+        return [make(context, item) for item in runs[index]]
+    except Exception:       # noqa: BLE001 -- the parent writes this run again and reports the error
+        return None
