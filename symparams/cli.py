@@ -204,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the variant report (distinct answers, rejections, answer positions, "
                         "spread) on standard error")
     p.add_argument("--templates", metavar="DIR", help="use the templates in DIR")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="processes that write the versions (default: one for each CPU; the files "
+                        "are the same for any number)")
     p.set_defaults(run=run_exam)
 
     p = sub.add_parser("compare", help="two models side by side: the same architecture in Keras and "
@@ -573,6 +576,9 @@ def run_llm(args) -> int:
 def run_exam(args) -> int:
     from . import exam
 
+    if args.jobs is not None and args.jobs < 1:
+        raise SymparamsError(f"--jobs {args.jobs}: give at least 1 process, or leave --jobs out "
+                             "for one for each CPU")
     spec = exam.Spec.from_toml(args.spec)
     variants, report = exam.draw(spec, args.variants, seed=args.seed)
     if args.report:
@@ -581,9 +587,11 @@ def run_exam(args) -> int:
     if args.format == "latex" and args.output:
         base = args.output[:-4] if args.output.endswith(".tex") else args.output
         for path, key in ((f"{base}.tex", False), (f"{base}-key.tex", True)):
-            _write_file(path, exam.write(spec, variants, "latex", key=key, templates=args.templates))
+            _write_file(path, exam.write(spec, variants, "latex", key=key, templates=args.templates,
+                                         jobs=args.jobs))
         return 0
-    text = exam.write(spec, variants, args.format, key=args.key, templates=args.templates, seed=args.seed)
+    text = exam.write(spec, variants, args.format, key=args.key, templates=args.templates, seed=args.seed,
+                      jobs=args.jobs)
     if isinstance(text, bytes):
         if not args.output or args.output == "-":
             raise SymparamsError("a QTI package is a zip file: give it a name with -o, such as -o quiz.zip")

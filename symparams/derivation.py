@@ -348,8 +348,22 @@ def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Seq
     return _derive(model, summary, values, layers, dtype, detail, assume_divisible)
 
 
+def derive_reusing(model, keys: Sequence[Optional[tuple]], known: dict) -> Derivation:
+    """``derive(model)``, each layer whose key is in ``known`` taken from there, not derived.
+
+    ``keys`` holds one key per summary row, each starting with the row's name (None: derive
+    that row). A key must stand for everything a layer's derivation is made from (its type,
+    configuration, input shapes, weights, place in the graph): an exam's versions of one
+    model share most of their layers (:meth:`symparams.exam.views.Reading.row_keys`). The
+    model-wide passes (repeats, one-line layers, totals) run on every call."""
+    summary = summarize(model)
+    if len(keys) != len(summary.rows) or any(k is not None and k[0] != r.name for k, r in zip(keys, summary.rows)):
+        keys = [None] * len(summary.rows)      # not the model the keys were made for
+    return _derive(model, summary, {}, None, "float32", "standard", False, (keys, known))
+
+
 def _derive(model, summary: Summary, values, only, dtype, detail: str = "full",
-            divisible: bool = False) -> Derivation:
+            divisible: bool = False, reuse: Optional[tuple] = None) -> Derivation:
     def sub(x):
         if not isinstance(x, sympy.Basic):
             return x
@@ -358,8 +372,18 @@ def _derive(model, summary: Summary, values, only, dtype, detail: str = "full",
 
     graph_nodes = _graph_nodes(model)
     rows = [r for r in summary.rows if not only or r.name in only]
-    derived = _same_blocks_once(tuple(_layer(r, graph_nodes, values, sub, dtype, detail, divisible)
-                                      for r in rows), rows)
+
+    def layer(i, r):
+        key = reuse[0][i] if reuse is not None else None
+        if key is None:
+            return _layer(r, graph_nodes, values, sub, dtype, detail, divisible)
+        known = reuse[1]
+        d = known.get(key)
+        if d is None:
+            d = known[key] = _layer(r, graph_nodes, values, sub, dtype, detail, divisible)
+        return d
+
+    derived = _same_blocks_once(tuple(layer(i, r) for i, r in enumerate(rows)), rows)
     # Blocks are compared as derived, before the detail drops any working from them.
     repeats = _repeated_blocks(derived) if detail != "full" else ()
     derived = _briefly(derived, detail)

@@ -624,6 +624,22 @@ def test_moodle_question_renders_in_a_browser_with_mathjax(tmp_path):
 
 @needs_toml
 @pytest.mark.parametrize("name", list(SPECS))
+def test_a_layer_derived_once_is_the_layer_derived_anew(name):
+    """Versions share their layers' derivations, keyed by what each layer is made from
+    (views.Reading.row_keys); each version's derivation must equal the one derived afresh
+    from its own source, and the keys must have let some layers be shared."""
+    from symparams.derivation import derive, derive_reusing
+    spec = exam.Spec.from_toml(SPECS[name])
+    variants, _ = exam.draw(spec, min(40, spec.space), seed=7)
+    known: dict = {}
+    for v in variants:
+        assert derive_reusing(v.model, v.reading.row_keys(v.sizes), known) == derive(v.model), v.number
+    rows = sum(len(derive(v.model).layers) for v in variants)
+    assert len(known) < rows, "no layer was shared between versions: the test shows nothing"
+
+
+@needs_toml
+@pytest.mark.parametrize("name", list(SPECS))
 def test_a_layer_block_rendered_once_is_the_block_rendered_anew(name, monkeypatch):
     """The writer renders each distinct layer's block once and reuses it (render.py's
     _block_key); rendering every block afresh must give the same bytes in every format
@@ -644,3 +660,63 @@ def test_a_layer_block_rendered_once_is_the_block_rendered_anew(name, monkeypatc
         assert exam.write(spec, variants, fmt) == text, fmt
     if name not in ("shapes", "layers"):   # one layer a question, a different one in each version
         assert any(reused), "no block was shared between questions or versions: the test shows nothing"
+
+
+def test_each_splits_the_versions_across_processes_and_keeps_their_order():
+    import os
+    from symparams.exam import parallel
+    got = parallel.each(lambda ctx, item: (ctx, item, os.getpid()), "c", list(range(130)), jobs=2)
+    assert [item for _, item, _ in got] == list(range(130)) and {c for c, _, _ in got} == {"c"}
+    if parallel._can_fork():
+        assert len({pid for _, _, pid in got}) == 2, "the versions were not split between two processes"
+    assert parallel.job_count(None, 10) == 1          # too few versions to be worth a second process
+    assert parallel.job_count(1, 10_000) == 1
+
+
+def test_each_writes_a_failed_workers_versions_itself():
+    import os
+    from symparams.exam import parallel
+    parent = os.getpid()
+
+    def make(ctx, item):
+        if os.getpid() != parent:
+            raise RuntimeError("a worker fails")
+        return item * 2
+    assert parallel.each(make, None, list(range(120)), jobs=2) == [2 * i for i in range(120)]
+
+
+@needs_toml
+def test_versions_written_by_two_processes_are_the_bytes_one_process_writes():
+    spec = exam.Spec.from_toml(SPECS["cnn"])
+    variants, _ = exam.draw(spec, 120, seed=4)
+    for fmt in ("gift", "moodle", "canvas", "qti", "markdown", "latex", "json"):
+        assert exam.write(spec, variants, fmt, jobs=2) == exam.write(spec, variants, fmt, jobs=1), fmt
+    from symparams.errors import SymparamsError
+    with pytest.raises(SymparamsError, match="jobs must be"):
+        exam.write(spec, variants, "gift", jobs=0)
+
+
+@needs_toml
+def test_a_broken_template_is_reported_once_when_written_by_two_processes(tmp_path):
+    from symparams.render import TemplateError
+    shutil.copytree(ROOT / "templates", tmp_path / "t")
+    path = tmp_path / "t" / "exam" / "solution.html.j2"
+    path.write_text(path.read_text() + "((( no_such_name )))\n")
+    spec = exam.Spec.from_toml(SPECS["cnn"])
+    variants, _ = exam.draw(spec, 120, seed=4)
+    with pytest.raises(TemplateError, match="solution.html.j2"):
+        exam.write(spec, variants, "gift", templates=str(tmp_path / "t"), jobs=2)
+
+
+@needs_toml
+def test_cli_jobs(tmp_path, capsys):
+    code, out, err = run_exam(capsys, str(SPECS["cnn"]), "--variants", "3", "--jobs", "0")
+    assert "--jobs 0" in one_error(code, err)
+    files = []
+    for jobs in ("1", "2"):
+        path = tmp_path / f"quiz{jobs}.gift"
+        code, out, err = run_exam(capsys, str(SPECS["cnn"]), "--variants", "110", "--format", "gift",
+                                  "--jobs", jobs, "-o", str(path))
+        assert code == 0, err
+        files.append(path.read_bytes())
+    assert files[0] == files[1]

@@ -72,6 +72,8 @@ class Variant:
     source: str                 # the model with the drawn values in place: real Keras runs it
     questions: tuple
     spec_path: str = field(default="<spec>", compare=False, repr=False)
+    #: the reading it was drawn from (its layers' keys let versions share their derivations)
+    reading: Any = field(default=None, compare=False, repr=False)
 
     @property
     def model(self):
@@ -271,7 +273,7 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
             continue
         used_answers.add(answers)
         variants.append(Variant(len(variants) + 1, sizes, shown_source(spec.source, sizes),
-                                tuple(posed), spec.path))
+                                tuple(posed), spec.path, reading))
     if len(variants) < n:
         reasons = ", ".join(f"{v} {k}" for k, v in rejected.items()) or "no valid draw"
         hint = f"; the last impossible model: {last_error}" if last_error and not variants else ""
@@ -354,7 +356,7 @@ def _balance(variants: list[Variant], rng: random.Random) -> list[Variant]:
                 rng.shuffle(options)
             out[vi][qi] = Posed(posed.spec, posed.index, posed.answer, posed.distractors, tuple(options),
                                 posed.layer, posed.size_symbol, posed.facts, posed.blanks)
-    return [Variant(v.number, v.sizes, v.source, tuple(qs), v.spec_path) for v, qs in zip(variants, out)]
+    return [Variant(v.number, v.sizes, v.source, tuple(qs), v.spec_path, v.reading) for v, qs in zip(variants, out)]
 
 
 def _report(variants, tries, rejected) -> DrawReport:

@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 
-from ..derivation import _signature, derive
+from ..derivation import _signature, derive, derive_reusing
 from ..errors import SymparamsError
 from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template
 from ..render.lms import LmsFmt
@@ -107,6 +107,7 @@ class _Context:
         self.fmt = LmsFmt(names, ",", text_names) if fmt_name == "lms" else \
             Fmt(fmt_name, load_names(self.directory, fmt_name), ",", text_names=text_names)
         self._derivations: dict = {}
+        self._layers: dict = {}         # layer derivations shared by versions (derive_reusing)
         self._rendered: dict = {}
         self._blocks: dict = {}
         self._prompts = None
@@ -120,7 +121,8 @@ class _Context:
         if d is None:
             if len(self._derivations) >= 4:
                 self._derivations.pop(next(iter(self._derivations)))
-            d = self._derivations[v.number] = derive(v.model)
+            d = self._derivations[v.number] = derive(v.model) if v.reading is None else \
+                derive_reusing(v.model, v.reading.row_keys(v.sizes), self._layers)
         return d
 
     def once(self, key: tuple, make):

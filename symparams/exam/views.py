@@ -12,8 +12,11 @@ the first draw of every reading is checked against a reading at its own numbers.
 from __future__ import annotations
 
 import math
+import types
 from dataclasses import dataclass
 from typing import Any, Optional
+
+import sympy
 
 from ..errors import SymparamsError
 from ..layers import window
@@ -40,6 +43,7 @@ class Reading:
         self.program = Program(_expressions(self.summary, self.input_shapes))
         self._wrong: dict = {}
         self._compute = None
+        self._row_exprs: Optional[list] = None
 
     def wrong(self, tag: str, rule) -> Optional["Reading"]:
         """The same source read with a student's wrong window rule (None: it cannot be read)."""
@@ -60,6 +64,69 @@ class Reading:
 
     def view(self, sizes: dict) -> "View":
         return View(self, Values(self.program, sizes))
+
+    def row_keys(self, sizes: dict) -> list:
+        """For each summary row, what its layer at ``sizes`` is made from: its name and place,
+        the sizes bound before reading, and the values of the expressions its state, its
+        inputs' shapes and its weights hold (None for a layer with a model inside). Two
+        versions whose keys agree have the same layer there, so its derivation is made once
+        (:func:`symparams.derivation.derive_reusing`)."""
+        if self._row_exprs is None:
+            self._row_exprs = [_row_exprs(r) for r in self.summary.rows]
+            for exprs in self._row_exprs:
+                for e in exprs or ():
+                    self.program.add(e)
+        values = Values(self.program, sizes)
+        bound = tuple(sorted(self.bound.items(), key=lambda kv: kv[0]))
+        return [None if exprs is None else (r.name, i, bound, tuple(values[e] for e in exprs))
+                for i, (r, exprs) in enumerate(zip(self.summary.rows, self._row_exprs))]
+
+
+def _row_exprs(row) -> Optional[tuple]:
+    """The expressions in free sizes a row's layer is made from: every one its state, its
+    inputs' shapes, its weights and its outputs hold (None: a layer with a model inside,
+    derived each time)."""
+    layer = row.layer
+    if layer is None or layer.nested_model() is not None:
+        return None
+    found: dict = {}
+    _collect(vars(layer), found, {id(layer)})
+    for node in layer._inbound_nodes:
+        for t in node.inputs:
+            _collect(t.shape, found, set())
+    _collect((row.output_shapes, [w.shape for w in row.weights], row.params), found, set())
+    return tuple(found)
+
+
+_GRAPH = ("_inbound_nodes", "_outbound_nodes")
+_OPAQUE = (type, types.ModuleType, types.FunctionType, types.MethodType, types.BuiltinFunctionType)
+
+
+def _collect(value, found: dict, seen: set) -> None:
+    """Every expression in free sizes reachable from ``value``, in the order first met (the
+    graph's links are not followed: the inputs' shapes are collected on their own)."""
+    if isinstance(value, sympy.Basic):
+        if value.free_symbols:
+            found.setdefault(value, None)
+    elif isinstance(value, (str, int, float, bool, type(None))):
+        return
+    elif isinstance(value, (tuple, list, set, frozenset)):
+        for v in value:
+            _collect(v, found, seen)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if k not in _GRAPH:
+                _collect(k, found, seen)
+                _collect(v, found, seen)
+    elif isinstance(value, _OPAQUE) or id(value) in seen:
+        return
+    else:
+        seen.add(id(value))
+        if hasattr(value, "__dict__"):
+            _collect(vars(value), found, seen)
+        for cls in type(value).__mro__:
+            for slot in getattr(cls, "__slots__", ()):
+                _collect(getattr(value, slot, None), found, seen)
 
 
 def _input_shape(layer) -> Optional[tuple]:

@@ -594,6 +594,9 @@ def _environment(directory: Path):
         comment_start_string="((=", comment_end_string="=))",
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined, autoescape=False,
+        # An environment serves one run: a template is read once, not checked on disk
+        # again at every render (1,000 exam versions render thousands of times).
+        auto_reload=False,
     )
 
 
