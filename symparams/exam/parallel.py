@@ -1,9 +1,9 @@
 """Write many exam versions on every CPU: each version's text in order, as one process would.
 
 A version's questions, worked solutions and feedback are a function of that version
-alone, so 1,000 versions split into one run of consecutive versions for each CPU. The
-parent writes the first run, forked processes the others, and the parent joins the texts
-in order: the output is the same bytes for any number of processes. The workers are
+alone, so 1,000 versions split into runs of consecutive versions, which forked processes,
+one for each CPU, take in turn; the parent joins the texts in order: the output is the
+same bytes for any number of processes. The workers are
 forked, so they start with the spec, the versions and the templates already in memory;
 where ``fork`` is missing (Windows) or unsafe (the parent runs other threads), or a
 worker fails, the parent writes the versions itself, and a template's error is reported
@@ -22,6 +22,8 @@ from typing import Any, Callable, Optional, Sequence
 MIN_PER_JOB = 50
 #: at most this many processes, whatever the machine has
 MAX_JOBS = 8
+#: runs of versions for each process: enough that none waits long for the last one
+RUNS_PER_JOB = 4
 
 _SHARED: Optional[tuple] = None     # (make, context, runs), read by the forked workers
 
@@ -46,25 +48,26 @@ def each(make: Callable[[Any, Any], Any], context: Any, items: Sequence, jobs: O
     n = job_count(jobs, len(items))
     if n == 1 or not _can_fork():
         return [make(context, item) for item in items]
-    size = -(-len(items) // n)
+    # Many short runs, handed to whichever worker is free: the workers finish together
+    # although some versions take longer than others.
+    size = max(MIN_PER_JOB // 2, -(-len(items) // (n * RUNS_PER_JOB)))
     runs = [list(items[i:i + size]) for i in range(0, len(items), size)]
     global _SHARED
     _SHARED = (make, context, runs)
     try:
         try:
-            pool = multiprocessing.get_context("fork").Pool(len(runs) - 1)
+            pool = multiprocessing.get_context("fork").Pool(n)
         except (OSError, ValueError, AssertionError):     # no processes to be had (a daemon's own child)
             return [make(context, item) for item in items]
         try:
-            pending = pool.map_async(_run, range(1, len(runs)))
-            out = [make(context, item) for item in runs[0]]
-            rest = pending.get()
+            done = list(pool.imap(_run, range(len(runs))))
         finally:
             pool.terminate()
             pool.join()
     finally:
         _SHARED = None
-    for run, texts in zip(runs[1:], rest):
+    out: list = []
+    for run, texts in zip(runs, done):
         # a worker that failed returns None: the parent writes its run, and raises its error
         out += texts if texts is not None else [make(context, item) for item in run]
     return out
