@@ -720,3 +720,38 @@ def test_cli_jobs(tmp_path, capsys):
         assert code == 0, err
         files.append(path.read_bytes())
     assert files[0] == files[1]
+
+
+BN_SOURCE = ("import keras\nfrom keras import layers\nmodel = keras.Sequential([keras.Input((n, n, 3)), "
+             "layers.Conv2D(f, 3), layers.BatchNormalization(), layers.Flatten(), layers.Dense(units)])")
+
+
+def test_too_few_distractors_names_the_question_and_its_fix_works():
+    spec = {"source": BN_SOURCE, "sizes": {"n": {"min": 8, "max": 32}, "f": [4, 8, 16], "units": [8, 16, 32]},
+            "questions": [{"kind": "total_params"}, {"kind": "non_trainable_params", "choices": 4}]}
+    with pytest.raises(exam.SpecError) as got:
+        exam.draw(exam.Spec.from_dict(spec, "quiz.toml"), 5, seed=1)
+    message = str(got.value)
+    assert "question 2 (non_trainable_params) has 4 choices" in message and "set choices = 3 in it" in message
+    spec["questions"][1]["choices"] = 3                       # the fix, as the message says it
+    variants, _ = exam.draw(exam.Spec.from_dict(spec, "quiz.toml"), 5, seed=1)
+    tags = {c.misconception for v in variants for c in v.questions[1].choices if not c.correct}
+    assert tags == {"bn_all_non_trainable", "bn_one_statistic"}
+    for v in variants:
+        bn = next(r for r in summarize(v.model).rows if r.type == "BatchNormalization")
+        wrong = {c.misconception: c.value for c in v.questions[1].choices if not c.correct}
+        assert wrong["bn_all_non_trainable"] == bn.params and wrong["bn_one_statistic"] == bn.non_trainable // 2
+
+
+def test_a_prompts_own_fields_win_over_a_size_of_the_same_name():
+    spec = exam.Spec.from_dict({
+        "source": ("import keras\nfrom keras import layers\nmodel = keras.Sequential([keras.Input((size,)), "
+                   "layers.Dense(units), layers.Dense(2)])"),
+        "sizes": {"size": [10, 20], "units": [8, 16]},
+        "questions": [{"kind": "largest_width", "size": "units", "budget": 5000, "choices": 0,
+                       "prompt": "With inputs of {size}?"},
+                      {"kind": "total_params", "choices": 0, "prompt": "With {size} inputs?"}]}, "quiz.toml")
+    variants, _ = exam.draw(spec, 2, seed=1)
+    text = exam.write(spec, variants, "markdown")
+    assert "With inputs of `units`?" in text
+    assert {f"With {v.sizes['size']} inputs?" in text for v in variants} == {True}

@@ -20,7 +20,7 @@ from ..errors import SymparamsError
 from . import conditions
 from .kinds import KIND_RULES, Asked, Blank, Choice, Draw, Redraw
 from .shown import shown_source
-from .spec import Question, Spec, SpecError
+from .spec import CHOICE_ONLY, Question, Spec, SpecError
 from .program import Values
 from .views import Reading, structural
 
@@ -215,7 +215,7 @@ def pose(q: Question, index: int, d: Draw, spec: Spec) -> Posed:
         distractors.append(c)
     wanted = q.choices - (len(asked.correct) or 1)
     if q.choices and len(distractors) < wanted:
-        raise Redraw("distractors")
+        raise Redraw("distractors", index, len(distractors))
     return Posed(q, index, answer, tuple(distractors), layer=asked.layer, size_symbol=q.size,
                  facts=asked.facts, blanks=asked.blanks)
 
@@ -236,6 +236,7 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
     variants: list[Variant] = []
     used_sizes, used_answers = set(), set()
     rejected: Counter = Counter()
+    short: dict = {}            # question index -> (draws it ran short in, the most distractors it found)
     tries = 0
     while len(variants) < n and tries < max_tries:
         tries += 1
@@ -254,7 +255,19 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
                 raise Redraw("invalid")
             readings.check(reading, sizes, view)
             d = _Draw(readings, reading, sizes, view, random.Random(rng.random()))
-            posed = [pose(q, i, d, spec) for i, q in enumerate(spec.questions, start=1)]
+            posed, lacking = [], []
+            for i, q in enumerate(spec.questions, start=1):
+                try:
+                    posed.append(pose(q, i, d, spec))
+                except Redraw as r:
+                    if r.reason != "distractors":
+                        raise
+                    lacking.append(r)   # the other questions still run: the error names every one short
+            if lacking:
+                for r in lacking:
+                    times, found = short.get(r.question, (0, 0))
+                    short[r.question] = (times + 1, max(found, r.found))
+                raise Redraw("distractors")
         except Redraw as r:
             if r.reason == "recheck":
                 used_sizes.discard(key)
@@ -275,12 +288,40 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
         variants.append(Variant(len(variants) + 1, sizes, shown_source(spec.source, sizes),
                                 tuple(posed), spec.path, reading))
     if len(variants) < n:
-        reasons = ", ".join(f"{v} {k}" for k, v in rejected.items()) or "no valid draw"
+        reasons = ", ".join(f"{v} {_REASONS.get(k, k)}" for k, v in rejected.items()) or "no valid draw"
         hint = f"; the last impossible model: {last_error}" if last_error and not variants else ""
+        fix = "relax the constraints or widen the sizes"
+        if short and rejected["distractors"] * 2 >= sum(rejected.values()):
+            fix = _fewer_choices(spec, short)
         raise SpecError(f"{spec.path}: only {len(variants)} distinct variants after {tries} draws "
-                        f"({reasons}); relax the constraints or widen the sizes{hint}")
+                        f"({reasons}); {fix}{hint}")
     variants = _balance(variants, rng)
     return variants, _report(variants, tries, rejected)
+
+
+_REASONS = {"invalid": "impossible models", "range": "answers out of range",
+            "distractors": "with too few distractors", "collision": "collisions",
+            "where": "outside the where conditions"}
+
+
+def _fewer_choices(spec: Spec, short: dict) -> str:
+    """What to change when a question cannot find enough wrong answers: fewer choices."""
+    i = max(short, key=lambda k: (short[k][0], -k))    # the question that stopped the most draws
+    q, found = spec.questions[i - 1], short[i][1]
+    others = sorted(k for k in short if k != i and short[k][0] * 2 >= short[i][0])
+    correct = 1 if q.kind != "param_free_layers" else None
+    found_text = "no wrong answer" if not found else \
+        f"at most {found} wrong answer{'s' if found != 1 else ''}"
+    what = f"question {i} ({q.kind}) has {q.choices} choices but its mistakes gave {found_text} in a draw"
+    options = []
+    if found and correct:
+        options.append(f"set choices = {found + correct} in it")
+    if q.kind not in CHOICE_ONLY:
+        options.append("choices = 0 for a numeric answer")
+    options.append("add wrong answers of your own to it (distractors, in docs/exam.md)")
+    also = f" (questions {', '.join(map(str, others))} ran short too)" if len(others) > 1 else \
+        f" (question {others[0]} ran short too)" if others else ""
+    return what + ": " + ", or ".join(options) + also
 
 
 def _key(posed: "Posed"):

@@ -48,8 +48,9 @@ class Asked:
 
 
 class Redraw(Exception):
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, question: Optional[int] = None, found: int = 0):
         self.reason = reason
+        self.question, self.found = question, found    # too few distractors: which question, how many it had
 
 
 class Draw:
@@ -131,7 +132,11 @@ def trainable_params(q: Question, d: Draw) -> Asked:
 def non_trainable_params(q: Question, d: Draw) -> Asked:
     v = d.view
     wrong = [Choice(0, False, "bn_moving_left_out", {"moving": v.non_trainable})] if v.non_trainable else []
-    return Asked(v.non_trainable, wrong)
+    for tag in ("bn_all_non_trainable", "bn_one_statistic"):
+        found = mc.bn_non_trainable(tag, v)
+        if found is not None:
+            wrong.append(Choice(found[0], False, tag, found[1]))
+    return Asked(v.non_trainable, _order(wrong))
 
 
 def layer_params(q: Question, d: Draw) -> Asked:

@@ -111,6 +111,8 @@ CATALOGUE = {m.tag: m for m in [
     Misconception("flatten_without_channels", ("output_shape", "flatten_size")),
     Misconception("bn_moving_trainable", ("trainable_params",)),
     Misconception("bn_moving_left_out", ("total_params", "layer_params", "non_trainable_params", "cloze")),
+    Misconception("bn_all_non_trainable", ("non_trainable_params",)),
+    Misconception("bn_one_statistic", ("non_trainable_params",)),
     Misconception("lstm_without_gates", PARAMS),
     Misconception("lstm_without_inputs", PARAMS),
     Misconception("pytorch_biases", PARAMS),
@@ -229,6 +231,20 @@ def _bn_moving_left_out(row):
     if not _applies("bn_moving_left_out", row):
         return None
     return row.trainable, {"moving": row.non_trainable}
+
+
+def bn_non_trainable(tag: str, view):
+    """The model's non-trainable count as a student with a BatchNormalization mistake works
+    it out: all four of its vectors counted (the scale and offset too), or one moving
+    statistic instead of two (a mean, no variance); (value, facts) or None."""
+    rows = [r for r in view.rows if _applies(tag, r)]
+    if not rows:
+        return None
+    if tag == "bn_all_non_trainable":
+        scale = sum(r.trainable for r in rows)
+        return view.non_trainable + scale, {"scale": scale}
+    moving = sum(r.non_trainable for r in rows)
+    return view.non_trainable - moving // 2, {"moving": moving}
 
 
 #: every weight-level misconception (a dict, not a set: its order is the same on every run)

@@ -175,9 +175,11 @@ class _Context:
     def prompt(self, q, v=None) -> str:
         """The question's wording: the spec's own ``prompt`` (its {names} filled in), or the kind's."""
         if q.spec.prompt:
-            fields = {"layer": q.layer, "budget": q.spec.budget, "size": q.size_symbol, "dtype": q.spec.dtype,
-                      "unit": q.spec.unit, "optimizer": q.spec.optimizer, "measure": q.spec.measure,
-                      **(v.sizes if v is not None else {})}
+            own = {"layer": q.layer, "budget": q.spec.budget, "size": q.size_symbol, "dtype": q.spec.dtype,
+                   "unit": q.spec.unit, "optimizer": q.spec.optimizer, "measure": q.spec.measure}
+            # the question's own field wins over a drawn size of the same name ({size} in a
+            # largest_width question is the size solved for, even where a size is named size)
+            fields = {**(v.sizes if v is not None else {}), **{k: x for k, x in own.items() if x is not None}}
             return _fill(q.spec.prompt, fields, self.fmt)
         return str(getattr(self.prompts, q.kind)(q, self.fmt)).strip()
 

@@ -27,7 +27,7 @@ def _axis_size(layer: Layer, input_shape, axis: int):
 class BatchNormalization(Layer):
     inert_args = _NORM_INERT
     prose = "batchnorm"
-    misconceptions = frozenset({"bn_moving_left_out"})
+    misconceptions = frozenset({"bn_moving_left_out", "bn_all_non_trainable", "bn_one_statistic"})
     macs = no_macs
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
