@@ -755,3 +755,21 @@ def test_a_prompts_own_fields_win_over_a_size_of_the_same_name():
     text = exam.write(spec, variants, "markdown")
     assert "With inputs of `units`?" in text
     assert {f"With {v.sizes['size']} inputs?" in text for v in variants} == {True}
+
+
+@needs_toml
+def test_templates_copied_before_the_version_and_item_macros_still_write(tmp_path):
+    # A teacher's copy of exam.md.j2 or qti.xml.j2 from before they had a version(v) or
+    # item(it) macro is rendered whole, in one process, as it was.
+    shutil.copytree(ROOT / "templates", tmp_path / "t")
+    (tmp_path / "t" / "exam" / "exam.md.j2").write_text(
+        "# ((( spec.title )))\n((* for v in variants *))\n## Version ((( v.number ))): ((( worked(v, v.questions[0])|length > 0 )))\n((* endfor *))\n")
+    (tmp_path / "t" / "exam" / "qti.xml.j2").write_text(
+        "<questestinterop>((* for it in items *))<item ident=\"((( it.ident )))\"/>((* endfor *))</questestinterop>\n")
+    spec = exam.Spec.from_toml(SPECS["cnn"])
+    variants, _ = exam.draw(spec, 110, seed=4)
+    text = exam.write(spec, variants, "markdown", templates=str(tmp_path / "t"), jobs=2)
+    assert text.count("## Version") == 110 and "## Version 110: True" in text
+    package = zipfile.ZipFile(io.BytesIO(exam.write(spec, variants, "qti", templates=str(tmp_path / "t"), jobs=2)))
+    xml = next(package.read(n) for n in package.namelist() if n != "imsmanifest.xml").decode()
+    assert xml.count("<item ") == 330

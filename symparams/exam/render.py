@@ -20,7 +20,7 @@ from typing import Optional
 
 from ..derivation import _signature, derive, derive_reusing
 from ..errors import SymparamsError
-from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template
+from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template, template_macro
 from ..render.lms import LmsFmt
 from .draw import Variant
 from .parallel import each
@@ -112,6 +112,7 @@ class _Context:
         self._blocks: dict = {}
         self._prompts = None
         self._lazy = None
+        self._macros: dict = {}
 
     def derivation(self, v: Variant):
         """The version's derivation. A version's questions are written together, so only the
@@ -160,11 +161,24 @@ class _Context:
             self._lazy = _Lazy(self)
         return self._lazy
 
-    def render(self, template: str, **extra) -> str:
-        return render_template(self.env, self.directory, template, dict(
+    def _values(self, **extra) -> dict:
+        return {**dict(
             spec=self.spec, variants=self.variants, fmt=self.fmt, derivations=self.derivations,
             solution_layers=solution_layers, version_layers=version_layers, prompt=self.prompt,
-            feedback=self.feedback, layer_block=self.layer_block, worked=self.worked, number=number, plain=plain, table=kind_table, **extra))
+            feedback=self.feedback, layer_block=self.layer_block, worked=self.worked, number=number,
+            plain=plain, table=kind_table), **extra}
+
+    def render(self, template: str, **extra) -> str:
+        return render_template(self.env, self.directory, template, self._values(**extra))
+
+    def macro(self, template: str, name: str, **extra):
+        """A macro of a template (a version of the Markdown sheet, one QTI item), made once in
+        each process; None if the template has none by that name."""
+        key = (template, name)          # one writer a context: its extra values do not change
+        if key not in self._macros:
+            self._macros[key] = template_macro(self.env, self.directory, template, name,
+                                               self._values(variants=[], written=None, **extra))
+        return self._macros[key]
 
     @property
     def prompts(self):
@@ -278,13 +292,12 @@ def solution_markdown(ctx: _Context, v: Variant, q) -> str:
 
 
 def markdown(ctx: _Context, key: bool) -> str:
-    """The Markdown sheet (templates/exam/exam.md.j2), its folded worked solutions written first."""
-    if not key:
-        solutions = ctx.each_version(lambda c, v: [solution_markdown(c, v, q) for q in v.questions])
-        for v, texts in zip(ctx.variants, solutions):
-            for q, text in zip(v.questions, texts):
-                ctx._rendered[("solution.md", v.number, q.index)] = text
-    return ctx.render("exam/exam.md.j2", key=key)
+    """The Markdown sheet (templates/exam/exam.md.j2): each version written by its ``version``
+    macro (across processes), then the sheet around them."""
+    if ctx.macro("exam/exam.md.j2", "version", key=key) is None:
+        return ctx.render("exam/exam.md.j2", key=key, written=None)   # a copy of the template without it
+    written = ctx.each_version(lambda c, v: c.macro("exam/exam.md.j2", "version", key=key)(v))
+    return ctx.render("exam/exam.md.j2", key=key, written=written)
 
 
 def cloze_stem(ctx: _Context, v: Variant, q) -> str:
@@ -546,8 +559,18 @@ def _feedback_lines(markdown: str) -> list[str]:
 def qti_zip(ctx: _Context) -> bytes:
     """A QTI 1.2 content package: imsmanifest.xml and one assessment, from templates."""
     ident = "symparams_" + re.sub(r"[^A-Za-z0-9]", "_", ctx.spec.title)[:40]
-    items = [item for version in ctx.each_version(_qti_version) for item in version]
-    assessment = ctx.render("exam/qti.xml.j2", ident=ident, items=items)
+    macro = dict(ident=ident, items=[])
+    if ctx.macro("exam/qti.xml.j2", "item", **macro) is None:     # a copy of the template without it
+        items = [item for version in ctx.each_version(_qti_version) for item in version]
+        written = None
+    else:
+        # each item's XML is written with its version, in whichever process writes it
+        def version(c, v):
+            item = c.macro("exam/qti.xml.j2", "item", **macro)
+            return [(it, item(it)) for it in _qti_version(c, v)]
+        pairs = [pair for version_ in ctx.each_version(version) for pair in version_]
+        items, written = [it for it, _ in pairs], [xml for _, xml in pairs]
+    assessment = ctx.render("exam/qti.xml.j2", ident=ident, items=items, written=written)
     manifest = ctx.render("exam/manifest.xml.j2", ident=ident)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -626,10 +627,31 @@ def render(derivation, format: str = "latex", profile: str = "notebook", standal
 
 def render_template(env, directory: Path, name: str, context: Mapping) -> str:
     """One template rendered, its failures (a teacher's edits, say) turned into one line."""
+    with _one_line(directory, name):
+        return env.get_template(name).render(context)
+
+
+def template_macro(env, directory: Path, name: str, macro: str, context: Mapping):
+    """The macro ``macro`` of template ``name`` made with ``context``, as a function whose
+    failures are one line like :func:`render_template`'s; None if the template has no such
+    macro (a copy made before it had one)."""
+    with _one_line(directory, name):
+        found = getattr(env.get_template(name).make_module(dict(context)), macro, None)
+    if found is None:
+        return None
+
+    def call(*args):
+        with _one_line(directory, name):
+            return str(found(*args))
+    return call
+
+
+@contextmanager
+def _one_line(directory: Path, name: str):
     import jinja2
 
     try:
-        return env.get_template(name).render(context)
+        yield
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"{directory}: missing template {exc.name} "
                             f"(copy it from {default_templates() / exc.name})") from None
