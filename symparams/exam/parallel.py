@@ -12,6 +12,7 @@ by the parent as it would be without workers.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -54,6 +55,9 @@ def each(make: Callable[[Any, Any], Any], context: Any, items: Sequence, jobs: O
     runs = [list(items[i:i + size]) for i in range(0, len(items), size)]
     global _SHARED
     _SHARED = (make, context, runs)
+    # What the parent holds is frozen before the fork (the gc module's advice for fork without
+    # exec): the workers' collections then skip it instead of walking, and copying, its pages.
+    gc.freeze()
     try:
         try:
             pool = multiprocessing.get_context("fork").Pool(n)
@@ -65,6 +69,7 @@ def each(make: Callable[[Any, Any], Any], context: Any, items: Sequence, jobs: O
             pool.terminate()
             pool.join()
     finally:
+        gc.unfreeze()
         _SHARED = None
     out: list = []
     for run, texts in zip(runs, done):
