@@ -41,6 +41,10 @@ class Reading:
         self.input_shapes = [t.shape for t in self.model.ordered_graph().inputs]
         self.row_inputs = [_input_shape(r.layer) for r in self.summary.rows]
         self.program = Program(_expressions(self.summary, self.input_shapes))
+        # what View.valid checks: each output size at least 1, each count and weight size at least 0
+        self.bounds = [(d, 1) for r in self.summary.rows for sh in r.output_shapes for d in sh if d is not None]
+        self.bounds += [(r.params, 0) for r in self.summary.rows]
+        self.bounds += [(d, 0) for r in self.summary.rows for w in r.weights for d in w.shape]
         self._wrong: dict = {}
         self._compute = None
         self._row_exprs: Optional[list] = None
@@ -166,40 +170,47 @@ class RowView:
 
 
 class View:
-    """A reading at one draw: every count and shape as a number."""
+    """A reading at one draw: every count and shape as a number (the rows made when first used:
+    a wrong reading's view is mostly asked only for its total and whether it is valid)."""
 
     def __init__(self, reading: Reading, values: Values):
         self.reading = reading
         self.ev = values
         s = reading.summary
         self.total, self.trainable, self.non_trainable = values[s.total], values[s.trainable], values[s.non_trainable]
+        self._rows: Optional[list] = None
 
-        def shape(sh):
-            return tuple(None if d is None else values[d] for d in sh)
-        rows = []
-        for r, given in zip(s.rows, reading.row_inputs):
-            shapes = tuple(shape(sh) for sh in r.output_shapes)
-            rows.append(RowView(r.name, r.type, r.layer, values[r.params], values[r.trainable],
-                                values[r.non_trainable], shapes[0] if shapes else None, shapes,
-                                tuple((w.name, shape(w.shape), w.trainable) for w in r.weights),
-                                None if given is None else shape(given), values))
-        inputs = [shape(sh) for sh in reading.input_shapes]
-        self.rows = rows
-        self.input_size = sum(math.prod(s[1:]) for s in inputs if None not in s[1:]) if inputs else 0
+    def _shape(self, sh) -> tuple:
+        values = self.ev
+        return tuple(None if d is None else values[d] for d in sh)
+
+    @property
+    def rows(self) -> list:
+        if self._rows is None:
+            values, shape = self.ev, self._shape
+            rows = []
+            for r, given in zip(self.reading.summary.rows, self.reading.row_inputs):
+                shapes = tuple(shape(sh) for sh in r.output_shapes)
+                rows.append(RowView(r.name, r.type, r.layer, values[r.params], values[r.trainable],
+                                    values[r.non_trainable], shapes[0] if shapes else None, shapes,
+                                    tuple((w.name, shape(w.shape), w.trainable) for w in r.weights),
+                                    None if given is None else shape(given), values))
+            self._rows = rows
+        return self._rows
+
+    @property
+    def input_size(self) -> int:
+        inputs = [self._shape(sh) for sh in self.reading.input_shapes]
+        return sum(math.prod(s[1:]) for s in inputs if None not in s[1:]) if inputs else 0
 
     @property
     def valid(self) -> bool:
         """No size at or below zero anywhere (the reader refuses such a model at its numbers)."""
-        for r in self.rows:
-            for sh in r.shapes:
-                for d in sh:
-                    if d is not None and (not isinstance(d, int) or d < 1):
-                        return False
-            if not isinstance(r.params, int) or r.params < 0:
+        values = self.ev
+        for expr, least in self.reading.bounds:
+            v = values[expr]
+            if not isinstance(v, int) or v < least:
                 return False
-            for _, sh, _ in r.weights:
-                if any(not isinstance(d, int) or d < 0 for d in sh):
-                    return False
         return isinstance(self.total, int)
 
     def row(self, ref) -> RowView:
