@@ -49,10 +49,14 @@ def each(make: Callable[[Any, Any], Any], context: Any, items: Sequence, jobs: O
     n = job_count(jobs, len(items))
     if n == 1 or not _can_fork():
         return [make(context, item) for item in items]
+    # The parent writes the first item itself: the templates it compiles and the caches it
+    # fills on the way are the workers' from the start, not compiled again in each.
+    first = make(context, items[0])
+    rest = items[1:]
     # Many short runs, handed to whichever worker is free: the workers finish together
     # although some versions take longer than others.
-    size = max(MIN_PER_JOB // 2, -(-len(items) // (n * RUNS_PER_JOB)))
-    runs = [list(items[i:i + size]) for i in range(0, len(items), size)]
+    size = max(MIN_PER_JOB // 2, -(-len(rest) // (n * RUNS_PER_JOB)))
+    runs = [list(rest[i:i + size]) for i in range(0, len(rest), size)]
     global _SHARED
     _SHARED = (make, context, runs)
     # What the parent holds is frozen before the fork (the gc module's advice for fork without
@@ -62,7 +66,7 @@ def each(make: Callable[[Any, Any], Any], context: Any, items: Sequence, jobs: O
         try:
             pool = multiprocessing.get_context("fork").Pool(n)
         except (OSError, ValueError, AssertionError):     # no processes to be had (a daemon's own child)
-            return [make(context, item) for item in items]
+            return [first] + [make(context, item) for item in rest]
         try:
             done = list(pool.imap(_run, range(len(runs))))
         finally:
@@ -71,7 +75,7 @@ def each(make: Callable[[Any, Any], Any], context: Any, items: Sequence, jobs: O
     finally:
         gc.unfreeze()
         _SHARED = None
-    out: list = []
+    out: list = [first]
     for run, texts in zip(runs, done):
         # a worker that failed returns None: the parent writes its run, and raises its error
         out += texts if texts is not None else [make(context, item) for item in run]
