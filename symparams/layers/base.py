@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Iterator, Optional, Sequence
 
@@ -32,7 +33,10 @@ from .textbook import AxisRule, Textbook
 _uids: defaultdict[str, int] = defaultdict(int)
 
 
+@lru_cache(maxsize=1024)
 def to_snake_case(name: str) -> str:
+    # Cached: every layer made asks it for its class's name, and three regular expressions
+    # are most of a small layer's construction.
     name = re.sub(r"\W+", "", name)
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator, Optional
 
 import sympy
@@ -119,14 +120,37 @@ def using(replacement: WindowRule) -> Iterator[None]:
 
 def conv_length(n, k, s, padding: str, d=ONE) -> Optional[sympy.Expr]:
     """The output length of a convolution along one axis (None for an unknown length)."""
-    return None if n is None else evaluate(rule().conv(VALUES, _ANY_AXIS, n, k, s, d, padding))
+    if n is None:
+        return None
+    try:
+        return _conv_length(rule(), n, k, s, padding, d)
+    except TypeError:       # a size that cannot be a key (unhashable): worked out afresh
+        return _conv_length.__wrapped__(rule(), n, k, s, padding, d)
 
 
 def pool_length(n, p, s, padding: str, strides_from: Optional[str] = None) -> Optional[sympy.Expr]:
     """The output length of a pooling window along one axis (``strides_from``: the argument
     the strides were taken from when left out, which a wrong rule may not know)."""
+    if n is None:
+        return None
+    try:
+        return _pool_length(rule(), n, p, s, padding, strides_from)
+    except TypeError:
+        return _pool_length.__wrapped__(rule(), n, p, s, padding, strides_from)
+
+
+# Cached by the rule in force and the sizes (sympy's values are immutable): the same window
+# on the same input recurs across an exam's thousand versions, and building and evaluating
+# its formula is most of reading a small convolutional model.
+@lru_cache(maxsize=4096, typed=True)
+def _conv_length(rule_: "WindowRule", n, k, s, padding: str, d) -> sympy.Expr:
+    return evaluate(rule_.conv(VALUES, _ANY_AXIS, n, k, s, d, padding))
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _pool_length(rule_: "WindowRule", n, p, s, padding: str, strides_from: Optional[str]) -> sympy.Expr:
     names = _ANY_AXIS if strides_from is None else AxisNames(strides_from=strides_from)
-    return None if n is None else evaluate(rule().pool(VALUES, names, n, p, s, padding))
+    return evaluate(rule_.pool(VALUES, names, n, p, s, padding))
 
 
 def transpose_length(n, k, s, padding: str, d=ONE, output_padding=None) -> Optional[sympy.Expr]:
