@@ -564,12 +564,13 @@ def qti_zip(ctx: _Context) -> bytes:
         items = [item for version in ctx.each_version(_qti_version) for item in version]
         written = None
     else:
-        # each item's XML is written with its version, in whichever process writes it
+        # each item's XML is written with its version, in whichever process writes it; only the
+        # XML comes back (the template's loop needs nothing else of an item it has)
         def version(c, v):
             item = c.macro("exam/qti.xml.j2", "item", **macro)
-            return [(it, item(it)) for it in _qti_version(c, v)]
-        pairs = [pair for version_ in ctx.each_version(version) for pair in version_]
-        items, written = [it for it, _ in pairs], [xml for _, xml in pairs]
+            return [item(it) for it in _qti_version(c, v)]
+        written = [xml for version_ in ctx.each_version(version) for xml in version_]
+        items = written
     assessment = ctx.render("exam/qti.xml.j2", ident=ident, items=items, written=written)
     manifest = ctx.render("exam/manifest.xml.j2", ident=ident)
     buffer = io.BytesIO()
