@@ -3,11 +3,11 @@
 A version's questions, worked solutions and feedback are a function of that version
 alone, so 1,000 versions split into runs of consecutive versions, which forked processes,
 one for each CPU, take in turn; the parent joins the texts in order: the output is the
-same bytes for any number of processes. The workers are
-forked, so they start with the spec, the versions and the templates already in memory;
-where ``fork`` is missing (Windows) or unsafe (the parent runs other threads), or a
-worker fails, the parent writes the versions itself, and a template's error is reported
-by the parent as it would be without workers.
+same bytes for any number of processes. The workers are forked, so they start with the
+spec, the versions and the templates already in memory. Where ``fork`` is missing
+(Windows) or unsafe (macOS, or a parent that runs other threads, as a notebook's kernel
+does), or a worker fails, the parent writes the versions itself, and a template's error is
+reported by the parent as it would be without workers.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 from typing import Any, Callable, Optional, Sequence
 
@@ -83,8 +84,10 @@ def each(make: Callable[[Any, Any], Any], context: Any, items: Sequence, jobs: O
 
 
 def _can_fork() -> bool:
-    # Forking a process that runs threads can copy a lock another thread holds.
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    # Forking a process that runs threads can copy a lock another thread holds (a notebook's
+    # kernel runs several); on macOS the system's own libraries are not safe across a fork.
+    return ("fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+            and threading.active_count() == 1)
 
 
 def _run(index: int):
