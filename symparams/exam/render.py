@@ -152,7 +152,7 @@ class _Context:
         return each(make, self, self.variants, self.jobs)
 
     def worked(self, v: Variant, q) -> str:
-        """The question's worked solution in this format (the Markdown sheet's folded solutions)."""
+        """The question's worked solution in Markdown (the Markdown sheet's folded solutions)."""
         return solution_markdown(self, v, q)
 
     @property
