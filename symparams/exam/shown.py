@@ -95,10 +95,7 @@ def _filled(text: str, names: frozenset, sizes) -> str:
 @lru_cache(maxsize=64)
 def _plan(text: str, names: frozenset) -> tuple:
     """The largest expressions of sizes and constants, each with where it stands in ``text``."""
-    spans = []
-    for node, start, end in _expressions(text, lambda node: _is_static(node, names)):
-        spans.append((node, start, end))
-    return tuple(sorted(spans, key=lambda s: s[1]))
+    return tuple(sorted(_expressions(text, lambda node: _is_static(node, names)), key=lambda s: s[1]))
 
 
 def _expressions(text: str, take) -> list:
