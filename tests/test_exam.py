@@ -12,6 +12,7 @@ import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # Specs are TOML files, read with the standard library's tomllib (Python 3.11+);
 # Spec.from_dict works everywhere and is tested below on every version.
 needs_toml = pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is Python 3.11+")
-SPECS = {name: ROOT / "templates" / "exam" / f"{name}.toml"
-         for name in ("cnn", "rnn", "batchnorm", "shapes", "layers", "compute", "cloze")}
+KERAS_SPECS = {name: ROOT / "templates" / "exam" / f"{name}.toml"
+               for name in ("cnn", "rnn", "batchnorm", "shapes", "layers", "compute", "cloze")}
+TORCH_SPECS = {name: ROOT / "templates" / "exam" / f"{name}.toml" for name in ("torch_cnn", "torch_rnn")}
+SPECS = {**KERAS_SPECS, **TORCH_SPECS}
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +43,8 @@ def cnn100():
 def engine_answer(spec, v, q):
     """The answer, recomputed from scratch: read the variant's own filled-in source."""
     from symparams.compute import compute
+    if q.framework == "pytorch":
+        return engine_torch_answer(v, q)
     model = read_source(v.source, "variant.py").model
     s = summarize(model)
     if q.kind == "total_params":
@@ -61,6 +66,33 @@ def engine_answer(spec, v, q):
     if q.kind == "compute":
         c = compute(model)
         macs = int(next(r.macs for r in c.rows if r.name == q.layer)) if q.layer else int(c.macs)
+        return 2 * macs if q.spec.measure == "flops" else macs
+    if q.kind == "cloze":
+        return int(s.total)
+    if q.kind == "find_bug":
+        return q.facts["wrong_row"]
+    return q.answer
+
+
+def engine_torch_answer(v, q):
+    """A PyTorch version's answer from the summary of its own source's forward pass."""
+    from symparams.pytorch.summary import summarize_module
+    result = read_source(v.source, "variant.py")
+    s = summarize_module(result.module, trace=result.trace_of(result.module))
+    rows = {r.name: r for r in s.rows if r.name}
+    first = lambda out: out[0] if isinstance(out[0], tuple) else out   # noqa: E731 - an LSTM's (output, state)
+    if q.kind == "total_params":
+        return int(s.total)
+    if q.kind == "layer_params":
+        return int(rows[q.layer].own)
+    if q.kind == "output_shape":
+        return tuple(int(d) for d in first(rows[q.layer].output_shape))
+    if q.kind == "flatten_size":
+        return int(next(r for r in s.rows if r.type == "Flatten").output_shape[1])
+    if q.kind == "largest_layer":
+        return max(rows.values(), key=lambda r: int(r.own)).name
+    if q.kind == "compute":
+        macs = int(rows[q.layer].macs if q.layer else s.macs)
         return 2 * macs if q.spec.measure == "flops" else macs
     if q.kind == "cloze":
         return int(s.total)
@@ -126,7 +158,7 @@ def keras_answer(q, run):
 
 
 @needs_toml
-@pytest.mark.parametrize("name", list(SPECS))
+@pytest.mark.parametrize("name", list(KERAS_SPECS))
 def test_sampled_variants_confirmed_by_real_keras(name):
     recorded = load_fixture(f"exam_{name}")
     spec = exam.Spec.from_toml(SPECS[name])
@@ -156,6 +188,73 @@ def test_sampled_variants_confirmed_by_real_keras(name):
                 elif b.column == "shape":
                     assert b.answer == tuple(rows[b.row]["output_shapes"][0])
     assert len(recorded["sample"]) >= 8 and confirmed >= len(recorded["sample"])
+
+
+def torch_answer(q, run):
+    """What real PyTorch says the answer to a question is (None: it cannot say)."""
+    rows = {m["name"]: m for m in run["modules"] if m["params"] or not m["children"]}
+    if q.kind == "total_params":
+        return run["total"]
+    if q.kind == "trainable_params":
+        return run["trainable"]
+    if q.kind == "non_trainable_params":
+        return run["non_trainable"]
+    if q.kind == "layer_params":
+        return rows[q.layer]["params"]
+    if q.kind == "output_shape":
+        out = rows[q.layer]["output_shape"]
+        return tuple(out[0] if isinstance(out[0], list) else out)
+    if q.kind == "flatten_size":
+        return next(m for m in run["modules"] if m["class"] == "Flatten")["output_shape"][1]
+    if q.kind == "largest_layer":
+        return max(rows.values(), key=lambda m: m["params"])["name"]
+    if q.kind == "compute":
+        flops = rows[q.layer]["flops"] if q.layer else run["flops"]
+        return flops if q.spec.measure == "flops" else flops // 2      # the counter's FLOPs are 2·MACs
+    if q.kind == "cloze":
+        return run["total"]
+    if q.kind == "training_memory":
+        from symparams.memory import training_memory
+        from symparams.exam.spec import UNITS
+        m = training_memory(run["trainable"], run["non_trainable"], q.spec.optimizer, q.spec.precision)
+        v = Fraction(int(m.total)) / UNITS[q.spec.unit]
+        return v.numerator if v.denominator == 1 else v
+    return None
+
+
+@needs_toml
+@pytest.mark.parametrize("name", list(TORCH_SPECS))
+def test_sampled_variants_confirmed_by_real_pytorch(name):
+    """A PyTorch spec's answers, shapes, compute and every row of a find-the-bug table and a
+    cloze, against what real PyTorch reported of the same versions
+    (tools/record_torch_fixtures.py --exam)."""
+    from torch_api import load_torch_fixture
+    recorded = load_torch_fixture(f"exam_{name}")
+    spec = exam.Spec.from_toml(SPECS[name])
+    variants, _ = exam.draw(spec, recorded["variants"], seed=recorded["seed"])
+    by_number = {v.number: v for v in variants}
+    confirmed = 0
+    for run in recorded["sample"]:
+        v = by_number[run["number"]]
+        assert v.sizes == run["sizes"]
+        rows = {m["name"]: m for m in run["modules"]}
+        for q in v.questions:
+            expected = torch_answer(q, run)
+            if expected is not None:
+                assert q.answer == expected, (q.kind, v.number)
+                confirmed += 1
+            if q.kind == "find_bug":
+                for c in q.facts["claims"]:
+                    real = rows[c["name"]]["params"] if q.facts["column"] == "params" \
+                        else tuple(rows[c["name"]]["output_shape"])
+                    assert (c[q.facts["column"]] == real) == (c["name"] != q.answer), (c, real)
+                confirmed += 1
+            for b in q.blanks:
+                if b.column == "params":
+                    assert b.answer == rows[b.row]["params"]
+                elif b.column == "shape":
+                    assert b.answer == tuple(rows[b.row]["output_shape"])
+    assert len(recorded["sample"]) >= 8 and confirmed >= 3 * len(recorded["sample"])
 
 
 @needs_toml
@@ -382,9 +481,9 @@ BAD = {
     "fewer variants than possible": ("source = 'model = Sequential([Input((n,)), Dense(3)])'\n[sizes]\nn = [4, 5]\n"
                                      "[[questions]]\nkind = 'total_params'\nchoices = 0\n", "allow only 2 different draws"),
     "invalid toml": ("source = \n", "not valid TOML"),
-    "pytorch source": ('source = "import torch.nn as nn\\nmodel = nn.Sequential(nn.Linear(n, 3))"\n[sizes]\n'
-                       "n = [4, 5, 6]\n[[questions]]\nkind = 'total_params'\nchoices = 0\n",
-                       "imports torch, and exam specs read Keras code only"),
+    "pytorch source never run": ('source = "import torch.nn as nn\\nmodel = nn.Sequential(nn.Linear(n, 3))"\n'
+                                 "[sizes]\nn = [4, 5, 6]\n[[questions]]\nkind = 'output_shape'\nlayer = '0'\n"
+                                 "choices = 2\n", "the source never calls the model"),
     "numeric shape": ("source = 'model = Sequential([Input((n,)), Dense(3)])'\n[sizes]\nn = [4, 5]\n"
                       "[[questions]]\nkind = 'output_shape'\nlayer = 'dense'\nchoices = 0\n",
                       "the answer to output_shape is not a number"),
@@ -623,7 +722,7 @@ def test_moodle_question_renders_in_a_browser_with_mathjax(tmp_path):
 
 
 @needs_toml
-@pytest.mark.parametrize("name", list(SPECS))
+@pytest.mark.parametrize("name", list(KERAS_SPECS))
 def test_a_layer_derived_once_is_the_layer_derived_anew(name):
     """Versions share their layers' derivations, keyed by what each layer is made from
     (views.Reading.row_keys); each version's derivation must equal the one derived afresh

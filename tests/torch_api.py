@@ -19,7 +19,8 @@ RECORDS = FIXTURES / "torch"
 
 
 def torch_fixture_names() -> list[str]:
-    return sorted(p.stem for p in RECORDS.glob("*.json"))
+    """The recorded fixture models (the exam's recorded versions, exam_*.json, are not models)."""
+    return sorted(p.stem for p in RECORDS.glob("*.json") if not p.stem.startswith("exam_"))
 
 
 def torch_source(stem: str) -> str:

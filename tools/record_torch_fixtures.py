@@ -3,6 +3,7 @@
 
     python tools/record_torch_fixtures.py              # all models
     python tools/record_torch_fixtures.py alexnet      # some, by file stem
+    python tools/record_torch_fixtures.py --exam variants.json 12   # a sample of exam variants
 
 Each model is a PyTorch source file in ``tests/fixtures/torch_models/`` that leaves an
 ``nn.Module`` in the variable ``model``. Comment lines give what the file does not:
@@ -37,6 +38,12 @@ Two things the counter does not see are made visible to it:
 PyTorch is not a dependency of symparams: on first use the script makes its own virtual
 environment (``.cache/torch-venv``) with pinned torch and torchinfo and re-runs itself
 there. The tests read only the JSON.
+
+With ``--exam``, the file is an exam's JSON (``symparams exam SPEC --format json``): a
+sample of its versions' sources runs here, each with the forward pass its own last line
+makes, and ``tests/fixtures/torch/exam_<spec>.json`` records what PyTorch reports of it:
+each module's own parameters, trainable ones and output shape, the totals, and the
+FLOPs the counter gives each module.
 """
 
 from __future__ import annotations
@@ -275,10 +282,70 @@ def record(path: Path, bindings: dict) -> dict:
     }
 
 
+def record_variant(source: str, where: str) -> dict:
+    """One exam version's source run in real PyTorch: the forward pass it makes itself."""
+    import torch
+    from torch.nn.modules.module import register_module_forward_hook
+
+    torch.manual_seed(0)
+    calls = {}
+
+    def keep(mod, args, out):
+        calls.setdefault(id(mod), (args, shapes_of(out)))
+    handle = register_module_forward_hook(keep)
+    try:
+        scope = {"__name__": "__exam__"}
+        with torch.no_grad():
+            exec(compile(source, where, "exec"), scope)   # an exam's own variant, in this env only
+    finally:
+        handle.remove()
+    model = scope["model"]
+    model.eval()
+    x = calls[id(model)][0][0]
+    flops = count_flops(model, x)
+    seen, modules = set(), []
+    for name, m in model.named_modules():
+        own = [p for p in m.parameters(recurse=False) if id(p) not in seen]
+        seen.update(id(p) for p in m.parameters(recurse=False))
+        modules.append({"name": name, "class": type(m).__name__, "params": sum(p.numel() for p in own),
+                        "trainable": sum(p.numel() for p in own if p.requires_grad),
+                        "children": len(list(m.children())),
+                        "output_shape": calls[id(m)][1] if id(m) in calls else None,
+                        "flops": flops["modules"].get(name, 0)})
+    params = list(model.parameters())
+    total = sum(p.numel() for p in params)
+    trainable = sum(p.numel() for p in params if p.requires_grad)
+    return {"input_size": list(x.shape), "modules": modules, "total": total, "trainable": trainable,
+            "non_trainable": total - trainable, "flops": flops["total"]}
+
+
+def record_exam(path: Path, sample: int) -> Path:
+    import torch
+
+    data = json.loads(path.read_text())
+    variants = data["variants"]
+    step = max(1, len(variants) // sample)
+    records = []
+    for v in variants[::step][:sample]:
+        run = record_variant(v["source"], f"variant {v['number']}")
+        run.update({"number": v["number"], "sizes": v["sizes"]})
+        records.append(run)
+    out = OUT / f"exam_{Path(data['spec']).stem}.json"
+    out.write_text(json.dumps({"spec": data["spec"], "title": data["title"], "seed": data.get("seed"),
+                               "variants": len(variants), "torch_version": torch.__version__,
+                               "sample": records}, indent=1) + "\n")
+    return out
+
+
 def main(argv: list[str]) -> int:
     ensure_torch()
     import torch
     import torchinfo
+    if argv[:1] == ["--exam"]:
+        # python tools/record_torch_fixtures.py --exam variants.json [SAMPLE]
+        out = record_exam(Path(argv[1]), int(argv[2]) if len(argv) > 2 else 12)
+        print(f"ok   {out.relative_to(ROOT)}")
+        return 0
     OUT.mkdir(parents=True, exist_ok=True)
     stems = argv or sorted(p.stem for p in MODELS.glob("*.py"))
     for stem in stems:

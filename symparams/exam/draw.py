@@ -22,7 +22,7 @@ from .kinds import KIND_RULES, Asked, Blank, Choice, Draw, Redraw
 from .shown import shown_source
 from .spec import CHOICE_ONLY, Question, Spec, SpecError
 from .program import Values
-from .views import Reading, structural
+from .views import KerasReading, Reading, structural
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Posed:
     size_symbol: Optional[str] = None
     facts: dict = field(default_factory=dict, compare=False)
     blanks: tuple = ()          # a cloze table's Blank
+    framework: str = "keras"    # the source's: "keras" or "pytorch" (the wording of shapes and layers)
 
     @property
     def kind(self) -> str:
@@ -78,10 +79,15 @@ class Variant:
     @property
     def model(self):
         """The variant's model, read from its own source (for its worked solution)."""
+        return self.read.model
+
+    @property
+    def read(self):
+        """What the reader made of the variant's own source (a PyTorch one's forward pass too)."""
         from ..readers import read_source
         cached = _MODELS.get(self.source)
         if cached is None:
-            cached = _MODELS[self.source] = read_source(self.source, f"{self.spec_path} version {self.number}").model
+            cached = _MODELS[self.source] = read_source(self.source, f"{self.spec_path} version {self.number}")
             if len(_MODELS) > 64:
                 _MODELS.pop(next(iter(_MODELS)))
         return cached
@@ -129,6 +135,20 @@ class DrawReport:
         return out
 
 
+def _reading_class(source: str) -> type:
+    """The reading for the source's framework: PyTorch for a file that imports torch."""
+    import ast
+    from ..readers.torch import is_torch_source
+    try:
+        torch = is_torch_source(ast.parse(source))
+    except SyntaxError:
+        torch = False           # _check_names reports it
+    if torch:
+        from .torch_reading import TorchReading
+        return TorchReading
+    return KerasReading
+
+
 class Readings:
     """The spec's readings, one per combination of structural sizes, made when first needed."""
 
@@ -137,6 +157,7 @@ class Readings:
         self.by_key: dict = {}
         self.checked: set = set()
         self.exact_only = False       # the source cannot be read with free sizes
+        self.kind = _reading_class(spec.source)
 
     def get(self, sizes: dict) -> Reading:
         fixed = {k: v for k, v in sizes.items() if structural(v)}
@@ -144,14 +165,14 @@ class Readings:
             key = ("free", tuple(sorted(fixed.items(), key=lambda kv: kv[0])))
             if key not in self.by_key:
                 try:
-                    self.by_key[key] = Reading(self.spec.source, self.spec.path, fixed, exact=False)
+                    self.by_key[key] = self.kind(self.spec.source, self.spec.path, fixed, exact=False)
                 except SymparamsError:
                     self.exact_only = True
             if not self.exact_only and self.by_key[key] is not None:
                 return self.by_key[key]
         key = ("exact", tuple(sorted(sizes.items(), key=lambda kv: kv[0])))
         if key not in self.by_key:
-            self.by_key[key] = Reading(self.spec.source, self.spec.path, dict(sizes), exact=True)
+            self.by_key[key] = self.kind(self.spec.source, self.spec.path, dict(sizes), exact=True)
             if len(self.by_key) > 256:
                 self.by_key.pop(next(k for k in self.by_key if k[0] == "exact"))
         return self.by_key[key]
@@ -161,7 +182,7 @@ class Readings:
         if reading.exact or id(reading) in self.checked:
             return
         self.checked.add(id(reading))
-        exact = Reading(self.spec.source, self.spec.path, dict(sizes), exact=True).view(sizes)
+        exact = self.kind(self.spec.source, self.spec.path, dict(sizes), exact=True).view(sizes)
         same = exact.total == view.total and [(r.name, r.params, r.shapes) for r in exact.rows] == \
             [(r.name, r.params, r.shapes) for r in view.rows]
         if not same:
@@ -201,7 +222,15 @@ def _values(q: Question, asked: Asked, d: Draw, spec: Spec) -> list:
     return out
 
 
+#: the kinds that read output shapes or compute: a PyTorch source must run its forward pass
+FORWARD = ("output_shape", "flatten_size", "compute")
+
+
 def pose(q: Question, index: int, d: Draw, spec: Spec) -> Posed:
+    if not getattr(d.reading, "traced", True) and (q.kind in FORWARD or (q.kind == "cloze" and "shape" in q.columns)):
+        raise SpecError(f"{spec.path}: questions[{index}] ({q.kind}) needs the model's output shapes, and the "
+                        "source never calls the model; end it with a forward pass on an input, such as "
+                        "model(torch.randn(1, 3, 32, 32))")
     asked = KIND_RULES[q.kind](q, d)
     answer = asked.answer
     if isinstance(answer, int) and not isinstance(answer, bool) and not asked.blanks \
@@ -217,7 +246,7 @@ def pose(q: Question, index: int, d: Draw, spec: Spec) -> Posed:
     if q.choices and len(distractors) < wanted:
         raise Redraw("distractors", index, len(distractors))
     return Posed(q, index, answer, tuple(distractors), layer=asked.layer, size_symbol=q.size,
-                 facts=asked.facts, blanks=asked.blanks)
+                 facts=asked.facts, blanks=asked.blanks, framework=d.reading.framework)
 
 
 def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
@@ -347,13 +376,6 @@ def _check_names(spec: Spec) -> None:
         tree = ast.parse(spec.source)
     except SyntaxError as exc:
         raise SpecError(f"{spec.path}: the source has a syntax error at its line {exc.lineno}: {exc.msg}") from None
-    from ..readers.torch import is_torch_source
-    if is_torch_source(tree):
-        # The questions read Keras's summary rows, shapes and window rules (views.py), which
-        # a PyTorch module does not have; say so before any draw rather than fail in one.
-        raise SpecError(f"{spec.path}: the source imports torch, and exam specs read Keras code only "
-                        "for now; write the model with keras.layers (Dense for nn.Linear, Conv2D for "
-                        "nn.Conv2d)")
     read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     for s in spec.sizes:
         if s.name not in read:
@@ -396,7 +418,7 @@ def _balance(variants: list[Variant], rng: random.Random) -> list[Variant]:
                 options = options + correct
                 rng.shuffle(options)
             out[vi][qi] = Posed(posed.spec, posed.index, posed.answer, posed.distractors, tuple(options),
-                                posed.layer, posed.size_symbol, posed.facts, posed.blanks)
+                                posed.layer, posed.size_symbol, posed.facts, posed.blanks, posed.framework)
     return [Variant(v.number, v.sizes, v.source, tuple(qs), v.spec_path, v.reading) for v, qs in zip(variants, out)]
 
 

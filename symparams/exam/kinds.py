@@ -63,7 +63,7 @@ class Draw:
     def wrong(self, tag: str):
         """The model's numbers as a student with the shape misconception ``tag`` works them out."""
         if tag not in self._wrong:
-            reading = self.reading.wrong(tag, mc.SHAPE_RULES[tag])
+            reading = self.reading.wrong(tag)
             view = None
             if reading is not None:
                 view = reading.view(self.sizes)
@@ -75,14 +75,14 @@ class Draw:
 
 def _shape_distractors(q: Question, d: Draw, value_of: Callable) -> list:
     out = []
-    for tag in mc.SHAPE_RULES:
+    for tag in d.reading.shape_rules:
         if q.kind not in mc.CATALOGUE[tag].kinds:
             continue
         view = d.wrong(tag)
         if view is None:
             continue
         try:
-            out.append(Choice(value_of(view), False, tag))
+            out.append(Choice(value_of(view), False, tag, {"framework": d.reading.framework}))
         except (SpecError, KeyError, StopIteration, TypeError):
             continue
     return out
@@ -122,21 +122,32 @@ def trainable_params(q: Question, d: Draw) -> Asked:
         found = mc.model_value(tag, v)
         return None if found is None else (found[0] - v.non_trainable, found[1])
     wrong = _weight_distractors(q, d, total_of=total_of)
-    if v.non_trainable:
-        wrong.append(Choice(v.trainable + v.non_trainable, False, "bn_moving_trainable",
-                            {"moving": v.non_trainable}))
+    moving = _moving(v)
+    if moving:
+        wrong.append(Choice(v.trainable + moving, False, "bn_moving_trainable", {"moving": moving}))
     wrong += _shape_distractors(q, d, lambda w: w.trainable)
     return Asked(v.trainable, _order(wrong))
 
 
 def non_trainable_params(q: Question, d: Draw) -> Asked:
     v = d.view
-    wrong = [Choice(0, False, "bn_moving_left_out", {"moving": v.non_trainable})] if v.non_trainable else []
+    moving = _moving(v)
+    wrong = [Choice(v.non_trainable - moving, False, "bn_moving_left_out", {"moving": moving})] if moving else []
+    buffers = mc.model_value("bn_buffers_counted", v)
+    if buffers is not None:
+        # PyTorch's running statistics are buffers, not parameters
+        wrong.append(Choice(v.non_trainable + buffers[1]["moving"], False, "bn_buffers_counted", buffers[1]))
     for tag in ("bn_all_non_trainable", "bn_one_statistic"):
         found = mc.bn_non_trainable(tag, v)
         if found is not None:
             wrong.append(Choice(found[0], False, tag, found[1]))
     return Asked(v.non_trainable, _order(wrong))
+
+
+def _moving(view) -> int:
+    """Keras's BatchNormalization moving statistics in the model (its non-trainable weights)."""
+    return sum(r.non_trainable for r in view.rows
+               if r.layer is not None and "bn_moving_left_out" in r.layer.misconceptions)
 
 
 def layer_params(q: Question, d: Draw) -> Asked:
@@ -151,15 +162,25 @@ def layer_params(q: Question, d: Draw) -> Asked:
 
 def _flatten_row(view):
     for r in view.rows:
-        if r.layer is not None and r.layer.prose == "flatten":
+        if _is_flatten(r.layer):
             return r
     raise SpecError("a flatten_size question needs a Flatten layer in the model")
 
 
-def _channels_first(shape: tuple, layer) -> Optional[tuple]:
+def _is_flatten(layer) -> bool:
+    return layer is not None and "flatten_without_channels" in layer.misconceptions
+
+
+def _channels_first(layer) -> bool:
+    return getattr(layer, "data_format", "channels_last") == "channels_first"
+
+
+def _channels_moved(shape: tuple, layer) -> Optional[tuple]:
+    """The shape with its channels on the other side: last for a channels-first layer (all of
+    PyTorch's), first for Keras's default."""
     if shape is None or len(shape) < 3:
         return None
-    if getattr(layer, "data_format", "channels_last") == "channels_first":
+    if _channels_first(layer):
         return (shape[0], *shape[2:], shape[1])
     return (shape[0], shape[-1], *shape[1:-1])
 
@@ -168,16 +189,22 @@ def _without_channels(view, row) -> Optional[int]:
     """A Flatten's size with the channels left out: the spatial sizes multiplied."""
     if row.input_shape is None or len(row.input_shape) < 3 or None in row.input_shape[1:]:
         return None
-    return math.prod(row.input_shape[1:-1])
+    return math.prod(row.input_shape[2:] if _channels_first(row.layer) else row.input_shape[1:-1])
 
 
 def output_shape(q: Question, d: Draw) -> Asked:
     row = d.view.row(q.layer)
     wrong = _shape_distractors(q, d, lambda w: w.row(row.name).shape)
-    flipped = _channels_first(row.shape, row.layer)
-    if flipped is not None:
-        wrong.append(Choice(flipped, False, "channels_first"))
-    if row.layer is not None and row.layer.prose == "flatten":
+    torch = d.reading.framework == "pytorch"
+    flipped = _channels_moved(row.shape, row.layer)
+    if flipped is not None and (not torch or hasattr(row.layer, "data_format")):
+        wrong.append(Choice(flipped, False, "channels_last" if _channels_first(row.layer) else "channels_first",
+                            {"framework": d.reading.framework}))
+    if torch and hasattr(row.layer, "batch_first") and row.shape is not None and len(row.shape) == 3:
+        # PyTorch's recurrent layers and attention take (L, N, H) unless batch_first=True
+        wrong.append(Choice((row.shape[1], row.shape[0], row.shape[2]), False, "batch_first",
+                            {"batch_first": row.layer.batch_first}))
+    if _is_flatten(row.layer):
         n = _without_channels(d.view, row)
         if n is not None:
             wrong.append(Choice((None, n), False, "flatten_without_channels"))
@@ -227,7 +254,7 @@ def find_bug(q: Question, d: Draw) -> Asked:
             wrong = mc.layer_value(tag, row)
             if wrong is not None and wrong[0] != row.params and wrong[0] > 0:
                 candidates.append((row.name, "params", wrong[0], tag))
-        for tag in mc.SHAPE_RULES:
+        for tag in d.reading.shape_rules:
             w = d.wrong(tag)
             if w is None:
                 continue
@@ -283,7 +310,10 @@ def compute(q: Question, d: Draw) -> Asked:
         wrong.append(Choice(2 * one if q.measure == "flops" else one, False, "one_position",
                             {"positions": positions_seen}))
     rows = [(n, m) for n, m in per_layer.items() if m]
-    return Asked(answer, wrong, name, {"macs": macs, "rows": rows, "total_macs": total})
+    facts = {"macs": macs, "rows": rows, "total_macs": total}
+    if d.reading.framework == "pytorch":
+        facts["input"] = d.view.input_shapes[0] if d.view.input_shapes else None
+    return Asked(answer, wrong, name, facts)
 
 
 #: the unit a student confuses with each one: decimal kilo for binary kibi, and back

@@ -29,6 +29,7 @@ from typing import Optional
 from ..formula import Ceil, Floor, Quotient, add
 from ..layers.textbook import axis
 from ..layers.window import WindowRule
+from ..pytorch.window import LengthRule
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,58 @@ SHAPE_RULES: dict[str, WindowRule] = {
     "pool_stride_one": _PoolStrideOne(),
 }
 
+# PyTorch's rule (symparams/pytorch/window.py) done wrong in the same places, and in one
+# of its own: the padding left out.
+
+class _TorchOffByOne(LengthRule):
+    """⌊span/s⌋ positions instead of ⌊span/s⌋ + 1."""
+
+    def positions(self, span, stride, ceil_mode):
+        return super().positions(span, stride, ceil_mode) - 1
+
+
+class _TorchRoundUp(LengthRule):
+    """⌈span/s⌉ + 1 instead of ⌊span/s⌋ + 1."""
+
+    def positions(self, span, stride, ceil_mode):
+        return super().positions(span, stride, True)
+
+
+class _TorchIgnorePooling(LengthRule):
+    def pool(self, size, kernel, stride, padding, dilation, ceil_mode, stride_given):
+        return size
+
+
+class _TorchForgotPadding(LengthRule):
+    """``padding=p`` left out: ⌊(L − d·(k − 1) − 1)/s⌋ + 1, and ``"same"`` worked as no padding."""
+
+    def span(self, size, kernel, padding, dilation):
+        return super().span(size, kernel, 0, dilation)
+
+    def same(self, size, kernel, dilation):
+        return self.length(size, kernel, 1, 0, dilation)
+
+
+class _TorchIgnoreDilation(LengthRule):
+    def span(self, size, kernel, padding, dilation):
+        return super().span(size, kernel, padding, 1)
+
+
+class _TorchPoolStrideOne(LengthRule):
+    """A pooling with no ``stride`` argument taken to move by 1 (PyTorch moves by the kernel size)."""
+
+    def pool(self, size, kernel, stride, padding, dilation, ceil_mode, stride_given):
+        return super().pool(size, kernel, stride if stride_given else 1, padding, dilation, ceil_mode,
+                            stride_given)
+
+
+TORCH_SHAPE_RULES: dict[str, LengthRule] = {
+    "off_by_one": _TorchOffByOne(), "round_up": _TorchRoundUp(), "ignore_pooling": _TorchIgnorePooling(),
+    "forgot_padding": _TorchForgotPadding(), "ignore_dilation": _TorchIgnoreDilation(),
+    "pool_stride_one": _TorchPoolStrideOne(),
+}
+
+
 PARAMS = ("total_params", "layer_params", "trainable_params", "cloze", "find_bug")
 SHAPES = ("output_shape", "flatten_size", "total_params", "layer_params", "trainable_params", "cloze",
           "find_bug")
@@ -116,6 +169,12 @@ CATALOGUE = {m.tag: m for m in [
     Misconception("lstm_without_gates", PARAMS),
     Misconception("lstm_without_inputs", PARAMS),
     Misconception("pytorch_biases", PARAMS),
+    Misconception("keras_biases", PARAMS),
+    Misconception("bn_buffers_counted", ("total_params", "layer_params", "trainable_params",
+                                         "non_trainable_params", "cloze")),
+    Misconception("forgot_padding", SHAPES),
+    Misconception("channels_last", ("output_shape",)),
+    Misconception("batch_first", ("output_shape",)),
     Misconception("first_over_budget", ("largest_width",)),
     Misconception("flops_for_macs", ("compute",)),
     Misconception("macs_for_flops", ("compute",)),
@@ -145,13 +204,49 @@ def _applies(tag: str, row) -> bool:
     return row.layer is not None and tag in row.layer.misconceptions
 
 
-def _shape(row, suffix: str) -> Optional[tuple]:
-    """The shape of the row's weight whose name ends in ``suffix`` (``kernel``), or None."""
-    return next((shape for name, shape, _ in row.weights if name.split("/")[-1] == suffix), None)
+# Keras names a layer's weights ``kernel``, ``recurrent_kernel`` and ``bias``, and stores a
+# kernel (k..., in, out); PyTorch names them ``weight``, ``weight_ih_l0``, ``weight_hh_l0``,
+# ``bias``, ``bias_ih_l0`` and ``bias_hh_l0``, and stores a weight (out, in, k...)
+# (torch/nn/modules/linear.py, conv.py, rnn.py).
+
+def _role(name: str) -> Optional[str]:
+    last = name.split("/")[-1]
+    if last in ("kernel", "weight") or last.startswith("weight_ih"):
+        return "kernel"
+    if last == "recurrent_kernel" or last.startswith("weight_hh"):
+        return "recurrent"
+    if last == "bias" or last.startswith("bias_ih"):
+        return "bias"
+    if last.startswith("bias_hh"):
+        return "recurrent_bias"
+    return None
 
 
-def _weights(row, suffix: str) -> int:
-    return sum(math.prod(shape) for name, shape, _ in row.weights if name.split("/")[-1] == suffix)
+def _shapes(row, role: str) -> list:
+    return [(name, shape) for name, shape, _ in row.weights if _role(name) == role]
+
+
+def _weights(row, *roles: str) -> int:
+    return sum(math.prod(shape) for name, shape, _ in row.weights if _role(name) in roles)
+
+
+def _kernel(row) -> Optional[tuple]:
+    """The row's first kernel of two or more axes: (its shape, its input size, its output size)."""
+    for name, shape in _shapes(row, "kernel"):
+        if len(shape) >= 2:
+            torch = name.split("/")[-1].startswith("weight")
+            return shape, (shape[1] if torch else shape[-2]), (shape[0] if torch else shape[-1])
+    return None
+
+
+def _units(row) -> Optional[int]:
+    """A recurrent layer's hidden size, from its recurrent kernel (Keras: (h, gates·h);
+    PyTorch: (gates·h, h))."""
+    found = _shapes(row, "recurrent")
+    if not found:
+        return None
+    name, shape = found[0]
+    return shape[-1] if name.split("/")[-1].startswith("weight") else shape[0]
 
 
 def positions(row) -> int:
@@ -160,17 +255,19 @@ def positions(row) -> int:
 
 
 def _forgot_bias(row):
-    b = _weights(row, "bias")
+    if all(len(shape) < 2 for _, shape, _ in row.weights):
+        return None         # a normalization's offset (PyTorch's BatchNorm ``bias``) is not a unit's bias
+    b = _weights(row, "bias", "recurrent_bias")
     return (row.params - b, {"biases": b}) if b else None
 
 
 def _forgot_input_channels(row):
     if not _applies("forgot_input_channels", row):
         return None
-    kernel = _shape(row, "kernel")
-    if kernel is None or len(kernel) < 3:
+    found = _kernel(row)
+    if found is None or len(found[0]) < 3:
         return None
-    c_in = kernel[-2]
+    kernel, c_in, _ = found
     return math.prod(kernel) // c_in + _weights(row, "bias"), {"channels": c_in}
 
 
@@ -190,10 +287,10 @@ def _lstm_without_gates(row):
 def _lstm_without_inputs(row):
     if not _applies("lstm_without_inputs", row):
         return None
-    recurrent = _shape(row, "recurrent_kernel")
-    if recurrent is None:
+    units = _units(row)
+    if units is None:
         return None
-    return row.params - _weights(row, "kernel"), {"units": recurrent[0]}
+    return row.params - _weights(row, "kernel"), {"units": units}
 
 
 def _pytorch_biases(row):
@@ -201,25 +298,42 @@ def _pytorch_biases(row):
     # reset_after=True already has two).
     if not _applies("pytorch_biases", row) or not row.layer.use_bias or row.layer.bias_vectors() != 1:
         return None
-    return row.params + row.layer.gates * _shape(row, "recurrent_kernel")[0], {"gates": row.layer.gates}
+    return row.params + row.layer.gates * _units(row), {"gates": row.layer.gates}
+
+
+def _keras_biases(row):
+    """PyTorch's recurrent layer counted with one bias per gate, as Keras has: b_hh left out."""
+    if not _applies("keras_biases", row):
+        return None
+    b = _weights(row, "recurrent_bias")
+    return (row.params - b, {"gates": row.layer.gates, "biases": b}) if b else None
 
 
 def _bias_per_input(row):
     """One bias for each input instead of each output (n_in·n_out + n_in)."""
-    if not _applies("bias_per_input", row) or not row.layer.use_bias:
+    if not _applies("bias_per_input", row) or not _weights(row, "bias"):
         return None
-    kernel = _shape(row, "kernel")
-    if kernel is None:
+    found = _kernel(row)
+    if found is None:
         return None
-    n_in, n_out = kernel[0], kernel[-1]
+    _, n_in, n_out = found
     return (n_in * n_out + n_in, {}) if n_in != n_out else None
+
+
+def _bn_buffers_counted(row):
+    """PyTorch's BatchNorm with its running mean and variance counted as parameters (they are
+    buffers: ``model.parameters()`` does not hold them)."""
+    if not _applies("bn_buffers_counted", row):
+        return None
+    stats = sum(math.prod(shape) for name, shape in row.buffers if name in ("running_mean", "running_var"))
+    return (row.params + stats, {"moving": stats}) if stats else None
 
 
 def _invented_params(row):
     """A pooling, dropout, flatten or reshaping layer given parameters, as if it were a weight layer."""
     if not _applies("invented_params", row) or row.shape is None or None in row.shape[1:]:
         return None
-    if row.layer.prose == "pooling" and row.input_shape is not None:
+    if hasattr(row.layer, "pool_size") and row.input_shape is not None:
         c = row.shape[-1] if row.layer.data_format == "channels_last" else row.shape[1]
         return (math.prod(row.values(row.layer.pool_size)) * c + 1) * c, {"layers": [row.type]}
     # dropout, flatten: one weight per value passed on
@@ -256,8 +370,10 @@ LAYER_RULES = {
     "lstm_without_gates": _lstm_without_gates,
     "lstm_without_inputs": _lstm_without_inputs,
     "pytorch_biases": _pytorch_biases,
+    "keras_biases": _keras_biases,
     "invented_params": _invented_params,
     "bn_moving_left_out": _bn_moving_left_out,
+    "bn_buffers_counted": _bn_buffers_counted,
 }
 
 
@@ -284,7 +400,8 @@ def model_value(tag: str, view):
                 facts[k] = sorted(set(facts.get(k, [])) | set(v))
             else:
                 facts[k] = facts.get(k, 0) + v if k in ("biases", "moving") else v
-    if tag == "invented_params" and view.input_size:
+    if tag == "invented_params" and view.input_size and view.reading.framework == "keras":
+        # Keras's Input, given parameters as if it were a layer
         total += view.input_size
         facts["layers"] = ["Input"] + facts.get("layers", [])
         changed = True

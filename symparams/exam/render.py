@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 
-from ..derivation import _signature, derive, derive_reusing
+from ..derivation import _signature, derive
 from ..errors import SymparamsError
 from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template, template_macro
 from ..render.lms import LmsFmt
@@ -37,9 +37,9 @@ TEMPLATES = ("exam/prompts.j2", "exam/exam.tex.j2", "exam/exam.md.j2", "exam/sol
 def solution_layers(q, d) -> list:
     """The layers a question's worked solution goes through."""
     if q.kind in ("layer_params", "output_shape") or (q.kind == "compute" and q.layer):
-        return [d.layer(q.layer)]
+        return _named(d, q.layer)
     if q.kind == "find_bug":
-        return [d.layer(q.facts["wrong_row"])]
+        return _named(d, q.facts["wrong_row"])
     if q.kind == "flatten_size":
         out = []
         for l in d.layers:
@@ -51,6 +51,12 @@ def solution_layers(q, d) -> list:
     if q.kind in ("total_params", "trainable_params", "non_trainable_params", "cloze"):
         return [l for l in d.layers if l.has_weights]
     return []
+
+
+def _named(d, name: str) -> list:
+    """The derivation's step for the layer ``name`` (none for a PyTorch module with nothing
+    to work out, such as an activation)."""
+    return [l for l in d.layers if l.name == name]
 
 
 def kind_table(q, fmt):
@@ -123,7 +129,7 @@ class _Context:
             if len(self._derivations) >= 4:
                 self._derivations.pop(next(iter(self._derivations)))
             d = self._derivations[v.number] = derive(v.model) if v.reading is None else \
-                derive_reusing(v.model, v.reading.row_keys(v.sizes), self._layers)
+                v.reading.derivation(v.read, v.sizes, self._layers)
         return d
 
     def once(self, key: tuple, make):
@@ -503,8 +509,11 @@ def _canvas_question(ctx, v, q, blank, n) -> list:
            f"Points: {_points(q)}"]
     prompt = ctx.prompt(q, v)
     if blank is not None:
-        prompt = (f"How many parameters does the layer `{blank.row}` have?" if blank.column == "params"
-                  else "How many parameters does the model have in total?")
+        # worded as the table's blanks, so that a layer_params question on the same layer
+        # stays a different question (text2qti refuses two alike)
+        unit = "module" if q.framework == "pytorch" else "layer"
+        prompt = (f"In the model's summary, how many parameters does the row of the {unit} `{blank.row}` hold?"
+                  if blank.column == "params" else "In the model's summary, what is the total number of parameters?")
     prefix = f"{n}.".ljust(4) if n < 100 else f"{n}. "
     pad = " " * len(prefix)
     out.append(f"{prefix}{prompt}")
@@ -517,7 +526,9 @@ def _canvas_question(ctx, v, q, blank, n) -> list:
         out += [pad + line for line in _claims_markdown(q).splitlines()]
     out += _feedback_lines(solution_markdown(ctx, v, q))
     if blank is not None:
-        out.append(f"=   {plain(blank.answer)} +- 0")
+        # text2qti refuses a numerical answer under 0.0001 in size: a weightless row's 0 is
+        # asked as a short answer instead
+        out.append(f"=   {plain(blank.answer)} +- 0" if blank.answer != 0 else "*   0")
     elif q.choices:
         multiple = sum(c.correct for c in q.choices) > 1
         for i, c in enumerate(q.choices):

@@ -21,7 +21,9 @@ import sympy
 from ..errors import SymparamsError
 from ..layers import window
 from ..readers import read_source
+from ..derivation import derive_reusing
 from ..summary import summarize
+from .misconceptions import SHAPE_RULES
 from .program import Program, Values
 
 
@@ -31,15 +33,20 @@ def structural(value) -> bool:
 
 
 class Reading:
-    """One reading of the source: symbolic in the free sizes (or all numbers, ``exact``)."""
+    """One reading of the source: symbolic in the free sizes (or all numbers, ``exact``).
+
+    A subclass reads one framework's code (:class:`KerasReading`, and
+    :class:`symparams.exam.torch_reading.TorchReading`): it sets the model, its summary
+    rows, its inputs' shapes and each row's input shape (``_read``), and says how a student's
+    wrong window rule is put in force (``shape_rules``, ``_using``)."""
+
+    framework = "keras"
+    #: tag -> the wrong window rule that misconception reads the model with
+    shape_rules: dict = {}
 
     def __init__(self, source: str, path: str, bound: dict, exact: bool):
         self.source, self.path, self.bound, self.exact = source, path, bound, exact
-        self.model = read_source(source, path, bound).model
-        self.summary = summarize(self.model)
-        # found once here, not at every draw: the model's inputs and each row's input shape
-        self.input_shapes = [t.shape for t in self.model.ordered_graph().inputs]
-        self.row_inputs = [_input_shape(r.layer) for r in self.summary.rows]
+        self._read()
         self.program = Program(_expressions(self.summary, self.input_shapes))
         # what View.valid checks: each output size at least 1, each count and weight size at least 0
         self.bounds = [(d, 1) for r in self.summary.rows for sh in r.output_shapes for d in sh if d is not None]
@@ -47,17 +54,42 @@ class Reading:
         self.bounds += [(d, 0) for r in self.summary.rows for w in r.weights for d in w.shape]
         self._wrong: dict = {}
         self._compute = None
-        self._row_exprs: Optional[list] = None
 
-    def wrong(self, tag: str, rule) -> Optional["Reading"]:
+    def _read(self) -> None:
+        raise NotImplementedError
+
+    def _using(self, rule):
+        raise NotImplementedError
+
+    def wrong(self, tag: str) -> Optional["Reading"]:
         """The same source read with a student's wrong window rule (None: it cannot be read)."""
         if tag not in self._wrong:
             try:
-                with window.using(rule):
-                    self._wrong[tag] = Reading(self.source, self.path, self.bound, self.exact)
+                with self._using(self.shape_rules[tag]):
+                    self._wrong[tag] = type(self)(self.source, self.path, self.bound, self.exact)
             except (SymparamsError, ValueError):
                 self._wrong[tag] = None
         return self._wrong[tag]
+
+    def view(self, sizes: dict) -> "View":
+        return View(self, Values(self.program, sizes))
+
+
+class KerasReading(Reading):
+    """A Keras model read from the spec's source."""
+
+    shape_rules = SHAPE_RULES
+
+    def _read(self) -> None:
+        self.model = read_source(self.source, self.path, self.bound).model
+        self.summary = summarize(self.model)
+        # found once here, not at every draw: the model's inputs and each row's input shape
+        self.input_shapes = [t.shape for t in self.model.ordered_graph().inputs]
+        self.row_inputs = [_input_shape(r.layer) for r in self.summary.rows]
+        self._row_exprs: Optional[list] = None
+
+    def _using(self, rule):
+        return window.using(rule)
 
     @property
     def compute(self):
@@ -66,8 +98,10 @@ class Reading:
             self._compute = compute(self.model)
         return self._compute
 
-    def view(self, sizes: dict) -> "View":
-        return View(self, Values(self.program, sizes))
+    def derivation(self, result, sizes: dict, known: dict):
+        """A version's worked solution (``result``: its own source read), sharing the layers
+        an earlier version derived (``known``)."""
+        return derive_reusing(result.model, self.row_keys(sizes), known)
 
     def row_keys(self, sizes: dict) -> list:
         """For each summary row, what its layer at ``sizes`` is made from: its name and place,
@@ -144,6 +178,7 @@ def _expressions(summary, input_shapes) -> list:
         out += [r.params, r.trainable, r.non_trainable]
         out += [d for s in r.output_shapes for d in s if d is not None]
         out += [d for w in r.weights for d in w.shape if d is not None]
+        out += [d for _, sh in getattr(r, "buffers", ()) for d in sh]
     for shape in input_shapes:
         out += [d for d in shape if d is not None]
     return [e for e in out if hasattr(e, "free_symbols")]
@@ -164,6 +199,7 @@ class RowView:
     weights: tuple                   # (name, shape, trainable)
     input_shape: Optional[tuple]
     values_of: Any
+    buffers: tuple = ()              # (name, shape): PyTorch's buffers (running statistics)
 
     def values(self, exprs) -> tuple:
         return tuple(self.values_of[e] for e in exprs)
@@ -194,13 +230,18 @@ class View:
                 rows.append(RowView(r.name, r.type, r.layer, values[r.params], values[r.trainable],
                                     values[r.non_trainable], shapes[0] if shapes else None, shapes,
                                     tuple((w.name, shape(w.shape), w.trainable) for w in r.weights),
-                                    None if given is None else shape(given), values))
+                                    None if given is None else shape(given), values,
+                                    tuple((n, shape(sh)) for n, sh in getattr(r, "buffers", ()))))
             self._rows = rows
         return self._rows
 
     @property
+    def input_shapes(self) -> list:
+        return [self._shape(sh) for sh in self.reading.input_shapes]
+
+    @property
     def input_size(self) -> int:
-        inputs = [self._shape(sh) for sh in self.reading.input_shapes]
+        inputs = self.input_shapes
         return sum(math.prod(s[1:]) for s in inputs if None not in s[1:]) if inputs else 0
 
     @property

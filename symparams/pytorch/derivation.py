@@ -19,7 +19,7 @@ import sympy
 
 from .. import bounds
 from ..bindings import normalize_bindings
-from ..derivation import (DETAILS, Derivation, LayerDerivation, SizeSource, WeightWorking,
+from ..derivation import (DETAILS, AxisWorking, Derivation, LayerDerivation, SizeSource, WeightWorking,
                           _briefly, _product, _repeated_blocks, _working)
 from ..dims import assume_divisible as exact_division
 from ..dims import substitute
@@ -41,9 +41,11 @@ _CONFIG = ("in_features", "out_features", "in_channels", "out_channels", "kernel
 
 def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[Mapping[Any, Any]] = None,
                   dtype: str = "float32", detail: str = "standard",
-                  assume_divisible: bool = False) -> Derivation:
+                  assume_divisible: bool = False, shapes: bool = False) -> Derivation:
     """The worked derivation of a PyTorch module's parameter count (with a forward pass's
-    ``trace``, each step also gives the module's output shape)."""
+    ``trace``, each step also gives the module's output shape, and the working of the
+    lengths a convolution, a pooling or a flatten computes; ``shapes``: a step for each of
+    those without parameters too, as an exam's shape questions need)."""
     if detail not in DETAILS:
         raise SymparamsError(f"unknown detail {detail!r}; use one of {', '.join(DETAILS)}")
     summary = summarize_module(model, trace=trace)
@@ -60,16 +62,21 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
     first_name = {}
     for name, p in model.named_parameters(remove_duplicate=False):
         first_name.setdefault(id(p), name)
-    calls = {}
+    calls, inputs = {}, {}
     for c in (trace.calls if trace is not None else ()):
         calls[c.name] = calls.get(c.name, 0) + 1
+        if c.inputs and isinstance(c.inputs[0], tuple):
+            inputs.setdefault(c.name, c.inputs[0])
     rows = {r.name: r for r in summary.rows}
     derived = []
     for qualified, m in model.named_modules():
         own = [(n, p) for n, p in m._parameters.items() if p is not None]
-        if not own:
+        given = inputs.get(qualified)
+        axes = _axes(m, given, sub) if given is not None and all(not isinstance(d, tuple) for d in given) else ()
+        if not own and not (shapes and axes and not m._modules):
             continue
-        derived.append(_step(qualified, m, own, first_name, rows[qualified], calls.get(qualified, 1), sub))
+        derived.append(_step(qualified, m, own, first_name, rows[qualified], calls.get(qualified, 1), sub, axes,
+                             given))
     derived = tuple(derived)
     repeats = _repeated_blocks(derived) if detail != "full" else ()
     derived = _briefly(derived, detail)
@@ -90,7 +97,21 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
         framework="pytorch")
 
 
-def _step(name: str, m: Module, own: list, first_name: dict, row, calls: int, sub) -> LayerDerivation:
+def _axes(m: Module, input_shape: tuple, sub) -> tuple:
+    """The working of the output lengths the module computes (its class's ``axis_rules``)."""
+    rules = getattr(m, "axis_rules", None)
+    if rules is None:
+        return ()
+    out = []
+    for rule in rules(input_shape):
+        sizes = tuple(SizeSource(q.key, sub(q.value), q.origin.kind, q.origin.argument) for q in rule.quantities)
+        out.append(AxisWorking(rule.axis, rule.label, sizes,
+                               _working(rule.formula, fill(rule.formula, {s.key: s.value for s in sizes}))))
+    return tuple(out)
+
+
+def _step(name: str, m: Module, own: list, first_name: dict, row, calls: int, sub, axes: tuple = (),
+          given: Optional[tuple] = None) -> LayerDerivation:
     tied = tuple((n, first_name[id(p)]) for n, p in own if first_name[id(p)] != f"{name}.{n}".lstrip("."))
     counted = [(n, p) for n, p in own if not any(n == t for t, _ in tied)]
     weights = tuple(WeightWorking(n, tuple(sub(s) for s in p.shape), p.requires_grad,
@@ -120,12 +141,17 @@ def _step(name: str, m: Module, own: list, first_name: dict, row, calls: int, su
     output = row.output_shape
     if output is not None and output and isinstance(output[0], tuple):
         output = output[0]        # (output, state) of a recurrent module: its output
+    shown = (tuple(sub(s) for s in output),) \
+        if output is not None and not any(isinstance(s, tuple) or s is None for s in output) else ()
+    for a in axes:
+        if shown and bounds.expand(a.working.value - shown[0][a.axis]) != 0:
+            raise AssertionError(f"the length rule of {name} disagrees with its output shape")
     return LayerDerivation(
         name=name or module_type(m), type=module_type(m), prose=m.prose if not tied else "torch_tied",
-        config=config, input_shapes=(), output_shapes=(tuple(sub(s) for s in output),)
-        if output is not None and not any(isinstance(s, tuple) or s is None for s in output) else (),
+        config=config, input_shapes=(tuple(sub(s) for s in given),) if given is not None else (),
+        output_shapes=shown,
         inbound=(), sizes=sizes, formula=formula, weights=weights, weight_sum=weight_sum,
-        non_trainable_formula=None, axes=(), params=params, trainable=trainable,
+        non_trainable_formula=None, axes=axes, params=params, trainable=trainable,
         non_trainable=sympy.expand(params - trainable), frozen=params != 0 and trainable == 0,
         calls=calls)
 

@@ -13,8 +13,9 @@ import sympy
 from ..dims import as_size, known_unequal
 from ..parse import as_expr
 from ..formula import Num, Quotient, add, mul
-from ..layers.textbook import KERNEL, Textbook, arg
+from ..layers.textbook import KERNEL, AxisRule, Textbook, arg, axis
 from . import tensor as T
+from . import window
 from .module import Module, Parameter, numel
 from .tensor import ShapeError, Tensor, text
 
@@ -74,6 +75,7 @@ class Linear(Module):
             self.register_parameter("bias", None)
 
     prose = "torch_linear"
+    misconceptions = frozenset({"bias_per_input"})
 
     def textbook(self) -> Textbook:
         t = Textbook()
@@ -172,6 +174,12 @@ class _ConvNd(Module):
             self.register_parameter("bias", None)
 
     prose = "torch_conv"
+    # PyTorch's tensors are (batch, channels, spatial...)
+    data_format = "channels_first"
+
+    @property
+    def misconceptions(self) -> frozenset:
+        return frozenset() if self.transposed else frozenset({"forgot_input_channels", "no_weight_sharing"})
 
     def textbook(self) -> Textbook:
         t = Textbook()
@@ -199,12 +207,20 @@ class _ConvNd(Module):
                 # torch/nn/modules/conv.py ConvTranspose: (L − 1)·s − 2·p + d·(k − 1) + output_padding + 1
                 out = (length - 1) * s - 2 * self.padding[i] + d * (k - 1) + self.output_padding[i] + 1
             elif self.padding == "same":
-                out = length
+                out = window.rule().same(length, k, d)
             else:
                 p = 0 if self.padding == "valid" else self.padding[i]
                 out = T.conv_length(length, k, s, p, d)
             sizes.append(T.positive(sympy.expand(out), f"{type(self).__name__}'s output length"))
         return x.with_shape(x.shape[:-r - 1] + (self.out_channels,) + tuple(sizes))
+
+    def axis_rules(self, input_shape) -> list:
+        """How each spatial output length is worked out (none for a transposed convolution or
+        ``padding="same"``, which keep or scale the length)."""
+        if self.transposed or isinstance(self.padding, str):
+            return []
+        return _window_rules(self, input_shape, lambda t, label, suffix, ax, n, i: window.explain(
+            t, label, suffix, ax, n, self.kernel_size[i], self.stride[i], self.padding[i], self.dilation[i]))
 
     def macs(self, inputs, output):
         kernel = numel(self.kernel_size)
@@ -262,6 +278,7 @@ class _NormBase(Module):
 
     ranks: tuple = (2, 3, 4, 5)
     prose = "torch_batchnorm"
+    misconceptions = frozenset({"bn_buffers_counted"})
 
     def textbook(self) -> Optional[Textbook]:
         if self.weight is None:
@@ -465,6 +482,7 @@ class RNNBase(Module):
     ``proj_size``; the suffix ``_reverse`` for the backward direction."""
 
     gates = 1
+    misconceptions = frozenset({"lstm_without_inputs", "keras_biases"})
 
     def __init__(self, input_size, hidden_size, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout=0.0, bidirectional: bool = False,
@@ -559,6 +577,7 @@ class RNN(RNNBase):
 
 class LSTM(RNNBase):
     gates = 4
+    misconceptions = RNNBase.misconceptions | {"lstm_without_gates"}
 
 
 class GRU(RNNBase):
@@ -735,6 +754,8 @@ class MultiheadAttention(Module):
 
 
 class Dropout(Module):
+    misconceptions = frozenset({"invented_params"})
+
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
 
@@ -928,12 +949,20 @@ class _PoolNd(_Free):
 
     rank = 2
     dilated = False
+    data_format = "channels_first"
+    misconceptions = frozenset({"invented_params"})
+
+    @property
+    def pool_size(self) -> tuple:
+        """The window, by Keras's name for it (what the exam's misconceptions read)."""
+        return self.kernel_size
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False, count_include_pad=True, divisor_override=None):
         super().__init__()
         self.kernel_size = _tuple(kernel_size, self.rank)
         self.stride = self.kernel_size if stride is None or stride == [] else _tuple(stride, self.rank)
+        self.stride_given = not (stride is None or stride == [])
         self.padding = _tuple(padding, self.rank)
         self.dilation = _tuple(dilation, self.rank) if self.dilated else (sympy.Integer(1),) * self.rank
         self.ceil_mode, self.return_indices = bool(ceil_mode), bool(return_indices)
@@ -941,12 +970,33 @@ class _PoolNd(_Free):
     def forward(self, input):
         r = self.rank
         x = _input(self, input, (r + 1, r + 2), "N, C, " + ", ".join("DHW"[3 - r:]))
-        sizes = tuple(T.positive(T.conv_length(length, self.kernel_size[i], self.stride[i], self.padding[i],
-                                               self.dilation[i], self.ceil_mode),
+        sizes = tuple(T.positive(window.rule().pool(length, self.kernel_size[i], self.stride[i], self.padding[i],
+                                                    self.dilation[i], self.ceil_mode, self.stride_given),
                                  f"{type(self).__name__}'s output length")
                       for i, length in enumerate(x.shape[-r:]))
         out = x.with_shape(x.shape[:-r] + sizes)
         return (out, out) if self.return_indices else out
+
+    def axis_rules(self, input_shape) -> list:
+        return _window_rules(self, input_shape, lambda t, label, suffix, ax, n, i: window.explain(
+            t, label, suffix, ax, n, self.kernel_size[i], self.stride[i], self.padding[i], self.dilation[i],
+            self.ceil_mode, "" if self.stride_given else "kernel_size"))
+
+
+def _window_rules(module, input_shape, make) -> list:
+    """One rule per spatial axis of a (batch, channels, spatial...) input: ``make(t, label,
+    suffix, axis, n, i)`` gives its formula."""
+    r = module.rank
+    if input_shape is None or len(input_shape) < r + 1:
+        return []
+    labels = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}[r]
+    rules = []
+    for i, label in enumerate(labels):
+        ax = len(input_shape) - r + i
+        t = Textbook()
+        f = make(t, label, "" if r == 1 else "_" + label.lower(), ax, input_shape[ax], i)
+        rules.append(AxisRule(ax, f"{label}_out", f, t.quantities))
+    return rules
 
 
 def _max_pool(rank: int):
@@ -1001,12 +1051,28 @@ for _r in (1, 2, 3):
 
 
 class Flatten(_Free):
+    # what it is given in a CNN: PyTorch's (batch, channels, spatial...)
+    data_format = "channels_first"
+    misconceptions = frozenset({"invented_params", "flatten_without_channels"})
+
     def __init__(self, start_dim: int = 1, end_dim: int = -1):
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, input):
         return T.flatten(_input(self, input), self.start_dim, self.end_dim)
+
+    def axis_rules(self, input_shape) -> list:
+        """The flattened axis: the sizes of the axes it joins, multiplied."""
+        if input_shape is None:
+            return []
+        n = len(input_shape)
+        start, end = self.start_dim % n, self.end_dim % n
+        if end <= start:
+            return []
+        t = Textbook()
+        f = mul(*[t.q(f"n_{i}", input_shape[i], axis(i)) for i in range(start, end + 1)])
+        return [AxisRule(start, "n_out", f, t.quantities)]
 
 
 class Unflatten(_Free):

@@ -206,6 +206,8 @@ class Module:
     # ---- explaining the count -------------------------------------------------------------
     #: the key of the words that explain this kind of module (templates/prose.j2)
     prose = "torch_module"
+    #: the exam's misconceptions (tags in symparams/exam/misconceptions.py) that apply to it
+    misconceptions: frozenset = frozenset()
     #: whether the module is an embedding table (nn.Embedding), which scaling laws leave out of N
     embedding_table = False
 

@@ -15,6 +15,7 @@ from typing import Sequence
 import sympy
 
 from ..dims import as_size, known_unequal, product
+from . import window
 
 ONE = sympy.Integer(1)
 
@@ -292,17 +293,9 @@ def _slice_length(size, s: slice):
 
 def conv_length(size, kernel, stride, padding, dilation, ceil_mode: bool = False) -> sympy.Expr:
     """``torch/nn/modules/conv.py`` and ``pooling.py``'s output length:
-    ⌊(L + 2·p − d·(k − 1) − 1)/s⌋ + 1 (⌈ ⌉ with ``ceil_mode``, where a last window that
-    would start in the right padding is dropped)."""
-    span = size + 2 * padding - dilation * (kernel - 1) - 1
-    if ceil_mode:
-        out = sympy.ceiling(span / stride) + 1
-        # torch/nn/functional pooling_output_shape: the last window must start inside the
-        # input or the left padding
-        if out.is_number and size.is_number and (out - 1) * stride >= size + padding:
-            out -= 1
-        return out
-    return sympy.floor(span / stride) + 1
+    ⌊(L + 2·p − d·(k − 1) − 1)/s⌋ + 1 (⌈ ⌉ with ``ceil_mode``), by the rule in force
+    (:mod:`symparams.pytorch.window`)."""
+    return window.rule().length(size, kernel, stride, padding, dilation, ceil_mode)
 
 
 def positive(size, what: str) -> sympy.Expr:
