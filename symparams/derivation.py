@@ -53,6 +53,7 @@ class SizeSource:
     from_layer: Optional[str] = None    # the layer whose output gives it
     from_shape: Optional[Shape] = None
     default: Optional[str] = None       # a default's source argument (strides ← pool_size)
+    by: str = "Keras"                   # whose rule fills in the default
 
 
 @dataclass(frozen=True)

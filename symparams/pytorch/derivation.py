@@ -104,10 +104,20 @@ def _axes(m: Module, input_shape: tuple, sub) -> tuple:
         return ()
     out = []
     for rule in rules(input_shape):
-        sizes = tuple(SizeSource(q.key, sub(q.value), q.origin.kind, q.origin.argument) for q in rule.quantities)
+        sizes = tuple(_source(q, input_shape, sub) for q in rule.quantities)
         out.append(AxisWorking(rule.axis, rule.label, sizes,
                                _working(rule.formula, fill(rule.formula, {s.key: s.value for s in sizes}))))
     return tuple(out)
+
+
+def _source(q, input_shape: Optional[tuple], sub) -> SizeSource:
+    """Where a named size comes from: an argument, a default PyTorch fills in, or an axis of
+    the module's input."""
+    o = q.origin
+    if o.kind == "input" and input_shape is not None:
+        return SizeSource(q.key, sub(q.value), "input", axis=o.axis,
+                          from_shape=tuple(sub(d) for d in input_shape))
+    return SizeSource(q.key, sub(q.value), o.kind, o.argument, default=o.default, by="PyTorch")
 
 
 def _step(name: str, m: Module, own: list, first_name: dict, row, calls: int, sub, axes: tuple = (),
@@ -127,7 +137,7 @@ def _step(name: str, m: Module, own: list, first_name: dict, row, calls: int, su
     sizes: tuple = ()
     formula = None
     if book is not None:
-        sizes = tuple(SizeSource(q.key, sub(q.value), q.origin.kind, q.origin.argument) for q in book.quantities)
+        sizes = tuple(_source(q, given, sub) for q in book.quantities)
         formula = _working(book.formula, fill(book.formula, {s.key: s.value for s in sizes}))
         if bounds.expand(formula.value - params) != 0:
             raise AssertionError(f"the textbook formula of {name} disagrees with its parameters")

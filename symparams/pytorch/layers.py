@@ -13,7 +13,7 @@ import sympy
 from ..dims import as_size, known_unequal
 from ..parse import as_expr
 from ..formula import Num, Quotient, add, mul
-from ..layers.textbook import KERNEL, AxisRule, Textbook, arg, axis
+from ..layers.textbook import KERNEL, AxisRule, Quantity, Textbook, arg, axis
 from . import tensor as T
 from . import window
 from .module import Module, Parameter, numel
@@ -114,7 +114,16 @@ class LazyLinear(Linear):
         x = _input(self, input, (1, 2, 3, 4, 5, 6))
         self.in_features = x.shape[-1]
         self.weight.shape = (self.out_features, self.in_features)
+        self.in_axis = x.ndim - 1
         return super().forward(input)
+
+    def textbook(self) -> Textbook:
+        t = super().textbook()
+        if getattr(self, "in_axis", None) is not None:
+            # not an argument: the first input's last axis, which the forward pass fixed
+            t.quantities = [Quantity(q.key, q.value, axis(self.in_axis)) if q.key == "n_in" else q
+                            for q in t.quantities]
+        return t
 
 
 class Bilinear(Module):
