@@ -873,3 +873,94 @@ def test_templates_copied_before_the_version_and_item_macros_still_write(tmp_pat
     package = zipfile.ZipFile(io.BytesIO(exam.write(spec, variants, "qti", templates=str(tmp_path / "t"), jobs=2)))
     xml = next(package.read(n) for n in package.namelist() if n != "imsmanifest.xml").decode()
     assert xml.count("<item ") == 330
+
+
+TORCH_WINDOWS = '''
+import torch
+from torch import nn
+
+model = nn.Sequential(
+    nn.Conv2d(3, 8, kernel_size=k, stride=s, padding=p, dilation=d),
+    nn.MaxPool2d(2),
+    nn.Conv2d(8, 16, 3),
+    nn.Flatten(),
+)
+model(torch.randn(1, 3, n, n))
+'''
+
+
+def test_pytorch_shape_misconceptions_are_pytorchs_rule_done_wrong():
+    """Each shape distractor of a PyTorch model is torch/nn/modules/conv.py's and
+    pooling.py's ⌊(L + 2p − d(k − 1) − 1)/s⌋ + 1 with one piece done wrong, worked here
+    by hand at every window the input passes through."""
+    import math
+
+    def length(n, k, s=1, p=0, d=1, ceil=False, one_less=False):
+        span = (n + 2 * p - d * (k - 1) - 1) / s
+        return (math.ceil(span) if ceil else math.floor(span)) + 1 - (1 if one_less else 0)
+
+    spec = exam.Spec.from_dict({
+        "source": TORCH_WINDOWS,
+        "sizes": {"n": [40, 41, 47], "k": [3, 5], "s": [1, 2, 3], "p": [1, 2], "d": [1, 2]},
+        "constraints": {"where": "s == 1 or d == 1"},
+        "questions": [{"kind": "output_shape", "layer": "2", "choices": 2},
+                      {"kind": "flatten_size", "choices": 2}]})
+    variants, _ = exam.draw(spec, 12, seed=4)
+    checked = Counter()
+    for v in variants:
+        n, k, s, p, d = (v.sizes[x] for x in "nkspd")
+
+        def chain(conv=dict(), pool=dict(), **each):
+            a = length(n, k, s, conv.get("p", p), conv.get("d", d), **each)
+            b = a if pool.get("skip") else length(a, 2, pool.get("s", 2), **each)
+            return (1, 16, length(b, 3, **each), length(b, 3, **each))
+        expected = {"forgot_padding": chain(conv={"p": 0}), "ignore_dilation": chain(conv={"d": 1}),
+                    "off_by_one": chain(one_less=True), "round_up": chain(ceil=True),
+                    "pool_stride_one": chain(pool={"s": 1}), "ignore_pooling": chain(pool={"skip": True})}
+        shape_q, flat_q = v.questions
+        assert shape_q.answer == chain()
+        for c in shape_q.distractors:
+            if c.misconception == "channels_last":
+                assert c.value == (1, chain()[2], chain()[3], 16)
+            else:
+                assert c.value == expected[c.misconception], (c.misconception, v.sizes)
+            checked[c.misconception] += 1
+        for c in flat_q.distractors:
+            if c.misconception == "flatten_without_channels":
+                assert c.value == chain()[2] * chain()[3]
+            else:
+                assert c.value == 16 * expected[c.misconception][2] ** 2, c.misconception
+    assert set(checked) == {"forgot_padding", "ignore_dilation", "off_by_one", "round_up", "pool_stride_one",
+                            "ignore_pooling", "channels_last"}, checked
+
+
+@needs_toml
+def test_pytorch_weight_misconceptions_read_pytorchs_layouts():
+    """PyTorch stores a weight (out, in, k...), BatchNorm's statistics as buffers and two
+    biases per gate: each misconception's value is worked from those, by hand here."""
+    spec = exam.Spec.from_toml(SPECS["torch_cnn"])
+    v = exam.draw(spec, 1, seed=3)[0][0]
+    sizes = v.sizes
+    q = next(q for q in v.questions if q.kind == "layer_params")          # conv2
+    wrong = {c.misconception: c.value for c in q.distractors}
+    c_in, c_out = sizes["filters"], 2 * sizes["filters"]
+    assert q.answer == c_out * c_in * 9 + c_out
+    assert wrong["forgot_bias"] == c_out * c_in * 9
+    assert wrong["forgot_input_channels"] == c_out * 9 + c_out
+    total = next(q for q in v.questions if q.kind == "total_params")
+    assert {c.misconception: c.value for c in total.distractors}["bn_buffers_counted"] == \
+        total.answer + 2 * sizes["filters"]
+
+    spec = exam.Spec.from_toml(SPECS["torch_rnn"])
+    for v in exam.draw(spec, 6, seed=1)[0]:
+        dim, h, depth = v.sizes["dim"], v.sizes["hidden"], v.sizes["depth"]
+        q = v.questions[0]                                                 # the LSTM's count
+        per_layer = [4 * h * (x + h) + 8 * h for x in [dim] + [h] * (depth - 1)]
+        assert q.answer == sum(per_layer)
+        wrong = {c.misconception: c.value for c in q.distractors}
+        assert wrong["keras_biases"] == q.answer - 4 * h * depth
+        assert wrong["lstm_without_gates"] == q.answer // 4
+        assert wrong["lstm_without_inputs"] == q.answer - 4 * h * dim - 4 * h * h * (depth - 1)
+        shape = v.questions[2]
+        assert shape.answer == (1, v.sizes["steps"], h)
+        assert {c.misconception: c.value for c in shape.distractors} == {"batch_first": (v.sizes["steps"], 1, h)}
