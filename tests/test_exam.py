@@ -686,7 +686,8 @@ def test_qti_package_with_shape_and_name_choices():
 
 
 @needs_toml
-def test_moodle_question_renders_in_a_browser_with_mathjax(tmp_path):
+@pytest.mark.parametrize("name", ["cnn", "torch_cnn"])
+def test_moodle_question_renders_in_a_browser_with_mathjax(tmp_path, name):
     """A Moodle question's HTML with MathJax set up as Moodle's filter sets it up: every
     formula typesets, none is an error, and no TeX is left as text. The screenshot is kept
     in tmp_path to look at."""
@@ -696,7 +697,7 @@ def test_moodle_question_renders_in_a_browser_with_mathjax(tmp_path):
     require("node with mathjax and playwright-core", node is not None and modules is not None
             and (modules / "playwright-core").exists())
     require("Chromium", Path(os.environ.get("CHROMIUM", "/usr/bin/chromium")).exists())
-    spec = exam.Spec.from_toml(SPECS["cnn"])
+    spec = exam.Spec.from_toml(SPECS[name])
     variants, _ = exam.draw(spec, 1, seed=1)
     root = ET.fromstring(exam.write(spec, variants, "moodle").encode())
     q = root.findall("question[@type='multichoice']")[0]

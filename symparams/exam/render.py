@@ -59,16 +59,20 @@ def _named(d, name: str) -> list:
     return [l for l in d.layers if l.name == name]
 
 
+def _unit(q) -> str:
+    return "Module" if q.framework == "pytorch" else "Layer"
+
+
 def kind_table(q, fmt):
     """The table a kind's solution shows (header, rows, alignment), or None."""
     f = q.facts
     if q.kind in ("largest_layer", "param_free_layers"):
         rows = [[fmt.code(n), fmt.n(p)] for n, p in f.get("params", {}).items()]
-        return ["Layer", "Parameters"], rows, "lr"
+        return [_unit(q), "Parameters"], rows, "lr"
     if q.kind == "compute":
         rows = [[fmt.code(n), fmt.n(m)] for n, m in f["rows"]]
         rows.append([fmt.text("Total"), fmt.n(f["total_macs"])])
-        return ["Layer", "MACs"], rows, "lr"
+        return [_unit(q), "MACs"], rows, "lr"
     return None
 
 
@@ -550,7 +554,7 @@ def _markdown_text(text: str) -> str:
 
 
 def _claims_markdown(q) -> str:
-    rows = ["| Layer | Type | Output shape | Param # |", "| --- | --- | --- | ---: |"]
+    rows = [f"| {_unit(q)} | Type | Output shape | Param # |", "| --- | --- | --- | ---: |"]
     rows += [f"| {c['name']} | {c['type']} | {number(c['shape'])} | {number(c['params'])} |"
              for c in q.facts["claims"]]
     return "\n".join(rows)
