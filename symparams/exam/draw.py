@@ -291,6 +291,8 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
                 except Redraw as r:
                     if r.reason != "distractors":
                         raise
+                    if r.question is None:
+                        r.question = i      # a kind that found no answer to ask (a tie for the largest layer)
                     lacking.append(r)   # the other questions still run: the error names every one short
             if lacking:
                 for r in lacking:
@@ -322,6 +324,8 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
         fix = "relax the constraints or widen the sizes"
         if short and rejected["distractors"] * 2 >= sum(rejected.values()):
             fix = _fewer_choices(spec, short)
+            if any(getattr(r, "traced", True) is False for r in readings.by_key.values() if r is not None):
+                fix += "; or end the source with a forward pass on an input, which adds the shape mistakes"
         raise SpecError(f"{spec.path}: only {len(variants)} distinct variants after {tries} draws "
                         f"({reasons}); {fix}{hint}")
     variants = _balance(variants, rng)
