@@ -392,7 +392,7 @@ def test_gift_parses_with_a_real_gift_parser(small):
         for p, q in zip(parsed, posed):
             assert p["type"] == ("Numerical" if not q.choices else "MC")
             # escaping round-trips: the stem reads back as the HTML we meant, code lines intact
-            assert html.escape("model = keras.Sequential") in p["stem"]["text"] or "keras" in p["stem"]["text"]
+            assert html.escape(spec.source.splitlines()[0]) in p["stem"]["text"]
             assert "\n" in p["stem"]["text"]
             assert "\\(" in p["globalFeedback"]["text"] or "\\[" in p["globalFeedback"]["text"]
             if q.choices and q.multiple:
@@ -481,6 +481,13 @@ BAD = {
     "fewer variants than possible": ("source = 'model = Sequential([Input((n,)), Dense(3)])'\n[sizes]\nn = [4, 5]\n"
                                      "[[questions]]\nkind = 'total_params'\nchoices = 0\n", "allow only 2 different draws"),
     "invalid toml": ("source = \n", "not valid TOML"),
+    "largest layer always tied": ("source = 'model = Sequential([Input((n,)), Dense(n), Dense(n)])'\n[sizes]\n"
+                                  "n = [4, 5, 6]\n[[questions]]\nkind = 'largest_layer'\nchoices = 2\n",
+                                  "question 1 (largest_layer) has 2 choices"),
+    "pytorch without a forward pass, short of mistakes": (
+        'source = "import torch.nn as nn\\nmodel = nn.Sequential(nn.Linear(n, 8), nn.Dropout(0.1))"\n'
+        "[sizes]\nn = [4, 5, 6]\n[[questions]]\nkind = 'total_params'\nchoices = 4\n",
+        "or end the source with a forward pass on an input"),
     "pytorch source never run": ('source = "import torch.nn as nn\\nmodel = nn.Sequential(nn.Linear(n, 3))"\n'
                                  "[sizes]\nn = [4, 5, 6]\n[[questions]]\nkind = 'output_shape'\nlayer = '0'\n"
                                  "choices = 2\n", "the source never calls the model"),
