@@ -336,6 +336,23 @@ def small():
     return out
 
 
+def test_prompt_prose_is_safe_in_every_format():
+    """The words of ``prompts.j2`` go into LaTeX, Markdown, HTML, GIFT and Canvas
+    unchanged, so a name like ``batch_first`` must go through ``fmt.code``: a bare
+    ``_`` stops pdflatex, and ``{ } ~ = # :`` mean something to GIFT."""
+    from jinja2 import nodes
+    from symparams.render import _environment
+
+    env = _environment(ROOT / "templates" / "exam")
+    tree = env.parse(env.loader.get_source(env, "prompts.j2")[0])
+    unsafe = set("_%&#$^~\\{}<>`*=")
+    found = [(d.lineno, d.data.strip()) for d in tree.find_all(nodes.TemplateData)
+             if unsafe & set(d.data) and d.data.strip()]
+    strings = [(c.lineno, c.value) for c in tree.find_all(nodes.Const)
+               if isinstance(c.value, str) and " " in c.value and unsafe & set(c.value)]
+    assert not found + strings, found + strings
+
+
 @needs_toml
 def test_latex_sheet_and_key_compile(small, tmp_path):
     for name, (spec, variants) in small.items():
