@@ -698,6 +698,26 @@ def test_qti_package(tmp_path):
             assert float(low.text) <= float(high.text) and "e+" not in low.text + high.text
 
 
+@needs_toml
+def test_qti_valid_against_ims_dtd(small):
+    """Every spec's QTI package, each of its documents checked by IMS's own QTI 1.2.1
+    DTD; and the check itself rejects an item without its ``ident``."""
+    from tools import qti_dtd, qti_errors
+
+    dtd = qti_dtd()
+    require("lxml and IMS's QTI 1.2.1 DTD (.ci/run fetches it)", dtd is not None)
+    checked = 0
+    for name, (spec, variants) in small.items():
+        with zipfile.ZipFile(io.BytesIO(exam.write(spec, variants, "qti"))) as z:
+            for member in z.namelist():
+                if member.endswith(".xml") and member != "imsmanifest.xml":
+                    assert qti_errors(dtd, z.read(member)) == [], f"{name}: {member}"
+                    checked += 1
+    assert checked >= len(small)
+    broken = b'<questestinterop xmlns="http://www.imsglobal.org/xsd/ims_qtiasiv1p2"><item><presentation/></item></questestinterop>'
+    assert any("ident" in e for e in qti_errors(dtd, broken))
+
+
 def test_qti_package_with_shape_and_name_choices():
     """A choice question whose answer is a shape or a layer's name has no numerical range."""
     for name in ("shapes", "layers"):

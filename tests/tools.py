@@ -1,4 +1,5 @@
-"""External consumers the tests check output with: pdflatex and KaTeX.
+"""External consumers the tests check output with: pdflatex, KaTeX, a GIFT parser and
+IMS's QTI 1.2.1 DTD.
 
 Locally a missing tool skips its test; CI sets SYMPARAMS_REQUIRE_TOOLS=1 (in
 .ci/run, which installs them), so there a missing tool fails instead.
@@ -122,3 +123,43 @@ def modules_replaced(stand_ins: dict):
                 sys.modules.pop(k, None)
             else:
                 sys.modules[k] = v
+
+
+# IMS's QTI 1.2.1 ASI DTD, the Final release of 14 Feb 2003 (Colin Smythe). IMS
+# publishes no package of it; pyslet's source distribution on PyPI carries an exact
+# copy among its test data, and .ci/run takes it from there. The hash pins that copy.
+QTI_DTD_SHA256 = "c991ca648247cde8f228500a4ffb7e3578505c451f54150f43258b7f1ab445bd"
+
+
+def qti_dtd():
+    """The DTD with lxml to validate by, or None when either is missing."""
+    import hashlib
+    try:
+        from lxml import etree
+    except ImportError:
+        return None
+    for candidate in (os.environ.get("QTI_DTD"), ROOT / ".cache" / "qti" / "ims_qtiasiv1p2p1.dtd"):
+        if candidate and Path(candidate).is_file():
+            data = Path(candidate).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == QTI_DTD_SHA256, f"{candidate} is not IMS's QTI 1.2.1 DTD"
+            return etree.DTD(str(candidate))
+    return None
+
+
+def qti_errors(dtd, xml: bytes) -> list[str]:
+    """What the DTD finds wrong with one QTI document.
+
+    Canvas, Blackboard and D2L read (and Canvas writes) the XSD binding, whose elements
+    carry the ims_qtiasiv1p2 namespace; the DTD binding has the same elements and
+    content models with no namespace, so the namespace comes off before validating.
+    """
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            el.tag = etree.QName(el).localname
+            for key in [k for k in el.attrib if k.startswith("{")]:
+                del el.attrib[key]
+    etree.cleanup_namespaces(root)
+    return [] if dtd.validate(root) else [f"line {e.line}: {e.message}" for e in dtd.error_log]
