@@ -208,7 +208,9 @@ def output_shape(q: Question, d: Draw) -> Asked:
         n = _without_channels(d.view, row)
         if n is not None:
             wrong.append(Choice((None, n), False, "flatten_without_channels"))
-    return Asked(row.shape, _order(wrong), row.name)
+    # An LSTM returns its output and its states; the question asks for the first of them
+    facts = {"outputs": len(row.shapes)} if len(row.shapes) > 1 else {}
+    return Asked(row.shape, _order(wrong), row.name, facts)
 
 
 def flatten_size(q: Question, d: Draw) -> Asked:
