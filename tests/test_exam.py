@@ -123,14 +123,9 @@ def test_hundred_cnn_variants(cnn100):
 
 def keras_answer(q, run):
     """What real Keras says the answer is, from its recorded summary (None: Keras cannot say)."""
-    from fractions import Fraction
     rows = {l["name"]: l for l in run["layers"]}
-    if q.kind == "total_params":
-        return run["total"]
-    if q.kind == "trainable_params":
-        return run["trainable"]
-    if q.kind == "non_trainable_params":
-        return run["non_trainable"]
+    if q.kind in _MODEL_WIDE:
+        return _model_wide_answer(q, run)
     if q.kind == "layer_params":
         return rows[q.layer]["params"]
     if q.kind == "flatten_size":
@@ -141,20 +136,28 @@ def keras_answer(q, run):
         return max(run["layers"], key=lambda l: l["params"])["name"]
     if q.kind == "param_free_layers":
         return tuple(l["name"] for l in run["layers"] if l["params"] == 0)
-    if q.kind == "cloze":
+    return None     # MACs: Keras has no counter; find_bug and budgets: checked below
+
+
+_MODEL_WIDE = ("total_params", "trainable_params", "non_trainable_params", "cloze",
+               "weight_memory", "training_memory")
+
+
+def _model_wide_answer(q, run):
+    """An answer made from the framework's totals alone (the same keys in both recordings)."""
+    from symparams.exam.spec import UNITS
+    if q.kind in ("total_params", "cloze"):
         return run["total"]
+    if q.kind in ("trainable_params", "non_trainable_params"):
+        return run[q.kind[:-len("_params")]]
     if q.kind == "weight_memory":
         from symparams.units import DTYPE_BYTES
-        from symparams.exam.spec import UNITS
         v = Fraction(run["total"]) * Fraction(int(DTYPE_BYTES[q.spec.dtype])) / UNITS[q.spec.unit]
-        return v.numerator if v.denominator == 1 else v
-    if q.kind == "training_memory":
+    else:
         from symparams.memory import training_memory
-        from symparams.exam.spec import UNITS
         m = training_memory(run["trainable"], run["non_trainable"], q.spec.optimizer, q.spec.precision)
         v = Fraction(int(m.total)) / UNITS[q.spec.unit]
-        return v.numerator if v.denominator == 1 else v
-    return None     # MACs: Keras has no counter; find_bug and budgets: checked below
+    return v.numerator if v.denominator == 1 else v
 
 
 @needs_toml
@@ -193,12 +196,8 @@ def test_sampled_variants_confirmed_by_real_keras(name):
 def torch_answer(q, run):
     """What real PyTorch says the answer to a question is (None: it cannot say)."""
     rows = {m["name"]: m for m in run["modules"] if m["params"] or not m["children"]}
-    if q.kind == "total_params":
-        return run["total"]
-    if q.kind == "trainable_params":
-        return run["trainable"]
-    if q.kind == "non_trainable_params":
-        return run["non_trainable"]
+    if q.kind in _MODEL_WIDE:
+        return _model_wide_answer(q, run)
     if q.kind == "layer_params":
         return rows[q.layer]["params"]
     if q.kind == "output_shape":
@@ -211,14 +210,6 @@ def torch_answer(q, run):
     if q.kind == "compute":
         flops = rows[q.layer]["flops"] if q.layer else run["flops"]
         return flops if q.spec.measure == "flops" else flops // 2      # the counter's FLOPs are 2·MACs
-    if q.kind == "cloze":
-        return run["total"]
-    if q.kind == "training_memory":
-        from symparams.memory import training_memory
-        from symparams.exam.spec import UNITS
-        m = training_memory(run["trainable"], run["non_trainable"], q.spec.optimizer, q.spec.precision)
-        v = Fraction(int(m.total)) / UNITS[q.spec.unit]
-        return v.numerator if v.denominator == 1 else v
     return None
 
 
