@@ -258,7 +258,12 @@ def _forgot_bias(row):
     if all(len(shape) < 2 for _, shape, _ in row.weights):
         return None         # a normalization's offset (PyTorch's BatchNorm ``bias``) is not a unit's bias
     b = _weights(row, "bias", "recurrent_bias")
-    return (row.params - b, {"biases": b}) if b else None
+    if not b:
+        return None
+    units = _units(row)
+    # a recurrent unit has one bias per gate (two per gate in PyTorch), not one in all
+    return row.params - b, ({"biases": b, "units": units, "per_unit": b // units} if units and b > units
+                            else {"biases": b})
 
 
 def _forgot_input_channels(row):
@@ -386,7 +391,7 @@ def model_value(tag: str, view):
     """The model's total as a student with this misconception works it out: (value, facts) or None.
 
     The facts of every layer it changed are merged (the layer types it gave parameters to)."""
-    changed, total, facts = False, 0, {}
+    changed, total, facts = 0, 0, {}
     for row in view.rows:
         wrong = layer_value(tag, row)
         if wrong is None:
@@ -394,7 +399,7 @@ def model_value(tag: str, view):
             continue
         value, f = wrong
         total += value
-        changed = True
+        changed += 1
         for k, v in f.items():
             if isinstance(v, list):
                 facts[k] = sorted(set(facts.get(k, [])) | set(v))
@@ -404,5 +409,10 @@ def model_value(tag: str, view):
         # Keras's Input, given parameters as if it were a layer
         total += view.input_size
         facts["layers"] = ["Input"] + facts.get("layers", [])
-        changed = True
+        changed += 1
+    if changed > 1:
+        # what one layer is made of says nothing of several (the units of an LSTM and a Dense)
+        if facts.pop("per_unit", None):
+            facts["gates"] = True       # a recurrent layer among them: its units have several
+        facts.pop("units", None)
     return (total, facts) if changed else None
