@@ -22,6 +22,7 @@ from .dims import assume_divisible as exact_division
 from .errors import SymparamsError
 from .formula import Formula, Group, Num, Product, Sum, from_expr, mul, substitute as fill, working
 from .layers.textbook import Quantity
+from .in_place import NotInPlace, Numbers, put
 from .layers.base import Layer
 from .bindings import normalize_bindings
 from .summary import Row, Summary, summarize
@@ -349,27 +350,38 @@ def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Seq
     return _derive(model, summary, values, layers, dtype, detail, assume_divisible)
 
 
-def derive_reusing(model, keys: Sequence[Optional[tuple]], known: dict) -> Derivation:
+def derive_reusing(model, keys: Sequence[Optional[tuple]], known: dict,
+                   at: Optional[Mapping[str, Any]] = None, summary: Optional[Summary] = None) -> Derivation:
     """``derive(model)``, each layer whose key is in ``known`` taken from there, not derived.
 
     ``keys`` holds one key per summary row, each starting with the row's name (None: derive
     that row). A key must stand for everything a layer's derivation is made from (its type,
     configuration, input shapes, weights, place in the graph): an exam's versions of one
     model share most of their layers (:meth:`symparams.exam.views.Reading.row_keys`). The
-    model-wide passes (repeats, one-line layers, totals) run on every call."""
-    summary = summarize(model)
+    model-wide passes (repeats, one-line layers, totals) run on every call.
+
+    ``at`` puts numbers in place of the model's free sizes: the derivation is the one of the
+    same source read with those numbers written in (no bindings stated, every value a
+    number), so an exam reads its source once, not once for each version. ``summary`` is
+    ``summarize(model)`` when the caller has it already."""
+    summary = summary if summary is not None else summarize(model)
     if len(keys) != len(summary.rows) or any(k is not None and k[0] != r.name for k, r in zip(keys, summary.rows)):
         keys = [None] * len(summary.rows)      # not the model the keys were made for
-    return _derive(model, summary, {}, None, "float32", "standard", False, (keys, known))
+    numbers = Numbers(at) if at else None
+    return _derive(model, summary, {}, None, "float32", "standard", False, (keys, known), numbers)
 
 
 def _derive(model, summary: Summary, values, only, dtype, detail: str = "full",
-            divisible: bool = False, reuse: Optional[tuple] = None) -> Derivation:
+            divisible: bool = False, reuse: Optional[tuple] = None,
+            numbers: Optional[Numbers] = None) -> Derivation:
     def sub(x):
         if not isinstance(x, sympy.Basic):
             return x
         value = bounds.expand(substitute(x, values))
         return exact_division(value) if divisible else value
+
+    if numbers is not None:
+        sub = numbers                   # numbers in place: no bindings, no division to assume
 
     graph_nodes = _graph_nodes(model)
     rows = [r for r in summary.rows if not only or r.name in only]
@@ -377,11 +389,11 @@ def _derive(model, summary: Summary, values, only, dtype, detail: str = "full",
     def layer(i, r):
         key = reuse[0][i] if reuse is not None else None
         if key is None:
-            return _layer(r, graph_nodes, values, sub, dtype, detail, divisible)
+            return _layer(r, graph_nodes, values, sub, dtype, detail, divisible, numbers)
         known = reuse[1]
         d = known.get(key)
         if d is None:
-            d = known[key] = _layer(r, graph_nodes, values, sub, dtype, detail, divisible)
+            d = known[key] = _layer(r, graph_nodes, values, sub, dtype, detail, divisible, numbers)
         return d
 
     derived = _same_blocks_once(tuple(layer(i, r) for i, r in enumerate(rows)), rows)
@@ -401,11 +413,14 @@ def _derive(model, summary: Summary, values, only, dtype, detail: str = "full",
     trainable, non_trainable = total_of(1), total_of(2)
     per = bytes_per_param(dtype)
     memory = _working(None, mul(Num(total.value), Num(per)))
-    bound = summary.subs(values) if values else summary
+    if numbers is not None:
+        symbols = tuple(s for s in summary.symbols if s not in numbers.values)
+    else:
+        symbols = tuple((summary.subs(values) if values else summary).symbols)
     return Derivation(
         name=summary.name, kind=model.type_name, layers=derived, total=total,
         trainable=trainable, non_trainable=non_trainable, dtype=dtype, bytes_per_param=per,
-        memory=memory, symbols=tuple(bound.symbols), bindings=values, detail=detail,
+        memory=memory, symbols=symbols, bindings=values, detail=detail,
         repeats=repeats, divisible=divisible,
         closed_total=(exact_division(summary.total) if divisible else summary.total) if values else None,
     )
@@ -576,11 +591,19 @@ def _working(formula: Optional[Formula], substituted: Formula) -> Working:
     return Working(formula, lines, lines[-1].value)
 
 
-def _layer(row: Row, nodes, values, sub, dtype, detail: str = "full", divisible: bool = False) -> LayerDerivation:
+def _layer(row: Row, nodes, values, sub, dtype, detail: str = "full", divisible: bool = False,
+           numbers: Optional[Numbers] = None) -> LayerDerivation:
     layer = row.layer
     node = next((n for n in layer._inbound_nodes if n in nodes), layer._inbound_nodes[0])
     in_shapes = [t.shape for t in node.inputs]
     structure_shapes = _structure_shapes(node)
+    if numbers is not None:
+        # The layer's rules choose their working by its numbers (no floor for a stride of
+        # 1), so they are asked of the layer at the numbers, not of the symbolic one.
+        if layer.nested_model() is not None:
+            raise NotInPlace(row.name)
+        layer = layer.at(numbers)
+        structure_shapes = put(structure_shapes, numbers)
     sources = [t.layer.name if t.layer else None for t in node.inputs]
 
     def size_source(q: Quantity) -> SizeSource:
@@ -619,7 +642,7 @@ def _layer(row: Row, nodes, values, sub, dtype, detail: str = "full", divisible:
         axes.append(AxisWorking(rule.axis, rule.label, rule_sizes,
                                 _working(rule.formula, fill(rule.formula, table))))
     inner = layer.nested_model()
-    nested = _derive(inner, summarize(inner), dict(values), None, dtype, detail, divisible) \
+    nested = _derive(inner, summarize(inner), dict(values), None, dtype, detail, divisible, numbers=numbers) \
         if inner is not None else None
     value = sub(row.params)
     if formula is not None and bounds.expand(formula.value - value) != 0:

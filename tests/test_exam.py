@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 import sys
+import textwrap
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
@@ -758,19 +759,65 @@ def test_moodle_question_renders_in_a_browser_with_mathjax(tmp_path, name):
 
 
 @needs_toml
-@pytest.mark.parametrize("name", list(KERAS_SPECS))
-def test_a_layer_derived_once_is_the_layer_derived_anew(name):
-    """Versions share their layers' derivations, keyed by what each layer is made from
-    (views.Reading.row_keys); each version's derivation must equal the one derived afresh
-    from its own source, and the keys must have let some layers be shared."""
-    from symparams.derivation import derive, derive_reusing
+@pytest.mark.parametrize("name", list(SPECS))
+def test_a_version_derived_from_the_one_reading_is_its_own_source_derived(name, monkeypatch):
+    """The writer derives each version from the spec's one reading with the version's
+    numbers in place (views.Reading.derive_at), sharing layers between versions by their
+    keys (row_keys). Each must equal the derivation of the version's own source, read
+    afresh; no version's source may be read to make them, and some layers must be shared."""
+    from symparams.derivation import derive
+    import importlib
+    draw_module = importlib.import_module("symparams.exam.draw")
+    from symparams.pytorch.derivation import derive_module
     spec = exam.Spec.from_toml(SPECS[name])
     variants, _ = exam.draw(spec, min(40, spec.space), seed=7)
     known: dict = {}
+    draw_module._MODELS.clear()
+    mine = [v.reading.derivation(v, known) for v in variants]
+    assert not draw_module._MODELS, "a version's own source was read to derive it"
+    for v, d in zip(variants, mine):
+        r = read_source(v.source, "version.py")
+        fresh = derive(r.model) if v.reading.framework == "keras" else \
+            derive_module(r.module, r.trace_of(r.module), shapes=True)
+        assert d == fresh, v.number
+    if SPECS[name] in KERAS_SPECS.values():
+        rows = sum(len(d.layers) for d in mine)
+        assert len(known) < rows, "no layer was shared between versions: the test shows nothing"
+
+
+@needs_toml
+def test_a_size_drawn_as_1_is_checked_against_its_own_reading(tmp_path):
+    """One-hot encoding drops an input axis of length 1, and a free size is never 1 to the
+    reader: a draw with a size at 1 is checked against a reading at its numbers, and its
+    answers are that reading's."""
+    spec_file = tmp_path / "onehot.toml"
+    spec_file.write_text(textwrap.dedent('''
+        source = """
+        import keras
+        from keras import layers
+        model = keras.Sequential([keras.Input((width,), dtype="int64"),
+                                  layers.CategoryEncoding(num_tokens=tokens, output_mode="one_hot"),
+                                  layers.Flatten(), layers.Dense(units)])
+        """
+        [sizes]
+        width = [1, 2, 3]
+        tokens = [4, 6, 8]
+        units = [2, 3, 5]
+        [[questions]]
+        kind = "total_params"
+        choices = 0
+    '''))
+    spec = exam.Spec.from_toml(spec_file)
+    variants, _ = exam.draw(spec, 18, seed=0)
+    assert {v.sizes["width"] for v in variants} == {1, 2, 3}
+    # the first versions come from the free reading, the rest from readings at their numbers
+    assert variants[0].sizes["width"] != 1 and not variants[0].reading.exact
+    assert any(v.reading.exact for v in variants)
     for v in variants:
-        assert derive_reusing(v.model, v.reading.row_keys(v.sizes), known) == derive(v.model), v.number
-    rows = sum(len(derive(v.model).layers) for v in variants)
-    assert len(known) < rows, "no layer was shared between versions: the test shows nothing"
+        own = summarize(read_source(v.source, "v.py").model)
+        assert v.questions[0].answer == int(own.total), v.sizes
+        from symparams.derivation import derive
+        assert v.reading.derivation(v, {}) == derive(read_source(v.source, "v.py").model), v.sizes
 
 
 @needs_toml

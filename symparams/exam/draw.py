@@ -178,17 +178,28 @@ class Readings:
         return self.by_key[key]
 
     def check(self, reading: Reading, sizes: dict, view) -> None:
-        """The first draw of a free reading against a reading at its own numbers."""
-        if reading.exact or id(reading) in self.checked:
+        """A free reading against a reading at the draw's own numbers: at its first draw,
+        and at the first draw of each pattern of sizes that are 0 or 1. A layer may choose
+        its shapes by whether a size is 1 (one-hot encoding drops an axis of length 1),
+        and a free size is never 1 to it, so each such pattern is checked once. The
+        version's derivation is checked too: where it differs, the writer reads each
+        version's own source (:meth:`Reading.derivation`)."""
+        if reading.exact:
             return
-        self.checked.add(id(reading))
-        exact = self.kind(self.spec.source, self.spec.path, dict(sizes), exact=True).view(sizes)
+        ones = tuple(sorted(k for k, v in sizes.items() if not structural(v) and v in (0, 1)))
+        if (id(reading), ones) in self.checked:
+            return
+        self.checked.add((id(reading), ones))
+        exact_reading = self.kind(self.spec.source, self.spec.path, dict(sizes), exact=True)
+        exact = exact_reading.view(sizes)
         same = exact.total == view.total and [(r.name, r.params, r.shapes) for r in exact.rows] == \
             [(r.name, r.params, r.shapes) for r in view.rows]
         if not same:
             # the free reading differs from the numbers' own: read every draw at its numbers
             self.exact_only = True
             raise Redraw("recheck")
+        if reading.in_place and reading.derive_at(sizes, {}) != exact_reading.derive_at(sizes, {}):
+            reading.in_place = False
 
 
 class _Draw(Draw):

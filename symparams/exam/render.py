@@ -133,7 +133,7 @@ class _Context:
             if len(self._derivations) >= 4:
                 self._derivations.pop(next(iter(self._derivations)))
             d = self._derivations[v.number] = derive(v.model) if v.reading is None else \
-                v.reading.derivation(v.read, v.sizes, self._layers)
+                v.reading.derivation(v, self._layers)
         return d
 
     def once(self, key: tuple, make):

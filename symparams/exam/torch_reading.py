@@ -21,7 +21,7 @@ from ..pytorch.derivation import derive_module
 from ..pytorch.module import module_type
 from ..readers import read_source
 from .misconceptions import TORCH_SHAPE_RULES
-from .views import Reading
+from .views import Reading, free_sizes
 
 ZERO = sympy.Integer(0)
 
@@ -118,10 +118,12 @@ class TorchReading(Reading):
                                      self.trace.macs if self.trace is not None else ZERO)
         return self._compute
 
-    def derivation(self, result, sizes: dict, known: dict):
-        """A version's worked solution (``result``: its own source read)."""
-        module = result.module
-        return derive_module(module, result.trace_of(module), shapes=True)
+    def derive_at(self, sizes: dict, known: dict):
+        return derive_module(self.model, self.trace, shapes=True, at=None if self.exact else free_sizes(sizes))
+
+    def read_derivation(self, version, known: dict):
+        module = version.read.module
+        return derive_module(module, version.read.trace_of(module), shapes=True)
 
 
 def _outputs(output) -> tuple:

@@ -20,6 +20,7 @@ import sympy
 
 from ..errors import SymparamsError
 from ..layers import window
+from ..in_place import NotInPlace
 from ..readers import read_source
 from ..derivation import derive_reusing
 from ..summary import summarize
@@ -30,6 +31,11 @@ from .program import Program, Values
 def structural(value) -> bool:
     """Whether a drawn value is bound before reading (it may change the structure)."""
     return not isinstance(value, int) or isinstance(value, bool)
+
+
+def free_sizes(sizes: dict) -> dict:
+    """The drawn sizes a reading leaves free (the whole numbers)."""
+    return {k: v for k, v in sizes.items() if not structural(v)}
 
 
 class Reading:
@@ -55,7 +61,24 @@ class Reading:
         self._wrong: dict = {}
         self._compute = None
 
+    #: whether a version's derivation is this reading's with its numbers in place (False:
+    #: a check found them different, and each version's own source is read)
+    in_place = True
+
     def _read(self) -> None:
+        raise NotImplementedError
+
+    def derive_at(self, sizes: dict, known: dict):
+        raise NotImplementedError
+
+    def derivation(self, version, known: dict):
+        """A version's worked solution: this reading with the version's numbers in place
+        (:meth:`derive_at`), or else the version's own source read and derived."""
+        d = self.derive_at(version.sizes, known) if self.in_place else None
+        return d if d is not None else self.read_derivation(version, known)
+
+    def read_derivation(self, version, known: dict):
+        """The derivation of the version's own source, read again."""
         raise NotImplementedError
 
     def _using(self, rule):
@@ -98,10 +121,22 @@ class KerasReading(Reading):
             self._compute = compute(self.model)
         return self._compute
 
-    def derivation(self, result, sizes: dict, known: dict):
-        """A version's worked solution (``result``: its own source read), sharing the layers
-        an earlier version derived (``known``)."""
-        return derive_reusing(result.model, self.row_keys(sizes), known)
+    def derive_at(self, sizes: dict, known: dict):
+        """The model's derivation with ``sizes`` in place (the numbers of a reading with
+        free sizes, nothing for an exact one), sharing the layers an earlier version
+        derived (``known``); None where it cannot be made so (a model inside a layer)."""
+        keys = self.row_keys(sizes)
+        if self.exact:
+            return derive_reusing(self.model, keys, known, summary=self.summary)
+        if any(k is None for k in keys):
+            return None
+        try:
+            return derive_reusing(self.model, keys, known, at=free_sizes(sizes), summary=self.summary)
+        except NotInPlace:
+            return None
+
+    def read_derivation(self, version, known: dict):
+        return derive_reusing(version.read.model, self.row_keys(version.sizes), known)
 
     def row_keys(self, sizes: dict) -> list:
         """For each summary row, what its layer at ``sizes`` is made from: its name and place,

@@ -24,6 +24,7 @@ import sympy
 
 from .. import bounds
 from ..dims import Shape, as_shape, as_size, format_size, product, symbol
+from ..in_place import InPlace
 from ..errors import ShapeError, SymparamsError
 from .textbook import AxisRule, Textbook
 
@@ -251,7 +252,7 @@ def no_macs(self, in_shapes, out_shapes, options) -> sympy.Expr:
 # --------------------------------------------------------------------------
 
 
-class Layer:
+class Layer(InPlace):
     """Base class of every layer.
 
     Subclasses set their size-shaping configuration in ``__init__`` (with the
@@ -261,6 +262,8 @@ class Layer:
     """
 
     inert_args: ClassVar[frozenset[str]] = frozenset()
+    #: a copy at numbers (:meth:`at`) shares the graph with this layer
+    in_place_links: ClassVar[frozenset[str]] = frozenset({"_inbound_nodes", "_outbound_nodes"})
     #: rank of the input including the batch axis, when the layer requires one
     input_rank: ClassVar[Optional[int]] = None
     #: the macro of templates/prose.j2 that explains this kind of layer

@@ -23,6 +23,7 @@ from ..derivation import (DETAILS, AxisWorking, Derivation, LayerDerivation, Siz
                           _briefly, _product, _repeated_blocks, _working)
 from ..dims import assume_divisible as exact_division
 from ..dims import substitute
+from ..in_place import Numbers, put
 from ..errors import SymparamsError
 from ..formula import Group, Num, Sum, mul
 from ..formula import substitute as fill
@@ -41,16 +42,22 @@ _CONFIG = ("in_features", "out_features", "in_channels", "out_channels", "kernel
 
 def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[Mapping[Any, Any]] = None,
                   dtype: str = "float32", detail: str = "standard",
-                  assume_divisible: bool = False, shapes: bool = False) -> Derivation:
+                  assume_divisible: bool = False, shapes: bool = False,
+                  at: Optional[Mapping[str, Any]] = None) -> Derivation:
     """The worked derivation of a PyTorch module's parameter count (with a forward pass's
     ``trace``, each step also gives the module's output shape, and the working of the
     lengths a convolution, a pooling or a flatten computes; ``shapes``: a step for each of
-    those without parameters too, as an exam's shape questions need)."""
+    those without parameters too, as an exam's shape questions need).
+
+    ``at`` puts numbers in place of free sizes (names the module does not use are left
+    out): the derivation is the one of the same source read with those numbers written in,
+    with no bindings stated, as an exam derives each version from one reading."""
     if detail not in DETAILS:
         raise SymparamsError(f"unknown detail {detail!r}; use one of {', '.join(DETAILS)}")
     summary = summarize_module(model, trace=trace)
     names = sorted({s.name for s in model.count().free_symbols})
-    values = normalize_bindings(subs or {}, names) if subs else {}
+    values = normalize_bindings(subs or {}, names) if subs and not at else {}
+    numbers = Numbers(at) if at else None
     per = bytes_per_param(dtype)
 
     def sub(x):
@@ -59,6 +66,8 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
         value = bounds.expand(substitute(x, values))
         return exact_division(value) if assume_divisible else value
 
+    if numbers is not None:
+        sub = numbers                   # numbers in place: no bindings, no division to assume
     first_name = {}
     for name, p in model.named_parameters(remove_duplicate=False):
         first_name.setdefault(id(p), name)
@@ -72,6 +81,9 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
     for qualified, m in model.named_modules():
         own = [(n, p) for n, p in m._parameters.items() if p is not None]
         given = inputs.get(qualified)
+        if at:
+            # its rules choose their working by its numbers (no floor for a stride of 1)
+            m, given = m.at(numbers), put(given, numbers)
         axes = _axes(m, given, sub) if given is not None and all(not isinstance(d, tuple) for d in given) else ()
         if not own and not (shapes and axes and not m._modules):
             continue

@@ -18,6 +18,7 @@ from typing import Callable, Iterator, Optional
 import sympy
 
 from ..dims import as_size
+from ..in_place import InPlace
 
 ONE = sympy.Integer(1)
 ZERO = sympy.Integer(0)
@@ -72,8 +73,11 @@ class Buffer:
         return numel(self.shape)
 
 
-class Module:
+class Module(InPlace):
     """The base of every PyTorch module: the registry of parameters, buffers and children."""
+
+    #: a copy at numbers (:meth:`at`) is of this module alone; its children are their own
+    in_place_links = frozenset({"_modules"})
 
     def __init__(self, *args, **kwargs):
         object.__setattr__(self, "_parameters", {})

@@ -86,6 +86,15 @@ _CMPOPS: dict[type, Callable] = {
 }
 
 
+
+def _free(a, b) -> bool:
+    """Whether two numbers compared hold a free size (a size is never equal to a string or None)."""
+    def number(v):
+        return (isinstance(v, (int, float)) and not isinstance(v, bool)) or \
+            (isinstance(v, sympy.Expr) and v.is_commutative)
+    return number(a) and number(b) and any(isinstance(v, sympy.Basic) and v.free_symbols for v in (a, b))
+
+
 class Interpreter:
     """Walks a module's ``ast``. The host (:class:`~symparams.readers.host.Host`) supplies names and calls."""
 
@@ -701,7 +710,12 @@ class Interpreter:
             else:
                 left_v, right_v = left, right
             try:
-                result = _CMPOPS[type(op)](left_v, right_v)
+                if isinstance(op, (ast.Eq, ast.NotEq)) and _free(left_v, right_v):
+                    # ``n == 2`` of a free n is not False (Python's answer for two different
+                    # expressions): it depends on n, which the condition then says
+                    result = (sympy.Eq if isinstance(op, ast.Eq) else sympy.Ne)(left_v, right_v)
+                else:
+                    result = _CMPOPS[type(op)](left_v, right_v)
             except (TypeError, ValueError):
                 raise self.error(f"cannot compare {self.describe(left)} and {self.describe(right)}", node) from None
             if not self.truth(result, node):
