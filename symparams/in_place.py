@@ -15,11 +15,22 @@ place (:class:`InPlace`) is shared with the original, unchanged.
 from __future__ import annotations
 
 import dataclasses
+from fractions import Fraction
 from typing import Any, Mapping
 
 import sympy
 
 from . import bounds
+
+
+def _number(v) -> sympy.Expr:
+    if isinstance(v, sympy.Basic) and v.is_number:
+        return v
+    if isinstance(v, int) and not isinstance(v, bool):
+        return sympy.Integer(v)
+    if isinstance(v, Fraction):
+        return sympy.Rational(v.numerator, v.denominator)
+    raise TypeError(f"a size can be put in place only as a number, not {type(v).__name__}")
 
 
 class Numbers:
@@ -29,7 +40,7 @@ class Numbers:
     (asking every expression for its free symbols costs more than the replacing)."""
 
     def __init__(self, values: Mapping[str, Any]):
-        self.values = {str(k): sympy.sympify(v) for k, v in values.items()}
+        self.values = {str(k): _number(v) for k, v in values.items()}
         self.rule: dict = {}
         self.done: dict = {}
         self.memo: dict = {}           # id -> copy, for the objects put in place

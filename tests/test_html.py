@@ -137,8 +137,8 @@ def test_numeric_depth_folds_the_module_list():
 
 
 def test_pytorch_runs_of_alike_blocks_fold_and_follow_the_forward_pass():
-    result = read_file(str(ROOT / "tests" / "fixtures" / "torch_models" / "resnet_torchvision.py"), {},
-                       input_size=[(1, 3, 224, 224)])
+    result = read_file(str(ROOT / "tests" / "fixtures" / "torch_models" / "resnet_torchvision.py"),
+                       {"depth": 50}, input_size=[(1, 3, 224, 224)])
     model = result.model
     page = page_of(model, result.traces.get(id(model)))
     names = [b.name for b in page.diagram.boxes]
@@ -252,7 +252,7 @@ PAGES = {
     "gpt2_free_depth": [str(EXAMPLES / "configs" / "gpt2.json"), "--symbolic", "n_layer"],
     "resnet50": [str(MODELS / "resnet50.py")],
     "torch_resnet": [str(ROOT / "tests" / "fixtures" / "torch_models" / "resnet_torchvision.py"),
-                     "--input-size", "1,3,224,224"],
+                     "--input-size", "1,3,224,224", "--subs", "depth=50"],
 }
 
 
