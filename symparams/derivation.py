@@ -351,7 +351,8 @@ def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Seq
 
 
 def derive_reusing(model, keys: Sequence[Optional[tuple]], known: dict,
-                   at: Optional[Mapping[str, Any]] = None, summary: Optional[Summary] = None) -> Derivation:
+                   at: "Optional[Mapping[str, Any] | Numbers]" = None,
+                   summary: Optional[Summary] = None) -> Derivation:
     """``derive(model)``, each layer whose key is in ``known`` taken from there, not derived.
 
     ``keys`` holds one key per summary row, each starting with the row's name (None: derive
@@ -362,12 +363,13 @@ def derive_reusing(model, keys: Sequence[Optional[tuple]], known: dict,
 
     ``at`` puts numbers in place of the model's free sizes: the derivation is the one of the
     same source read with those numbers written in (no bindings stated, every value a
-    number), so an exam reads its source once, not once for each version. ``summary`` is
+    number), so an exam reads its source once, not once for each version (a
+    :class:`symparams.in_place.Numbers` may carry numbers found already). ``summary`` is
     ``summarize(model)`` when the caller has it already."""
     summary = summary if summary is not None else summarize(model)
     if len(keys) != len(summary.rows) or any(k is not None and k[0] != r.name for k, r in zip(keys, summary.rows)):
         keys = [None] * len(summary.rows)      # not the model the keys were made for
-    numbers = Numbers(at) if at else None
+    numbers = at if isinstance(at, Numbers) else Numbers(at) if at else None
     return _derive(model, summary, {}, None, "float32", "standard", False, (keys, known), numbers)
 
 

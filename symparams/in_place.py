@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Optional
 
 import sympy
 
@@ -39,8 +39,11 @@ class Numbers:
     the symbols met first make a rule that ``xreplace`` applies to the rest in one pass
     (asking every expression for its free symbols costs more than the replacing)."""
 
-    def __init__(self, values: Mapping[str, Any]):
+    def __init__(self, values: Mapping[str, Any], known: Optional[Callable[[sympy.Basic], Any]] = None):
+        """``known``: an expression's number where the caller has it already (an exam's
+        evaluated expressions), else None."""
         self.values = {str(k): _number(v) for k, v in values.items()}
+        self.known = known
         self.rule: dict = {}
         self.done: dict = {}
         self.memo: dict = {}           # id -> copy, for the objects put in place
@@ -49,6 +52,10 @@ class Numbers:
         if not isinstance(expr, sympy.Basic):
             return expr
         out = self.done.get(expr)
+        if out is None and self.known is not None:
+            number = self.known(expr)
+            if number is not None:
+                out = self.done[expr] = _number(number)
         if out is None:
             out = expr.xreplace(self.rule) if self.rule else expr
             if not out.is_number:

@@ -61,9 +61,22 @@ def test_the_package_never_calls_an_evaluator():
     assert not found, found
 
 
-def test_templates_are_sandboxed():
+def test_templates_are_sandboxed(tmp_path):
+    """A template cannot reach Python's internals, asked once or again (the sandbox
+    remembers its verdicts by type and name: asked again, it must still refuse)."""
+    from symparams.render import TemplateError, _environment, render_template
     source = (PACKAGE / "render" / "__init__.py").read_text(encoding="utf-8")
-    assert "SandboxedEnvironment(" in source and "jinja2.Environment(" not in source
+    assert "jinja2.Environment(" not in source
+    (tmp_path / "globals.j2").write_text("((( x.__init__.__globals__ )))")
+    (tmp_path / "mro.j2").write_text("((( t.mro )))")
+    (tmp_path / "ok.j2").write_text("((( x.name )))((( x.name )))")
+    env = _environment(tmp_path)
+    x = type("Thing", (), {"name": "n"})()
+    assert render_template(env, tmp_path, "ok.j2", {"x": x}) == "nn"
+    for _ in range(2):
+        for name in ("globals.j2", "mro.j2"):
+            with pytest.raises(TemplateError, match="reaches for Python internals"):
+                render_template(env, tmp_path, name, {"x": x, "t": int})
 
 
 @pytest.mark.parametrize("command", ["summary", "derive", "scale"])

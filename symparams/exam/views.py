@@ -20,7 +20,7 @@ import sympy
 
 from ..errors import SymparamsError
 from ..layers import window
-from ..in_place import NotInPlace
+from ..in_place import NotInPlace, Numbers
 from ..readers import read_source
 from ..derivation import derive_reusing
 from ..summary import summarize
@@ -125,31 +125,41 @@ class KerasReading(Reading):
         """The model's derivation with ``sizes`` in place (the numbers of a reading with
         free sizes, nothing for an exact one), sharing the layers an earlier version
         derived (``known``); None where it cannot be made so (a model inside a layer)."""
-        keys = self.row_keys(sizes)
+        self._list_row_exprs()
+        values = Values(self.program, sizes)
+        keys = self.row_keys(sizes, values)
         if self.exact:
             return derive_reusing(self.model, keys, known, summary=self.summary)
         if any(k is None for k in keys):
             return None
+        index = self.program.index
+        # the program has most of the model's expressions evaluated already (exactly)
+        numbers = Numbers(free_sizes(sizes),
+                          lambda e: values.slots[index[e]] if index.get(e, len(values.slots)) < len(values.slots) else None)
         try:
-            return derive_reusing(self.model, keys, known, at=free_sizes(sizes), summary=self.summary)
+            return derive_reusing(self.model, keys, known, at=numbers, summary=self.summary)
         except NotInPlace:
             return None
 
     def read_derivation(self, version, known: dict):
         return derive_reusing(version.read.model, self.row_keys(version.sizes), known)
 
-    def row_keys(self, sizes: dict) -> list:
-        """For each summary row, what its layer at ``sizes`` is made from: its name and place,
-        the sizes bound before reading, and the values of the expressions its state, its
-        inputs' shapes and its weights hold (None for a layer with a model inside). Two
-        versions whose keys agree have the same layer there, so its derivation is made once
-        (:func:`symparams.derivation.derive_reusing`)."""
+    def _list_row_exprs(self) -> None:
         if self._row_exprs is None:
             self._row_exprs = [_row_exprs(r) for r in self.summary.rows]
             for exprs in self._row_exprs:
                 for e in exprs or ():
                     self.program.add(e)
-        values = Values(self.program, sizes)
+
+    def row_keys(self, sizes: dict, values: Optional[Values] = None) -> list:
+        """For each summary row, what its layer at ``sizes`` is made from: its name and place,
+        the sizes bound before reading, and the values of the expressions its state, its
+        inputs' shapes and its weights hold (None for a layer with a model inside). Two
+        versions whose keys agree have the same layer there, so its derivation is made once
+        (:func:`symparams.derivation.derive_reusing`)."""
+        self._list_row_exprs()
+        if values is None:
+            values = Values(self.program, sizes)
         bound = tuple(sorted(self.bound.items(), key=lambda kv: kv[0]))
         return [None if exprs is None else (r.name, i, bound, tuple(values[e] for e in exprs))
                 for i, (r, exprs) in enumerate(zip(self.summary.rows, self._row_exprs))]

@@ -583,12 +583,9 @@ def _pack(parts: list, room: int, printer) -> list:
 
 def _environment(directory: Path):
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+    from .sandbox import Sandbox
 
-    # Templates are shared and copied like documents, so they are text from
-    # outside: the sandbox keeps them from reaching Python internals
-    # (``fmt.__init__.__globals__``) while leaving every filter and method open.
-    return SandboxedEnvironment(
+    return Sandbox(
         loader=jinja2.FileSystemLoader(str(directory)),
         block_start_string="((*", block_end_string="*))",
         variable_start_string="(((", variable_end_string=")))",
