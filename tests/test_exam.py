@@ -1047,3 +1047,19 @@ def test_pytorch_weight_misconceptions_read_pytorchs_layouts():
         shape = v.questions[2]
         assert shape.answer == (1, v.sizes["steps"], h)
         assert {c.misconception: c.value for c in shape.distractors} == {"batch_first": (v.sizes["steps"], 1, h)}
+
+
+@needs_toml
+def test_a_size_the_reader_needs_is_bound_before_reading_not_every_draw_read():
+    """``nn.LSTM(num_layers=depth)`` cannot be read with ``depth`` free: the spec is read
+    once for each depth (the fewest sizes bound that make it readable), not once for each
+    draw, and every answer is still the one the version's own source gives."""
+    spec = exam.Spec.from_toml(SPECS["torch_rnn"])
+    variants, _ = exam.draw(spec, 60, seed=4)
+    readings = {id(v.reading): v.reading for v in variants}.values()
+    assert sorted(r.bound["depth"] for r in readings) == [1, 2]
+    assert not any(r.exact for r in readings) and all(set(r.bound) == {"depth"} for r in readings)
+    for v in variants[:20]:
+        for q in v.questions:
+            if q.kind in ("layer_params", "total_params"):
+                assert q.answer == engine_answer(spec, v, q), (v.number, q.kind)

@@ -150,7 +150,13 @@ def _reading_class(source: str) -> type:
 
 
 class Readings:
-    """The spec's readings, one per combination of structural sizes, made when first needed."""
+    """The spec's readings, one per combination of structural sizes, made when first needed.
+
+    Where the source cannot be read with every whole-number size free (``num_layers=depth``
+    of a PyTorch LSTM, ``range(blocks)``), the fewest sizes that make it readable are bound
+    before reading too, as switches are (:meth:`_bind_to_read`): the spec is then read once
+    for each of their combinations, not once for each draw. Only a source that no such
+    choice makes readable is read at each draw's numbers."""
 
     def __init__(self, spec: Spec):
         self.spec = spec
@@ -158,18 +164,64 @@ class Readings:
         self.checked: set = set()
         self.exact_only = False       # the source cannot be read with free sizes
         self.kind = _reading_class(spec.source)
+        self.bound: Optional[frozenset] = frozenset()    # whole-number sizes bound before reading
+
+    def _fixed(self, sizes: dict) -> dict:
+        return {k: v for k, v in sizes.items() if structural(v) or k in self.bound}
+
+    def _free_reading(self, sizes: dict):
+        fixed = self._fixed(sizes)
+        key = ("free", tuple(sorted(fixed.items(), key=lambda kv: kv[0])))
+        if key not in self.by_key:
+            try:
+                self.by_key[key] = self.kind(self.spec.source, self.spec.path, fixed, exact=False)
+            except SymparamsError:
+                self.by_key[key] = None     # read at each draw's numbers instead
+        return self.by_key[key]
+
+    def _bind_to_read(self, sizes: dict) -> Optional[frozenset]:
+        """The fewest whole-number sizes whose binding lets the source be read at ``sizes``
+        (the ones with fewest values tried first, then any not needed dropped); None if
+        binding them all is not enough, or they would be as many readings as draws."""
+        wholes = sorted((s for s in self.spec.sizes if not any(structural(v) for v in s.values)),
+                        key=lambda s: (len(s.values), s.name))
+
+        def readable(names) -> bool:
+            fixed = {k: v for k, v in sizes.items() if structural(v) or k in names}
+            try:
+                self.kind(self.spec.source, self.spec.path, fixed, exact=False)
+                return True
+            except SymparamsError:
+                return False
+
+        chosen: list = []
+        for s in wholes[:-1]:           # every one bound is an exact reading
+            chosen.append(s.name)
+            if readable(chosen):
+                break
+        else:
+            return None
+        for name in list(chosen[:-1]):
+            if readable([n for n in chosen if n != name]):
+                chosen.remove(name)
+        combinations = 1
+        for s in self.spec.sizes:
+            if s.name in chosen:
+                combinations *= len(s.values)
+        return frozenset(chosen) if combinations * 4 <= max(self.spec.space, 1) else None
 
     def get(self, sizes: dict) -> Reading:
-        fixed = {k: v for k, v in sizes.items() if structural(v)}
         if not self.exact_only:
-            key = ("free", tuple(sorted(fixed.items(), key=lambda kv: kv[0])))
-            if key not in self.by_key:
-                try:
-                    self.by_key[key] = self.kind(self.spec.source, self.spec.path, fixed, exact=False)
-                except SymparamsError:
+            reading = self._free_reading(sizes)
+            if reading is None and self.bound == frozenset():
+                found = self._bind_to_read(sizes)
+                if found is None:
                     self.exact_only = True
-            if not self.exact_only and self.by_key[key] is not None:
-                return self.by_key[key]
+                else:
+                    self.bound = found
+                    reading = self._free_reading(sizes)
+            if reading is not None:
+                return reading
         key = ("exact", tuple(sorted(sizes.items(), key=lambda kv: kv[0])))
         if key not in self.by_key:
             self.by_key[key] = self.kind(self.spec.source, self.spec.path, dict(sizes), exact=True)
