@@ -17,11 +17,14 @@ from typing import Any, Optional
 import sympy
 
 from ..pytorch import window
+from ..in_place import Numbers
 from ..pytorch.derivation import derive_module
+from ..pytorch.summary import summarize_module
 from ..pytorch.module import module_type
 from ..readers import read_source
 from .misconceptions import TORCH_SHAPE_RULES
-from .views import Reading, free_sizes
+from .program import Values
+from .views import Reading, gather_expressions, free_sizes
 
 ZERO = sympy.Integer(0)
 
@@ -102,6 +105,8 @@ class TorchReading(Reading):
         self.input_shapes = [s for s in (self.trace.inputs if self.trace is not None else ())
                              if isinstance(s, tuple) and all(not isinstance(d, tuple) for d in s)]
         self.row_inputs = inputs
+        self._module_summary = None
+        self._module_exprs: Optional[dict] = None
 
     def _using(self, rule):
         return window.using(rule)
@@ -119,7 +124,42 @@ class TorchReading(Reading):
         return self._compute
 
     def derive_at(self, sizes: dict, known: dict):
-        return derive_module(self.model, self.trace, shapes=True, at=None if self.exact else free_sizes(sizes))
+        if self._module_summary is None:
+            self._module_summary = summarize_module(self.model, trace=self.trace)
+        if self.exact:
+            return derive_module(self.model, self.trace, shapes=True, summary=self._module_summary)
+        self._list_module_exprs()           # in the program before it is run at these sizes
+        values = Values(self.program, sizes)
+        index = self.program.index
+        # the program has the model's counts and shapes evaluated already (exactly)
+        numbers = Numbers(free_sizes(sizes),
+                          lambda e: values.slots[index[e]] if index.get(e, len(values.slots)) < len(values.slots) else None)
+        return derive_module(self.model, self.trace, shapes=True, at=numbers, summary=self._module_summary,
+                             reuse=(self.module_keys(values), known))
+
+    def module_keys(self, values: Values) -> dict:
+        """For each module by its qualified name, what its step at these numbers is made
+        from: its name, the sizes bound before reading, and the values of the expressions its
+        own state (not its children), its first call's input and its output hold. Two
+        versions whose keys agree have the same step there, so it is derived once."""
+        self._list_module_exprs()
+        bound = tuple(sorted(self.bound.items(), key=lambda kv: kv[0]))
+        return {name: ("torch", name, bound, tuple(values[e] for e in exprs))
+                for name, exprs in self._module_exprs.items()}
+
+    def _list_module_exprs(self) -> None:
+        if self._module_exprs is None:
+            first = self.trace.first_calls() if self.trace is not None else {}
+            self._module_exprs = {}
+            for name, m in self.model.named_modules():
+                found: dict = {}
+                gather_expressions({k: v for k, v in vars(m).items() if k != "_modules"}, found, {id(m)})
+                call = first.get(name)
+                if call is not None:
+                    gather_expressions((call.inputs, call.output), found, set())
+                self._module_exprs[name] = tuple(found)
+                for e in found:
+                    self.program.add(e)
 
     def read_derivation(self, version, known: dict):
         module = version.read.module

@@ -173,11 +173,11 @@ def _row_exprs(row) -> Optional[tuple]:
     if layer is None or layer.nested_model() is not None:
         return None
     found: dict = {}
-    _collect(vars(layer), found, {id(layer)})
+    gather_expressions(vars(layer), found, {id(layer)})
     for node in layer._inbound_nodes:
         for t in node.inputs:
-            _collect(t.shape, found, set())
-    _collect((row.output_shapes, [w.shape for w in row.weights], row.params), found, set())
+            gather_expressions(t.shape, found, set())
+    gather_expressions((row.output_shapes, [w.shape for w in row.weights], row.params), found, set())
     return tuple(found)
 
 
@@ -185,7 +185,7 @@ _GRAPH = ("_inbound_nodes", "_outbound_nodes")
 _OPAQUE = (type, types.ModuleType, types.FunctionType, types.MethodType, types.BuiltinFunctionType)
 
 
-def _collect(value, found: dict, seen: set) -> None:
+def gather_expressions(value, found: dict, seen: set) -> None:
     """Every expression in free sizes reachable from ``value``, in the order first met (the
     graph's links are not followed: the inputs' shapes are collected on their own)."""
     if isinstance(value, sympy.Basic):
@@ -195,21 +195,21 @@ def _collect(value, found: dict, seen: set) -> None:
         return
     elif isinstance(value, (tuple, list, set, frozenset)):
         for v in value:
-            _collect(v, found, seen)
+            gather_expressions(v, found, seen)
     elif isinstance(value, dict):
         for k, v in value.items():
             if k not in _GRAPH:
-                _collect(k, found, seen)
-                _collect(v, found, seen)
+                gather_expressions(k, found, seen)
+                gather_expressions(v, found, seen)
     elif isinstance(value, _OPAQUE) or id(value) in seen:
         return
     else:
         seen.add(id(value))
         if hasattr(value, "__dict__"):
-            _collect(vars(value), found, seen)
+            gather_expressions(vars(value), found, seen)
         for cls in type(value).__mro__:
             for slot in getattr(cls, "__slots__", ()):
-                _collect(getattr(value, slot, None), found, seen)
+                gather_expressions(getattr(value, slot, None), found, seen)
 
 
 def _input_shape(layer) -> Optional[tuple]:

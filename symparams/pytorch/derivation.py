@@ -43,7 +43,8 @@ _CONFIG = ("in_features", "out_features", "in_channels", "out_channels", "kernel
 def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[Mapping[Any, Any]] = None,
                   dtype: str = "float32", detail: str = "standard",
                   assume_divisible: bool = False, shapes: bool = False,
-                  at: Optional[Mapping[str, Any]] = None) -> Derivation:
+                  at: "Optional[Mapping[str, Any] | Numbers]" = None, summary=None,
+                  reuse: Optional[tuple] = None) -> Derivation:
     """The worked derivation of a PyTorch module's parameter count (with a forward pass's
     ``trace``, each step also gives the module's output shape, and the working of the
     lengths a convolution, a pooling or a flatten computes; ``shapes``: a step for each of
@@ -51,13 +52,19 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
 
     ``at`` puts numbers in place of free sizes (names the module does not use are left
     out): the derivation is the one of the same source read with those numbers written in,
-    with no bindings stated, as an exam derives each version from one reading."""
+    with no bindings stated, as an exam derives each version from one reading (a
+    :class:`symparams.in_place.Numbers` may carry numbers found already). ``summary`` is
+    ``summarize_module(model, trace=trace)`` when the caller has it already. ``reuse`` is
+    ``(keys, known)``: a key for each qualified module name that stands for everything its
+    step is made from, and the steps made so far by key (an exam's versions of one model
+    share most of their modules, as :func:`symparams.derivation.derive_reusing` has it)."""
     if detail not in DETAILS:
         raise SymparamsError(f"unknown detail {detail!r}; use one of {', '.join(DETAILS)}")
-    summary = summarize_module(model, trace=trace)
-    names = sorted({s.name for s in model.count().free_symbols})
-    values = normalize_bindings(subs or {}, names) if subs and not at else {}
-    numbers = Numbers(at) if at else None
+    summary = summary if summary is not None else summarize_module(model, trace=trace)
+    values = {}
+    if subs and not at:
+        values = normalize_bindings(subs, sorted({s.name for s in model.count().free_symbols}))
+    numbers = at if isinstance(at, Numbers) else Numbers(at) if at else None
     per = bytes_per_param(dtype)
 
     def sub(x):
@@ -77,8 +84,9 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
         if c.inputs and isinstance(c.inputs[0], tuple):
             inputs.setdefault(c.name, c.inputs[0])
     rows = {r.name: r for r in summary.rows}
-    derived = []
-    for qualified, m in model.named_modules():
+    keys, known = reuse if reuse is not None else ({}, {})
+
+    def step(qualified, m):
         own = [(n, p) for n, p in m._parameters.items() if p is not None]
         given = inputs.get(qualified)
         if at:
@@ -86,9 +94,20 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
             m, given = m.at(numbers), put(given, numbers)
         axes = _axes(m, given, sub) if given is not None and all(not isinstance(d, tuple) for d in given) else ()
         if not own and not (shapes and axes and not m._modules):
-            continue
-        derived.append(_step(qualified, m, own, first_name, rows[qualified], calls.get(qualified, 1), sub, axes,
-                             given))
+            return None
+        return _step(qualified, m, own, first_name, rows[qualified], calls.get(qualified, 1), sub, axes, given)
+
+    derived = []
+    for qualified, m in model.named_modules():
+        key = keys.get(qualified)
+        if key is None:
+            d = step(qualified, m)
+        elif key in known:
+            d = known[key]
+        else:
+            d = known[key] = step(qualified, m)
+        if d is not None:
+            derived.append(d)
     derived = tuple(derived)
     repeats = _repeated_blocks(derived) if detail != "full" else ()
     derived = _briefly(derived, detail)
