@@ -710,6 +710,28 @@ def test_qti_valid_against_ims_dtd(small):
     assert any("ident" in e for e in qti_errors(dtd, broken))
 
 
+def test_qti_manifest_valid_against_ims_content_packaging(small):
+    """Every spec's imsmanifest.xml, checked by IMS Content Packaging 1.1.4's own XSD, and
+    naming the one QTI document the package holds; the check itself rejects a misspelt
+    element."""
+    from tools import imscp_schema
+
+    schema = imscp_schema()
+    require("lxml and IMS Content Packaging's XSD (.ci/run fetches it)", schema is not None)
+    from lxml import etree
+    ns = {"cp": "http://www.imsglobal.org/xsd/imscp_v1p1"}
+    for name, (spec, variants) in small.items():
+        with zipfile.ZipFile(io.BytesIO(exam.write(spec, variants, "qti"))) as z:
+            manifest = etree.fromstring(z.read("imsmanifest.xml"))
+            assert schema.validate(manifest), f"{name}: {schema.error_log}"
+            hrefs = manifest.xpath("//cp:resource/cp:file/@href", namespaces=ns)
+            assert hrefs == [n for n in z.namelist() if n != "imsmanifest.xml"], name
+            assert manifest.xpath("//cp:resource/@type", namespaces=ns) == ["imsqti_xmlv1p2"]
+    broken = etree.fromstring(etree.tostring(manifest).replace(b"<organizations/>", b"<organisations/>"))
+    assert not schema.validate(broken)
+    assert "organisations" in str(schema.error_log)
+
+
 def test_qti_package_with_shape_and_name_choices():
     """A choice question whose answer is a shape or a layer's name has no numerical range."""
     for name in ("shapes", "layers"):

