@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -1084,3 +1085,65 @@ def test_a_size_the_reader_needs_is_bound_before_reading_not_every_draw_read():
         for q in v.questions:
             if q.kind in ("layer_params", "total_params"):
                 assert q.answer == engine_answer(spec, v, q), (v.number, q.kind)
+
+
+def _solutions(spec, variants) -> list[str]:
+    """Every worked solution of the Moodle XML and the QTI package, as HTML."""
+    root = ET.fromstring(exam.write(spec, variants, "moodle").encode())
+    out = [q.find("generalfeedback/text").text or "" for q in root.findall("question")
+           if q.find("generalfeedback/text") is not None]
+    ns = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+    with zipfile.ZipFile(io.BytesIO(exam.write(spec, variants, "qti"))) as z:
+        doc = ET.fromstring(z.read(next(n for n in z.namelist() if n != "imsmanifest.xml")))
+    for fb in doc.iter(f"{ns}itemfeedback"):
+        if fb.get("ident") == "general_fb":
+            out.append(fb.find(f".//{ns}mattext").text or "")
+    return out
+
+
+def test_a_solution_never_points_to_a_layer_it_leaves_out(small):
+    """The derivation says "as for dense above" of a layer like an earlier one; a question's
+    solution that shows only some layers (one layer's count, one blank of a table) explains
+    each of them itself unless the layer it points to is shown above it."""
+    pointed = 0
+    for name, (spec, variants) in small.items():
+        for text in _solutions(spec, variants):
+            for m in re.finditer(r"As for <code>([^<]+)</code> above", text):
+                pointed += 1
+                assert f'id="layer-{m.group(1)}"' in text[:m.start()], (name, m.group(1))
+    assert pointed, "no solution said 'as for ... above': the test shows nothing"
+
+
+def test_a_blank_asked_on_its_own_has_its_own_solution():
+    """GIFT, Canvas and QTI ask each blank of a cloze table as a question: a row's blank is
+    solved by that row's layer, and answered with that row's count alone; the total's blank
+    by every layer with weights and the totals."""
+    spec = exam.Spec.from_toml(SPECS["cloze"])
+    variants, _ = exam.draw(spec, 2, seed=1)
+    v = variants[0]
+    q = next(q for q in v.questions if q.blanks)
+    rows = [b for b in q.blanks if b.column == "params" and b.row]
+    total = next(b for b in q.blanks if b.column == "total")
+    ns = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+    with zipfile.ZipFile(io.BytesIO(exam.write(spec, variants, "qti"))) as z:
+        doc = ET.fromstring(z.read(next(n for n in z.namelist() if n != "imsmanifest.xml")))
+    solutions = {}
+    for item in doc.iter(f"{ns}item"):
+        fb = next(f for f in item.iter(f"{ns}itemfeedback") if f.get("ident") == "general_fb")
+        solutions[item.get("ident")] = fb.find(f".//{ns}mattext").text
+    for i, b in enumerate(q.blanks, start=1):
+        text = solutions.get(f"v{v.number}_q{q.index}_b{i}")
+        if b.column == "shape":
+            assert text is None
+            continue
+        layers = re.findall(r'id="layer-([^"]+)"', text)
+        if b is total:
+            assert set(layers) == {r.row for r in rows if r.answer}, layers
+            assert f"<code>total</code> \\({b.answer:,}\\)".replace(",", "{,}") in text
+        else:
+            assert layers == [b.row], (b.row, layers)
+            assert f"<code>{b.row}</code> \\({b.answer:,}\\)".replace(",", "{,}") in text
+    gift = exam.write(spec, variants, "gift")
+    assert gift.count(f"version {v.number}, question {q.index}, blank") == len(rows) + 1
+    canvas = exam.write(spec, variants, "canvas")
+    assert f"**Answer:** {rows[0].row} ${rows[0].answer:,}$.".replace(",", "{,}") in canvas

@@ -16,6 +16,7 @@ import re
 import zipfile
 from fractions import Fraction
 from pathlib import Path
+from dataclasses import replace
 from typing import Optional
 
 from ..derivation import _signature, derive
@@ -34,8 +35,24 @@ TEMPLATES = ("exam/prompts.j2", "exam/exam.tex.j2", "exam/exam.md.j2", "exam/sol
              "exam/manifest.xml.j2", "exam/answers.md.j2", "exam/answers.tex.j2")
 
 
-def solution_layers(q, d) -> list:
-    """The layers a question's worked solution goes through."""
+def solution_layers(q, d, blank=None) -> list:
+    """The layers a question's worked solution goes through (one blank's of a cloze table,
+    where a format asks each blank as a question of its own: its row's layer), each
+    explained in full unless the layer it is said to be like is among them."""
+    return _self_contained(_solution_layers(q, d, blank))
+
+
+def _self_contained(layers: list) -> list:
+    """A derivation says a layer is "as for dense above" when an earlier one of its kind was
+    explained; a solution that leaves that one out explains this one itself."""
+    shown = {l.name for l in layers}
+    return [replace(l, explained_in=None) if l.explained_in and l.explained_in not in shown else l
+            for l in layers]
+
+
+def _solution_layers(q, d, blank=None) -> list:
+    if blank is not None and blank.column == "params":
+        return _named(d, blank.row)
     if q.kind in ("layer_params", "output_shape") or (q.kind == "compute" and q.layer):
         return _named(d, q.layer)
     if q.kind == "find_bug":
@@ -78,8 +95,8 @@ def kind_table(q, fmt):
 
 def version_layers(v: Variant, d) -> list:
     """Every layer some question of the version works through, each once, in model order."""
-    names = {l.name for q in v.questions for l in solution_layers(q, d)}
-    return [l for l in d.layers if l.name in names]
+    names = {l.name for q in v.questions for l in _solution_layers(q, d)}
+    return _self_contained([l for l in d.layers if l.name in names])
 
 
 def number(value) -> str:
@@ -290,15 +307,21 @@ def question_html(ctx: _Context, v: Variant, q, blanks=None) -> str:
     return ctx.render("exam/question.html.j2", v=v, q=q, blanks=blanks).strip()
 
 
-def solution_html(ctx: _Context, v: Variant, q) -> str:
-    return ctx.once(("solution.html", v.number, q.index), lambda: ctx.render(
-        "exam/solution.html.j2", v=v, q=q, d=ctx.derivation(v)).strip())
+def solution_html(ctx: _Context, v: Variant, q, blank=None) -> str:
+    """The worked solution of one question (of one blank of a cloze table, where a format asks
+    each blank on its own: that row's working, or the total's), in HTML."""
+    return ctx.once(("solution.html", v.number, q.index, _blank_key(blank)), lambda: ctx.render(
+        "exam/solution.html.j2", v=v, q=q, d=ctx.derivation(v), blank=blank).strip())
 
 
-def solution_markdown(ctx: _Context, v: Variant, q) -> str:
-    """The worked solution of one question, in Markdown (templates/exam/solution.md.j2)."""
-    return ctx.once(("solution.md", v.number, q.index), lambda: ctx.render(
-        "exam/solution.md.j2", q=q, v=v, d=ctx.derivation(v)).strip())
+def solution_markdown(ctx: _Context, v: Variant, q, blank=None) -> str:
+    """The worked solution of one question (or one blank), in Markdown (templates/exam/solution.md.j2)."""
+    return ctx.once(("solution.md", v.number, q.index, _blank_key(blank)), lambda: ctx.render(
+        "exam/solution.md.j2", q=q, v=v, d=ctx.derivation(v), blank=blank).strip())
+
+
+def _blank_key(blank) -> Optional[tuple]:
+    return None if blank is None else (blank.row, blank.column)
 
 
 def markdown(ctx: _Context, key: bool) -> str:
@@ -474,7 +497,7 @@ def _gift_cloze(ctx, v, q) -> list:
         out += [f"::{gift_escape(_name(ctx, v, q))}, blank {i}::[html]{gift_escape(stem)}{{#",
                 f"\t={plain(b.answer)}:0#Correct."]
         out += [f"\t=%0%{plain(c.value)}:0#{gift_escape(ctx.feedback(c))}" for c in b.distractors]
-        out += [f"\t####[html]{gift_escape(solution_html(ctx, v, q))}", "}", ""]
+        out += [f"\t####[html]{gift_escape(solution_html(ctx, v, q, b))}", "}", ""]
     return out
 
 
@@ -528,7 +551,7 @@ def _canvas_question(ctx, v, q, blank, n) -> list:
     if q.kind == "find_bug":
         out.append("")
         out += [pad + line for line in _claims_markdown(q).splitlines()]
-    out += _feedback_lines(solution_markdown(ctx, v, q))
+    out += _feedback_lines(solution_markdown(ctx, v, q, blank))
     if blank is not None:
         # text2qti refuses a numerical answer under 0.0001 in size: a weightless row's 0 is
         # asked as a short answer instead
@@ -627,7 +650,7 @@ def _qti_item(ctx, v, q, blank, i) -> dict:
             # a range only for a number: a choice question's answer may be a shape or a name
             **({"low": _bound(value, -tolerance), "high": _bound(value, tolerance)}
                if kind == "numerical_question" else {}),
-            "choices": choices, "solution": solution_html(ctx, v, q)}
+            "choices": choices, "solution": solution_html(ctx, v, q, blank)}
 
 
 def _bound(value, delta: float) -> str:
