@@ -230,6 +230,9 @@ def main(argv=None) -> int:
         "depth); and jinja2, the readers and the renderers load only when used.", "",
         "The worked solutions' pages and time at each detail are in "
         "[benchmarks-pages.md](benchmarks-pages.md) (`python benchmarks/pages.py`).", "",
+        "Exams (1,000 versions of a spec, drawn and written in each format) are measured by "
+        "`python benchmarks/exam_speed.py`; its figures and the 5 s target are in "
+        "[exam.md](exam.md#speed).", "",
     ]
     Path(args.out).write_text("\n".join(lines))
     print("\n".join(lines[-(len(targets) + 6):]))
