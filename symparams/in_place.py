@@ -54,7 +54,8 @@ class Numbers:
         out = self.done.get(expr)
         if out is None and self.known is not None:
             number = self.known(expr)
-            if number is not None:
+            # only an exact number: anything else is worked out here
+            if isinstance(number, (int, Fraction)) and not isinstance(number, bool):
                 out = self.done[expr] = _number(number)
         if out is None:
             out = expr.xreplace(self.rule) if self.rule else expr

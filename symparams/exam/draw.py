@@ -164,7 +164,7 @@ class Readings:
         self.checked: set = set()
         self.exact_only = False       # the source cannot be read with free sizes
         self.kind = _reading_class(spec.source)
-        self.bound: Optional[frozenset] = frozenset()    # whole-number sizes bound before reading
+        self.bound: frozenset = frozenset()    # whole-number sizes bound before reading
 
     def _fixed(self, sizes: dict) -> dict:
         return {k: v for k, v in sizes.items() if structural(v) or k in self.bound}
