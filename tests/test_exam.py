@@ -1147,3 +1147,41 @@ def test_a_blank_asked_on_its_own_has_its_own_solution():
     assert gift.count(f"version {v.number}, question {q.index}, blank") == len(rows) + 1
     canvas = exam.write(spec, variants, "canvas")
     assert f"**Answer:** {rows[0].row} ${rows[0].answer:,}$.".replace(",", "{,}") in canvas
+
+
+def test_a_budget_on_a_size_bound_before_reading_reads_each_value():
+    """The largest depth within a budget, where the depth is bound before reading
+    (``num_layers=depth``): each depth the search tries is read with that depth, so the
+    answer is the depth whose own source fits, and the next one's does not."""
+    source = textwrap.dedent("""
+        import torch
+        from torch import nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(dim, hidden, num_layers=depth)
+                self.head = nn.Linear(hidden, 2)
+
+            def forward(self, x):
+                out, _ = self.lstm(x)
+                return self.head(out[-1])
+
+        model = Net()
+        model(torch.randn(5, 1, dim))
+    """)
+    spec = exam.Spec.from_dict({"source": source, "sizes": {"dim": [8, 16, 32], "hidden": [16, 32, 64],
+                                                             "depth": [1, 2]},
+                                "questions": [{"kind": "largest_width", "size": "depth", "budget": 60000,
+                                               "choices": 0},
+                                              {"kind": "total_params", "choices": 0}]}, "budget.toml")
+    variants, _ = exam.draw(spec, 6, seed=3)
+    assert any(set(v.reading.bound) == {"depth"} for v in variants)
+
+    def total(v, depth):
+        text = v.source.replace(f"num_layers={v.sizes['depth']}", f"num_layers={depth}")
+        assert text != v.source or depth == v.sizes["depth"]
+        return int(read_source(text, "v.py").module.count())
+    for v in variants:
+        answer = v.questions[0].answer
+        assert total(v, answer) <= 60000 < total(v, answer + 1), (v.sizes, answer)

@@ -262,7 +262,7 @@ class _Draw(Draw):
     def count_at(self, name: str, value: int):
         """The total with one size changed (a budget question's search)."""
         sizes = {**self.sizes, name: value}
-        if not self.reading.exact:
+        if not self.reading.exact and name not in self.reading.bound:
             # the size is free in this reading: only its total is needed, not every row
             return Values(self.reading.program, sizes)[self.reading.summary.total]
         try:
