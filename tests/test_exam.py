@@ -878,6 +878,21 @@ def test_each_splits_the_versions_across_processes_and_keeps_their_order():
     assert parallel.job_count(1, 10_000) == 1
 
 
+def test_each_in_order_yields_in_order_and_stops_its_workers_when_left():
+    """The QTI zip compresses each version's items as they come back: the items come in
+    order, and a consumer that stops early (an error while compressing) leaves no worker
+    behind."""
+    import multiprocessing
+    from symparams.exam import parallel
+    assert list(parallel.each_in_order(lambda ctx, i: i * 3, None, list(range(130)), jobs=2)) == \
+        [i * 3 for i in range(130)]
+    stream = parallel.each_in_order(lambda ctx, i: i, None, list(range(130)), jobs=2)
+    assert [next(stream) for _ in range(3)] == [0, 1, 2]
+    stream.close()
+    assert not multiprocessing.active_children()
+    assert parallel._SHARED is None
+
+
 def test_each_writes_a_failed_workers_versions_itself():
     import os
     from symparams.exam import parallel

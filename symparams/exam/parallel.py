@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import sys
 import threading
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 #: fewer versions than this for each process are written in one process: forking and
 #: passing the texts back costs more than a few dozen versions take
@@ -47,9 +47,19 @@ def job_count(jobs: Optional[int], items: int) -> int:
 
 def each(make: Callable[[Any, Any], Any], context: Any, items: Sequence, jobs: Optional[int] = None) -> list:
     """``[make(context, item) for item in items]``, split across processes for many items."""
+    return list(each_in_order(make, context, items, jobs))
+
+
+def each_in_order(make: Callable[[Any, Any], Any], context: Any, items: Sequence,
+                  jobs: Optional[int] = None) -> Iterator:
+    """``make(context, item)`` for each item, yielded in order as the workers finish them:
+    the parent can use the first (compress them into a zip, say) while the rest are made,
+    and never holds them all at once."""
     n = job_count(jobs, len(items))
     if n == 1 or not _can_fork():
-        return [make(context, item) for item in items]
+        for item in items:
+            yield make(context, item)
+        return
     # The parent writes the first item itself: the templates it compiles and the caches it
     # fills on the way are the workers' from the start, not compiled again in each.
     first = make(context, items[0])
@@ -67,20 +77,23 @@ def each(make: Callable[[Any, Any], Any], context: Any, items: Sequence, jobs: O
         try:
             pool = multiprocessing.get_context("fork").Pool(n)
         except (OSError, ValueError, AssertionError):     # no processes to be had (a daemon's own child)
-            return [first] + [make(context, item) for item in rest]
+            pool = None
+        if pool is None:
+            yield first
+            for item in rest:
+                yield make(context, item)
+            return
         try:
-            done = list(pool.imap(_run, range(len(runs))))
+            yield first
+            for run, texts in zip(runs, pool.imap(_run, range(len(runs)))):
+                # a worker that failed returns None: the parent writes its run, and raises its error
+                yield from (texts if texts is not None else [make(context, item) for item in run])
         finally:
             pool.terminate()
             pool.join()
     finally:
         gc.unfreeze()
         _SHARED = None
-    out: list = [first]
-    for run, texts in zip(runs, done):
-        # a worker that failed returns None: the parent writes its run, and raises its error
-        out += texts if texts is not None else [make(context, item) for item in run]
-    return out
 
 
 def _can_fork() -> bool:

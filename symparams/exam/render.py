@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import json
 import re
 import zipfile
 from fractions import Fraction
 from pathlib import Path
 from dataclasses import replace
-from typing import Optional
+from typing import Iterator, Optional
 
 from ..derivation import _signature, derive
 from ..errors import SymparamsError
 from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template, template_macro
 from ..render.lms import LmsFmt
 from .draw import Variant
-from .parallel import each
+from .parallel import each, each_in_order
 from .spec import Spec
 
 FORMATS = ("latex", "markdown", "moodle", "gift", "canvas", "qti", "json")
@@ -172,6 +173,11 @@ class _Context:
         if text is None:
             text = self._blocks[key] = str(blocks.layer_block(self.fmt, layer, level))
         return text
+
+    def each_version_in_order(self, make) -> Iterator:
+        """``make(self, v)`` for every version, yielded in order as they are made (split
+        across processes as :meth:`each_version` is)."""
+        return each_in_order(make, self, self.variants, self.jobs)
 
     def each_version(self, make) -> list:
         """``make(self, v)`` for every version, in order: split across processes for many
@@ -597,26 +603,33 @@ def _feedback_lines(markdown: str) -> list[str]:
 def qti_zip(ctx: _Context) -> bytes:
     """A QTI 1.2 content package: imsmanifest.xml and one assessment, from templates."""
     ident = "symparams_" + re.sub(r"[^A-Za-z0-9]", "_", ctx.spec.title)[:40]
+    manifest = ctx.render("exam/manifest.xml.j2", ident=ident)
+    members = [("imsmanifest.xml", [manifest])]
     macro = dict(ident=ident, items=[])
     if ctx.macro("exam/qti.xml.j2", "item", **macro) is None:     # a copy of the template without it
         items = [item for version in ctx.each_version(_qti_version) for item in version]
-        written = None
+        members.append((f"{ident}/{ident}.xml", [ctx.render("exam/qti.xml.j2", ident=ident, items=items,
+                                                            written=None)]))
     else:
-        # each item's XML is written with its version, in whichever process writes it; only the
-        # XML comes back (the template's loop needs nothing else of an item it has)
+        # each item's XML is written with its version, in whichever process writes it, and
+        # compressed into the zip as it comes back, while the rest are still being written:
+        # the assessment around them is the template's text before and after its one item
+        mark = "\x00symparams-items\x00"
+        head, tail = ctx.render("exam/qti.xml.j2", ident=ident, items=[None], written=[mark]).split(mark)
+
         def version(c, v):
             item = c.macro("exam/qti.xml.j2", "item", **macro)
-            return [item(it) for it in _qti_version(c, v)]
-        written = [xml for version_ in ctx.each_version(version) for xml in version_]
-        items = written
-    assessment = ctx.render("exam/qti.xml.j2", ident=ident, items=items, written=written)
-    manifest = ctx.render("exam/manifest.xml.j2", ident=ident)
+            return "".join(item(it) for it in _qti_version(c, v))
+        members.append((f"{ident}/{ident}.xml",
+                        itertools.chain([head], ctx.each_version_in_order(version), [tail])))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in (("imsmanifest.xml", manifest), (f"{ident}/{ident}.xml", assessment)):
+        for name, parts in members:
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))   # the same bytes every run
             info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, text.encode("utf-8"))
+            with z.open(info, "w") as f:
+                for text in parts:
+                    f.write(text.encode("utf-8"))
     return buffer.getvalue()
 
 
