@@ -504,6 +504,16 @@ BAD = {
     "numeric shape": ("source = 'model = Sequential([Input((n,)), Dense(3)])'\n[sizes]\nn = [4, 5]\n"
                       "[[questions]]\nkind = 'output_shape'\nlayer = 'dense'\nchoices = 0\n",
                       "the answer to output_shape is not a number"),
+    "misspelt name in a prompt": ("source = 'model = Sequential([Input((n,)), Dense(3)])'\n[sizes]\nn = [4, 5]\n"
+                                  "[[questions]]\nkind = 'total_params'\nchoices = 0\n"
+                                  "prompt = 'With {m} inputs, how many parameters?'\n",
+                                  "questions[1].prompt: {m} is neither a size nor a field of this total_params "
+                                  "question; it may name {n}"),
+    "memory unit in a count's prompt": ("source = 'model = Sequential([Input((n,)), Dense(3)])'\n[sizes]\n"
+                                        "n = [4, 5]\n[[questions]]\nkind = 'layer_params'\nlayer = 'dense'\n"
+                                        "choices = 0\nprompt = 'How many {unit} does {layer} hold?'\n",
+                                        "{unit} is neither a size nor a field of this layer_params question; "
+                                        "it may name {layer}, {n}"),
 }
 
 

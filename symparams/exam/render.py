@@ -26,7 +26,7 @@ from ..render import Fmt, TemplateError, _environment, default_templates, load_n
 from ..render.lms import LmsFmt
 from .draw import Variant
 from .parallel import each, each_in_order
-from .spec import Spec
+from .spec import PROMPT_FIELD, Spec
 
 FORMATS = ("latex", "markdown", "moodle", "gift", "canvas", "qti", "json")
 #: formats written as bytes (a zip)
@@ -222,11 +222,10 @@ class _Context:
     def prompt(self, q, v=None) -> str:
         """The question's wording: the spec's own ``prompt`` (its {names} filled in), or the kind's."""
         if q.spec.prompt:
-            own = {"layer": q.layer, "budget": q.spec.budget, "size": q.size_symbol, "dtype": q.spec.dtype,
-                   "unit": q.spec.unit, "optimizer": q.spec.optimizer, "measure": q.spec.measure}
+            own = {**q.spec.prompt_fields(), **({"layer": q.layer} if q.layer is not None else {})}
             # the question's own field wins over a drawn size of the same name ({size} in a
             # largest_width question is the size solved for, even where a size is named size)
-            fields = {**(v.sizes if v is not None else {}), **{k: x for k, x in own.items() if x is not None}}
+            fields = {**(v.sizes if v is not None else {}), **own}
             return _fill(q.spec.prompt, fields, self.fmt)
         return str(getattr(self.prompts, q.kind)(q, self.fmt)).strip()
 
@@ -266,13 +265,10 @@ class _Lazy:
         return self.ctx.derivation(self.by_number[n])
 
 
-_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
 def _fill(text: str, fields: dict, fmt) -> str:
     """A teacher's wording with {name} replaced by its value; nothing else is read from it."""
     out, last = [], 0
-    for m in _FIELD.finditer(text):
+    for m in PROMPT_FIELD.finditer(text):
         out.append(fmt.text(text[last:m.start()]))
         value = fields.get(m.group(1))
         out.append(fmt.code(value) if isinstance(value, str) and m.group(1) in ("layer", "size", "dtype")

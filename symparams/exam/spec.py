@@ -23,6 +23,8 @@ A spec is a TOML file (read with the standard library) or built in Python::
 
 from __future__ import annotations
 
+import re
+
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +95,18 @@ class Question:
     unit: str = "bytes"                  # memory
     columns: tuple = ("params",)         # cloze: params, shape
 
+    def prompt_fields(self) -> dict:
+        """The question's own fields its ``prompt`` may name, with their values: the ones it
+        sets, and those of its kind (``{unit}`` is a memory question's)."""
+        fields = {"layer": self.layer, "budget": self.budget, "size": self.size}
+        if self.kind in ("weight_memory", "training_memory"):
+            fields.update(dtype=self.dtype, unit=self.unit)
+        if self.kind == "training_memory":
+            fields["optimizer"] = self.optimizer
+        if self.kind == "compute":
+            fields["measure"] = self.measure
+        return {k: v for k, v in fields.items() if v is not None}
+
     def tolerance_for(self, answer) -> float:
         """The absolute tolerance around ``answer``."""
         if isinstance(self.tolerance, str):
@@ -157,6 +171,8 @@ class Spec:
             raise fail("'questions' must be a list of tables ([[questions]])")
         if not questions:
             raise fail("'questions' is empty")
+        for i, q in enumerate(questions, start=1):
+            _check_prompt(i, q, [s.name for s in sizes], fail)
         constraints = dict(data.get("constraints", {}))
         bad = sorted(set(constraints) - CONSTRAINT_KEYS)
         if bad:
@@ -170,6 +186,21 @@ class Spec:
         if spec.answer_min > spec.answer_max:
             raise fail(f"constraints: answer_min {spec.answer_min} is above answer_max {spec.answer_max}")
         return spec
+
+
+#: a name in braces in a teacher's prompt, filled in with its value
+PROMPT_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _check_prompt(i: int, q: Question, sizes: list, fail) -> None:
+    """Every {name} of a prompt must be a size or one of the question's fields: a misspelt
+    one would otherwise reach the students as it is written."""
+    known = set(sizes) | set(q.prompt_fields())
+    for m in PROMPT_FIELD.finditer(q.prompt):
+        if m.group(1) not in known:
+            listed = ", ".join("{" + n + "}" for n in sorted(known))
+            raise fail(f"questions[{i}].prompt: {{{m.group(1)}}} is neither a size nor a field of this "
+                       f"{q.kind} question; it may name {listed}")
 
 
 def _size(name: str, value, fail) -> Size:
