@@ -1210,3 +1210,41 @@ def test_a_budget_on_a_size_bound_before_reading_reads_each_value():
     for v in variants:
         answer = v.questions[0].answer
         assert total(v, answer) <= 60000 < total(v, answer + 1), (v.sizes, answer)
+
+
+def test_a_module_the_forward_pass_never_calls_has_no_shape_blank_to_fill(tmp_path):
+    """``nn.MultiheadAttention`` uses its ``out_proj``'s weights itself and never calls it: a
+    cloze table with shapes shows that row's shape as —, asks its parameters as any other
+    row's, and every format writes (the whole-table answer once named no shape for it)."""
+    source = textwrap.dedent("""
+        import torch
+        from torch import nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.attn = nn.MultiheadAttention(width, heads, batch_first=True)
+                self.head = nn.Linear(width, 3)
+
+            def forward(self, x):
+                x, _ = self.attn(x, x, x)
+                return self.head(x[:, -1])
+
+        model = Net()
+        model(torch.randn(1, 5, width))
+    """)
+    spec = exam.Spec.from_dict({"source": source, "sizes": {"width": [8, 16, 32], "heads": [1, 2]},
+                                "questions": [{"kind": "cloze", "columns": ["params", "shape"]}]}, "mha.toml")
+    variants, _ = exam.draw(spec, 3, seed=1)
+    q = variants[0].questions[0]
+    shapes = {b.row: b.answer for b in q.blanks if b.column == "shape"}
+    assert shapes["attn.out_proj"] is None and shapes["attn"] is not None
+    root = ET.fromstring(exam.write(spec, variants, "moodle").encode())
+    text = root.find("question[@type='cloze']/questiontext/text").text
+    assert text.count("{1:") == sum(b.answer is not None for b in q.blanks)
+    assert "<td>—</td>" in text
+    for fmt in ("gift", "canvas", "qti", "markdown", "latex", "json"):
+        exam.write(spec, variants, fmt)
+    assert "| `attn.out_proj` | — |" in exam.write(spec, variants, "markdown", key=True)
+    for key in (False, True):
+        pdflatex(exam.write(spec, variants, "latex", key=key), tmp_path, f"mha{int(key)}", max_overfull=1.0)

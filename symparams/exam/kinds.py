@@ -33,6 +33,8 @@ class Blank:
 
     row: str
     column: str                 # params or shape
+    #: None for the shape of a module the forward pass never calls (MultiheadAttention's
+    #: out_proj, whose weights it uses itself): the cell is shown as —, not asked
     answer: Any
     distractors: tuple = ()
 

@@ -338,7 +338,7 @@ def markdown(ctx: _Context, key: bool) -> str:
 def cloze_stem(ctx: _Context, v: Variant, q) -> str:
     """A cloze table's question with its blanks numbered [1], [2], ... (for formats without cloze)."""
     return ctx.once(("cloze stem", v.number, q.index), lambda: question_html(
-        ctx, v, q, blanks=[f"[{j}]" for j in range(1, len(q.blanks) + 1)]))
+        ctx, v, q, blanks=[f"[{j}]" if b.answer is not None else "—" for j, b in enumerate(q.blanks, start=1)]))
 
 
 def _name(ctx: _Context, v: Variant, q) -> str:
@@ -427,6 +427,9 @@ def _cloze_codes(ctx, q) -> list:
     """Moodle's embedded answers, one per blank: {1:NUMERICAL:=832:0#Correct~%0%800:0#feedback}."""
     codes = []
     for b in q.blanks:
+        if b.answer is None:
+            codes.append("—")       # a module the forward pass never calls has no shape to ask
+            continue
         if b.column == "shape":
             codes.append("{1:SHORTANSWER:=" + _cloze_escape(number(b.answer)) + "}")
             continue
