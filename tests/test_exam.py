@@ -1174,27 +1174,20 @@ def test_a_blank_asked_on_its_own_has_its_own_solution():
     assert f"**Answer:** {rows[0].row} ${rows[0].answer:,}$.".replace(",", "{,}") in canvas
 
 
+def _torch_net(modules: list, forward: list, example: str) -> str:
+    """A spec's PyTorch source: a module with these submodules and forward, run on an input."""
+    return "\n".join(["import torch", "from torch import nn", "", "class Net(nn.Module):",
+                      "    def __init__(self):", "        super().__init__()",
+                      *("        " + m for m in modules), "", "    def forward(self, x):",
+                      *("        " + f for f in forward), "", "model = Net()", f"model({example})", ""])
+
+
 def test_a_budget_on_a_size_bound_before_reading_reads_each_value():
     """The largest depth within a budget, where the depth is bound before reading
     (``num_layers=depth``): each depth the search tries is read with that depth, so the
     answer is the depth whose own source fits, and the next one's does not."""
-    source = textwrap.dedent("""
-        import torch
-        from torch import nn
-
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.lstm = nn.LSTM(dim, hidden, num_layers=depth)
-                self.head = nn.Linear(hidden, 2)
-
-            def forward(self, x):
-                out, _ = self.lstm(x)
-                return self.head(out[-1])
-
-        model = Net()
-        model(torch.randn(5, 1, dim))
-    """)
+    source = _torch_net(["self.lstm = nn.LSTM(dim, hidden, num_layers=depth)", "self.head = nn.Linear(hidden, 2)"],
+                        ["out, _ = self.lstm(x)", "return self.head(out[-1])"], "torch.randn(5, 1, dim)")
     spec = exam.Spec.from_dict({"source": source, "sizes": {"dim": [8, 16, 32], "hidden": [16, 32, 64],
                                                              "depth": [1, 2]},
                                 "questions": [{"kind": "largest_width", "size": "depth", "budget": 60000,
@@ -1216,23 +1209,9 @@ def test_a_module_the_forward_pass_never_calls_has_no_shape_blank_to_fill(tmp_pa
     """``nn.MultiheadAttention`` uses its ``out_proj``'s weights itself and never calls it: a
     cloze table with shapes shows that row's shape as —, asks its parameters as any other
     row's, and every format writes (the whole-table answer once named no shape for it)."""
-    source = textwrap.dedent("""
-        import torch
-        from torch import nn
-
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.attn = nn.MultiheadAttention(width, heads, batch_first=True)
-                self.head = nn.Linear(width, 3)
-
-            def forward(self, x):
-                x, _ = self.attn(x, x, x)
-                return self.head(x[:, -1])
-
-        model = Net()
-        model(torch.randn(1, 5, width))
-    """)
+    source = _torch_net(["self.attn = nn.MultiheadAttention(width, heads, batch_first=True)",
+                         "self.head = nn.Linear(width, 3)"],
+                        ["x, _ = self.attn(x, x, x)", "return self.head(x[:, -1])"], "torch.randn(1, 5, width)")
     spec = exam.Spec.from_dict({"source": source, "sizes": {"width": [8, 16, 32], "heads": [1, 2]},
                                 "questions": [{"kind": "cloze", "columns": ["params", "shape"]}]}, "mha.toml")
     variants, _ = exam.draw(spec, 3, seed=1)
