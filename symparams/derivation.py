@@ -644,7 +644,7 @@ def _layer(row: Row, nodes, values, sub, dtype, detail: str = "full", divisible:
         axes.append(AxisWorking(rule.axis, rule.label, rule_sizes,
                                 _working(rule.formula, fill(rule.formula, table))))
     inner = layer.nested_model()
-    nested = _derive(inner, summarize(inner), dict(values), None, dtype, detail, divisible, numbers=numbers) \
+    nested = _derive(inner, summarize(inner), dict(values), None, dtype, detail, divisible) \
         if inner is not None else None
     value = sub(row.params)
     if formula is not None and bounds.expand(formula.value - value) != 0:

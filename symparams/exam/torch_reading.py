@@ -17,14 +17,13 @@ from typing import Any, Optional
 import sympy
 
 from ..pytorch import window
-from ..in_place import Numbers
 from ..pytorch.derivation import derive_module
 from ..pytorch.summary import summarize_module
 from ..pytorch.module import module_type
 from ..readers import read_source
 from .misconceptions import TORCH_SHAPE_RULES
 from .program import Values
-from .views import Reading, gather_expressions, free_sizes
+from .views import Reading, gather_expressions
 
 ZERO = sympy.Integer(0)
 
@@ -130,12 +129,8 @@ class TorchReading(Reading):
             return derive_module(self.model, self.trace, shapes=True, summary=self._module_summary)
         self._list_module_exprs()           # in the program before it is run at these sizes
         values = Values(self.program, sizes)
-        index = self.program.index
-        # the program has the model's counts and shapes evaluated already (exactly)
-        numbers = Numbers(free_sizes(sizes),
-                          lambda e: values.slots[index[e]] if index.get(e, len(values.slots)) < len(values.slots) else None)
-        return derive_module(self.model, self.trace, shapes=True, at=numbers, summary=self._module_summary,
-                             reuse=(self.module_keys(values), known))
+        return derive_module(self.model, self.trace, shapes=True, at=self._numbers(sizes, values),
+                             summary=self._module_summary, reuse=(self.module_keys(values), known))
 
     def module_keys(self, values: Values) -> dict:
         """For each module by its qualified name, what its step at these numbers is made

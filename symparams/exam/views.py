@@ -71,6 +71,13 @@ class Reading:
     def derive_at(self, sizes: dict, known: dict):
         raise NotImplementedError
 
+    def _numbers(self, sizes: dict, values: Values) -> Numbers:
+        """The draw's numbers to put in place, with the expressions the program has
+        evaluated already (exactly) taken from it."""
+        index = self.program.index      # values.slots grows as the program does: read it late
+        return Numbers(free_sizes(sizes),
+                       lambda e: values.slots[index[e]] if index.get(e, len(values.slots)) < len(values.slots) else None)
+
     def derivation(self, version, known: dict):
         """A version's worked solution: this reading with the version's numbers in place
         (:meth:`derive_at`), or else the version's own source read and derived."""
@@ -132,12 +139,8 @@ class KerasReading(Reading):
             return derive_reusing(self.model, keys, known, summary=self.summary)
         if any(k is None for k in keys):
             return None
-        index = self.program.index
-        # the program has most of the model's expressions evaluated already (exactly)
-        numbers = Numbers(free_sizes(sizes),
-                          lambda e: values.slots[index[e]] if index.get(e, len(values.slots)) < len(values.slots) else None)
         try:
-            return derive_reusing(self.model, keys, known, at=numbers, summary=self.summary)
+            return derive_reusing(self.model, keys, known, at=self._numbers(sizes, values), summary=self.summary)
         except NotInPlace:
             return None
 

@@ -60,6 +60,8 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
     share most of their modules, as :func:`symparams.derivation.derive_reusing` has it)."""
     if detail not in DETAILS:
         raise SymparamsError(f"unknown detail {detail!r}; use one of {', '.join(DETAILS)}")
+    if subs and at:
+        raise SymparamsError("give the sizes as bindings (subs) or as numbers in place (at), not both")
     summary = summary if summary is not None else summarize_module(model, trace=trace)
     values = {}
     if subs and not at:
@@ -89,7 +91,7 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
     def step(qualified, m):
         own = [(n, p) for n, p in m._parameters.items() if p is not None]
         given = inputs.get(qualified)
-        if at:
+        if numbers is not None:
             # its rules choose their working by its numbers (no floor for a stride of 1)
             m, given = m.at(numbers), put(given, numbers)
         axes = _axes(m, given, sub) if given is not None and all(not isinstance(d, tuple) for d in given) else ()
