@@ -17,7 +17,16 @@ from .layers.repeat import Repeat
 from .model import Input, Model, Sequential
 from .summary import Row, Summary, summarize
 from .derivation import Derivation, derive
-from . import page as _page  # registers a model's notebook display: its diagram and table
+from .render.display import register_view as _register_view
+
+
+def _model_view(model) -> dict:
+    # The page (diagram, HTML table) loads when a notebook first shows a model, not at import.
+    from .page import model_view
+    return model_view(model)
+
+
+_register_view("model", _model_view)
 
 __version__ = "0.1.0"
 

@@ -273,42 +273,30 @@ def parse_limits(items: Sequence[str]):
     return Limits().with_values(values)
 
 
-def read_models(args, pytorch: bool = False):
-    """The models of ``args.file``; ``pytorch``: the command can take PyTorch modules too."""
+def read_results(args) -> list:
+    """The models of ``args.file`` as results (:class:`symparams.results.Result`): every
+    model with ``--all``, else the one ``--model`` names or the file's model. The reader's
+    warnings and notes join ``args.warnings``, shown once the command has succeeded."""
     from .readers import read_file
-    from .readers.torch import TorchReadResult
+    from .results import results_of
 
+    every = getattr(args, "all", False)
     result = read_file(args.file, parse_subs(args.subs), strict=args.strict,
                        limits=parse_limits(args.limit), input_shape=args.input_shape, keras=args.keras,
                        dialect=args.dialect, input_size=parse_input_sizes(args.input_size),
-                       model=None if getattr(args, "all", False) else args.model,
+                       model=None if every else args.model,
                        symbolic=parse_symbolic(getattr(args, "symbolic", None)))
-    args.config = getattr(result, "config", None)
-    if isinstance(result, TorchReadResult) and not pytorch:
-        raise SymparamsError(f"{result.filename}: is PyTorch code, which this command does not read "
-                             f"yet; symparams summary {args.file} and symparams derive {args.file} do")
-    # Warnings are shown only once the whole command has succeeded (see main).
-    args.warnings = list(result.warnings) + [f"{result.filename}: note: {n}" for n in result.notes]
-    args.traces = getattr(result, "traces", {})
-    if getattr(args, "all", False):
-        return result.all()
-    return [result.pick(args.model) if args.model else result.model]
+    args.warnings += list(result.warnings) + [f"{result.filename}: note: {n}" for n in result.notes]
+    models = result.all() if every else [result.pick(args.model) if args.model else result.model]
+    return [results_of(result, m) for m in models]
 
 
 def run_summary(args) -> int:
-    from .summary import summarize
     from .units import DTYPE_BYTES
 
     if args.dtype not in DTYPE_BYTES:
         raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")
-    from .pytorch import Module
-    from .pytorch.summary import summarize_module
-    summaries = [summarize_module(m, trace=getattr(args, "traces", {}).get(id(m)))
-                 if isinstance(m, Module) else summarize(m)
-                 for m in read_models(args, pytorch=True)]
-    if args.config is not None:
-        from dataclasses import replace
-        summaries = [replace(s, about=args.config.about()) for s in summaries]
+    summaries = [r.summary for r in read_results(args)]
     if args.assume_divisible:
         summaries = [s.assume_divisible() for s in summaries]
     if args.format == "json":
@@ -322,21 +310,11 @@ def run_summary(args) -> int:
 
 
 def run_derive(args) -> int:
-    from .derivation import derive
     from .render import render
 
-    from .pytorch import Module
-    from .pytorch.derivation import derive_module
-
-    model = read_models(args, pytorch=True)[0]
-    if isinstance(model, Module):
-        if args.layer:
-            raise SymparamsError("--layer picks Keras layers; a PyTorch model is derived whole")
-        derivation = derive_module(model, args.traces.get(id(model)), dtype=args.dtype, detail=args.detail,
-                                   assume_divisible=args.assume_divisible)
-    else:
-        derivation = derive(model, layers=args.layer or None, dtype=args.dtype, detail=args.detail,
-                            assume_divisible=args.assume_divisible)
+    result = read_results(args)[0]
+    derivation = result.derive(detail=args.detail, dtype=args.dtype, assume_divisible=args.assume_divisible,
+                               layers=args.layer)
     if args.subs and not args.layer:
         derivation = _with_closed_form(args, derivation)
     text = render(derivation, args.format, profile=args.profile, standalone=args.standalone,
@@ -360,11 +338,10 @@ def run_html(args) -> int:
 
     if args.dtype not in DTYPE_BYTES:
         raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")
-    model = read_models(args, pytorch=True)[0]
-    about = args.config.about() if args.config is not None else ()
+    result = read_results(args)[0]
     source = "standard input" if args.file == "-" else Path(args.file).name
-    page = page_of(model, args.traces.get(id(model)), dtype=args.dtype, detail=args.detail,
-                   assume_divisible=args.assume_divisible, source=source, about=about)
+    page = page_of(result, dtype=args.dtype, detail=args.detail, assume_divisible=args.assume_divisible,
+                   source=source)
     if args.subs:
         from dataclasses import replace
         page = replace(page, derivation=_with_closed_form(args, page.derivation))
@@ -394,7 +371,7 @@ def _with_closed_form(args, derivation):
     the same model (a binding that is a shape, or that decides the structure)."""
     from .parse import parse_text
     from .readers import read_file
-    from .summary import summarize
+    from .results import results_of
 
     try:
         free = read_file(args.file, {}, strict=False, limits=parse_limits(args.limit),
@@ -403,8 +380,7 @@ def _with_closed_form(args, derivation):
         values = {name: parse_text(text, f"--subs {name}") for name, text in parse_subs(args.subs).items()}
         if any(isinstance(v, tuple) for v in values.values()):
             return derivation
-        total = model.count() if hasattr(model, "named_parameters") else summarize(model).total
-        return derivation.with_closed_form(total, values)
+        return derivation.with_closed_form(results_of(free, model).total, values)
     except (SymparamsError, ValueError):
         return derivation
 
@@ -446,33 +422,31 @@ def _parse_budget(text: str):
 
 def run_compare(args) -> int:
     from .compare import compare
-    from .pytorch import Module
-    from .pytorch.summary import summarize_module
     from .readers import read_file
     from .render import render_comparison
-    from .summary import summarize
+    from .results import results_of
 
-    summaries, configs = [], []
+    results = []
     for spec in (args.first, args.second):
         path, name = _split_model(spec)
-        result = read_file(path, parse_subs(args.subs), ignore_unused=True, limits=parse_limits(args.limit),
-                           model=name if path.endswith(".json") else None)
-        model = result.pick(name) if name else result.model
-        configs.append(getattr(result, "config", None))
-        summaries.append(summarize_module(model) if isinstance(model, Module) else summarize(model))
+        read = read_file(path, parse_subs(args.subs), ignore_unused=True, limits=parse_limits(args.limit),
+                         model=name if path.endswith(".json") else None)
+        results.append(results_of(read, read.pick(name) if name else read.model))
     fields = None
-    if all(c is not None for c in configs):
+    if all(r.config is not None for r in results):
         from .configs.reader import field_differences
-        fields = {"files": [c.filename for c in configs], "differences": field_differences(*configs)}
-    print(render_comparison(compare(*summaries), args.templates, args.thousands, fields).rstrip())
+        fields = {"files": [r.config.filename for r in results],
+                  "differences": field_differences(*(r.config for r in results))}
+    print(render_comparison(compare(*results), args.templates, args.thousands, fields).rstrip())
     return 0
 
 
 def run_scale(args) -> int:
     import json as _json
 
-    from . import scaling
+    from . import bounds, scaling
     from .readers import read_file
+    from .results import results_of
     from .scale_report import build_report, sweep_csv, sweep_markdown, to_text
 
     sweep_size, sweep_values = _parse_sweep(args.sweep) if args.sweep else (None, ())
@@ -482,8 +456,8 @@ def run_scale(args) -> int:
         raise SymparamsError(f"--format {args.format} prints the --sweep table: add --sweep SIZE=V1,V2,...")
     if args.plot and not args.sweep:
         raise SymparamsError("--plot draws the --sweep: add --sweep SIZE=V1,V2,...")
-    model = read_models(args)[0]
-    config = args.config
+    result = read_results(args)[0]
+    config = result.config
     budget_of, budget_text = "params", args.budget
     if args.budget and "=" in args.budget:
         budget_of, _, budget_text = args.budget.partition("=")
@@ -505,19 +479,18 @@ def run_scale(args) -> int:
         other_result = read_file(path, parse_subs(args.subs), strict=args.strict, ignore_unused=True,
                                  limits=parse_limits(args.limit))
         args.warnings += other_result.warnings
-        other = other_result.pick(name) if name else other_result.model
-    report = build_report(model, size=args.size, flops=args.flops, memory=args.memory,
+        other = results_of(other_result, other_result.pick(name) if name else None)
+    report = build_report(result, size=args.size, flops=args.flops, memory=args.memory,
                           assume_divisible=args.assume_divisible,
                           optimizer=args.optimizer, precision=args.precision, solve=args.solve,
                           budget=_parse_budget(budget_text) if args.budget else None,
                           sweep_size=sweep_size, sweep_values=sweep_values, other=other,
-                          config=config, multiple=multiple, budget_of=budget_of, dtype=args.dtype,
+                          multiple=multiple, budget_of=budget_of, dtype=args.dtype,
                           grid_sizes=grid_sizes)
     if args.plot:
-        from .compute import compute
         series = {"parameters": report.total}
         if args.flops:
-            series["FLOPs (forward, one example)"] = compute(model).flops
+            series["FLOPs (forward, one example)"] = bounds.expand(2 * report.macs)
         from .parse import parse_text
         held = {k: parse_text(v, f"--subs {k}") for k, v in parse_subs(args.subs).items()}
         scaling.plot(series, sweep_size, sweep_values, args.plot, title=report.name, fixed=held)
@@ -619,9 +592,10 @@ def _write_file(path: str, text: str) -> None:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.warnings = []
     try:
         status = args.run(args)
-        for warning in getattr(args, "warnings", ()):
+        for warning in args.warnings:
             print(warning, file=sys.stderr)
         return status
     except SymparamsError as exc:

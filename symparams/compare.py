@@ -3,7 +3,8 @@
 behind it.
 
 The layers with parameters (or, in PyTorch, buffers) of each model are lined up in order
-by their kind (a Keras ``Dense`` and a PyTorch ``Linear`` are both ``linear``). Each pair
+by their kind, a class attribute of each layer (a Keras ``Dense`` and a PyTorch ``Linear``
+are both ``linear``). Each pair
 gets both counts, the difference and the reasons, as data: a reason is a key and the
 numbers it explains (the words are the templates'). A difference no rule explains is
 said as such, never hidden.
@@ -17,46 +18,9 @@ from typing import Optional
 
 import sympy
 
-from .pytorch.module import numel
+from .results import Part, Result, result_of
 
 ZERO = sympy.Integer(0)
-
-#: a layer's kind, from its class name in either framework
-KINDS = {
-    "Dense": "linear", "Linear": "linear", "EinsumDense": "linear",
-    "Conv1D": "conv", "Conv2D": "conv", "Conv3D": "conv", "Conv1d": "conv", "Conv2d": "conv", "Conv3d": "conv",
-    "Conv1DTranspose": "conv_transpose", "Conv2DTranspose": "conv_transpose",
-    "Conv3DTranspose": "conv_transpose", "ConvTranspose1d": "conv_transpose",
-    "ConvTranspose2d": "conv_transpose", "ConvTranspose3d": "conv_transpose",
-    "BatchNormalization": "batchnorm", "BatchNorm1d": "batchnorm", "BatchNorm2d": "batchnorm",
-    "BatchNorm3d": "batchnorm",
-    "LayerNormalization": "layernorm", "LayerNorm": "layernorm",
-    "GroupNormalization": "groupnorm", "GroupNorm": "groupnorm",
-    "Embedding": "embedding",
-    "SimpleRNN": "rnn", "RNN": "rnn", "LSTM": "lstm", "GRU": "gru",
-    "MultiHeadAttention": "attention", "MultiheadAttention": "attention",
-    "PReLU": "prelu",
-}
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One layer with parameters or buffers, as either framework counts it."""
-
-    name: str
-    type: str
-    framework: str              # "keras" or "pytorch"
-    params: sympy.Expr          # what the framework calls parameters
-    non_trainable: sympy.Expr
-    buffers: sympy.Expr         # PyTorch's buffers (0 in Keras)
-    weights: tuple              # (name, shape)
-
-    @property
-    def kind(self) -> str:
-        return KINDS.get(self.type, self.type)
-
-    def size_of(self, *names: str) -> sympy.Expr:
-        return sum((numel(shape) for n, shape in self.weights if n.split("/")[-1] in names), ZERO)
 
 
 @dataclass(frozen=True)
@@ -67,8 +31,8 @@ class Reason:
 
 @dataclass(frozen=True)
 class Pair:
-    a: Optional[Unit]
-    b: Optional[Unit]
+    a: Optional[Part]
+    b: Optional[Part]
     reasons: tuple
 
     @property
@@ -101,40 +65,21 @@ class Comparison:
         return tuple(p for p in self.pairs if p.difference != 0 or p.a is None or p.b is None)
 
 
-def keras_units(summary) -> list[Unit]:
-    return [Unit(r.name, r.type, "keras", r.params, r.non_trainable, ZERO,
-                 tuple((w.name, w.shape) for w in r.weights))
-            for r in summary.rows if r.params != 0]
-
-
-def torch_units(summary) -> list[Unit]:
-    """The modules that hold parameters or buffers themselves (containers add none)."""
-    return [Unit(r.name, r.type, "pytorch", r.own, ZERO, r.buffers,
-                 tuple((n, shape) for n, shape, _ in r.parameters))
-            for r in summary.rows if r.name and (r.own != 0 or r.buffers != 0)]
-
-
-def _reasons(a: Unit, b: Unit) -> tuple:
-    """The conventions that make ``b``'s count differ from ``a``'s (B minus A)."""
+def _reasons(a: Part, b: Part) -> tuple:
+    """The conventions that make ``b``'s count differ from ``a``'s (B minus A), from the
+    facts each layer's class gives: its kind, its biases, a recurrent second bias, running
+    statistics counted as parameters."""
     out: list[Reason] = []
     kind = a.kind if a.kind == b.kind else None
-    if kind in ("lstm", "gru", "rnn") and {a.framework, b.framework} == {"keras", "pytorch"}:
-        torch_unit, keras_unit = (b, a) if b.framework == "pytorch" else (a, b)
-        second = torch_unit.size_of(*[n for n, _ in torch_unit.weights if n.startswith("bias_hh")])
-        keras_bias = keras_unit.size_of("bias")
-        torch_bias = torch_unit.size_of(*[n for n, _ in torch_unit.weights if n.startswith("bias_")])
-        # Keras's GRU with reset_after=True already keeps two bias vectors, as PyTorch does.
-        if second != 0 and keras_bias != torch_bias:
-            out.append(Reason("second_recurrent_bias", second if b is torch_unit else -second))
-    if kind == "batchnorm" and {a.framework, b.framework} == {"keras", "pytorch"}:
-        keras_unit = a if a.framework == "keras" else b
-        moving = keras_unit.size_of("moving_mean", "moving_variance")
-        if moving != 0:
-            out.append(Reason("batchnorm_statistics", -moving if a is keras_unit else moving))
+    # PyTorch keeps b_ih and b_hh; Keras's GRU with reset_after=True keeps two bias vectors
+    # too, in one weight, so its biases are the same size and nothing is to explain.
+    if kind in ("lstm", "gru", "rnn") and a.second_bias != b.second_bias and a.bias != b.bias:
+        out.append(Reason("second_recurrent_bias", sympy.expand(b.second_bias - a.second_bias)))
+    if kind == "batchnorm" and a.statistics != b.statistics:
+        out.append(Reason("batchnorm_statistics", sympy.expand(b.statistics - a.statistics)))
     if kind in ("linear", "conv", "conv_transpose"):
-        a_bias, b_bias = a.size_of("bias"), b.size_of("bias")
-        if (a_bias == 0) != (b_bias == 0):
-            out.append(Reason("bias_in_one_only", sympy.expand(b_bias - a_bias)))
+        if (a.bias == 0) != (b.bias == 0):
+            out.append(Reason("bias_in_one_only", sympy.expand(b.bias - a.bias)))
     if kind == "prelu":
         diff = sympy.expand(b.params - a.params)
         if diff != 0:
@@ -142,28 +87,22 @@ def _reasons(a: Unit, b: Unit) -> tuple:
     return tuple(out)
 
 
-def compare(a_summary, b_summary) -> Comparison:
-    """Line up two summaries (Keras ``Summary`` or PyTorch ``TorchSummary``)."""
-    (a_framework, ua, a_buffers), (b_framework, ub, b_buffers) = _side(a_summary), _side(b_summary)
+def compare(a, b) -> Comparison:
+    """Line up two models (each a :class:`~symparams.results.Result`, or a model symparams
+    read or built: a Keras model or a PyTorch module)."""
+    a, b = result_of(a), result_of(b)
+    ua, ub = a.parts(), b.parts()
     matcher = difflib.SequenceMatcher(a=[u.kind for u in ua], b=[u.kind for u in ub], autojunk=False)
     pairs: list[Pair] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            pairs += [Pair(a, b, _reasons(a, b)) for a, b in zip(ua[i1:i2], ub[j1:j2])]
+            pairs += [Pair(x, y, _reasons(x, y)) for x, y in zip(ua[i1:i2], ub[j1:j2])]
             continue
         # Unlike kinds: pair them up in order while both sides have one, then the rest alone.
         left, right = ua[i1:i2], ub[j1:j2]
         for k in range(max(len(left), len(right))):
-            a = left[k] if k < len(left) else None
-            b = right[k] if k < len(right) else None
-            pairs.append(Pair(a, b, _reasons(a, b) if a and b else ()))
-    return Comparison(a_summary.name, b_summary.name, a_framework, b_framework,
-                      tuple(pairs), a_summary.total, b_summary.total, a_buffers, b_buffers)
-
-
-def _side(summary) -> tuple:
-    """A summary's framework, its units and its buffers."""
-    from .pytorch.summary import TorchSummary
-    if isinstance(summary, TorchSummary):
-        return "PyTorch", torch_units(summary), summary.buffers
-    return "Keras", keras_units(summary), ZERO
+            x = left[k] if k < len(left) else None
+            y = right[k] if k < len(right) else None
+            pairs.append(Pair(x, y, _reasons(x, y) if x and y else ()))
+    return Comparison(a.name, b.name, a.framework, b.framework, tuple(pairs), a.total, b.total,
+                      a.buffers, b.buffers)

@@ -49,6 +49,8 @@ class Compute:
     convention: str = CONVENTION
     #: layers whose compute symparams does not know (name, type): the total leaves them out
     not_counted: tuple = ()
+    #: what one count covers, as a heading says it
+    scope: str = "one forward pass, one example"
 
     @property
     def flops(self) -> sympy.Expr:
@@ -69,7 +71,7 @@ class Compute:
         rows = tuple(LayerCompute(r.name, r.type, bounds.expand(substitute(r.macs, values)))
                      for r in self.rows)
         return Compute(rows, bounds.expand(substitute(self.macs, values)), self.convention,
-                       self.not_counted)
+                       self.not_counted, self.scope)
 
 
 def _md(text: str) -> str:

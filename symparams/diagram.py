@@ -23,7 +23,8 @@ from typing import Optional, Union
 
 import sympy
 
-from .parse import as_expr
+ZERO = sympy.Integer(0)
+
 
 #: more boxes than this are not legible in one picture: weightless layers are folded
 MOST_BOXES = 60
@@ -71,7 +72,7 @@ class Diagram:
 
     @property
     def symbolic(self) -> bool:
-        return bool(as_expr(self.total).free_symbols)
+        return bool(self.total.free_symbols)
 
     def expandable(self) -> list:
         """The boxes with an inside, in the order drawn, and theirs after them."""
@@ -92,7 +93,6 @@ class Diagram:
 
 
 def _share(params, total) -> Optional[float]:
-    params, total = as_expr(params), as_expr(total)
     if params.free_symbols or total.free_symbols or total == 0:
         return None
     return float(params / total)
@@ -108,7 +108,7 @@ def from_derivation(d, most: int = MOST_BOXES) -> Diagram:
 
 
 def _keras(d, most: int, prefix: str) -> Diagram:
-    total = as_expr(d.total.value)
+    total = d.total.value
     layers = list(d.layers)
     index = {l.name: i for i, l in enumerate(layers)}
     # Each layer's box: itself, or the folded block it belongs to.
@@ -118,7 +118,7 @@ def _keras(d, most: int, prefix: str) -> Diagram:
     for start, length, copies in d.repeats:
         first = start - length
         members = layers[first:start + length * copies]
-        each = sum((as_expr(l.params) for l in layers[first:start]), sympy.Integer(0))
+        each = sum((l.params for l in layers[first:start]), sympy.Integer(0))
         n = copies + 1
         bid = f"{prefix}{len(folded)}r"
         inside = _keras_part(d, layers[first:start], f"{bid}_", total)
@@ -136,7 +136,7 @@ def _keras(d, most: int, prefix: str) -> Diagram:
         bid = f"{prefix}{i}"
         owner[l.name] = bid
         nested = _keras(l.nested, most, f"{bid}_") if l.nested is not None else None
-        boxes.append(Box(bid, l.name, l.type, l.output_shapes, as_expr(l.params), _share(l.params, total),
+        boxes.append(Box(bid, l.name, l.type, l.output_shapes, l.params, _share(l.params, total),
                          l.name, inside=nested, kind="input" if _is_input(l) else "layer"))
     arrows: list = []
     for l in layers:
@@ -145,7 +145,7 @@ def _keras(d, most: int, prefix: str) -> Diagram:
                 # an input layer the summary does not list (a Sequential's)
                 if src not in inputs:
                     inputs[src] = Box(f"{prefix}in{len(inputs)}", src, "InputLayer",
-                                      tuple(l.input_shapes[:1]), sympy.Integer(0), _share(0, total), None,
+                                      tuple(l.input_shapes[:1]), sympy.Integer(0), _share(ZERO, total), None,
                                       kind="input")
                     owner[src] = inputs[src].id
             tail, head = owner[src], owner[l.name]
@@ -155,7 +155,7 @@ def _keras(d, most: int, prefix: str) -> Diagram:
         # A Sequential: its input is drawn, as Keras's plot_model draws it.
         first = layers[0]
         box = Box(f"{prefix}in0", "input", "InputLayer", tuple(first.input_shapes[:1]), sympy.Integer(0),
-                  _share(0, total), None, kind="input")
+                  _share(ZERO, total), None, kind="input")
         inputs[box.name] = box
         arrows.insert(0, Arrow(box.id, owner[first.name]))
     boxes = list(inputs.values()) + boxes
@@ -166,7 +166,7 @@ def _keras(d, most: int, prefix: str) -> Diagram:
 def _keras_part(d, layers: list, prefix: str, total) -> Diagram:
     """One copy of a repeated block, with an arrow in from outside and out again."""
     names = {l.name for l in layers}
-    boxes = [Box(f"{prefix}{i}", l.name, l.type, l.output_shapes, as_expr(l.params), _share(l.params, total),
+    boxes = [Box(f"{prefix}{i}", l.name, l.type, l.output_shapes, l.params, _share(l.params, total),
                  l.name) for i, l in enumerate(layers)]
     ids = {l.name: b.id for l, b in zip(layers, boxes)}
     arrows, outside = [], None
@@ -197,7 +197,7 @@ def from_module(model, summary, most: int = MOST_BOXES) -> Diagram:
     containers opened, alike modules in a list folded into one box, a stack of a free
     number of blocks one box ``× n``."""
     rows = {r.name: r for r in summary.rows}
-    total = as_expr(summary.total)
+    total = summary.total
     anchors = torch_anchors(list(summary.rows))
     root = _tree(model, "", rows)
     boxes = _torch_boxes(root, total, anchors, "m", most)
@@ -233,7 +233,7 @@ def torch_anchors(rows: list) -> dict:
     box links to in the worked solution."""
     out: dict = {}
     for r in rows:
-        if as_expr(r.own) != 0:
+        if r.own != 0:
             parts = r.name.split(".")
             for k in range(len(parts) + 1):
                 out.setdefault(".".join(parts[:k]), r.name)
@@ -266,21 +266,21 @@ def _torch_box(node: _Node, total, anchors: dict, bid: str, most: int) -> Box:
         inside_summary = summarize_module(block, name=f"{node.name}.*")
         inside = _torch_part(_tree(block, "", {x.name: x for x in inside_summary.rows}), total, {}, f"{bid}_",
                              most, f"{node.name}.*")
-        return Box(bid, node.name, r.type.split(" × ")[0], (), as_expr(r.params),
+        return Box(bid, node.name, r.type.split(" × ")[0], (), r.params,
                    _share(r.params, total), anchors.get(node.name), copies=node.module.n, inside=inside,
                    kind="block")
     if _alike(node.children):
         # the container's own count: a tensor its children share is counted once
-        return _run_box(node.children, total, anchors, bid, most, as_expr(r.params))
+        return _run_box(node.children, total, anchors, bid, most, r.params)
     inside = _torch_part(node, total, anchors, f"{bid}_", most, node.name) if node.children else None
-    return Box(bid, node.name or r.type, r.type, _shapes(r), as_expr(r.params), _share(r.params, total),
+    return Box(bid, node.name or r.type, r.type, _shapes(r), r.params, _share(r.params, total),
                anchors.get(node.name), inside=inside)
 
 
 def _torch_part(node: _Node, total, anchors: dict, prefix: str, most: int, name: str) -> Diagram:
     boxes = _torch_boxes(node, total, anchors, prefix, most)
     return Diagram(name or node.row.type, tuple(boxes),
-                   tuple(Arrow(a.id, b.id) for a, b in zip(boxes, boxes[1:])), as_expr(node.row.params),
+                   tuple(Arrow(a.id, b.id) for a, b in zip(boxes, boxes[1:])), node.row.params,
                    flow="order")
 
 
@@ -316,7 +316,7 @@ def _runs(nodes: list) -> list:
     for n in nodes:
         last = runs[-1][-1] if runs else None
         if last is not None and n.name.rpartition(".")[0] == last.name.rpartition(".")[0] \
-                and n.children and as_expr(n.row.params) != 0 and _signature(n) == _signature(last):
+                and n.children and n.row.params != 0 and _signature(n) == _signature(last):
             runs[-1].append(n)
         else:
             runs.append([n])
@@ -327,7 +327,7 @@ def _run_box(run: list, total, anchors: dict, bid: str, most: int, params=None) 
     """Alike modules, one after the other, as one box ``× len(run)`` whose inside is the first."""
     first, last = run[0], run[-1]
     if params is None:
-        params = sympy.expand(sum((as_expr(n.row.params) for n in run), sympy.Integer(0)))
+        params = sympy.expand(sum((n.row.params for n in run), sympy.Integer(0)))
     inside = _torch_part(first, total, anchors, f"{bid}_", most, first.name)
     return Box(bid, f"{first.name} … {last.name}", first.row.type, _shapes(last.row), params,
                _share(params, total), anchors.get(first.name), copies=len(run), inside=inside, kind="block")
@@ -348,7 +348,7 @@ def _legible(d: Diagram, most: int) -> Diagram:
     for b in list(boxes):
         ins = [a for a in arrows if a.head == b.id]
         outs = [a for a in arrows if a.tail == b.id]
-        if b.kind != "layer" or as_expr(b.params) != 0 or b.inside is not None or len(ins) != 1 or len(outs) != 1:
+        if b.kind != "layer" or b.params != 0 or b.inside is not None or len(ins) != 1 or len(outs) != 1:
             continue
         arrows = [a for a in arrows if a not in (ins[0], outs[0])]
         bridge = Arrow(ins[0].tail, outs[0].head)

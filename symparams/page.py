@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .derivation import Derivation, derive
-from .diagram import Diagram, from_derivation, from_module, torch_anchors
-from .render.display import register_view
+from .derivation import Derivation
+from .diagram import Diagram
+from .results import Result, result_of
 from .units import bytes_per_param
 
 
@@ -25,12 +25,13 @@ class Page:
     """What the page of one model shows."""
 
     name: str
-    framework: str                  # "Keras" or "PyTorch"
-    summary: Any                    # Summary or TorchSummary
+    framework: str                  # its framework's name, as the page's title says it
+    summary: Any                    # the summary its framework prints
     derivation: Derivation
     diagram: Diagram
     source: str = ""
     about: tuple = ()
+    result: Optional[Result] = None
 
     def target(self) -> Callable[[str], Optional[str]]:
         """For a layer's name, the layer whose derivation covers it (None: none does)."""
@@ -46,34 +47,21 @@ class Page:
                     covers[l.name] = l.name
             else:
                 covers[sec.name] = sec.name
-        if self.framework == "PyTorch":
-            firsts = torch_anchors(list(self.summary.rows))
-            return lambda name: covers.get(firsts.get(name, ""), None) if name else None
-        return lambda name: covers.get(name)
+        anchor = self.result.anchor if self.result is not None else (lambda name: name)
+        return lambda name: covers.get(anchor(name)) if name else None
 
 
 def page_of(model, trace=None, dtype: str = "float32", detail: str = "standard",
             assume_divisible: bool = False, source: str = "", about: tuple = (),
             derivation: Optional[Derivation] = None) -> Page:
-    """The page of a model read by symparams (a Keras model or a PyTorch module; ``trace``:
-    the PyTorch forward pass followed with ``--input-size``)."""
-    if hasattr(model, "named_parameters"):
-        from .pytorch.derivation import derive_module
-        from .pytorch.summary import summarize_module
-        summary = summarize_module(model, trace=trace)
-        d = derivation or derive_module(model, trace, dtype=dtype, detail=detail,
-                                        assume_divisible=assume_divisible)
-        diagram = from_module(model, summary)
-        framework = "PyTorch"
-    else:
-        from .summary import summarize
-        summary = summarize(model)
-        d = derivation or derive(model, dtype=dtype, detail=detail, assume_divisible=assume_divisible)
-        diagram = from_derivation(d)
-        framework = "Keras"
-    if assume_divisible:
-        summary = summary.assume_divisible()
-    return Page(summary.name, framework, summary, d, diagram, source, tuple(about))
+    """The page of a model (a :class:`~symparams.results.Result`, or a model symparams read
+    or built: a Keras model, or a PyTorch module with the ``trace`` of the forward pass
+    followed with ``--input-size``)."""
+    result = result_of(model, trace)
+    d = derivation or result.derive(detail=detail, dtype=dtype, assume_divisible=assume_divisible)
+    summary = result.summary.assume_divisible() if assume_divisible else result.summary
+    return Page(result.name, result.framework, summary, d, result.diagram(d), source,
+                tuple(about) or result.about, result)
 
 
 def _pieces(page: Page, templates: Optional[str], thousands: str, diagram: bool):
@@ -139,13 +127,7 @@ def _attr(text: str) -> str:
     return html_escape(text)
 
 
-def _model_view(model) -> dict:
-    """A model's display in a notebook: the summary as text, the diagram and table as HTML."""
-    out = {"text/html": notebook_html(model)}
-    if hasattr(model, "named_parameters"):
-        from .pytorch.summary import summarize_module
-        out["text/plain"] = summarize_module(model).to_text()
-    return out
+def model_view(model) -> dict:
+    """A model's display in a notebook: the diagram and table as HTML, the summary as text."""
+    return {"text/html": notebook_html(model), "text/plain": result_of(model).summary.to_text()}
 
-
-register_view("model", _model_view)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 import sympy
@@ -12,10 +12,11 @@ import sympy
 from . import bounds
 from . import scaling
 from .parse import as_expr
-from .compute import CONVENTION, compute
+from .compute import CONVENTION
+from .dims import assume_divisible as exact_division
 from .memory import training_memory
 from .jsonvalues import json_size
-from .summary import summarize
+from .results import result_of
 from .units import bytes_per_param
 
 
@@ -101,32 +102,34 @@ class ScaleReport:
 def build_report(model, size: Optional[str] = None, flops: bool = False, memory: bool = False,
                  optimizer: str = "adam", precision: str = "fp32", solve: Optional[str] = None,
                  budget=None, sweep_size: Optional[str] = None, sweep_values=(),
-                 other=None, assume_divisible: bool = False, config=None, multiple: int = 1,
+                 other=None, assume_divisible: bool = False, multiple: int = 1,
                  budget_of: str = "params", dtype: str = "float32", grid_sizes=None) -> ScaleReport:
-    """``config``: the model was read from a config file (:class:`~symparams.configs.ConfigModel`),
-    whose FLOPs are Kaplan's per token; ``budget_of``: what ``budget`` limits (``params``,
-    ``flops`` or ``memory``, the weights' bytes at ``dtype``); ``multiple``: the solved size
-    must be a multiple of it."""
-    summary = _torch_summary(model) if config is not None else summarize(model)
-    if assume_divisible:
-        summary = summary.assume_divisible()
-    total = summary.total
-    names = summary.symbols
+    """The report on a model (a :class:`~symparams.results.Result`, or a model symparams read
+    or built). A model read from a config file has FLOPs per token (Kaplan's);
+    ``budget_of``: what ``budget`` limits (``params``, ``flops`` or ``memory``, the weights'
+    bytes at ``dtype``); ``multiple``: the solved size must be a multiple of it."""
+    result = result_of(model)
+    config = result.config
+    exact = exact_division if assume_divisible else (lambda x: x)
+    total, trainable = exact(result.total), exact(result.trainable)
+    non_trainable = exact(result.non_trainable)
+    groups = [replace(g, params=exact(g.params)) for g in result.groups()]
+    names = result.symbols
     # Sizes the count depends on (a resolution appears in shapes but cancels here).
     in_total = sorted(s.name for s in total.free_symbols)
     if size is not None and size not in names:
         raise scaling.ScalingError(f"the total does not depend on {size!r}; its free sizes are "
                                    f"{', '.join(names) or 'none'}")
     report = ScaleReport(
-        name=summary.name, symbols=names, total=total, divisible=summary.divisible,
+        name=result.name, symbols=names, total=total, divisible=assume_divisible,
         leading=scaling.leading_terms(total),
         degree={n: scaling.degree(total, n) for n in in_total},
         collected={n: scaling.collected(total, n) for n in in_total},
-        shares=scaling.shares(summary.rows, total) if total != 0 else [],
+        shares=scaling.shares(groups, total) if total != 0 else [],
         size=size,
     )
     if size is not None and size in in_total:
-        report.limit_shares = scaling.limit_shares(summary.rows, total, size)
+        report.limit_shares = scaling.limit_shares(groups, total, size)
     extra = {}
     if flops and config is not None:
         from .configs.arithmetic import study
@@ -140,16 +143,18 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
                                 for s in sorted(flops_total.free_symbols, key=lambda s: s.name)}
         extra["flops"] = flops_total
     elif flops:
-        c = compute(model)
+        c = result.compute()
         report.macs = c.macs
         report.not_counted = c.not_counted
+        report.convention = c.convention
+        report.compute_heading = f"Compute ({c.scope})"
         flops_total = bounds.expand(2 * c.macs)
         report.flops_leading = {s.name: scaling.leading_term(flops_total, s.name)
                                 for s in sorted(flops_total.free_symbols, key=lambda s: s.name)}
         extra["flops"] = flops_total
     if memory:
         report.memory = {dtype: bounds.expand(total * bytes_per_param(dtype)) for dtype in ("fp32", "fp16", "bf16", "int8")}
-        t = training_memory(summary.trainable, summary.non_trainable, optimizer, precision)
+        t = training_memory(trainable, non_trainable, optimizer, precision)
         report.training = {"optimizer": t.optimizer, "precision": t.precision, **t.parts()}
     if solve is not None:
         limited = {"params": total, "flops": extra.get("flops"),
@@ -165,61 +170,17 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
     if sweep_size is not None:
         report.sweep = scaling.sweep(total, sweep_size, sweep_values, extra)
     if other is not None:
-        theirs = summarize(other)
+        theirs = result_of(other)
         cmp = {"other": theirs.name, "other_total": theirs.total,
                "ratio": scaling.ratio(total, theirs.total)}
         if flops:
-            cmp["flops_ratio"] = scaling.ratio(report.macs, compute(other).macs)
+            cmp["flops_ratio"] = scaling.ratio(report.macs, theirs.compute().macs)
         if size is not None:
             x = scaling.crossover(total, theirs.total, size)
-            cmp.update({"size": size, "from": x.value, "larger": {"first": summary.name,
+            cmp.update({"size": size, "from": x.value, "larger": {"first": result.name,
                         "second": theirs.name}.get(x.leader, "equal")})
         report.comparison = cmp
     return report
-
-
-@dataclass(frozen=True)
-class _Row:
-    name: str
-    params: sympy.Expr
-
-
-@dataclass(frozen=True)
-class _TorchScaleSummary:
-    """What scaling needs of a PyTorch model: its total, its free sizes, and its parts,
-    each module's own parameters with the layer index read as ``*`` (so 32 layers are one part)."""
-
-    name: str
-    total: sympy.Expr
-    trainable: sympy.Expr
-    rows: tuple
-    symbols: list
-    divisible: bool = False
-
-    @property
-    def non_trainable(self):
-        return bounds.expand(self.total - self.trainable)
-
-    def assume_divisible(self):
-        from .dims import assume_divisible as exact
-        return _TorchScaleSummary(self.name, exact(self.total), exact(self.trainable),
-                                  tuple(_Row(r.name, exact(r.params)) for r in self.rows), self.symbols, True)
-
-
-def _torch_summary(model) -> _TorchScaleSummary:
-    import re
-    from .pytorch.module import module_type
-    parts: dict = {}
-    for name, p in model.named_parameters():     # each tensor once: a tied lm_head is wte
-        owner = name.rsplit(".", 1)[0] if "." in name else ""
-        # everything from the first layer index on (".3." or a stacked ".*.") is one part
-        index = re.search(r"(?:^|\.)(?:\d+|\*)(?:\.|$)", owner)
-        key = owner[:index.start()] + ".*" if index else owner
-        parts[key] = parts.get(key, sympy.Integer(0)) + p.numel
-    total = model.count()
-    return _TorchScaleSummary(module_type(model), total, model.trainable_count(),
-                              tuple(_Row(k, bounds.expand(v)) for k, v in parts.items()),
-                              sorted(s.name for s in total.free_symbols))
 
 
 # ---- renderings ------------------------------------------------------------------------

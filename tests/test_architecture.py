@@ -129,3 +129,61 @@ def test_every_layer_explains_itself_by_method():
     source = "\n".join(p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py"))
     for registry in ("_BUILDERS", "_RULES: dict[type", "PROSE = {", "@builds(", "@rule("):
         assert registry not in source, registry
+
+
+# The adapters that turn one framework's model into the neutral result model, and each
+# framework's own side: only these may ask which framework a model came from.
+ADAPTERS = ("symparams.results.keras", "symparams.results.torch", "symparams.exam.views",
+            "symparams.exam.torch_reading")
+#: the modules above the adapters, which read every model through symparams.results
+CONSUMERS = ("symparams.cli", "symparams.page", "symparams.compare", "symparams.scale_report",
+             "symparams.scaling", "symparams.results", "symparams.render", "symparams.exam")
+FRAMEWORK_CLASSES = {"Module", "Functional", "Sequential", "Model", "TorchSummary", "Summary",
+                     "TorchReadResult", "ReadResult", "ConfigReadResult", "KerasResult", "TorchResult"}
+FRAMEWORK_METHODS = {"named_parameters", "named_modules", "ordered_graph", "count_params", "listed_calls",
+                     "trace_of", "module"}
+FRAMEWORK_WORDS = {"keras", "pytorch", "torch", "Keras", "PyTorch", "tensorflow"}
+
+
+def framework_checks(tree: ast.AST) -> list[tuple[int, str]]:
+    """``isinstance(m, Module)``, ``hasattr(m, "named_parameters")``, ``x == "pytorch"``,
+    ``name.startswith("weight")``: each a question of which framework a model came from."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 2:
+            what = node.args[1]
+            if node.func.id == "isinstance":
+                names = [e for e in (what.elts if isinstance(what, ast.Tuple) else [what])]
+                if any((isinstance(n, ast.Name) and n.id in FRAMEWORK_CLASSES) or
+                       (isinstance(n, ast.Attribute) and n.attr in FRAMEWORK_CLASSES) for n in names):
+                    found.append((node.lineno, "isinstance of a framework's class"))
+            elif node.func.id in ("hasattr", "getattr") and isinstance(what, ast.Constant) and \
+                    what.value in FRAMEWORK_METHODS:
+                found.append((node.lineno, f"{node.func.id}(..., {what.value!r})"))
+        elif isinstance(node, ast.Compare):
+            texts = [p.value for p in (node.left, *node.comparators)
+                     if isinstance(p, ast.Constant) and isinstance(p.value, str)]
+            if any(t in FRAMEWORK_WORDS for t in texts):
+                found.append((node.lineno, "compares with a framework's name"))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr == "startswith" and node.args and isinstance(node.args[0], ast.Constant) and \
+                node.args[0].value in ("weight", "kernel"):
+            found.append((node.lineno, "guesses the framework from a weight's name"))
+    return found
+
+
+def test_nothing_above_the_adapters_asks_which_framework():
+    found = []
+    for module, path in sorted(MODULES.items()):
+        if module in ADAPTERS or not any(module == c or module.startswith(c + ".") for c in CONSUMERS):
+            continue
+        found += [f"{module}:{line}: {what}" for line, what in
+                  framework_checks(ast.parse(path.read_text(encoding="utf-8")))]
+    assert not found, found
+
+
+def test_the_framework_check_finds_what_it_looks_for():
+    tree = ast.parse("isinstance(m, Module)\nhasattr(model, 'named_parameters')\nif f == 'pytorch': pass\n"
+                     "n.startswith('weight')\nisinstance(s, (int, TorchSummary))\n")
+    assert [line for line, _ in framework_checks(tree)] == [1, 2, 3, 4, 5]
+    assert framework_checks(ast.parse("isinstance(v, tuple)\nx == 'linear'\n")) == []

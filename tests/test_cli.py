@@ -149,6 +149,7 @@ def test_model_selection(tmp_path, capsys):
     assert json.loads(out)["layers"][0]["output_shapes"] == [[None, 8]]   # the variable `model` wins
 
 
+@pytest.mark.slow
 def test_installed_command_runs(tmp_path):
     """Every command of the installed console script, run from outside the repository."""
     exe = Path(sys.executable).parent / "symparams"

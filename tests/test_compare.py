@@ -8,15 +8,13 @@ import pytest
 from keras_api import load_fixture, model_path
 from symparams.cli import main
 from symparams.compare import compare
-from symparams.pytorch.summary import summarize_module
 from symparams.readers import read_file
-from symparams.summary import summarize
 from torch_api import SOURCES, load_torch_fixture
 
 
 def _pair(keras_stem: str, torch_stem: str, keras_bindings=None):
-    k = summarize(read_file(str(model_path(keras_stem)), keras_bindings).model)
-    t = summarize_module(read_file(str(SOURCES / f"{torch_stem}.py")).model)
+    k = read_file(str(model_path(keras_stem)), keras_bindings).model
+    t = read_file(str(SOURCES / f"{torch_stem}.py")).model
     return compare(k, t)
 
 

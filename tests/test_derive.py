@@ -166,6 +166,7 @@ def _compile_targets(detail: str = "standard"):
     return targets
 
 
+@pytest.mark.slow
 def test_standalone_documents_compile(tmp_path):
     """Every fixture and example, numbered and not, at the default detail: nothing off the page."""
     for name, make in _compile_targets():
@@ -174,6 +175,7 @@ def test_standalone_documents_compile(tmp_path):
             pdflatex(tex, tmp_path, f"{name}-{int(numbered)}", max_overfull=1.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("detail", ["summary", "full"])
 def test_standalone_documents_compile_at_every_detail(tmp_path, detail):
     for name, make in _compile_targets(detail):
@@ -253,6 +255,7 @@ def test_a_step_too_wide_breaks_at_its_operators():
     assert all(len(l) < 80 for l in lines)
 
 
+@pytest.mark.slow
 def test_user_names_are_escaped(tmp_path):
     source = "x = Input((4,), name='in_put#1')\nmodel = Model(x, Dense(3, name='my_dense&$%~^{}')(x), name='net_1')\n"
     d = derive(read_source(source, "m.py").model)
@@ -260,6 +263,7 @@ def test_user_names_are_escaped(tmp_path):
     assert "`my_dense&$%~^{}`" in render(d, "markdown")
 
 
+@pytest.mark.slow
 def test_notebook_latex_and_markdown_render_in_katex():
     fragments = []
     for name, make in _compile_targets():

@@ -103,6 +103,7 @@ def test_a_sweep_is_still_a_list_of_dicts():
     assert str(rows).splitlines()[-1].split() == ["32", "1,024"]
 
 
+@pytest.mark.slow
 def test_every_notebook_fragment_renders_in_katex():
     fragments = []
     for label, obj in _objects():

@@ -295,6 +295,7 @@ def test_api_from_a_dict():
     assert len(variants) == 5 and report.distinct_answers == 5
 
 
+@pytest.mark.slow
 def test_output_shape_questions_in_every_format(tmp_path):
     spec = exam.Spec.from_dict({
         "source": ("model = Sequential([Input((size, size, 3)), Conv2D(8, kernel, strides=stride), "
@@ -346,6 +347,7 @@ def test_prompt_prose_is_safe_in_every_format():
     assert not found + strings, found + strings
 
 
+@pytest.mark.slow
 @needs_toml
 def test_latex_sheet_and_key_compile(small, tmp_path):
     for name, (spec, variants) in small.items():
@@ -390,6 +392,7 @@ def test_moodle_xml(small):
             assert "<ul>" in feedback and "<li>" in feedback
 
 
+@pytest.mark.slow
 @needs_toml
 def test_gift_parses_with_a_real_gift_parser(small):
     for name, (spec, variants) in small.items():
@@ -414,6 +417,7 @@ def test_gift_parses_with_a_real_gift_parser(small):
                 assert [c["text"]["number"] for c in p["choices"][1:]] == [c.value for c in q.distractors]
 
 
+@pytest.mark.slow
 @needs_toml
 def test_canvas_converts_with_text2qti(small, tmp_path):
     exe = shutil.which("text2qti") or str(Path(sys.executable).parent / "text2qti")
@@ -429,6 +433,7 @@ def test_canvas_converts_with_text2qti(small, tmp_path):
             assert any(n.endswith(".xml") and "assessment" in z.read(n).decode() for n in names)
 
 
+@pytest.mark.slow
 @needs_toml
 def test_markdown_math_renders_in_katex(small):
     fragments = []
@@ -644,6 +649,7 @@ def test_a_missing_import_is_named():
         read_source("import keras\nmodel = keras.Sequential([keras.Input((4,)), layers.Dense(3)])", "m.py")
 
 
+@pytest.mark.slow
 def test_multiple_correct_answers_in_every_format(tmp_path):
     spec = exam.Spec.from_toml(SPECS["layers"])
     variants, _ = exam.draw(spec, 3, seed=4)
@@ -657,6 +663,7 @@ def test_multiple_correct_answers_in_every_format(tmp_path):
     assert any(sum(1 for c in p["choices"] if (c.get("weight") or 0) > 0) > 1 for p in parsed)
 
 
+@pytest.mark.slow
 def test_cloze_in_moodle_and_as_numerical_questions_elsewhere():
     spec = exam.Spec.from_toml(SPECS["cloze"])
     variants, _ = exam.draw(spec, 2, seed=1)
@@ -701,6 +708,7 @@ def test_qti_package(tmp_path):
             assert float(low.text) <= float(high.text) and "e+" not in low.text + high.text
 
 
+@pytest.mark.slow
 @needs_toml
 def test_qti_valid_against_ims_dtd(small):
     """Every spec's QTI package, each of its documents checked by IMS's own QTI 1.2.1
@@ -721,6 +729,7 @@ def test_qti_valid_against_ims_dtd(small):
     assert any("ident" in e for e in qti_errors(dtd, broken))
 
 
+@pytest.mark.slow
 def test_qti_manifest_valid_against_ims_content_packaging(small):
     """Every spec's imsmanifest.xml, checked by IMS Content Packaging 1.1.4's own XSD, and
     naming the one QTI document the package holds; the check itself rejects a misspelt
@@ -754,6 +763,7 @@ def test_qti_package_with_shape_and_name_choices():
         assert len(items) == sum(len(v.questions) for v in variants)
 
 
+@pytest.mark.slow
 @needs_toml
 @pytest.mark.parametrize("name", ["cnn", "torch_cnn"])
 def test_moodle_question_renders_in_a_browser_with_mathjax(tmp_path, name):
@@ -915,6 +925,7 @@ def test_each_writes_a_failed_workers_versions_itself():
     assert parallel.each(make, None, list(range(120)), jobs=2) == [2 * i for i in range(120)]
 
 
+@pytest.mark.slow
 @needs_toml
 def test_versions_written_by_two_processes_are_the_bytes_one_process_writes():
     spec = exam.Spec.from_toml(SPECS["cnn"])
@@ -1205,6 +1216,7 @@ def test_a_budget_on_a_size_bound_before_reading_reads_each_value():
         assert total(v, answer) <= 60000 < total(v, answer + 1), (v.sizes, answer)
 
 
+@pytest.mark.slow
 def test_a_module_the_forward_pass_never_calls_has_no_shape_blank_to_fill(tmp_path):
     """``nn.MultiheadAttention`` uses its ``out_proj``'s weights itself and never calls it: a
     cloze table with shapes shows that row's shape as —, asks its parameters as any other

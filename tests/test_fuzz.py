@@ -34,12 +34,14 @@ def check(outcome: fuzzing.Outcome) -> None:
                           f"\nsource:\n{outcome.source[:2000]}")
 
 
+@pytest.mark.slow
 @fixed(60)
 @given(source=fuzzing.mutated_sources(), argv=fuzzing.commands())
 def test_mutated_model_files(source, argv):
     check(fuzzing.run_isolated(argv, source))
 
 
+@pytest.mark.slow
 @fixed(40)
 @given(source=fuzzing.hostile_programs())
 def test_hostile_programs(source):

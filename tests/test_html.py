@@ -149,6 +149,7 @@ def test_pytorch_runs_of_alike_blocks_fold_and_follow_the_forward_pass():
     assert "the order they are run" in page.diagram.notes[0]
 
 
+@pytest.mark.slow
 def test_dot_escapes_names_a_file_may_spell():
     needs_dot()
     from symparams import Input, Sequential, layers
@@ -168,6 +169,7 @@ def run(argv, capsys):
     return code, out, err
 
 
+@pytest.mark.slow
 def test_html_command_writes_the_page(tmp_path, capsys):
     needs_dot()
     out_file = tmp_path / "page.html"
@@ -179,6 +181,7 @@ def test_html_command_writes_the_page(tmp_path, capsys):
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)     # nothing from the network
 
 
+@pytest.mark.slow
 def test_html_command_default_output_name(tmp_path, capsys, monkeypatch):
     needs_dot()
     monkeypatch.chdir(tmp_path)
@@ -187,6 +190,7 @@ def test_html_command_default_output_name(tmp_path, capsys, monkeypatch):
     assert "with <math><msub><mi>w</mi>" not in err
 
 
+@pytest.mark.slow
 def test_svg_and_dot_formats(capsys):
     needs_dot()
     code, out, _ = run(["html", str(MODELS / "multi_io.py"), "--format", "dot", "-o", "-"], capsys)
@@ -219,6 +223,7 @@ def test_bad_input_is_one_line(tmp_path, capsys):
 # ---- notebooks ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_notebook_display():
     needs_dot()
     model = read(MODELS / "multi_io.py")
@@ -256,6 +261,7 @@ PAGES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_page_in_chromium(name, tmp_path, capsys):
     needs_dot()
@@ -276,6 +282,7 @@ def test_page_in_chromium(name, tmp_path, capsys):
     assert (tmp_path / f"{name}.png").stat().st_size > 20_000
 
 
+@pytest.mark.slow
 def test_page_prints_to_pdf(tmp_path, capsys):
     needs_dot()
     require("pdftotext", shutil.which("pdftotext") is not None)

@@ -88,53 +88,73 @@ def _same_summary(free, numeric, values) -> bool:
         [(r.name, r.params, r.output_shapes) for r in b.rows]
 
 
+#: the fixtures that cannot be compared, and why: each reason is checked, so a fixture that
+#: becomes comparable (or stops being so for another reason) fails until this list is updated
+NOT_COMPARED = {
+    # sizes the reader needs as numbers (free, they are a condition or a loop it refuses)
+    "models/seed_cnn_004": "needs values", "models/seed_conv_chain": "needs values",
+    "models/python_features": "needs values",
+    "torch_models/gpt2_tied": "needs values", "torch_models/resnet_torchvision": "needs values",
+    # a size at 1 drops an axis, which a free size never does (the exam checks such draws apart)
+    "models/categorical_encoding": "a size at 1", "models/vgg16": "a size at 1",
+    # a model inside a layer: the exam reads each version's own source
+    "models/custom_weights": "nested", "models/frozen": "nested", "models/nested_models": "nested",
+    "models/preprocessing_block": "nested", "models/siamese_lambda": "nested", "models/text_transformer": "nested",
+}
+
+
+def _expected(path: Path) -> str:
+    return NOT_COMPARED.get(f"{path.parent.name}/{path.stem}", "compared")
+
+
+def _read_or_none(path):
+    try:
+        return read_source(path.read_text(), path.name)
+    except SymparamsError:
+        return None
+
+
 @pytest.mark.parametrize("path", KERAS, ids=lambda p: p.stem)
 def test_a_keras_model_at_numbers_derives_as_read_with_them(path):
-    try:
-        numeric = read_source(path.read_text(), path.name).model
-    except SymparamsError:
-        pytest.skip("the reader needs values for this file's sizes")
-    found = _free_reading(path)
-    if found is None:
-        pytest.skip("no argument of this file can be left free")
-    free, values = found[0].model, found[1]
+    expected = _expected(path)
+    read = _read_or_none(path)
+    found = _free_reading(path) if read is not None else None
+    if read is None or found is None:
+        assert expected == "needs values", f"{path.stem}: the reader needs values for its sizes"
+        return
+    numeric, (free, values) = read.model, (found[0].model, found[1])
     if not _same_summary(free, numeric, values):
-        pytest.skip("a size at 1 changes a shape here")
+        assert expected == "a size at 1", f"{path.stem}: a size at 1 changes a shape"
+        return
     rows = summarize(free).rows
     try:
         mine = derive_reusing(free, [None] * len(rows), {}, at=values)
     except NotInPlace:
-        pytest.skip("a model inside a layer: the exam reads each version's source")
+        assert expected == "nested", f"{path.stem}: a model inside a layer"
+        return
+    assert expected == "compared", f"{path.stem} is compared now: take it out of NOT_COMPARED"
     assert mine == derive(numeric)
     assert not mine.bindings and mine.closed_total is None
 
 
 @pytest.mark.parametrize("path", TORCH, ids=lambda p: p.stem)
 def test_a_pytorch_module_at_numbers_derives_as_read_with_them(path):
-    try:
-        numeric = read_source(path.read_text(), path.name)
-    except SymparamsError:
-        pytest.skip("the reader needs values for this file's sizes")
-    found = _free_reading(path)
-    if found is None:
-        pytest.skip("no argument of this file can be left free")
+    expected = _expected(path)
+    numeric = _read_or_none(path)
+    found = _free_reading(path) if numeric is not None else None
+    if numeric is None or found is None:
+        assert expected == "needs values", f"{path.stem}: the reader needs values for its sizes"
+        return
+    assert expected == "compared", f"{path.stem} is compared now: take it out of NOT_COMPARED"
     free, values = found
     mine = derive_module(free.module, free.trace_of(free.module), shapes=True, at=values)
     assert mine == derive_module(numeric.module, numeric.trace_of(numeric.module), shapes=True)
 
 
 def test_most_fixtures_are_compared():
-    """The skips above must leave most of the fixtures compared, or the tests show little."""
-    compared = 0
-    for path in KERAS:
-        try:
-            numeric = read_source(path.read_text(), path.name).model
-            found = _free_reading(path)
-        except SymparamsError:
-            continue
-        if found and _same_summary(found[0].model, numeric, found[1]) and found[1]:
-            compared += 1
-    assert compared >= 40, compared
+    """The fixtures left out above must leave most of them compared, or the tests show little."""
+    assert len(KERAS) - sum(1 for k in NOT_COMPARED if k.startswith("models/")) >= 40
+    assert all((FIXTURES / f"{k}.py").is_file() for k in NOT_COMPARED)
 
 
 def test_a_condition_on_a_free_size_is_refused():

@@ -312,3 +312,41 @@ def test_plot_without_matplotlib(tmp_path, capsys, monkeypatch):
 def test_scale_bad_input(capsys, args, needle):
     code, out, err = scale(capsys, str(EXAMPLES / "mlp_symbolic.py"), *args)
     assert needle in one_error(code, err)
+
+
+# ---- any model: PyTorch files and config files ---------------------------------------
+
+
+def test_scale_reads_pytorch_code_and_its_compute_is_torchs(capsys):
+    """A PyTorch file scales as a Keras one does: its total and MACs are what PyTorch and
+    torch.utils.flop_counter recorded (FLOPs = 2·MACs), each layer of an unlike Sequential
+    a share of its own."""
+    from torch_api import SOURCES, load_torch_fixture
+    run = load_torch_fixture("alexnet")["runs"][0]
+    size = ",".join(str(n) for n in run["input_size"])
+    code = main(["scale", str(SOURCES / "alexnet.py"), "--flops", "--input-size", size, "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["total"] == run["total"] and report["flops"] == run["flop_counter"]["total"]
+    convs = {k: v for k, v in run["flop_counter"]["modules"].items() if k.count(".") == 1}
+    assert set(report["shares"]) == set(convs)
+    assert "batch included" in report["convention"]
+
+
+def test_scale_reads_a_config_file(capsys):
+    record = json.loads((Path(__file__).parent / "fixtures" / "transformers" / "gpt2.json").read_text())
+    code = main(["scale", str(Path(__file__).parents[1] / record["config"]), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["total"] == record["models"]["GPT2LMHeadModel"]["num_parameters"]
+    # the 12 decoder layers are one part: alike blocks are one share
+    assert "transformer.h.*" in report["shares"] and not any(".h.0" in k for k in report["shares"])
+
+
+def test_pytorch_compute_needs_a_forward_pass(capsys):
+    from torch_api import SOURCES
+    code = main(["scale", str(SOURCES / "alexnet.py"), "--flops"])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and "--input-size" in err

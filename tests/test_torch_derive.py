@@ -77,6 +77,7 @@ def test_conventions_are_named(tmp_path):
     assert "so the number of heads does not change the count" in mha
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("detail", ["summary", "standard", "full"])
 def test_pytorch_derivations_compile_and_render_in_katex(tmp_path, detail):
     fragments = []

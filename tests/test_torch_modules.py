@@ -97,9 +97,9 @@ def test_pytorch_files_get_one_line_errors(capsys, tmp_path):
     code, out, err = _cli(capsys, "summary", str(SOURCES / "gpt2_tied.py"))
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "gpt2_tied.py:59: the loop runs n_layer times" in err and "--subs n_layer=" in err
-    code, out, err = _cli(capsys, "scale", str(SOURCES / "alexnet.py"))
-    assert code == 2 and "is PyTorch code, which this command does not read yet" in err
-    assert f"symparams derive {SOURCES / 'alexnet.py'} do" in err
+    code, out, err = _cli(capsys, "scale", str(SOURCES / "alexnet.py"), "--flops")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "AlexNet: its compute comes from a forward pass" in err and "--input-size 1,3,224,224" in err
     bad = tmp_path / "bad.py"
     bad.write_text("import torch.nn as nn\nmodel = nn.Sequential(nn.Linar(3, 4))\n")
     code, out, err = _cli(capsys, "summary", str(bad))

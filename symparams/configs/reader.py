@@ -65,6 +65,10 @@ class ConfigReadResult:
     def model(self) -> Module:
         return self.config.model
 
+    def trace_of(self, module: Module) -> None:
+        """A model built from a config is never run on an input here."""
+        return None
+
     def pick(self, name: str) -> Module:
         return self.config.model
 

@@ -39,6 +39,7 @@ class Posed:
     facts: dict = field(default_factory=dict, compare=False)
     blanks: tuple = ()          # a cloze table's Blank
     framework: str = "keras"    # the source's: "keras" or "pytorch" (the wording of shapes and layers)
+    unit: str = "layer"         # what the source's framework calls a row: "layer" or "module"
 
     @property
     def kind(self) -> str:
@@ -309,7 +310,8 @@ def pose(q: Question, index: int, d: Draw, spec: Spec) -> Posed:
     if q.choices and len(distractors) < wanted:
         raise Redraw("distractors", index, len(distractors))
     return Posed(q, index, answer, tuple(distractors), layer=asked.layer, size_symbol=q.size,
-                 facts=asked.facts, blanks=asked.blanks, framework=d.reading.framework)
+                 facts=asked.facts, blanks=asked.blanks, framework=d.reading.framework,
+                 unit=d.reading.unit)
 
 
 def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
@@ -485,7 +487,8 @@ def _balance(variants: list[Variant], rng: random.Random) -> list[Variant]:
                 options = options + correct
                 rng.shuffle(options)
             out[vi][qi] = Posed(posed.spec, posed.index, posed.answer, posed.distractors, tuple(options),
-                                posed.layer, posed.size_symbol, posed.facts, posed.blanks, posed.framework)
+                                posed.layer, posed.size_symbol, posed.facts, posed.blanks, posed.framework,
+                                posed.unit)
     return [Variant(v.number, v.sizes, v.source, tuple(qs), v.spec_path, v.reading) for v, qs in zip(variants, out)]
 
 

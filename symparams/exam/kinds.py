@@ -197,12 +197,11 @@ def _without_channels(view, row) -> Optional[int]:
 def output_shape(q: Question, d: Draw) -> Asked:
     row = d.view.row(q.layer)
     wrong = _shape_distractors(q, d, lambda w: w.row(row.name).shape)
-    torch = d.reading.framework == "pytorch"
     flipped = _channels_moved(row.shape, row.layer)
-    if flipped is not None and (not torch or hasattr(row.layer, "data_format")):
+    if flipped is not None and d.reading.moves_channels(row.layer):
         wrong.append(Choice(flipped, False, "channels_last" if _channels_first(row.layer) else "channels_first",
                             {"framework": d.reading.framework}))
-    if torch and hasattr(row.layer, "batch_first") and row.shape is not None and len(row.shape) == 3:
+    if hasattr(row.layer, "batch_first") and row.shape is not None and len(row.shape) == 3:
         # PyTorch's recurrent layers and attention take (L, N, H) unless batch_first=True
         wrong.append(Choice((row.shape[1], row.shape[0], row.shape[2]), False, "batch_first",
                             {"batch_first": row.layer.batch_first}))
@@ -315,7 +314,7 @@ def compute(q: Question, d: Draw) -> Asked:
                             {"positions": positions_seen}))
     rows = [(n, m) for n, m in per_layer.items() if m]
     facts = {"macs": macs, "rows": rows, "total_macs": total}
-    if d.reading.framework == "pytorch":
+    if d.reading.batch_included:
         facts["input"] = d.view.input_shapes[0] if d.view.input_shapes else None
     return Asked(answer, wrong, name, facts)
 

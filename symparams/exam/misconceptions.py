@@ -234,8 +234,8 @@ def _kernel(row) -> Optional[tuple]:
     """The row's first kernel of two or more axes: (its shape, its input size, its output size)."""
     for name, shape in _shapes(row, "kernel"):
         if len(shape) >= 2:
-            torch = name.split("/")[-1].startswith("weight")
-            return shape, (shape[1] if torch else shape[-2]), (shape[0] if torch else shape[-1])
+            out_first = row.layer.kernel_out_first
+            return shape, (shape[1] if out_first else shape[-2]), (shape[0] if out_first else shape[-1])
     return None
 
 
@@ -246,7 +246,7 @@ def _units(row) -> Optional[int]:
     if not found:
         return None
     name, shape = found[0]
-    return shape[-1] if name.split("/")[-1].startswith("weight") else shape[0]
+    return shape[-1] if row.layer.kernel_out_first else shape[0]
 
 
 def positions(row) -> int:
@@ -405,7 +405,7 @@ def model_value(tag: str, view):
                 facts[k] = sorted(set(facts.get(k, [])) | set(v))
             else:
                 facts[k] = facts.get(k, 0) + v if k in ("biases", "moving") else v
-    if tag == "invented_params" and view.input_size and view.reading.framework == "keras":
+    if tag == "invented_params" and view.input_size and view.reading.input_layer:
         # Keras's Input, given parameters as if it were a layer
         total += view.input_size
         facts["layers"] = ["Input"] + facts.get("layers", [])

@@ -78,7 +78,7 @@ def _named(d, name: str) -> list:
 
 
 def _unit(q) -> str:
-    return "Module" if q.framework == "pytorch" else "Layer"
+    return q.unit.capitalize()
 
 
 def kind_table(q, fmt):
@@ -543,8 +543,7 @@ def _canvas_question(ctx, v, q, blank, n) -> list:
     if blank is not None:
         # worded as the table's blanks, so that a layer_params question on the same layer
         # stays a different question (text2qti refuses two alike)
-        unit = "module" if q.framework == "pytorch" else "layer"
-        prompt = (f"In the model's summary, how many parameters does the row of the {unit} `{blank.row}` hold?"
+        prompt = (f"In the model's summary, how many parameters does the row of the {q.unit} `{blank.row}` hold?"
                   if blank.column == "params" else "In the model's summary, what is the total number of parameters?")
     prefix = f"{n}.".ljust(4) if n < 100 else f"{n}. "
     pad = " " * len(prefix)

@@ -49,6 +49,17 @@ class Reading:
     framework = "keras"
     #: tag -> the wrong window rule that misconception reads the model with
     shape_rules: dict = {}
+    #: what the framework calls a row of its summary
+    unit = "layer"
+    #: whether shapes and compute include the batch axis (PyTorch's do; Keras's say None)
+    batch_included = False
+    #: whether the model's input is a row of its own (Keras's InputLayer)
+    input_layer = True
+
+    def moves_channels(self, layer) -> bool:
+        """Whether a student may put this layer's channels on the other side (every Keras
+        layer can be channels_first)."""
+        return True
 
     def __init__(self, source: str, path: str, bound: dict, exact: bool):
         self.source, self.path, self.bound, self.exact = source, path, bound, exact

@@ -47,6 +47,7 @@ class Softmax(_Elementwise):
 
 
 class PReLU(Layer):
+    kind = "prelu"
     inert_args = frozenset({"alpha_initializer", "alpha_regularizer", "alpha_constraint"})
     prose = "prelu"
     macs = no_macs

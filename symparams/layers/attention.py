@@ -81,6 +81,7 @@ class _QueryKeyValue(Layer):
 
 
 class MultiHeadAttention(_QueryKeyValue):
+    kind = "attention"
     inert_args = KERNEL_INERT | {"dropout", "attention_axes", "flash_attention", "seed"}
     prose = "mha"
 

@@ -272,6 +272,14 @@ class Layer(InPlace):
     input_layer: ClassVar[bool] = False
     #: the exam's misconceptions (tags in symparams/exam/misconceptions.py) that apply to it
     misconceptions: ClassVar[frozenset[str]] = frozenset()
+    #: what it is in any framework, so that ``symparams compare`` lines up a Dense with a
+    #: PyTorch Linear ("linear"); None: a kind of its own, named by its type
+    kind: ClassVar[Optional[str]] = None
+    #: its weights that are running statistics (BatchNormalization's moving mean and
+    #: variance), which Keras counts as non-trainable parameters and PyTorch keeps as buffers
+    statistics: ClassVar[tuple[str, ...]] = ()
+    #: whether its kernels put the output axis first: Keras's are (..., in, out)
+    kernel_out_first: ClassVar[bool] = False
     #: layers Keras creates inside it when it is built, which use up automatic names
     inner_layers: ClassVar[tuple[str, ...]] = ()
     #: whether it is an instance of a class the user's file defines (its code is traced)

@@ -125,6 +125,7 @@ class _Spatial(Layer):
 
 
 class BaseConv(_Spatial):
+    kind = "conv"
     inert_args = KERNEL_INERT
     prose = "conv"
     misconceptions = frozenset({"forgot_input_channels", "no_weight_sharing"})
@@ -214,6 +215,7 @@ class Conv3D(BaseConv):
 
 
 class BaseConvTranspose(_Spatial):
+    kind = "conv_transpose"
     inert_args = KERNEL_INERT
     prose = "conv_transpose"
 

@@ -48,6 +48,7 @@ class InputLayer(Layer):
 
 
 class Dense(Layer):
+    kind = "linear"
     inert_args = KERNEL_INERT
     prose = "dense"
     misconceptions = frozenset({"bias_per_input"})
@@ -84,6 +85,7 @@ class Dense(Layer):
 
 
 class Embedding(Layer):
+    kind = "embedding"
     inert_args = frozenset({"embeddings_initializer", "embeddings_regularizer",
                             "embeddings_constraint", "mask_zero", "weights", "lora_rank",
                             "lora_alpha", "sparse", "quantization_config"})
@@ -145,6 +147,7 @@ class EinsumDense(Layer):
     the input (``_analyze_split_string``). The bias covers the ``bias_axes``
     letters, from the first of them to the end of the output, with 1 elsewhere.
     """
+    kind = "linear"
 
     inert_args = KERNEL_INERT | {"gptq_unpacked_column_size"}
     prose = "einsum_dense"

@@ -25,6 +25,8 @@ def _axis_size(layer: Layer, input_shape, axis: int):
 
 
 class BatchNormalization(Layer):
+    kind = "batchnorm"
+    statistics = ("moving_mean", "moving_variance")
     inert_args = _NORM_INERT
     prose = "batchnorm"
     misconceptions = frozenset({"bn_moving_left_out", "bn_all_non_trainable", "bn_one_statistic"})
@@ -63,6 +65,7 @@ class BatchNormalization(Layer):
 
 
 class LayerNormalization(Layer):
+    kind = "layernorm"
     inert_args = _NORM_INERT
     prose = "layernorm"
     macs = no_macs
@@ -124,6 +127,7 @@ class RMSNormalization(Layer):
 
 
 class GroupNormalization(Layer):
+    kind = "groupnorm"
     inert_args = _NORM_INERT
     prose = "groupnorm"
     macs = no_macs

@@ -105,10 +105,12 @@ class _SimpleRecurrent(_Recurrent):
 
 
 class SimpleRNN(_SimpleRecurrent):
+    kind = "rnn"
     gates, cell_name = 1, "simple_rnn_cell"
 
 
 class LSTM(_SimpleRecurrent):
+    kind = "lstm"
     gates, cell_name = 4, "lstm_cell"
     misconceptions = _SimpleRecurrent.misconceptions | {"lstm_without_gates"}
 
@@ -117,6 +119,7 @@ class LSTM(_SimpleRecurrent):
 
 
 class GRU(_SimpleRecurrent):
+    kind = "gru"
     gates, cell_name = 3, "gru_cell"
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
@@ -287,6 +290,7 @@ class StackedRNNCells(Layer):
 
 class RNN(_Recurrent):
     """``RNN(cell)``: a recurrent layer around a cell, or a list of cells stacked."""
+    kind = "rnn"
 
     input_rank = 3
     prose = "rnn"

@@ -65,6 +65,8 @@ class Identity(Module):
 
 
 class Linear(Module):
+    kind = "linear"
+
     def __init__(self, in_features, out_features, bias: bool = True, device=None, dtype=None):
         super().__init__()
         self.in_features, self.out_features = as_size(in_features), as_size(out_features)
@@ -252,7 +254,8 @@ def _conv(name: str, rank: int, transposed: bool):
                      dilation=1, groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
             _ConvNd.__init__(self, in_channels, out_channels, kernel_size, stride, padding, 0,
                              groups, bias, dilation, padding_mode)
-    return type(name, (_ConvNd,), {"rank": rank, "transposed": transposed, "__init__": __init__})
+    return type(name, (_ConvNd,), {"rank": rank, "transposed": transposed, "__init__": __init__,
+                                   "kind": "conv_transpose" if transposed else "conv"})
 
 
 Conv1d, Conv2d, Conv3d = (_conv(f"Conv{r}d", r, False) for r in (1, 2, 3))
@@ -304,19 +307,22 @@ class _NormBase(Module):
 
 
 class BatchNorm1d(_NormBase):
+    kind = "batchnorm"
     ranks = (2, 3)
 
 
 class BatchNorm2d(_NormBase):
+    kind = "batchnorm"
     ranks = (4,)
 
 
 class BatchNorm3d(_NormBase):
+    kind = "batchnorm"
     ranks = (5,)
 
 
 class SyncBatchNorm(_NormBase):
-    pass
+    kind = "batchnorm"
 
 
 class _InstanceNorm(_NormBase):
@@ -339,6 +345,8 @@ class InstanceNorm3d(_InstanceNorm):
 
 # ---- normalization.py --------------------------------------------------------------------
 class LayerNorm(Module):
+    kind = "layernorm"
+
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine: bool = True, bias: bool = True,
                  device=None, dtype=None):
         super().__init__()
@@ -379,6 +387,8 @@ def _normalized(module: Module, input) -> Tensor:
 
 
 class GroupNorm(Module):
+    kind = "groupnorm"
+
     def __init__(self, num_groups, num_channels, eps=1e-5, affine: bool = True, device=None, dtype=None):
         super().__init__()
         _div(num_channels, num_groups, "num_channels must be divisible by num_groups")
@@ -437,6 +447,8 @@ class LocalResponseNorm(Module):
 
 # ---- sparse.py ---------------------------------------------------------------------------
 class Embedding(Module):
+    kind = "embedding"
+
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
                  _freeze=False, device=None, dtype=None):
@@ -489,6 +501,7 @@ class RNNBase(Module):
     ``weight_hh_l{k}`` and, with ``bias``, *two* bias vectors ``bias_ih_l{k}`` and
     ``bias_hh_l{k}`` (cuDNN's layout; Keras keeps one), plus ``weight_hr_l{k}`` with
     ``proj_size``; the suffix ``_reverse`` for the backward direction."""
+    second_bias = "bias_hh"
 
     gates = 1
     misconceptions = frozenset({"lstm_without_inputs", "keras_biases"})
@@ -581,19 +594,23 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
+    kind = "rnn"
     gates = 1
 
 
 class LSTM(RNNBase):
+    kind = "lstm"
     gates = 4
     misconceptions = RNNBase.misconceptions | {"lstm_without_gates"}
 
 
 class GRU(RNNBase):
+    kind = "gru"
     gates = 3
 
 
 class RNNCellBase(Module):
+    second_bias = "bias_hh"
     gates = 1
 
     def __init__(self, input_size, hidden_size, bias: bool = True, nonlinearity: str = "tanh",
@@ -647,6 +664,8 @@ class GRUCell(RNNCellBase):
 
 # ---- activation.py -----------------------------------------------------------------------
 class PReLU(Module):
+    kind = "prelu"
+
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
         super().__init__()
         self.num_parameters = as_size(num_parameters)
@@ -674,6 +693,7 @@ class MultiheadAttention(Module):
     ``q_proj_weight``, ``k_proj_weight`` and ``v_proj_weight``; ``in_proj_bias`` (3·E);
     ``out_proj`` (E → E). The heads split E, so their number never changes the count
     (pytorch/pytorch#60853)."""
+    kind = "attention"
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias: bool = True, add_bias_kv: bool = False,
                  add_zero_attn: bool = False, kdim=None, vdim=None, batch_first: bool = False,

@@ -214,6 +214,14 @@ class Module(InPlace):
     misconceptions: frozenset = frozenset()
     #: whether the module is an embedding table (nn.Embedding), which scaling laws leave out of N
     embedding_table = False
+    #: what it is in any framework, so that ``symparams compare`` lines up a Linear with a
+    #: Keras Dense ("linear"); None: a kind of its own, named by its type
+    kind: Optional[str] = None
+    #: the prefix of the parameters that are a recurrent module's second bias (``bias_hh``:
+    #: PyTorch keeps b_ih and b_hh per gate, cuDNN's layout); "" where there is none
+    second_bias = ""
+    #: whether its weights put the output axis first: PyTorch's are (out, in, ...)
+    kernel_out_first = True
 
     def textbook(self):
         """Its own parameter count as a formula in named sizes

@@ -65,6 +65,13 @@ class ReadResult:
     #: the Keras (1, 2 or 3) whose rules the counts follow
     keras: int = 3
 
+    #: a model read from source code has no config file behind it
+    config = None
+
+    def trace_of(self, model) -> None:
+        """A Keras model's shapes are its graph's: there is no forward pass to follow."""
+        return None
+
     @property
     def model(self) -> Functional:
         """The variable ``model`` if there is one, else the last model built."""

@@ -69,6 +69,9 @@ class TorchReadResult:
     #: the forward pass of each module the file (or ``--input-size``) calls on a tensor
     traces: dict[int, Trace] = field(default_factory=dict)
 
+    #: a module read from source code has no config file behind it
+    config = None
+
     def trace_of(self, module: Module) -> Optional[Trace]:
         return self.traces.get(id(module))
 

@@ -1,0 +1,50 @@
+"""The Keras adapter: a Keras model (read or built with the API) as a :class:`Result`."""
+
+from __future__ import annotations
+
+from .base import Part, Result, weights_sum
+
+
+class KerasResult(Result):
+    framework = "Keras"
+    rules = "keras"
+
+    @staticmethod
+    def takes(model) -> bool:
+        from ..model import Functional
+        return isinstance(model, Functional)
+
+    def _summarize(self):
+        from ..summary import summarize
+        return summarize(self.model)
+
+    @property
+    def symbols(self) -> list:
+        return self.summary.symbols         # a resolution in the shapes too
+
+    def rows(self) -> tuple:
+        statistics: dict = {}
+        out = []
+        for r in self.summary.rows:
+            layer = r.layer
+            names = statistics.setdefault(type(layer), frozenset(getattr(layer, "statistics", ())))
+            out.append(Part(r.name, r.type, getattr(layer, "kind", None) or r.type, r.params, r.trainable,
+                            r.non_trainable, r.weights,
+                            bias=weights_sum(r.weights, lambda n: n.startswith("bias")),
+                            statistics=weights_sum(r.weights, names.__contains__),
+                            output_shapes=r.output_shapes, layer=layer))
+        return tuple(out)
+
+    def compute(self):
+        from ..compute import compute
+        return compute(self.model)
+
+    def derive(self, detail: str = "standard", dtype: str = "float32", assume_divisible: bool = False,
+               layers=None):
+        from ..derivation import derive
+        return derive(self.model, layers=layers or None, dtype=dtype, detail=detail,
+                      assume_divisible=assume_divisible)
+
+    def diagram(self, derivation):
+        from ..diagram import from_derivation
+        return from_derivation(derivation)

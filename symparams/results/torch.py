@@ -1,0 +1,143 @@
+"""The PyTorch adapter: a module (read from a file, built with ``symparams.pytorch``, or
+built from a config file) as a :class:`Result`."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+import sympy
+
+from .. import bounds
+from ..errors import SymparamsError
+from .base import ZERO, Part, Result, weights_sum
+
+
+class TorchResult(Result):
+    framework = "PyTorch"
+    rules = "pytorch"
+
+    @staticmethod
+    def takes(model) -> bool:
+        from ..pytorch.module import Module
+        return isinstance(model, Module)
+
+    def _summarize(self):
+        from dataclasses import replace
+        from ..pytorch.summary import summarize_module
+        summary = summarize_module(self.model, trace=self.trace)
+        return replace(summary, about=self.about) if self.config is not None else summary
+
+    @property
+    def buffers(self) -> sympy.Expr:
+        return self.summary.buffers
+
+    def rows(self) -> tuple:
+        from ..layers.base import Weight
+        from ..pytorch.module import module_type
+        first = self.trace.first_calls() if self.trace is not None else {}
+        out, seen = [], set()
+        for name, m in self.model.named_modules():
+            own = [(n, p) for n, p in m._parameters.items() if p is not None]
+            if m._modules and not own:
+                continue                    # a container: its children are the rows
+            counted = [(n, p) for n, p in own if id(p) not in seen]
+            seen.update(id(p) for _, p in own)
+            params = sympy.expand(sum((p.numel for _, p in counted), ZERO))
+            trainable = sympy.expand(sum((p.numel for _, p in counted if p.requires_grad), ZERO))
+            weights = tuple(Weight(n, p.shape, p.requires_grad) for n, p in counted)
+            call = first.get(name)
+            second = m.second_bias
+            # the model's own parameters (beside its children's) under its class's name
+            out.append(Part(name or module_type(m), module_type(m), m.kind or module_type(m), params, trainable,
+                            sympy.expand(params - trainable), weights,
+                            bias=weights_sum(weights, lambda n: n.startswith("bias")),
+                            second_bias=weights_sum(weights, lambda n: bool(second) and n.startswith(second)),
+                            output_shapes=outputs(call.output) if call is not None else (),
+                            buffers=tuple((n, b.shape) for n, b in m._buffers.items() if b is not None),
+                            layer=m))
+        return tuple(out)
+
+    def groups(self) -> tuple:
+        """Each module's own parameters, each tensor once (a tied ``lm_head`` is ``wte``), with
+        alike blocks as one part: the copies in a stack (``h.*``) or in a list of modules of
+        one class and one count (32 decoder layers are ``layers.*``); a list of unlike
+        modules (a Sequential's convolutions) keeps each of them."""
+        from ..layers.base import Weight
+        alike = self._alike_lists()
+        parts: dict = {}
+        for name, p in self.model.named_parameters():
+            segments = name.split(".")[:-1]
+            key = ".".join(segments)
+            for i, segment in enumerate(segments):
+                if segment == "*" or (segment.isdigit() and ".".join(segments[:i]) in alike):
+                    key = ".".join(segments[:i] + ["*"])
+                    break
+                if segment.isdigit():
+                    key = ".".join(segments[:i + 1])
+                    break
+            parts.setdefault(key, []).append(Weight(name, p.shape, p.requires_grad))
+        out = []
+        for key, weights in parts.items():
+            params = bounds.expand(weights_sum(weights, lambda n: True))
+            trainable = bounds.expand(sum((w.count for w in weights if w.trainable), ZERO))
+            out.append(Part(key, "", "", params, trainable, bounds.expand(params - trainable), tuple(weights)))
+        return tuple(out)
+
+    def _alike_lists(self) -> set:
+        """The containers whose numbered children with parameters are of one class and count."""
+        from ..pytorch.module import module_type
+        out = set()
+        for name, m in self.model.named_modules():
+            numbered = [c for n, c in m.named_children() if n.isdigit() and c.count() != 0]
+            if len(numbered) > 1 and len({(module_type(c), c.count()) for c in numbered}) == 1:
+                out.add(name)
+        return out
+
+    def compute(self):
+        from ..compute import Compute, LayerCompute
+        from ..pytorch.module import module_type
+        from ..pytorch.trace import CONVENTION
+        if self.trace is None:
+            raise SymparamsError(f"{self.name}: its compute comes from a forward pass, and the file never "
+                                 "calls it on a tensor: give the input with --input-size, e.g. "
+                                 "--input-size 1,3,224,224")
+        macs = self.trace.module_macs()
+        modules = dict(self.model.named_modules())
+        rows = tuple(LayerCompute(name, module_type(modules[name]), value) for name, value in macs.items()
+                     if name in modules and value != 0)
+        return Compute(rows, self.trace.macs, CONVENTION, scope="one forward pass of the whole input, batch included")
+
+    def derive(self, detail: str = "standard", dtype: str = "float32", assume_divisible: bool = False,
+               layers=None):
+        from ..pytorch.derivation import derive_module
+        if layers:
+            raise SymparamsError("--layer picks Keras layers; a PyTorch model is derived whole")
+        return derive_module(self.model, self.trace, dtype=dtype, detail=detail,
+                             assume_divisible=assume_divisible, summary=self.summary)
+
+    def diagram(self, derivation):
+        from ..diagram import from_module
+        return from_module(self.model, self.summary)
+
+    @cached_property
+    def _anchors(self) -> dict:
+        from ..diagram import torch_anchors
+        return torch_anchors(list(self.summary.rows))
+
+    def anchor(self, name: str) -> str:
+        return self._anchors.get(name, "")
+
+
+def outputs(output) -> tuple:
+    """A call's output as a tuple of shapes: one tensor, or each tensor of a tuple it returns
+    (an LSTM's output, then its states)."""
+    if output is None:
+        return ()
+    if all(not isinstance(d, tuple) and d is not None for d in output):
+        return (output,)
+    out = []
+    for o in output:
+        if o is not None:
+            out.extend(outputs(o))
+    return tuple(out)
