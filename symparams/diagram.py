@@ -23,6 +23,8 @@ from typing import Optional, Union
 
 import sympy
 
+from .layers.core import INPUT_TYPE
+
 ZERO = sympy.Integer(0)
 
 
@@ -144,7 +146,7 @@ def _keras(d, most: int, prefix: str) -> Diagram:
             if src not in index and src not in owner:
                 # an input layer the summary does not list (a Sequential's)
                 if src not in inputs:
-                    inputs[src] = Box(f"{prefix}in{len(inputs)}", src, "InputLayer",
+                    inputs[src] = Box(f"{prefix}in{len(inputs)}", src, INPUT_TYPE,
                                       tuple(l.input_shapes[:1]), sympy.Integer(0), _share(ZERO, total), None,
                                       kind="input")
                     owner[src] = inputs[src].id
@@ -154,7 +156,7 @@ def _keras(d, most: int, prefix: str) -> Diagram:
     if not inputs and layers and not layers[0].inbound and not _is_input(layers[0]) and layers[0].input_shapes:
         # A Sequential: its input is drawn, as Keras's plot_model draws it.
         first = layers[0]
-        box = Box(f"{prefix}in0", "input", "InputLayer", tuple(first.input_shapes[:1]), sympy.Integer(0),
+        box = Box(f"{prefix}in0", "input", INPUT_TYPE, tuple(first.input_shapes[:1]), sympy.Integer(0),
                   _share(ZERO, total), None, kind="input")
         inputs[box.name] = box
         arrows.insert(0, Arrow(box.id, owner[first.name]))

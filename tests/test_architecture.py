@@ -187,3 +187,47 @@ def test_the_framework_check_finds_what_it_looks_for():
                      "n.startswith('weight')\nisinstance(s, (int, TorchSummary))\n")
     assert [line for line, _ in framework_checks(tree)] == [1, 2, 3, 4, 5]
     assert framework_checks(ast.parse("isinstance(v, tuple)\nx == 'linear'\n")) == []
+
+
+def module_classes() -> set[str]:
+    """Every module class defined in symparams.pytorch, but the base class."""
+    import importlib
+    import inspect
+
+    from symparams.pytorch.module import Module
+
+    names = set()
+    for module in MODULES:
+        if module.startswith("symparams.pytorch."):
+            for name, value in vars(importlib.import_module(module)).items():
+                if inspect.isclass(value) and issubclass(value, Module) and value is not Module:
+                    names.add(name)
+    return names
+
+
+# Where a class's name may be written as text: the layers and modules themselves, the readers
+# (the names code is written in: their spelling tables), the Keras model classes, the public
+# API, and the exam's misconception catalogue.
+NAMING = ("symparams.layers", "symparams.pytorch", "symparams.readers")
+NAMING_MODULES = {"symparams", "symparams.model", "symparams.exam.misconceptions"}
+
+
+def test_no_string_outside_the_layers_names_a_layer_class():
+    """A layer's name written as a string elsewhere (``type_name == "Embedding"``) is a rule
+    kept away from its class; a class attribute says it instead (``input_sizes``)."""
+    names = concrete_layer_classes() | module_classes()
+    assert {"Dense", "Linear", "Embedding", "Conv2d"} <= names
+    found = []
+    for module, path in sorted(MODULES.items()):
+        if module in NAMING_MODULES or any(module == n or module.startswith(n + ".") for n in NAMING):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # docstrings and the fixed parts of f-strings (f"{prefix}Attention") are words, not names
+        words = {id(n.body[0].value) for n in ast.walk(tree)
+                 if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                 and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        words |= {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+        found += [f"{module}:{n.lineno}: {n.value!r}" for n in ast.walk(tree)
+                  if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in names
+                  and id(n) not in words]
+    assert not found, found

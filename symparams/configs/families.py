@@ -22,6 +22,7 @@ from typing import Callable, Optional
 
 import sympy
 
+from ..pytorch import layers as nn_layers
 from ..pytorch import nn
 from ..pytorch.containers import ModuleList, Stacked
 from ..pytorch.module import Module, Parameter, UserModule
@@ -47,6 +48,10 @@ class Conv1D(Module):
     """GPT-2's ``Conv1D`` (``transformers/pytorch_utils.py``): a linear layer whose weight is
     stored transposed, ``(nx, nf)``, with a bias of ``nf``."""
 
+    described_by = ("in_features", "out_features")
+    #: its weight is (in, out), the transpose of nn.Linear's
+    kernel_out_first = False
+
     def __init__(self, nf, nx):
         super().__init__()
         self.in_features, self.out_features = nx, nf
@@ -63,22 +68,16 @@ class Conv1D(Module):
         return t
 
 
-class RMSNorm(Module):
-    """The families' own RMSNorm (``LlamaRMSNorm``, ``T5LayerNorm``...): a weight, no bias."""
+class RMSNorm(nn_layers.RMSNorm):
+    """The families' own RMSNorm (``LlamaRMSNorm(hidden_size)``, ``T5LayerNorm``...): PyTorch's
+    RMSNorm over one axis, a weight and no bias, under the family's class name."""
 
-    def __init__(self, hidden_size, class_name: str = "RMSNorm"):
-        super().__init__()
-        object.__setattr__(self, "class_name", class_name)
-        self.normalized_shape = (hidden_size,)
-        self.weight = Parameter((hidden_size,))
+    argument = "hidden_size"
 
-    prose = "torch_rmsnorm"
-
-    def textbook(self):
-        from ..layers.textbook import Textbook, arg
-        t = Textbook()
-        t.formula = t.q("d", self.normalized_shape[0], arg("hidden_size"))
-        return t
+    def __init__(self, hidden_size, class_name: Optional[str] = None):
+        super().__init__((hidden_size,))
+        if class_name is not None:
+            object.__setattr__(self, "class_name", class_name)
 
 
 def stack(make: Callable[[int], Module], n, field: str, first: int = 0) -> Module:

@@ -280,6 +280,9 @@ class Layer(InPlace):
     statistics: ClassVar[tuple[str, ...]] = ()
     #: whether its kernels put the output axis first: Keras's are (..., in, out)
     kernel_out_first: ClassVar[bool] = False
+    #: the names of its input's sizes when a model never gives its input (None: named by
+    #: the rank it takes, ``steps``, ``height``...)
+    input_sizes: ClassVar[Optional[tuple[str, ...]]] = None
     #: layers Keras creates inside it when it is built, which use up automatic names
     inner_layers: ClassVar[tuple[str, ...]] = ()
     #: whether it is an instance of a class the user's file defines (its code is traced)

@@ -86,6 +86,7 @@ class Dense(Layer):
 
 class Embedding(Layer):
     kind = "embedding"
+    input_sizes = ("sequence_length",)
     inert_args = frozenset({"embeddings_initializer", "embeddings_regularizer",
                             "embeddings_constraint", "mask_zero", "weights", "lora_rank",
                             "lora_alpha", "sparse", "quantization_config"})
@@ -284,6 +285,10 @@ def _analyze_einsum(layer: EinsumDense, input_shape):
         if not left:
             bias += [("1", sympy.Integer(1), arg("bias_axes"))] * elided
     return kernel, bias, output
+
+
+#: the type a model's input shows (a diagram draws a Sequential's input as Keras's plot_model does)
+INPUT_TYPE = InputLayer.__name__
 
 
 def placeholder(shape, name: str) -> Tensor:

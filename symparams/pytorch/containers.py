@@ -141,6 +141,8 @@ class Stacked(Module):
     copy with ``*`` for the index (``layers.*.self_attn.q_proj.weight``), as the Keras
     side's ``Repeat`` stacks a block's weights."""
 
+    described_by = ("n", "count_field")
+
     prose = "torch_stacked"
 
     def __init__(self, block: Module, n, count_field: str = "n"):

@@ -32,14 +32,6 @@ from .module import Module, module_type
 from .summary import summarize_module
 from .trace import Trace
 
-#: the module attributes the words of a derivation may use
-_CONFIG = ("in_features", "out_features", "in_channels", "out_channels", "kernel_size", "stride",
-           "groups", "transposed", "num_features", "num_channels", "normalized_shape", "hidden_size",
-           "input_size", "num_layers", "bidirectional", "proj_size", "gates", "embed_dim", "num_heads",
-           "kdim", "vdim", "num_embeddings", "embedding_dim", "padding_idx", "num_parameters", "class_name",
-           "n", "count_field")
-
-
 def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[Mapping[Any, Any]] = None,
                   dtype: str = "float32", detail: str = "standard",
                   assume_divisible: bool = False, shapes: bool = False,
@@ -174,9 +166,8 @@ def _step(name: str, m: Module, own: list, first_name: dict, row, calls: int, su
         formula = _working(book.formula, fill(book.formula, {s.key: s.value for s in sizes}))
         if bounds.expand(formula.value - params) != 0:
             raise AssertionError(f"the textbook formula of {name} disagrees with its parameters")
-    config = {k: _config(getattr(m, k, None), sub) for k in _CONFIG}
+    config = {k: _config(v, sub) for k, v in m.description().items()}
     config = {k: v for k, v in config.items() if v is not None}
-    config["bias"] = any(n in ("bias", "in_proj_bias") or n.startswith(("bias_ih", "bias_hh")) for n, _ in own)
     config["tied"] = tied
     config["buffers"] = tuple(m._buffers)
     if hasattr(m, "keras_difference"):

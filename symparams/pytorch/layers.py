@@ -66,6 +66,7 @@ class Identity(Module):
 
 class Linear(Module):
     kind = "linear"
+    described_by = ("in_features", "out_features")
 
     def __init__(self, in_features, out_features, bias: bool = True, device=None, dtype=None):
         super().__init__()
@@ -161,6 +162,7 @@ class Bilinear(Module):
 
 # ---- conv.py ----------------------------------------------------------------------------
 class _ConvNd(Module):
+    described_by = ("in_channels", "out_channels", "kernel_size", "stride", "groups", "transposed")
     rank = 2
     transposed = False
 
@@ -264,6 +266,7 @@ ConvTranspose1d, ConvTranspose2d, ConvTranspose3d = (_conv(f"ConvTranspose{r}d",
 
 # ---- batchnorm.py, instancenorm.py -------------------------------------------------------
 class _NormBase(Module):
+    described_by = ("num_features",)
     affine_default = True
     track_default = True
 
@@ -346,6 +349,7 @@ class InstanceNorm3d(_InstanceNorm):
 # ---- normalization.py --------------------------------------------------------------------
 class LayerNorm(Module):
     kind = "layernorm"
+    described_by = ("normalized_shape",)
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine: bool = True, bias: bool = True,
                  device=None, dtype=None):
@@ -388,6 +392,7 @@ def _normalized(module: Module, input) -> Tensor:
 
 class GroupNorm(Module):
     kind = "groupnorm"
+    described_by = ("num_channels",)
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine: bool = True, device=None, dtype=None):
         super().__init__()
@@ -416,6 +421,9 @@ class GroupNorm(Module):
 
 
 class RMSNorm(Module):
+    described_by = ("normalized_shape",)
+    #: the argument its textbook formula names the width by
+    argument = "normalized_shape"
     def __init__(self, normalized_shape, eps=None, elementwise_affine: bool = True, device=None, dtype=None):
         super().__init__()
         self.normalized_shape = _shape(normalized_shape)
@@ -430,7 +438,7 @@ class RMSNorm(Module):
         if self.weight is None:
             return None
         t = Textbook()
-        t.formula = t.q("d", numel(self.normalized_shape), arg("normalized_shape"))
+        t.formula = t.q("d", numel(self.normalized_shape), arg(self.argument))
         return t
 
     def forward(self, input):
@@ -448,6 +456,7 @@ class LocalResponseNorm(Module):
 # ---- sparse.py ---------------------------------------------------------------------------
 class Embedding(Module):
     kind = "embedding"
+    described_by = ("num_embeddings", "embedding_dim", "padding_idx")
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
@@ -473,6 +482,7 @@ class Embedding(Module):
 
 
 class EmbeddingBag(Module):
+    described_by = ("num_embeddings", "embedding_dim", "padding_idx")
     def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, mode="mean", sparse=False, _weight=None,
                  include_last_offset=False, padding_idx=None, device=None, dtype=None):
@@ -502,6 +512,10 @@ class RNNBase(Module):
     ``bias_hh_l{k}`` (cuDNN's layout; Keras keeps one), plus ``weight_hr_l{k}`` with
     ``proj_size``; the suffix ``_reverse`` for the backward direction."""
     second_bias = "bias_hh"
+    described_by = ("hidden_size", "input_size", "num_layers", "bidirectional", "proj_size", "gates")
+
+    def has_bias(self) -> bool:
+        return any(n.startswith(("bias_ih", "bias_hh")) for n, p in self._parameters.items() if p is not None)
 
     gates = 1
     misconceptions = frozenset({"lstm_without_inputs", "keras_biases"})
@@ -611,6 +625,10 @@ class GRU(RNNBase):
 
 class RNNCellBase(Module):
     second_bias = "bias_hh"
+    described_by = ("hidden_size", "input_size", "gates")
+
+    def has_bias(self) -> bool:
+        return any(n.startswith(("bias_ih", "bias_hh")) for n, p in self._parameters.items() if p is not None)
     gates = 1
 
     def __init__(self, input_size, hidden_size, bias: bool = True, nonlinearity: str = "tanh",
@@ -665,6 +683,7 @@ class GRUCell(RNNCellBase):
 # ---- activation.py -----------------------------------------------------------------------
 class PReLU(Module):
     kind = "prelu"
+    described_by = ("num_parameters",)
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
         super().__init__()
@@ -694,6 +713,10 @@ class MultiheadAttention(Module):
     ``out_proj`` (E → E). The heads split E, so their number never changes the count
     (pytorch/pytorch#60853)."""
     kind = "attention"
+    described_by = ("embed_dim", "num_heads", "kdim", "vdim")
+
+    def has_bias(self) -> bool:
+        return self._parameters.get("in_proj_bias") is not None
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias: bool = True, add_bias_kv: bool = False,
                  add_zero_attn: bool = False, kdim=None, vdim=None, batch_first: bool = False,
@@ -872,6 +895,7 @@ def _clones(module: Module, n: int):
 
 
 class TransformerEncoder(Module):
+    described_by = ("num_layers",)
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
         super().__init__()
         self.layers = _clones(encoder_layer, num_layers)
@@ -886,6 +910,7 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
+    described_by = ("num_layers",)
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()
         self.layers = _clones(decoder_layer, num_layers)
@@ -975,6 +1000,8 @@ class GLU(_Free):
 
 class _PoolNd(_Free):
     """``torch/nn/modules/pooling.py``: the stride defaults to the kernel size."""
+
+    described_by = ("kernel_size", "stride")
 
     rank = 2
     dilated = False

@@ -222,6 +222,23 @@ class Module(InPlace):
     second_bias = ""
     #: whether its weights put the output axis first: PyTorch's are (out, in, ...)
     kernel_out_first = True
+    #: the attributes the words of its derivation read (templates/prose.j2), besides those
+    #: its base classes name; ``class_name`` names a user's class or a family's
+    described_by: tuple = ("class_name",)
+
+    def description(self) -> dict:
+        """What the words of its derivation say of it: each attribute its classes name in
+        ``described_by`` that it has, and whether it learns a bias."""
+        names: list = []
+        for cls in reversed(type(self).__mro__):
+            names += [n for n in vars(cls).get("described_by", ()) if n not in names]
+        out = {n: getattr(self, n) for n in names if getattr(self, n, None) is not None}
+        out["bias"] = self.has_bias()
+        return out
+
+    def has_bias(self) -> bool:
+        """Whether it learns a bias (its parameter ``bias``)."""
+        return self._parameters.get("bias") is not None
 
     def textbook(self):
         """Its own parameter count as a formula in named sizes

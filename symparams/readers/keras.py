@@ -176,6 +176,19 @@ def accepted_arguments(cls: type) -> frozenset[str]:
     return frozenset(names)
 
 
+def own_arguments(cls: type) -> frozenset[str]:
+    """The keywords a layer class's own constructors take, not those every layer takes
+    (``input_dim`` there is Keras 2's input shape; Embedding's own is its vocabulary)."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if klass is Layer or init is None:
+            continue
+        names.update(p.name for p in inspect.signature(init).parameters.values()
+                     if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self")
+    return frozenset(names)
+
+
 #: a module name people use without importing it, and the import that binds it
 IMPORTS = {"layers": "from keras import layers", "keras": "import keras", "tf": "import tensorflow as tf",
            "K": "from keras import backend as K", "models": "from keras import models"}
@@ -257,10 +270,9 @@ class KerasReader:
     def assumed_input(self, model) -> tuple:
         first = model.layers[0] if model.layers else None
         rank = getattr(first, "input_rank", None) or 2
-        names = {2: ("input_dim",), 3: ("steps", "input_dim"), 4: ("height", "width", "channels"),
-                 5: ("depth", "height", "width", "channels")}.get(rank, tuple(f"d{i}" for i in range(1, rank)))
-        if first is not None and first.type_name == "Embedding":
-            names = ("sequence_length",)
+        names = getattr(first, "input_sizes", None) or \
+            {2: ("input_dim",), 3: ("steps", "input_dim"), 4: ("height", "width", "channels"),
+             5: ("depth", "height", "width", "channels")}.get(rank, tuple(f"d{i}" for i in range(1, rank)))
         for n in names:
             self.free_names.add(n)
         return tuple(symbol(n) for n in names)
@@ -621,14 +633,11 @@ class KerasReader:
                                              "layers", node)
         for value in (*args, *kwargs.values()):
             self.interp.guard(value, node)
-        if name == "TimeDistributedDense":
-            inner = self.construct("Dense", args, {k: v for k, v in kwargs.items()
-                                                   if k not in ("input_shape", "input_dim", "input_length", "name")}, node)
-            outer = {k: v for k, v in kwargs.items() if k in ("input_shape", "name")}
-            if "input_dim" in kwargs:
-                outer["input_shape"] = (kwargs.get("input_length"), kwargs["input_dim"])
-            return self.construct("TimeDistributed", [inner], outer, node)
-        if name in ("Merge", "MaxoutDense", "Highway"):
+        wrapped = legacy.wrapper(name, kwargs)
+        if wrapped is not None:
+            (inner, inner_kwargs), (outer, outer_kwargs) = wrapped
+            return self.construct(outer, [self.construct(inner, args, inner_kwargs, node)], outer_kwargs, node)
+        if name in legacy.UNSUPPORTED:
             raise self.error(f"the Keras 1 layer {name} is not supported{closest(name, _LAYER_NAMES)}", node)
         name, args, kwargs, notes = legacy.translate(name, list(args), dict(kwargs), self.dialect.version)
         for note in notes:
@@ -636,11 +645,8 @@ class KerasReader:
         cls = _LAYER_NAMES.get(name)
         if cls is None:
             raise self.error(f"unknown layer class {name!r}{closest(name, _LAYER_NAMES)}", node)
-        if "input_dim" in kwargs and name != "Embedding" and (
-                "input_length" in kwargs or getattr(cls, "input_rank", None) == 3):
-            # Keras 1 and 2: LSTM(32, input_dim=64, input_length=10) reads (10, 64) sequences,
-            # and without input_length sequences of any length.
-            kwargs["input_shape"] = (kwargs.pop("input_length", None), kwargs.pop("input_dim"))
+        kwargs = legacy.sequence_input(kwargs, takes_input_dim="input_dim" in own_arguments(cls),
+                                       sequences=getattr(cls, "input_rank", None) == 3)
         accepted = accepted_arguments(cls)
         unknown = [k for k in kwargs if k not in accepted]
         if unknown:

@@ -37,6 +37,32 @@ CLASS_RENAMES = {
 
 _DATA_FORMAT = {"th": "channels_first", "tf": "channels_last", "default": None}
 
+#: Keras 1 layers with no Keras 3 equal
+UNSUPPORTED = ("Merge", "MaxoutDense", "Highway")
+
+
+def wrapper(name: str, kwargs: dict):
+    """A Keras 1 layer that is a Keras 3 layer inside a wrapper: ``((inner, its kwargs),
+    (wrapper, its kwargs))``, or None. ``TimeDistributedDense(10, input_dim=64,
+    input_length=5)`` is ``TimeDistributed(Dense(10), input_shape=(5, 64))``."""
+    if name != "TimeDistributedDense":
+        return None
+    inner = {k: v for k, v in kwargs.items() if k not in ("input_shape", "input_dim", "input_length", "name")}
+    outer = {k: v for k, v in kwargs.items() if k in ("input_shape", "name")}
+    if "input_dim" in kwargs:
+        outer["input_shape"] = (kwargs.get("input_length"), kwargs["input_dim"])
+    return ("Dense", inner), ("TimeDistributed", outer)
+
+
+def sequence_input(kwargs: dict, takes_input_dim: bool, sequences: bool) -> dict:
+    """Keras 1 and 2: ``LSTM(32, input_dim=64, input_length=10)`` reads (10, 64) sequences,
+    and without ``input_length`` sequences of any length. A layer whose own argument is
+    ``input_dim`` (Embedding's vocabulary) keeps it."""
+    if "input_dim" in kwargs and not takes_input_dim and ("input_length" in kwargs or sequences):
+        kwargs = dict(kwargs)
+        kwargs["input_shape"] = (kwargs.pop("input_length", None), kwargs.pop("input_dim"))
+    return kwargs
+
 
 def _rename(kwargs: dict, table: dict) -> dict:
     out = {}
