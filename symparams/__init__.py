@@ -16,8 +16,15 @@ from .layers.base import Tensor, Weight, clear_session
 from .layers.repeat import Repeat
 from .model import Input, Model, Sequential
 from .summary import Row, Summary, summarize
-from .derivation import Derivation, derive
-from .render.display import register_view as _register_view
+from .views import register_view as _register_view
+
+
+def __getattr__(name: str):
+    # The worked solution's engine loads when it is first asked for, not with the package.
+    if name in ("derive", "Derivation"):
+        from . import derivation
+        return getattr(derivation, name)
+    raise AttributeError(f"module 'symparams' has no attribute {name!r}")
 
 
 def _model_view(model) -> dict:

@@ -18,7 +18,7 @@ from typing import Optional
 
 import sympy
 
-from .results import Part, Result, result_of
+from .results import Part, result_of
 
 ZERO = sympy.Integer(0)
 

@@ -327,7 +327,7 @@ class Functional(Layer):
     def _repr_mimebundle_(self, include=None, exclude=None):
         # In a notebook a model shows its summary, as model.summary() would print it, and
         # as HTML its diagram above the table (symparams.page).
-        from .render.display import view
+        from .views import view
         from .summary import summarize
         return {**summarize(self)._repr_mimebundle_(include, exclude), **view("model", self)}
 

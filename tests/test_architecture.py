@@ -231,3 +231,26 @@ def test_no_string_outside_the_layers_names_a_layer_class():
                   if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in names
                   and id(n) not in words]
     assert not found, found
+
+
+def test_start_up_loads_only_what_the_command_needs():
+    """``import symparams`` and a Keras summary load neither the page, the diagram, the exam,
+    the worked solution's engine, PyTorch's side nor jinja2 (benchmarks/startup.py times it)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, io, contextlib\n"
+             "import symparams\n"
+             "first = set(sys.modules)\n"
+             "from symparams.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+             "    assert main(['summary', sys.argv[1]]) == 0\n"
+             "print(' '.join(sorted(first)), '|', ' '.join(sorted(sys.modules)))\n")
+    example = Path(__file__).resolve().parents[1] / "examples" / "cnn_51264.py"
+    done = subprocess.run([sys.executable, "-c", probe, str(example)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    at_import, after_summary = (set(part.split()) for part in done.stdout.split("|"))
+    never = ("symparams.page", "symparams.diagram", "symparams.exam", "symparams.derivation", "symparams.pytorch",
+             "symparams.configs", "jinja2")
+    assert not [m for m in after_summary if m.startswith(never)]
+    assert not [m for m in at_import if m.startswith(("symparams.render", "symparams.results", *never))]

@@ -24,7 +24,7 @@ from typing import Optional
 import sympy
 
 from .. import bounds
-from ..derivation import SizeSource, Working, _working
+from ..solution import SizeSource, Working, working_of
 from ..formula import Difference, Formula, Name, Num, Quotient, add, mul
 from ..formula import substitute as fill
 from ..memory import training_memory
@@ -130,7 +130,7 @@ def _result(key, title, symbol, formula: Formula, sizes: _Sizes, unit, source=""
     used = _names(formula)
     chosen = tuple(SizeSource(q.key, q.value, q.origin.kind, q.origin.argument)
                    for q in sizes.quantities if q.key in used)
-    working = _working(formula, fill(formula, {s.key: s.value for s in chosen}))
+    working = working_of(formula, fill(formula, {s.key: s.value for s in chosen}))
     return Result(key, title, symbol, working, chosen, unit, source, note)
 
 

@@ -165,6 +165,23 @@ def _f(name, default=None, kind=SIZE, **kw) -> Field:
     return Field(name, kind, default, **kw)
 
 
+def _inherit(base: tuple, defaults: Optional[dict] = None, without: tuple = (), added: Optional[dict] = None) -> tuple:
+    """A family's fields from the family its config class copies (``configuration_qwen2.py``
+    is Llama's with other defaults): ``base``'s fields in their order, with other
+    ``defaults``, those named in ``without`` left out, and each field of ``added`` after
+    the field it is keyed by."""
+    from dataclasses import replace
+    defaults, added = defaults or {}, added or {}
+    assert set(defaults) <= {f.name for f in base}, set(defaults) - {f.name for f in base}
+    out = []
+    for f in base:
+        if f.name not in without:
+            out.append(replace(f, default=defaults[f.name]) if f.name in defaults else f)
+        if f.name in added:
+            out.append(added[f.name])
+    return tuple(out)
+
+
 # ---- GPT-2: transformers/models/gpt2/{configuration,modeling}_gpt2.py ------------------------------
 class GPT2(Family):
     model_type = "gpt2"
@@ -458,15 +475,10 @@ class Mistral(Llama):
     model_type = "mistral"
     architectures = ("MistralForCausalLM", "MistralModel")
     prefix = "Mistral"
-    fields = (
-        _f("vocab_size", 32000), _f("hidden_size", 4096), _f("intermediate_size", 14336),
-        _f("num_hidden_layers", 32), _f("num_attention_heads", 32),
-        _f("num_key_value_heads", 8, falls_back_to="num_attention_heads"),
-        _f("head_dim", None, derived="hidden_size / num_attention_heads"),
-        _f("hidden_act", "silu", TEXT, counted=False), _f("max_position_embeddings", 4096 * 32),
-        _f("rms_norm_eps", 1e-6, NUMBER, counted=False), _f("sliding_window", 4096, counted=False),
-        _f("tie_word_embeddings", False, FLAG),
-    )
+    fields = _inherit(Llama.fields, {"intermediate_size": 14336, "num_key_value_heads": 8,
+                                     "max_position_embeddings": 4096 * 32},
+                      without=("attention_bias", "mlp_bias"),
+                      added={"rms_norm_eps": _f("sliding_window", 4096, counted=False)})
 
 
 class Mixtral(Mistral):
@@ -478,8 +490,10 @@ class Mixtral(Mistral):
     model_type = "mixtral"
     architectures = ("MixtralForCausalLM", "MixtralModel")
     prefix = "Mixtral"
-    fields = (*Mistral.fields[:-1], _f("num_local_experts", 8), _f("num_experts_per_tok", 2),
-              _f("router_aux_loss_coef", 0.001, NUMBER, counted=False), _f("tie_word_embeddings", False, FLAG))
+    fields = _inherit(Mistral.fields, without=("tie_word_embeddings",),
+                      added={"sliding_window": _f("num_local_experts", 8)}) + \
+        (_f("num_experts_per_tok", 2), _f("router_aux_loss_coef", 0.001, NUMBER, counted=False),
+         _f("tie_word_embeddings", False, FLAG))
 
     def check(self, v, filename):
         super().check(v, filename)
@@ -510,15 +524,9 @@ class Qwen2(Llama):
     model_type = "qwen2"
     architectures = ("Qwen2ForCausalLM", "Qwen2Model")
     prefix = "Qwen2"
-    fields = (
-        _f("vocab_size", 151936), _f("hidden_size", 4096), _f("intermediate_size", 22016),
-        _f("num_hidden_layers", 32), _f("num_attention_heads", 32),
-        _f("num_key_value_heads", 32, falls_back_to="num_attention_heads"),
-        _f("head_dim", None, derived="hidden_size / num_attention_heads"),
-        _f("hidden_act", "silu", TEXT, counted=False), _f("max_position_embeddings", 32768),
-        _f("rms_norm_eps", 1e-6, NUMBER, counted=False),
-        _f("tie_word_embeddings", False, FLAG),
-    )
+    fields = _inherit(Llama.fields, {"vocab_size": 151936, "intermediate_size": 22016, "num_key_value_heads": 32,
+                                     "max_position_embeddings": 32768},
+                      without=("attention_bias", "mlp_bias"))
 
     def biases(self, v):
         return True, False, False

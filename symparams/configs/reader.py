@@ -93,11 +93,6 @@ def field_differences(first: ConfigModel, second: ConfigModel) -> list:
     return out
 
 
-def looks_like_config(text: str) -> bool:
-    """Whether ``text`` is a JSON object (a config file), not Python source."""
-    return text.lstrip().startswith("{")
-
-
 def read_config_text(text: str, filename: str = "<config>", symbolic: Sequence[str] = (),
                      subs: Optional[Mapping[str, Any]] = None,
                      architecture: Optional[str] = None) -> ConfigModel:

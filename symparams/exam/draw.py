@@ -139,7 +139,7 @@ class DrawReport:
 def _reading_class(source: str) -> type:
     """The reading for the source's framework: PyTorch for a file that imports torch."""
     import ast
-    from ..readers.torch import is_torch_source
+    from ..readers.dialect import is_torch_source
     try:
         torch = is_torch_source(ast.parse(source))
     except SyntaxError:

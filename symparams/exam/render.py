@@ -20,7 +20,8 @@ from pathlib import Path
 from dataclasses import replace
 from typing import Iterator, Optional
 
-from ..derivation import _signature, derive
+from ..derivation import derive
+from ..solution import signature
 from ..errors import SymparamsError
 from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template, template_macro
 from ..render.lms import LmsFmt
@@ -243,12 +244,12 @@ class _Context:
 def _block_key(l) -> tuple:
     """What a layer's block is a function of. Its working (sizes, formulas, weights, axes)
     is made from the layer's type, configuration and shapes (the derivation's own
-    :func:`~symparams.derivation._signature`) and the layers it reads; then its name, the
+    :func:`~symparams.solution.signature`) and the layers it reads; then its name, the
     model-wide marks, and which working the detail left out, said by what is present. A
     layer with inner layers is keyed by its whole ``repr`` (rare, and its inner layers vary)."""
     if l.nested is not None:
         return ("nested", repr(l))
-    return (_signature(l), l.name, l.inbound, l.non_trainable, l.frozen, l.calls, l.same_as,
+    return (signature(l), l.name, l.inbound, l.non_trainable, l.frozen, l.calls, l.same_as,
             l.brief_as, l.explained_in, tuple((a.axis, a.like) for a in l.axes),
             tuple(w.name for w in l.weights), l.formula is None, l.weight_sum is None,
             l.non_trainable_formula is None)

@@ -19,8 +19,8 @@ import sympy
 
 from .. import bounds
 from ..bindings import normalize_bindings
-from ..derivation import (DETAILS, AxisWorking, Derivation, LayerDerivation, SizeSource, WeightWorking,
-                          _briefly, _product, _repeated_blocks, _working)
+from ..solution import (DETAILS, AxisWorking, Derivation, LayerDerivation, SizeSource, WeightWorking,
+                        briefly, product_of, repeated_blocks, working_of)
 from ..dims import assume_divisible as exact_division
 from ..dims import substitute
 from ..in_place import Numbers, put
@@ -103,12 +103,12 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
         if d is not None:
             derived.append(d)
     derived = tuple(derived)
-    repeats = _repeated_blocks(derived) if detail != "full" else ()
-    derived = _briefly(derived, detail)
+    repeats = repeated_blocks(derived) if detail != "full" else ()
+    derived = briefly(derived, detail)
 
     def total_of(key):
         nums = [getattr(d, key) for d in derived if getattr(d, key) != 0] or [sympy.Integer(0)]
-        return _working(None, Sum(tuple(Group(Num(v)) for v in nums)) if len(nums) > 1 else Num(nums[0]))
+        return working_of(None, Sum(tuple(Group(Num(v)) for v in nums)) if len(nums) > 1 else Num(nums[0]))
     total = total_of("params")
     if bounds.expand(total.value - sub(summary.total)) != 0:
         raise AssertionError("the steps of a PyTorch derivation do not add up to its count")
@@ -116,7 +116,7 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
     return Derivation(
         name=summary.name, kind="PyTorch", layers=derived, total=total,
         trainable=total_of("trainable"), non_trainable=total_of("non_trainable"), dtype=dtype,
-        bytes_per_param=per, memory=_working(None, mul(Num(total.value), Num(per))),
+        bytes_per_param=per, memory=working_of(None, mul(Num(total.value), Num(per))),
         symbols=symbols, bindings=values, detail=detail, repeats=repeats, divisible=assume_divisible,
         closed_total=(exact_division(summary.total) if assume_divisible else summary.total) if values else None,
         framework="pytorch")
@@ -131,7 +131,7 @@ def _axes(m: Module, input_shape: tuple, sub) -> tuple:
     for rule in rules(input_shape):
         sizes = tuple(_source(q, input_shape, sub) for q in rule.quantities)
         out.append(AxisWorking(rule.axis, rule.label, sizes,
-                               _working(rule.formula, fill(rule.formula, {s.key: s.value for s in sizes}))))
+                               working_of(rule.formula, fill(rule.formula, {s.key: s.value for s in sizes}))))
     return tuple(out)
 
 
@@ -150,10 +150,10 @@ def _step(name: str, m: Module, own: list, first_name: dict, row, calls: int, su
     tied = tuple((n, first_name[id(p)]) for n, p in own if first_name[id(p)] != f"{name}.{n}".lstrip("."))
     counted = [(n, p) for n, p in own if not any(n == t for t, _ in tied)]
     weights = tuple(WeightWorking(n, tuple(sub(s) for s in p.shape), p.requires_grad,
-                                  _working(None, _product(p.shape, sub))) for n, p in counted)
+                                  working_of(None, product_of(p.shape, sub))) for n, p in counted)
     weight_sum = None
     if len(weights) > 1:
-        weight_sum = _working(None, Sum(tuple(w.working.lines[0] for w in weights)))
+        weight_sum = working_of(None, Sum(tuple(w.working.lines[0] for w in weights)))
     elif len(weights) == 1:
         weight_sum = weights[0].working
     params = sub(sum((p.numel for _, p in counted), sympy.Integer(0)))
@@ -163,7 +163,7 @@ def _step(name: str, m: Module, own: list, first_name: dict, row, calls: int, su
     formula = None
     if book is not None:
         sizes = tuple(_source(q, given, sub) for q in book.quantities)
-        formula = _working(book.formula, fill(book.formula, {s.key: s.value for s in sizes}))
+        formula = working_of(book.formula, fill(book.formula, {s.key: s.value for s in sizes}))
         if bounds.expand(formula.value - params) != 0:
             raise AssertionError(f"the textbook formula of {name} disagrees with its parameters")
     config = {k: _config(v, sub) for k, v in m.description().items()}

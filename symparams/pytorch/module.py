@@ -268,7 +268,7 @@ class Module(InPlace):
     def _repr_mimebundle_(self, include=None, exclude=None):
         # In a notebook: the summary as text, and the diagram with the table as HTML
         # (symparams.page registers the view).
-        from ..render.display import view
+        from ..views import view
         return {"text/plain": repr(self), **view("model", self)}
 
 

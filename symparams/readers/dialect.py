@@ -99,3 +99,17 @@ def guess(tree: ast.Module) -> Dialect:
     if keras2 and not uses_tf:
         return Dialect(2, tuple(dict.fromkeys(keras2)))
     return Dialect(3)
+
+
+#: the packages whose import makes a file PyTorch code
+TORCH_ROOTS = ("torch",)
+
+
+def is_torch_source(tree: ast.Module) -> bool:
+    """Whether the file imports PyTorch (``import torch``, ``from torch import nn``, ...)."""
+    for node in nodes(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in TORCH_ROOTS for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in TORCH_ROOTS:
+            return True
+    return False

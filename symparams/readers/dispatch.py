@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
 from ..errors import ReadError
-from .keras import ReadResult, read_keras_source
-from ..configs.reader import looks_like_config
+from .dialect import is_torch_source
 from .limits import Limits
-from .source import parse, read_text
-from .torch import TorchReadResult, is_torch_source, read_torch_source
+from .source import looks_like_config, parse, read_text
 
 DIALECTS = ("keras", "torch")
 
@@ -44,7 +42,7 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
                 strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False,
                 input_shape=None, keras: Optional[int] = None, dialect: Optional[str] = None,
                 input_size: Optional[list] = None, model: Optional[str] = None
-                ) -> Union[ReadResult, TorchReadResult]:
+                ):
     """Read model source text: PyTorch code (a file that imports torch, or ``dialect="torch"``)
     into PyTorch modules, anything else into Keras models.
 
@@ -67,10 +65,13 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
         if input_shape is not None:
             raise ReadError("--input-shape is for Keras files; give a PyTorch model's input with the "
                             "batch axis, e.g. --input-size 1,3,224,224", filename)
+        # Each framework's reader loads when a file needs it (a Keras summary never loads PyTorch's).
+        from .torch import read_torch_source
         return read_torch_source(source, filename, bindings, limits, ignore_unused, tree,
                                  input_size=input_size, model=model)
     if input_size:
         raise ReadError("--input-size is for PyTorch files; give a Keras model's input without the "
                         "batch axis, e.g. --input-shape 28,28,1", filename)
+    from .keras import read_keras_source
     return read_keras_source(source, filename, bindings, strict, limits, ignore_unused,
                              input_shape=input_shape, keras=keras, tree=tree)

@@ -116,6 +116,11 @@ def check_nesting(tree: ast.AST, filename: str, limits: Limits) -> None:
 _NODES: "weakref.WeakKeyDictionary[ast.AST, list]" = weakref.WeakKeyDictionary()
 
 
+def looks_like_config(text: str) -> bool:
+    """Whether ``text`` is a JSON object (a config file), not Python source."""
+    return text.lstrip().startswith("{")
+
+
 def nodes(tree: ast.AST) -> list:
     """Every node of ``tree`` as parsed, in :func:`ast.walk`'s order (found once for a tree)."""
     # The tree itself is not kept in its own entry: a value that held its key would keep

@@ -39,11 +39,11 @@ from .interpreter import Interpreter, Scope
 from .hostkit import guarded_instance, python_item, sized
 from .subs import binding_value
 from .limits import Limits
-from .source import nodes, parse
+from .source import parse
 from .values import (BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange,
                      UserClass, UserFunction)
 
-TORCH_ROOTS = ("torch",)
+from .dialect import TORCH_ROOTS
 #: module methods ``__init__`` code calls that change nothing symparams counts
 _INERT_METHODS = {"apply", "eval", "train", "to", "cuda", "cpu", "float", "double", "half",
                   "bfloat16", "reset_parameters", "_reset_parameters", "_init_weights",
@@ -94,16 +94,6 @@ class TorchReadResult:
             raise ReadError(f"no module is assigned to {name!r}; the file's modules are "
                             f"{', '.join(self.modules)}", self.filename)
         return self.modules[name]
-
-
-def is_torch_source(tree: ast.Module) -> bool:
-    """Whether the file imports PyTorch (``import torch``, ``from torch import nn``, ...)."""
-    for node in nodes(tree):
-        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in TORCH_ROOTS for a in node.names):
-            return True
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in TORCH_ROOTS:
-            return True
-    return False
 
 
 def read_torch_source(source: str, filename: str, bindings: Optional[dict] = None,

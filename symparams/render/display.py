@@ -18,20 +18,6 @@ from . import Fmt, _environment, default_templates, load_names, render_template
 
 MIMES = (("text/markdown", "md"), ("text/html", "html"), ("text/latex", "tex"))
 
-#: views made above this package (a model's diagram needs the whole engine): kind → function
-_VIEWS: dict = {}
-
-
-def register_view(kind: str, make) -> None:
-    """Let ``make(obj) -> {mime: text}`` give the display of a ``kind`` of object; the module
-    that defines it registers it on import (``symparams.page`` registers ``model``)."""
-    _VIEWS[kind] = make
-
-
-def view(kind: str, obj: Any) -> dict[str, str]:
-    """The display registered for ``kind`` (empty when none is)."""
-    make = _VIEWS.get(kind)
-    return make(obj) if make is not None else {}
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,6 @@ built from a config file) as a :class:`Result`."""
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 
 import sympy
