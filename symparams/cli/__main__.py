@@ -1,0 +1,7 @@
+"""``python -m symparams.cli``: the ``symparams`` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

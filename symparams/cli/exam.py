@@ -1,0 +1,43 @@
+"""``symparams exam``: versions of a spec's questions in a format a course uses."""
+
+from __future__ import annotations
+
+import sys
+
+from ..errors import SymparamsError
+from .options import write_file
+
+
+def run_exam(args) -> int:
+    from .. import exam
+
+    if args.jobs is not None and args.jobs < 1:
+        raise SymparamsError(f"--jobs {args.jobs}: give at least 1 process, or leave --jobs out "
+                             "for one for each CPU")
+    spec = exam.Spec.from_toml(args.spec)
+    variants, report = exam.draw(spec, args.variants, seed=args.seed)
+    if args.report:
+        for line in report.lines():
+            print(line, file=sys.stderr)
+    if args.format == "latex" and args.output:
+        base = args.output[:-4] if args.output.endswith(".tex") else args.output
+        for path, key in ((f"{base}.tex", False), (f"{base}-key.tex", True)):
+            write_file(path, exam.write(spec, variants, "latex", key=key, templates=args.templates,
+                                         jobs=args.jobs))
+        return 0
+    text = exam.write(spec, variants, args.format, key=args.key, templates=args.templates, seed=args.seed,
+                      jobs=args.jobs)
+    if isinstance(text, bytes):
+        if not args.output or args.output == "-":
+            raise SymparamsError("a QTI package is a zip file: give it a name with -o, such as -o quiz.zip")
+        try:
+            with open(args.output, "wb") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise SymparamsError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+        return 0
+    if args.output:
+        write_file(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
