@@ -865,21 +865,21 @@ def test_a_size_drawn_as_1_is_checked_against_its_own_reading(tmp_path):
 @needs_toml
 @pytest.mark.parametrize("name", list(SPECS))
 def test_a_layer_block_rendered_once_is_the_block_rendered_anew(name, monkeypatch):
-    """The writer renders each distinct layer's block once and reuses it (render.py's
-    _block_key); rendering every block afresh must give the same bytes in every format
+    """The writer renders each distinct layer's block once and reuses it (context.py's
+    block_key); rendering every block afresh must give the same bytes in every format
     that carries worked solutions."""
-    from symparams.exam import render as exam_render
+    from symparams.exam import context as exam_context
     spec = exam.Spec.from_toml(SPECS[name])
     variants, _ = exam.draw(spec, 12, seed=5)
     cached = {fmt: exam.write(spec, variants, fmt) for fmt in ("gift", "moodle", "canvas", "qti")}
     reused = []
 
     def fresh(self, blocks, layer, level):
-        key = exam_render._block_key(layer)
+        key = exam_context.block_key(layer)
         reused.append(key in self._blocks)
         self._blocks[key] = True
         return str(blocks.layer_block(self.fmt, layer, level))
-    monkeypatch.setattr(exam_render._Context, "layer_block", fresh)
+    monkeypatch.setattr(exam_context.Context, "layer_block", fresh)
     for fmt, text in cached.items():
         assert exam.write(spec, variants, fmt) == text, fmt
     if name not in ("shapes", "layers"):   # one layer a question, a different one in each version

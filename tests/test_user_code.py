@@ -269,3 +269,14 @@ def test_tensorflow_tutorial_attention_written_with_tf_ops():
     row = summary.row("multi_head_attention")
     assert json_size(row.params) == 4 * (512 * 512 + 512)
     assert [json_size(s) for s in row.output_shapes[0]] == [None, 60, 512]
+
+
+def test_a_scripts_main_block_runs_as_the_program_would():
+    """``if __name__ == "__main__":`` is true for the file being read, in Keras files as in
+    PyTorch ones: a script that builds its model there is counted as at the top level."""
+    body = ("def build(num_classes):\n"
+            "    return keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(num_classes)])\n")
+    head = "from tensorflow import keras\nfrom tensorflow.keras import layers\n"
+    main_block = read_source(head + body + 'if __name__ == "__main__":\n    model = build(10)\n', "m.py").model
+    top_level = read_source(head + body + "model = build(10)\n", "m.py").model
+    assert main_block.summarize().total == top_level.summarize().total != 0

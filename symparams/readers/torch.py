@@ -26,17 +26,17 @@ from typing import Optional
 
 import sympy
 
-from ..dims import symbol
 from ..errors import ReadError, SymparamsError
 from ..pytorch import nn as torch_nn
 from ..pytorch.module import Buffer, ForwardError, Module, Parameter, UserModule, module_type
 from ..pytorch.tensor import ShapeError, Tensor
 from ..pytorch.trace import Trace, current, tracing
 from . import torch_ops
-from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, SAFE_METHODS
+from .base_host import HostBase
+from .builtins import MATH, MATH_FUNCTIONS, SAFE_METHODS
 from .builtins import call_method as call_safe_method
-from .interpreter import Interpreter, Scope
-from .hostkit import guarded_instance, python_item, sized
+from .interpreter import Scope
+from .hostkit import python_item, sized
 from .subs import binding_value
 from .limits import Limits
 from .source import parse
@@ -126,33 +126,25 @@ def read_torch_source(source: str, filename: str, bindings: Optional[dict] = Non
                            ["read as PyTorch code"], reader.traces)
 
 
-class TorchReader:
+class TorchReader(HostBase):
     """The interpreter's :class:`~symparams.readers.host.Host` for PyTorch code."""
 
+    roots = TORCH_ROOTS
+    not_numbers = (TorchName, Module, Namespace, Builtin)
+    tensor_types = (Tensor, Parameter, Buffer)
+    kept_from_subs = (Module,)
+    made_word = "modules"
+
     def __init__(self, filename: str, bindings: dict, limits: Limits, deadline: Optional[float] = None):
-        self.filename = filename
-        self.bindings = bindings
-        self.limits = limits
-        self.interp = Interpreter(self, filename, limits, deadline)
-        self.warnings: list[str] = []
+        super().__init__(filename, bindings, limits, deadline)
         self.modules: dict[str, Module] = {}
-        self.used_bindings: set[str] = set()
-        self.free_names: set[str] = set()
-        self.modules_made = 0
-        self.root = Scope()
         self.traces: dict[int, Trace] = {}
         #: the class whose forward() is running, for the message of a missing attribute
         self.in_forward: list[str] = []
 
-    def run(self, tree: ast.Module) -> None:
-        try:
-            self.interp.run(tree, self.root)
-        except ReadError:
-            raise
-        except SymparamsError as exc:
-            raise self.error(str(exc)) from None
-        except RecursionError:
-            raise self.error("the file's calls and expressions nest too deeply for the reader") from None
+    def too_deep_message(self) -> str:
+        # Unlike the Keras host's, this message has never named the limits; kept as it was.
+        return "the file's calls and expressions nest too deeply for the reader"
 
     def run_input(self, name: Optional[str], sizes: list) -> None:
         """``--input-size``: the model's forward on tensors of these shapes."""
@@ -204,6 +196,8 @@ class TorchReader:
 
     # ---- messages ----------------------------------------------------------------------
     def error(self, message: str, node=None) -> ReadError:
+        # Without a node the error has no line, where the Keras host's (HostBase.error) takes
+        # the line the interpreter is at; the PyTorch host has always done this, kept as it was.
         line = getattr(node, "lineno", None)
         return ReadError(message, self.filename, line)
 
@@ -234,78 +228,34 @@ class TorchReader:
     def to_text(self, value) -> str:
         return self.describe(value)
 
-    def shape_of(self, value) -> Optional[tuple]:
-        return value.shape if isinstance(value, (Tensor, Parameter, Buffer)) else None
-
     # ---- names -------------------------------------------------------------------------
-    def global_name(self, name: str, node):
-        if name in self.bindings:
-            self.used_bindings.add(name)
-            return self.bindings[name]
-        if name in BUILTINS:
-            return BUILTINS[name]
-        if name == "math":
-            return MATH
+    def framework_global(self, name: str):
         if name in _SNIPPET_NAMES:
             # a snippet pasted without its imports: torch's usual names
             return TorchName(_SNIPPET_NAMES[name])
-        if name == "__name__":
-            # the file is read as the program it is: its main block runs
-            return "__main__"
-        self.free_names.add(name)
-        return FreeName(name)
+        return None
 
-    def import_module(self, dotted: str):
-        if dotted.split(".")[0] in TORCH_ROOTS:
-            return TorchName(dotted)
-        return MATH if dotted == "math" else Namespace(dotted, keras=False)
+    def framework_module(self, dotted: str):
+        return TorchName(dotted)
 
-    def import_name(self, module: str, name: str):
-        if (module or "").split(".")[0] in TORCH_ROOTS:
-            return TorchName(f"{module}.{name}")
+    def framework_import(self, module: str, name: str):
+        return TorchName(f"{module}.{name}")
+
+    def library_name(self, module: str, name: str):
         if module == "collections" and name == "OrderedDict":
             return Builtin("OrderedDict", lambda host, a, k, n: dict(*a, **k))
-        if module == "math" and name in MATH_FUNCTIONS:
-            return MATH_FUNCTIONS[name]
-        return Namespace(f"{module}.{name}", keras=False)
+        return None
 
     def import_star(self, module: str, scope: Scope) -> None:
         if module.split(".")[0] in TORCH_ROOTS:
             for name in torch_nn.__all__:
                 scope.assign(name, TorchName(f"torch.nn.{name}"))
 
-    def note_assignment(self, name: str, value, scope: Scope) -> None:
-        if scope is not self.root:
-            return
-        if name in self.bindings and not isinstance(value, Module):
-            self.used_bindings.add(name)
-            scope.vars[name] = self.bindings[name]
-            return
+    def note_variable(self, name: str, value) -> None:
         if isinstance(value, Module):
             self.modules[name] = value
 
-    def note_class(self, name: str, line: int) -> None:
-        pass
-
     # ---- values as sizes ---------------------------------------------------------------
-    def size_symbol(self, value: Opaque):
-        name = value.symbol_name()
-        if name in self.bindings:
-            self.used_bindings.add(name)
-            return self.bindings[name]
-        self.free_names.add(name)
-        return symbol(name)
-
-    def as_operand(self, value, node):
-        if isinstance(value, Opaque):
-            return self.size_symbol(value)
-        if isinstance(value, (TorchName, Module, Namespace, Builtin)):
-            raise self.error(f"{self.describe(value)} is not a number", node)
-        return value
-
-    def as_argument(self, value):
-        return sized(self, value)
-
     @staticmethod
     def as_tensor(value):
         """A parameter or a buffer used in forward() is a tensor of its shape."""
@@ -314,9 +264,6 @@ class TorchReader:
         if isinstance(value, (list, tuple)):
             return type(value)(TorchReader.as_tensor(v) for v in value)
         return value
-
-    def record_real(self, value) -> None:
-        pass
 
     # ---- attributes --------------------------------------------------------------------
     def get_attribute(self, obj, attr: str, node):
@@ -441,7 +388,7 @@ class TorchReader:
             if func.path in ("copy.deepcopy", "copy.copy") and args and isinstance(args[0], Module):
                 # each copy has its own parameters, as PyTorch's clones do
                 import copy
-                self.count_modules(sum(1 for _ in args[0].named_modules()), node)
+                self.count_made(sum(1 for _ in args[0].named_modules()), node)
                 return copy.deepcopy(args[0])
             return Opaque(f"{func.path}()")
         if isinstance(func, Module):
@@ -508,15 +455,8 @@ class TorchReader:
         self.forward(model, [Tensor(tuple(sized(self, d) for d in s)) for s in shapes], {}, node)
         return None
 
-    def count_modules(self, n: int, node) -> None:
-        """``n`` more modules made: within the reader's limit, or a one-line error."""
-        self.modules_made += n
-        if self.modules_made > self.limits.layers:
-            raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
-                                             "modules", node)
-
     def construct(self, name: str, args, kwargs, node):
-        self.count_modules(1, node)
+        self.count_made(1, node)
         cls = getattr(torch_nn, name)
         try:
             return cls(*args, **kwargs)
@@ -606,14 +546,10 @@ class TorchReader:
                                  "extend nn.Module", node)
         return cls
 
-    def user_class_of(self, obj) -> Optional[UserClass]:
-        if isinstance(obj, Instance):
-            return obj.user_class
+    def framework_class_of(self, obj) -> Optional[UserClass]:
         return obj.user_class if isinstance(obj, UserModule) else None
 
-    def instance_attributes(self, obj) -> Optional[dict]:
-        if isinstance(obj, Instance):
-            return obj.attributes
+    def framework_attributes(self, obj) -> Optional[dict]:
         if isinstance(obj, UserModule):
             # Read through one view, as nn.Module.__getattr__ finds them; writes go
             # through set_attribute, which registers.
@@ -622,11 +558,7 @@ class TorchReader:
                     **obj._modules, **obj._parameters}
         return None
 
-    def instantiate(self, cls: UserClass, args, kwargs, node):
-        instance = guarded_instance(self, cls, args, kwargs, node)
-        if instance is not None:
-            return instance
-        self.count_modules(1, node)
+    def framework_instance(self, cls: UserClass, args, kwargs, node):
         obj = UserModule(cls.name, self.run_user_forward, cls)
         self.interp.run_init(cls, obj, list(args), dict(kwargs), node)
         return obj

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Mapping, Optional
 
+from .fmt import TexFmt
 from .printers import html_escape
-from . import Fmt, html_table
+from .tables import html_table
 
 
 def _align(a: str) -> str:
@@ -25,7 +26,7 @@ def _tex(body: str) -> str:
     return html_escape(body.replace("\\allowbreak ", "").replace("\\allowbreak", ""))
 
 
-class LmsFmt(Fmt):
+class LmsFmt(TexFmt):
     """HTML text with TeX math in ``\\( \\)`` and ``\\[ \\]``."""
 
     def __init__(self, names: Mapping[str, str], thousands: str = ",",
@@ -39,20 +40,11 @@ class LmsFmt(Fmt):
     def display(self, lines) -> str:
         return "<p>\\[\\begin{aligned}\n" + _tex(" \\\\\n".join(lines)) + "\n\\end{aligned}\\]</p>"
 
-    def times(self, sizes) -> str:
-        return self._wrap(r" \times ".join(self.math(s) for s in sizes))
-
-    def greek(self, letter: str) -> str:
-        return self._wrap("\\" + letter)
-
     def text(self, s) -> str:
         return html_escape(str(s))
 
     def code(self, s) -> str:
         return f"<code>{html_escape(str(s))}</code>"
-
-    def link(self, name: str) -> str:
-        return self.code(name)
 
     def table(self, header: list, rows: list, align: str) -> str:
         return html_table(header, rows, align, _align, _align)

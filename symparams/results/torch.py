@@ -59,9 +59,9 @@ class TorchResult(Result):
 
     def groups(self) -> tuple:
         """Each module's own parameters, each tensor once (a tied ``lm_head`` is ``wte``), with
-        alike blocks as one part: the copies in a stack (``h.*``) or in a list of modules of
-        one class and one count (32 decoder layers are ``layers.*``); a list of unlike
-        modules (a Sequential's convolutions) keeps each of them."""
+        alike blocks as one part: the copies in a stack (``h.*``) or in a list of blocks of one
+        class (32 decoder layers are ``layers.*``); a list of unlike modules (a Sequential's
+        convolutions) keeps each of them."""
         from ..layers.base import Weight
         alike = self._alike_lists()
         parts: dict = {}
@@ -84,12 +84,16 @@ class TorchResult(Result):
         return tuple(out)
 
     def _alike_lists(self) -> set:
-        """The containers whose numbered children with parameters are of one class and count."""
+        """The containers whose numbered children with parameters are copies of one block: blocks
+        of one class (T5's first block holds the relative position table the others do not),
+        or modules of one class and one count (a list of alike heads)."""
         from ..pytorch.module import module_type
         out = set()
         for name, m in self.model.named_modules():
             numbered = [c for n, c in m.named_children() if n.isdigit() and c.count() != 0]
-            if len(numbered) > 1 and len({(module_type(c), c.count()) for c in numbered}) == 1:
+            if len(numbered) < 2 or len({module_type(c) for c in numbered}) != 1:
+                continue
+            if all(c._modules for c in numbered) or len({c.count() for c in numbered}) == 1:
                 out.add(name)
         return out
 

@@ -1,0 +1,70 @@
+"""GIFT, Moodle's plain-text question format: each question with its feedback and worked
+solution in HTML; a cloze table's blanks each a numerical question of its own."""
+
+from __future__ import annotations
+
+import html
+
+from ..answer_text import number, plain
+from ..context import Context, cloze_stem, question_html, solution_html
+from .lms_fields import grade_fraction, question_name
+
+
+def gift_escape(text: str) -> str:
+    """Escape as Moodle's GIFT importer reads it: a backslash doubled, ~ = # { } : after one."""
+    text = text.replace("\\", "\\\\")
+    for ch in "~=#{}:":
+        text = text.replace(ch, "\\" + ch)
+    return text.replace("\n", "\\n")   # GIFT's own newline escape (code keeps its lines)
+
+
+def gift(ctx: Context) -> str:
+    """Every version's questions as one GIFT file, in a category named for the spec."""
+    out = [f"// {ctx.spec.title}: {len(ctx.variants)} versions, written by symparams",
+           f"$CATEGORY: $course$/symparams/{ctx.spec.title}", ""]
+    for lines in ctx.each_version(_gift_version):
+        out += lines
+    return "\n".join(out)
+
+
+def _gift_version(ctx, v) -> list:
+    out = []
+    for q in v.questions:
+        if q.blanks:
+            out += _gift_cloze(ctx, v, q)
+            continue
+        solution = gift_escape(solution_html(ctx, v, q))
+        head = f"::{gift_escape(question_name(ctx, v, q))}::[html]{gift_escape(question_html(ctx, v, q))}"
+        if not q.choices:
+            lines = [head + "{#", f"\t={plain(q.answer)}:{q.tolerance:g}#Correct."]
+            lines += [f"\t=%0%{plain(c.value)}:0#{gift_escape(ctx.feedback(c))}" for c in q.distractors
+                      if abs(float(c.value) - float(q.answer)) > q.tolerance]
+        else:
+            lines = [head + "{"]
+            n_correct = sum(c.correct for c in q.choices)
+            for c in q.choices:
+                feedback = "Correct." if c.correct else ctx.feedback(c)
+                if n_correct > 1:
+                    weight = f"{grade_fraction(100 / n_correct if c.correct else -100 / n_correct)}"
+                    mark = f"~%{weight}%"
+                else:
+                    mark = "=" if c.correct else "~"
+                lines.append(f"\t{mark}{gift_escape(number(c.value))}#{gift_escape(feedback)}")
+        lines += [f"\t####[html]{solution}", "}", ""]
+        out += lines
+    return out
+
+
+def _gift_cloze(ctx, v, q) -> list:
+    """GIFT has no cloze: each blank becomes a numerical question of its own."""
+    out = []
+    for i, b in enumerate(q.blanks, start=1):
+        if b.column == "shape":
+            continue
+        label = "the total" if b.column == "total" else f"the parameters of {b.row}"
+        stem = cloze_stem(ctx, v, q) + f"<p>Blank [{i}]: {html.escape(label)}?</p>"
+        out += [f"::{gift_escape(question_name(ctx, v, q))}, blank {i}::[html]{gift_escape(stem)}{{#",
+                f"\t={plain(b.answer)}:0#Correct."]
+        out += [f"\t=%0%{plain(c.value)}:0#{gift_escape(ctx.feedback(c))}" for c in b.distractors]
+        out += [f"\t####[html]{gift_escape(solution_html(ctx, v, q, b))}", "}", ""]
+    return out
