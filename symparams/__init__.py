@@ -9,27 +9,27 @@ Write a model as in Keras, with numbers or names as sizes::
     model.subs(d=784, w=64, k=10).total_params   # 50890
 """
 
-from . import layers
-from .dims import symbol, symbols
-from .errors import ModelError, ShapeError, SubstitutionError, SymparamsError
-from .layers.base import Tensor, Weight, clear_session
-from .layers.repeat import Repeat
-from .model import Input, Model, Sequential
-from .summary import Row, Summary, summarize
-from .views import register_view as _register_view
+from .keras import layers
+from .core.dims import symbol, symbols
+from .core.errors import ModelError, ShapeError, SubstitutionError, SymparamsError
+from .keras.layers.base import Tensor, Weight, clear_session
+from .keras.layers.repeat import Repeat
+from .keras.model import Input, Model, Sequential
+from .keras.summary import Row, Summary, summarize
+from .core.views import register_view as _register_view
 
 
 def __getattr__(name: str):
     # The worked solution's engine loads when it is first asked for, not with the package.
     if name in ("derive", "Derivation"):
-        from . import derivation
+        from .keras import derivation
         return getattr(derivation, name)
     raise AttributeError(f"module 'symparams' has no attribute {name!r}")
 
 
 def _model_view(model) -> dict:
     # The page (diagram, HTML table) loads when a notebook first shows a model, not at import.
-    from .page import model_view
+    from .html.page import model_view
     return model_view(model)
 
 

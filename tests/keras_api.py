@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import symparams
-from symparams import layers as sp_layers
-from symparams.layers.base import naming_scope
+from symparams.keras import layers as sp_layers
+from symparams.keras.layers.base import naming_scope
 from tools import modules_replaced
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,8 +6,8 @@ import pytest
 import sympy
 
 from keras_api import load_fixture
-from symparams import (Input, Model, Sequential, SubstitutionError, layers, summarize, symbol,
-                       symbols)
+from symparams import Input, Model, Sequential, SubstitutionError, summarize, symbol, symbols
+from symparams.keras import layers
 
 
 def test_symbolic_mlp_matches_keras_under_each_binding():

@@ -68,8 +68,8 @@ def test_imports_have_no_cycle():
 
 
 def test_the_cycle_check_sees_lazy_imports():
-    # A function-level import counts: model.py imports summary inside methods.
-    assert "symparams.summary" in imported("symparams.model", MODULES["symparams.model"])
+    # A function-level import counts: keras/model.py imports the summary inside methods.
+    assert "symparams.keras.summary" in imported("symparams.keras.model", MODULES["symparams.keras.model"])
 
 
 def concrete_layer_classes() -> set[str]:
@@ -77,21 +77,21 @@ def concrete_layer_classes() -> set[str]:
     import importlib
     import inspect
 
-    from symparams.layers.base import Layer
+    from symparams.keras.layers.base import Layer
 
     names = set()
     for module in MODULES:
-        if module.startswith("symparams.layers."):
+        if module.startswith("symparams.keras.layers."):
             for name, value in vars(importlib.import_module(module)).items():
                 if inspect.isclass(value) and issubclass(value, Layer) and value is not Layer \
-                        and value.__module__.startswith("symparams.layers."):
+                        and value.__module__.startswith("symparams.keras.layers."):
                     names.add(name)
     return names
 
 
 # The readers' tables of Keras names (Keras 1 spellings, tensor functions), the exam's misconception
 # catalogue and the public API may name layers; nothing else outside layers/ does.
-ALLOWED = {"symparams", "symparams.readers.legacy", "symparams.readers.tensor_ops",
+ALLOWED = {"symparams", "symparams.readers.keras.legacy", "symparams.readers.keras.tensor_ops",
            "symparams.exam.misconceptions"}
 
 
@@ -100,7 +100,7 @@ def test_no_module_outside_layers_names_a_concrete_layer():
     assert {"Dense", "Conv2D", "BaseConv", "InputLayer", "LSTM"} <= concrete
     found = []
     for module, path in sorted(MODULES.items()):
-        if module.startswith("symparams.layers") or module in ALLOWED:
+        if module.startswith("symparams.keras.layers") or module in ALLOWED:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         # Names bound to the layers package or one of its modules (``from .. import layers as L``).
@@ -136,8 +136,8 @@ def test_every_layer_explains_itself_by_method():
 ADAPTERS = ("symparams.results.keras", "symparams.results.torch", "symparams.exam.views",
             "symparams.exam.torch_reading")
 #: the modules above the adapters, which read every model through symparams.results
-CONSUMERS = ("symparams.cli", "symparams.page", "symparams.compare", "symparams.scale_report",
-             "symparams.scaling", "symparams.results", "symparams.render", "symparams.exam")
+CONSUMERS = ("symparams.cli", "symparams.html", "symparams.scaling", "symparams.results", "symparams.render",
+             "symparams.exam")
 FRAMEWORK_CLASSES = {"Module", "Functional", "Sequential", "Model", "TorchSummary", "Summary",
                      "TorchReadResult", "ReadResult", "ConfigReadResult", "KerasResult", "TorchResult"}
 FRAMEWORK_METHODS = {"named_parameters", "named_modules", "ordered_graph", "count_params", "listed_calls",
@@ -208,8 +208,8 @@ def module_classes() -> set[str]:
 # Where a class's name may be written as text: the layers and modules themselves, the readers
 # (the names code is written in: their spelling tables), the Keras model classes, the public
 # API, and the exam's misconception catalogue.
-NAMING = ("symparams.layers", "symparams.pytorch", "symparams.readers")
-NAMING_MODULES = {"symparams", "symparams.model", "symparams.exam.misconceptions"}
+NAMING = ("symparams.keras.layers", "symparams.pytorch", "symparams.readers")
+NAMING_MODULES = {"symparams", "symparams.keras.model", "symparams.exam.misconceptions"}
 
 
 def test_no_string_outside_the_layers_names_a_layer_class():
@@ -250,7 +250,7 @@ def test_start_up_loads_only_what_the_command_needs():
     done = subprocess.run([sys.executable, "-c", probe, str(example)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     at_import, after_summary = (set(part.split()) for part in done.stdout.split("|"))
-    never = ("symparams.page", "symparams.diagram", "symparams.exam", "symparams.derivation", "symparams.pytorch",
+    never = ("symparams.html", "symparams.exam", "symparams.keras.derivation", "symparams.pytorch",
              "symparams.configs", "jinja2")
     assert not [m for m in after_summary if m.startswith(never)]
     assert not [m for m in at_import if m.startswith(("symparams.render", "symparams.results", *never))]

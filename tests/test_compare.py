@@ -7,7 +7,7 @@ import pytest
 
 from keras_api import load_fixture, model_path
 from symparams.cli import main
-from symparams.compare import compare
+from symparams.results.compare import compare
 from symparams.readers import read_file
 from torch_api import SOURCES, load_torch_fixture
 
@@ -114,7 +114,7 @@ def test_a_difference_no_convention_explains_is_said(tmp_path, capsys):
 
 
 def test_the_derivation_of_an_lstm_says_why_pytorch_counts_more():
-    from symparams.derivation import derive
+    from symparams.keras.derivation import derive
     from symparams.render import render
     keras_run = load_fixture("compare_recurrent")["runs"][0]
     torch_run = load_torch_fixture("compare_recurrent")["runs"][0]

@@ -16,7 +16,7 @@ from symparams.configs import read_config
 from symparams.configs.arithmetic import (CHINCHILLA_FIT, CHINCHILLA_TABLE3, chinchilla, embedding_parameters,
                                           expert_parameters, kaplan_table1, study)
 from symparams.configs.families import FAMILIES
-from symparams.dims import substitute
+from symparams.core.dims import substitute
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = sorted((ROOT / "tests" / "fixtures" / "transformers").glob("*.json"))

@@ -13,10 +13,10 @@ import sympy
 from keras_api import FIXTURES, fixture_names, load_fixture, model_source
 from symparams import summarize
 from symparams.cli import main
-from symparams.derivation import derive
+from symparams.keras.derivation import derive
 from symparams.readers import read_file, read_source
 from symparams.render import render
-from symparams.summary import json_size
+from symparams.keras.summary import json_size
 from tools import katex_render, math_fragments, pdflatex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -247,7 +247,7 @@ def test_summary_detail_keeps_formulas_for_layers_with_parameters():
 def test_a_step_too_wide_breaks_at_its_operators():
     from symparams.render import Fmt
     from types import SimpleNamespace
-    from symparams.formula import Num, Sum
+    from symparams.core.formula import Num, Sum
     fmt = Fmt("latex", {}, ",", 40)
     lines = fmt.equation(SimpleNamespace(formula=None, lines=[Sum(tuple(Num(sympy.Integer(10**6 + i))
                                                                          for i in range(12)))]), "Total")

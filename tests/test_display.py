@@ -10,12 +10,12 @@ import pytest
 import sympy
 
 from keras_api import load_fixture, model_path
-from symparams import scaling
-from symparams.compute import compute
-from symparams.derivation import derive
+from symparams.scaling import algebra as scaling
+from symparams.keras.compute import compute
+from symparams.keras.derivation import derive
 from symparams.exam import Spec, draw
 from symparams.readers import read_file
-from symparams.scale_report import build_report
+from symparams.scaling.report import build_report
 from tools import ROOT, katex_render, math_fragments
 
 

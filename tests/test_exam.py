@@ -44,7 +44,7 @@ def cnn100():
 
 def engine_answer(spec, v, q):
     """The answer, recomputed from scratch: read the variant's own filled-in source."""
-    from symparams.compute import compute
+    from symparams.keras.compute import compute
     if q.framework == "pytorch":
         return engine_torch_answer(v, q)
     model = read_source(v.source, "variant.py").model
@@ -153,10 +153,10 @@ def _model_wide_answer(q, run):
     if q.kind in ("trainable_params", "non_trainable_params"):
         return run[q.kind[:-len("_params")]]
     if q.kind == "weight_memory":
-        from symparams.units import DTYPE_BYTES
+        from symparams.core.units import DTYPE_BYTES
         v = Fraction(run["total"]) * Fraction(int(DTYPE_BYTES[q.spec.dtype])) / UNITS[q.spec.unit]
     else:
-        from symparams.memory import training_memory
+        from symparams.scaling.memory import training_memory
         m = training_memory(run["trainable"], run["non_trainable"], q.spec.optimizer, q.spec.precision)
         v = Fraction(int(m.total)) / UNITS[q.spec.unit]
     return v.numerator if v.denominator == 1 else v
@@ -644,7 +644,7 @@ def test_feedback_fits_the_drawn_model():
 
 
 def test_a_missing_import_is_named():
-    from symparams.errors import SymparamsError
+    from symparams.core.errors import SymparamsError
     with pytest.raises(SymparamsError, match="add `from keras import layers`"):
         read_source("import keras\nmodel = keras.Sequential([keras.Input((4,)), layers.Dense(3)])", "m.py")
 
@@ -808,7 +808,7 @@ def test_a_version_derived_from_the_one_reading_is_its_own_source_derived(name, 
     numbers in place (views.Reading.derive_at), sharing layers between versions by their
     keys (row_keys). Each must equal the derivation of the version's own source, read
     afresh; no version's source may be read to make them, and some layers must be shared."""
-    from symparams.derivation import derive
+    from symparams.keras.derivation import derive
     import importlib
     draw_module = importlib.import_module("symparams.exam.draw")
     from symparams.pytorch.derivation import derive_module
@@ -858,7 +858,7 @@ def test_a_size_drawn_as_1_is_checked_against_its_own_reading(tmp_path):
     for v in variants:
         own = summarize(read_source(v.source, "v.py").model)
         assert v.questions[0].answer == int(own.total), v.sizes
-        from symparams.derivation import derive
+        from symparams.keras.derivation import derive
         assert v.reading.derivation(v, {}) == derive(read_source(v.source, "v.py").model), v.sizes
 
 
@@ -932,7 +932,7 @@ def test_versions_written_by_two_processes_are_the_bytes_one_process_writes():
     variants, _ = exam.draw(spec, 120, seed=4)
     for fmt in ("gift", "moodle", "canvas", "qti", "markdown", "latex", "json"):
         assert exam.write(spec, variants, fmt, jobs=2) == exam.write(spec, variants, fmt, jobs=1), fmt
-    from symparams.errors import SymparamsError
+    from symparams.core.errors import SymparamsError
     with pytest.raises(SymparamsError, match="jobs must be"):
         exam.write(spec, variants, "gift", jobs=0)
 

@@ -20,9 +20,9 @@ import pytest
 import sympy
 
 from symparams.cli import main
-from symparams.derivation import derive
-from symparams.diagram import MOST_BOXES, from_derivation
-from symparams.page import page_of, render_page
+from symparams.keras.derivation import derive
+from symparams.html.diagram import MOST_BOXES, from_derivation
+from symparams.html.page import page_of, render_page
 from symparams.readers import read_file
 from symparams.render import render
 from symparams.render.diagrams import render_dot
@@ -152,7 +152,8 @@ def test_pytorch_runs_of_alike_blocks_fold_and_follow_the_forward_pass():
 @pytest.mark.slow
 def test_dot_escapes_names_a_file_may_spell():
     needs_dot()
-    from symparams import Input, Sequential, layers
+    from symparams import Input, Sequential
+    from symparams.keras import layers
     model = Sequential([Input((4,)), layers.Dense(3, name='a<b>&"c"')])
     dot = render_dot(from_derivation(derive(model)))
     assert "a&lt;b&gt;&amp;&quot;c&quot;" in dot

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from symparams.derivation import derive, derive_reusing
-from symparams.errors import SymparamsError
-from symparams.in_place import NotInPlace, Numbers, put
+from symparams.keras.derivation import derive, derive_reusing
+from symparams.core.errors import SymparamsError
+from symparams.core.in_place import NotInPlace, Numbers, put
 from symparams.pytorch.derivation import derive_module
 from symparams.readers import read_source
-from symparams.summary import summarize
+from symparams.keras.summary import summarize
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KERAS = sorted((FIXTURES / "models").glob("*.py"))

@@ -11,7 +11,7 @@ import pytest
 from keras_api import (assert_matches_keras, build, fixture_names, int_bound_names, load_fixture, loop_counts,
                        reader_only)
 from symparams import summarize, symbol
-from symparams.summary import json_size
+from symparams.keras.summary import json_size
 
 # The user's own classes, Lambda and Keras 1 code are followed by the reader only
 # (tests/test_reader_fixtures.py); the Python API runs the rest.
@@ -89,7 +89,7 @@ FOREIGN_OR_BASE = {"TorchModuleWrapper", "JaxLayer", "FlaxLayer", "TFSMLayer", "
 
 def test_every_keras_layer_class_is_known_and_recorded():
     """tests/fixtures/keras/layer_classes.json lists keras.layers as real Keras exports it."""
-    from symparams.layers import LAYERS
+    from symparams.keras.layers import LAYERS
 
     catalogue = load_fixture("layer_classes")["classes"]
     assert len(catalogue) >= 160

@@ -8,7 +8,7 @@ from keras_api import (assert_matches_keras, fixture_names, int_bound_names, loa
                        loop_counts, model_source, numeric_only)
 from symparams import summarize
 from symparams.readers import read_source
-from symparams.summary import json_size
+from symparams.keras.summary import json_size
 
 CASES = [(stem, i) for stem in fixture_names() for i in range(len(load_fixture(stem)["runs"]))]
 
@@ -54,7 +54,7 @@ def test_mobilenet_width_multiplier_stays_exact():
 
 @pytest.mark.parametrize("stem", [s for s in fixture_names() if numeric_only(s)])
 def test_control_flow_on_a_free_size_names_it(stem):
-    from symparams.errors import ReadError
+    from symparams.core.errors import ReadError
 
     names = set(load_fixture(stem)["runs"][0]["bindings"])
     with pytest.raises(ReadError) as err:

@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 import sympy
 
-from symparams import Input, Sequential, layers, symbols
+from symparams import Input, Sequential, symbols
+from symparams.keras import layers
 from symparams.cli import main
-from symparams.errors import SymparamsError
-from symparams.parse import ValueSyntaxError, as_expr, parse_text
+from symparams.core.errors import SymparamsError
+from symparams.core.parse import ValueSyntaxError, as_expr, parse_text
 
 PACKAGE = Path(__file__).resolve().parent.parent / "symparams"
 INJECTION = ("1 if [x for x in ().__class__.__base__.__subclasses__() if x.__name__ == "
@@ -233,7 +234,7 @@ def test_strided_symbolic_convolutions_stop_at_the_nesting_limit(tmp_path, capsy
 
 
 def test_an_expression_that_cannot_be_expanded_is_never_built():
-    from symparams import bounds
+    from symparams.core import bounds
 
     w = symbols("w")[0]
     e = w

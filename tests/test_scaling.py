@@ -11,11 +11,12 @@ import pytest
 import sympy
 
 from keras_api import load_fixture, model_source
-from symparams import Input, Model, Repeat, Sequential, ShapeError, layers, summarize, symbols
-from symparams import scaling
+from symparams import Input, Model, Repeat, Sequential, ShapeError, summarize, symbols
+from symparams.keras import layers
+from symparams.scaling import algebra as scaling
 from symparams.cli import main
-from symparams.compute import compute
-from symparams.memory import training_memory
+from symparams.keras.compute import compute
+from symparams.scaling.memory import training_memory
 from symparams.readers import read_file, read_source
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ import json
 import pytest
 import sympy
 
-from symparams.jsonvalues import json_size
+from symparams.core.jsonvalues import json_size
 from symparams.pytorch.summary import summarize_module
 from symparams.readers import read_source
 from torch_api import SOURCES, load_torch_fixture, torch_fixture_names, torch_source

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from symparams.pytorch.module import module_type
-from symparams.readers.torch import read_torch_source
+from symparams.readers.torch.reader import read_torch_source
 from torch_api import (as_int, build_torch, from_forward, load_torch_fixture, torch_fixture_names,
                        torch_source, SOURCES)
 

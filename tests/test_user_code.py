@@ -13,7 +13,7 @@ import textwrap
 
 from symparams.cli import main
 from symparams.readers import read_source
-from symparams.summary import json_size
+from symparams.keras.summary import json_size
 
 
 def summary_cli(tmp_path, capsys, source: str, *args: str):

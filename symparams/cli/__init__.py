@@ -16,7 +16,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 from .options import parse_input_sizes, parse_limits, parse_subs, parse_symbolic, read_results  # noqa: F401
 from .parser import EXIT_BAD_INPUT, build_parser
 

@@ -6,7 +6,7 @@ from .options import parse_limits, parse_subs, split_model
 
 
 def run_compare(args) -> int:
-    from ..compare import compare
+    from ..results.compare import compare
     from ..readers import read_file
     from ..render import render_comparison
     from ..results import results_of

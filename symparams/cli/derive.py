@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 from .options import parse_limits, parse_subs, read_results
 
 
@@ -33,7 +33,7 @@ def with_closed_form(args, derivation):
     """The derivation headed by its total in the free sizes, before ``--subs`` bound them:
     the file read again without them. Left as it is where that reading fails or is not
     the same model (a binding that is a shape, or that decides the structure)."""
-    from ..parse import parse_text
+    from ..core.parse import parse_text
     from ..readers import read_file
     from ..results import results_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 from .options import write_file
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 from .derive import with_closed_form
 from .options import read_results, write_file
 
 
 def run_html(args) -> int:
     from pathlib import Path
-    from ..page import page_of, render_page
+    from ..html.page import page_of, render_page
     from ..render.diagrams import render_dot, render_svg
-    from ..units import DTYPE_BYTES
+    from ..core.units import DTYPE_BYTES
 
     if args.dtype not in DTYPE_BYTES:
         raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")

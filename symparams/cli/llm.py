@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 from .options import parse_budget, parse_subs, parse_symbolic, size_option
 
 
@@ -12,7 +12,7 @@ def run_llm(args) -> int:
     from ..configs.arithmetic import study
     from ..readers import read_file
     from ..render import render_study
-    from ..units import DTYPE_BYTES
+    from ..core.units import DTYPE_BYTES
 
     if args.dtype not in DTYPE_BYTES:
         raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")

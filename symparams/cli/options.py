@@ -7,7 +7,7 @@ import os
 import re
 from typing import Optional, Sequence
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 
 
 def parse_subs(items: Sequence[str]) -> dict[str, str]:
@@ -24,7 +24,7 @@ def parse_subs(items: Sequence[str]) -> dict[str, str]:
 
 def parse_input_sizes(items: Sequence[str]) -> list:
     """``--input-size 1,3,224,224``: one shape per flag, each size a number or a name."""
-    from ..parse import as_expr, parse_text
+    from ..core.parse import as_expr, parse_text
 
     shapes = []
     for item in items or ():
@@ -56,7 +56,7 @@ def parse_symbolic(text: Optional[str]) -> list:
 
 
 def parse_limits(items: Sequence[str]):
-    from ..readers.limits import Limits
+    from ..readers.python.limits import Limits
 
     values: dict[str, str] = {}
     for item in items or ():
@@ -109,7 +109,7 @@ def split_model(spec: str):
 
 
 def parse_budget(text: str):
-    from ..parse import as_expr
+    from ..core.parse import as_expr
     try:
         value = as_expr(float(text)) if re.fullmatch(r"[\d.eE+]+", text) else None
     except (ValueError, OverflowError, SymparamsError):
@@ -123,7 +123,7 @@ def size_option(text: Optional[str], option: str):
     """A size given on the command line (``--seq-len 4096``, ``--seq-len s``), never evaluated."""
     if text is None:
         return None
-    from ..parse import as_expr, parse_text
+    from ..core.parse import as_expr, parse_text
     value = parse_text(text, option)
     if isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 from .options import (parse_budget, parse_limits, parse_subs, parse_sweep, read_results,
                       split_model)
 
@@ -12,10 +12,11 @@ from .options import (parse_budget, parse_limits, parse_subs, parse_sweep, read_
 def run_scale(args) -> int:
     import json as _json
 
-    from .. import bounds, scaling
+    from ..core import bounds
+    from ..scaling import algebra as scaling
     from ..readers import read_file
     from ..results import results_of
-    from ..scale_report import build_report, sweep_csv, sweep_markdown, to_text
+    from ..scaling.report import build_report, sweep_csv, sweep_markdown, to_text
 
     sweep_size, sweep_values = parse_sweep(args.sweep) if args.sweep else (None, ())
     if (args.budget is None) != (args.solve is None):
@@ -59,7 +60,7 @@ def run_scale(args) -> int:
         series = {"parameters": report.total}
         if args.flops:
             series["FLOPs (forward, one example)"] = bounds.expand(2 * report.macs)
-        from ..parse import parse_text
+        from ..core.parse import parse_text
         held = {k: parse_text(v, f"--subs {k}") for k, v in parse_subs(args.subs).items()}
         scaling.plot(series, sweep_size, sweep_values, args.plot, title=report.name, fixed=held)
     if args.format == "json":

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 from .options import read_results
 
 
 def run_summary(args) -> int:
-    from ..units import DTYPE_BYTES
+    from ..core.units import DTYPE_BYTES
 
     if args.dtype not in DTYPE_BYTES:
         raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")

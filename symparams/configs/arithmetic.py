@@ -23,14 +23,14 @@ from typing import Optional
 
 import sympy
 
-from .. import bounds
-from ..solution import SizeSource, Working, working_of
-from ..formula import Difference, Formula, Name, Num, Quotient, add, mul
-from ..formula import substitute as fill
-from ..memory import training_memory
-from ..layers.textbook import Origin, Textbook
+from ..core import bounds
+from ..core.solution import SizeSource, Working, working_of
+from ..core.formula import Difference, Formula, Name, Num, Quotient, add, mul
+from ..core.formula import substitute as fill
+from ..scaling.memory import training_memory
+from ..keras.layers.textbook import Origin, Textbook
 from ..pytorch.module import Module
-from ..units import bytes_per_param
+from ..core.units import bytes_per_param
 from .reader import ConfigModel
 
 KAPLAN = "Kaplan et al. (2020), Scaling Laws for Neural Language Models, Table 1"
@@ -95,7 +95,7 @@ class Study:
         raise KeyError(key)
 
     def to_dict(self) -> dict:
-        from ..jsonvalues import json_size
+        from ..core.jsonvalues import json_size
         return {
             "name": self.name, "config": self.filename, "free": list(self.symbolic),
             "results": [{"key": r.key, "title": r.title, "symbol": r.symbol, "unit": r.unit,
@@ -135,7 +135,7 @@ def _result(key, title, symbol, formula: Formula, sizes: _Sizes, unit, source=""
 
 
 def _names(f: Formula) -> set:
-    from ..formula import children
+    from ..core.formula import children
     if isinstance(f, Name):
         return {f.key}
     out = set()

@@ -61,8 +61,8 @@ class Conv1D(Module):
     prose = "hf_conv1d"
 
     def textbook(self):
-        from ..formula import add, mul
-        from ..layers.textbook import Textbook, arg
+        from ..core.formula import add, mul
+        from ..keras.layers.textbook import Textbook, arg
         t = Textbook()
         t.formula = mul(t.q("n_out", self.out_features, arg("nf")), add(t.q("n_in", self.in_features, arg("nx")), 1))
         return t

@@ -15,8 +15,8 @@ from typing import Any, Mapping, Optional, Sequence
 
 import sympy
 
-from ..dims import symbol
-from ..errors import SymparamsError
+from ..core.dims import symbol
+from ..core.errors import SymparamsError
 
 
 class ConfigError(SymparamsError):

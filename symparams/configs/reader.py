@@ -141,7 +141,7 @@ def _architecture(data: dict, family: Family, filename: str) -> str:
 
 def _subs_values(subs: Mapping[str, Any]) -> dict:
     """``--subs`` text as JSON-like values (a field set on the command line); never evaluated."""
-    from ..parse import parse_text
+    from ..core.parse import parse_text
     out = {}
     for name, value in subs.items():
         if isinstance(value, str):

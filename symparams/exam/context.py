@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator, Optional
 
-from ..derivation import derive
-from ..solution import signature
+from ..keras.derivation import derive
+from ..core.solution import signature
 from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template, template_macro
 from ..render.lms import LmsFmt
 from .answer_text import number, plain

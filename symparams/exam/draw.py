@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 from . import conditions
 from .kinds import KIND_RULES, Asked, Blank, Choice, Draw, Redraw
 from .shown import shown_source

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Optional
 
-from ..memory import OPTIMIZER_STATES
-from ..units import DTYPE_BYTES
+from ..scaling.memory import OPTIMIZER_STATES
+from ..core.units import DTYPE_BYTES
 from . import misconceptions as mc
 from .spec import UNITS, Question, SpecError
 
@@ -347,7 +347,7 @@ def weight_memory(q: Question, d: Draw) -> Asked:
 
 
 def training_memory(q: Question, d: Draw) -> Asked:
-    from ..memory import training_memory as tm
+    from ..scaling.memory import training_memory as tm
     v = d.view
     m = tm(v.trainable, v.non_trainable, q.optimizer, q.precision)
     parts = {k: int(val) for k, val in m.parts().items()}

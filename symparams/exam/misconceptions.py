@@ -26,9 +26,9 @@ import math
 from dataclasses import dataclass
 from typing import Optional
 
-from ..formula import Ceil, Floor, Quotient, add
-from ..layers.textbook import axis
-from ..layers.window import WindowRule
+from ..core.formula import Ceil, Floor, Quotient, add
+from ..keras.layers.textbook import axis
+from ..keras.layers.window import WindowRule
 from ..pytorch.window import LengthRule
 
 

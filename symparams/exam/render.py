@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 from .context import Context
 from .formats.canvas import canvas
 from .formats.gift import gift

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 
 #: every question kind, with what it asks (docs/exam.md has a table with the fields each takes)
 KINDS = {
@@ -286,11 +286,11 @@ def _question(i: int, q, fail) -> Question:
     unit = q.get("unit", "bytes")
     if unit not in UNITS:
         raise fail(f"{where}.unit must be one of {', '.join(UNITS)}, got {unit!r}")
-    from ..units import DTYPE_BYTES
+    from ..core.units import DTYPE_BYTES
     dtype = q.get("dtype", "float32")
     if dtype not in DTYPE_BYTES:
         raise fail(f"{where}.dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}")
-    from ..memory import OPTIMIZER_STATES, PRECISIONS
+    from ..scaling.memory import OPTIMIZER_STATES, PRECISIONS
     optimizer, precision = str(q.get("optimizer", "adam")).lower(), q.get("precision", "fp32")
     if optimizer not in OPTIMIZER_STATES:
         raise fail(f"{where}.optimizer must be one of {', '.join(OPTIMIZER_STATES)}, got {optimizer!r}")

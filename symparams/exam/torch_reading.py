@@ -17,7 +17,7 @@ import sympy
 
 from ..pytorch import window
 from ..pytorch.derivation import derive_module
-from ..compute import Compute, LayerCompute
+from ..keras.compute import Compute, LayerCompute
 from ..readers import read_source
 from ..results import result_of
 from ..results.torch import outputs

@@ -18,12 +18,12 @@ from typing import Any, Optional
 
 import sympy
 
-from ..errors import SymparamsError
-from ..layers import window
-from ..in_place import NotInPlace, Numbers
+from ..core.errors import SymparamsError
+from ..keras.layers import window
+from ..core.in_place import NotInPlace, Numbers
 from ..readers import read_source
-from ..derivation import derive_reusing
-from ..summary import summarize
+from ..keras.derivation import derive_reusing
+from ..keras.summary import summarize
 from .misconceptions import SHAPE_RULES
 from .program import Program, Values
 
@@ -135,7 +135,7 @@ class KerasReading(Reading):
     @property
     def compute(self):
         if self._compute is None:
-            from ..compute import compute
+            from ..keras.compute import compute
             self._compute = compute(self.model)
         return self._compute
 

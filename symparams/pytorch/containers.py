@@ -147,7 +147,7 @@ class Stacked(Module):
 
     def __init__(self, block: Module, n, count_field: str = "n"):
         super().__init__()
-        from ..dims import as_size
+        from ..core.dims import as_size
         object.__setattr__(self, "block", block)
         object.__setattr__(self, "n", as_size(n))
         object.__setattr__(self, "count_field", count_field)
@@ -158,8 +158,8 @@ class Stacked(Module):
             self.register_buffer(f"*.{name}", (self.n, *b.shape), b.persistent, b.dtype)
 
     def textbook(self):
-        from ..formula import mul
-        from ..layers.textbook import DERIVED, Textbook, arg
+        from ..core.formula import mul
+        from ..keras.layers.textbook import DERIVED, Textbook, arg
         t = Textbook()
         t.formula = mul(t.q("n", self.n, arg(self.count_field)),
                         t.q("P_block", self.block.count(), DERIVED))

@@ -17,17 +17,16 @@ from typing import Any, Mapping, Optional
 
 import sympy
 
-from .. import bounds
-from ..bindings import normalize_bindings
-from ..solution import (DETAILS, AxisWorking, Derivation, LayerDerivation, SizeSource, WeightWorking,
-                        briefly, product_of, repeated_blocks, working_of)
-from ..dims import assume_divisible as exact_division
-from ..dims import substitute
-from ..in_place import Numbers, put
-from ..errors import SymparamsError
-from ..formula import Group, Num, Sum, mul
-from ..formula import substitute as fill
-from ..units import bytes_per_param
+from ..core import bounds
+from ..core.bindings import normalize_bindings
+from ..core.solution import DETAILS, AxisWorking, Derivation, LayerDerivation, SizeSource, WeightWorking, briefly, product_of, repeated_blocks, working_of
+from ..core.dims import assume_divisible as exact_division
+from ..core.dims import substitute
+from ..core.in_place import Numbers, put
+from ..core.errors import SymparamsError
+from ..core.formula import Group, Num, Sum, mul
+from ..core.formula import substitute as fill
+from ..core.units import bytes_per_param
 from .module import Module, module_type
 from .summary import summarize_module
 from .trace import Trace

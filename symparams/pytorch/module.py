@@ -17,8 +17,8 @@ from typing import Callable, Iterator, Optional
 
 import sympy
 
-from ..dims import as_size
-from ..in_place import InPlace
+from ..core.dims import as_size
+from ..core.in_place import InPlace
 
 ONE = sympy.Integer(1)
 ZERO = sympy.Integer(0)
@@ -268,7 +268,7 @@ class Module(InPlace):
     def _repr_mimebundle_(self, include=None, exclude=None):
         # In a notebook: the summary as text, and the diagram with the table as HTML
         # (symparams.page registers the view).
-        from ..views import view
+        from ..core.views import view
         return {"text/plain": repr(self), **view("model", self)}
 
 

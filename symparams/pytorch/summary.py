@@ -11,7 +11,7 @@ from typing import Optional
 
 import sympy
 
-from ..jsonvalues import json_size
+from ..core.jsonvalues import json_size
 from .module import Module, module_type
 from .tensor import text as shape_text
 from .trace import CONVENTION, Trace
@@ -81,7 +81,7 @@ class TorchSummary:
 
     def assume_divisible(self) -> "TorchSummary":
         """Every floor or ceiling of a division of sizes taken as exact (``--assume-divisible``)."""
-        from ..dims import assume_divisible as exact
+        from ..core.dims import assume_divisible as exact
         rows = tuple(TorchRow(r.name, r.type, r.depth, exact(r.params), exact(r.own), exact(r.buffers),
                               r.parameters, r.output_shape, None if r.macs is None else exact(r.macs))
                      for r in self.rows)
@@ -90,14 +90,14 @@ class TorchSummary:
                             self.about)
 
     def memory_line(self, thousands: str, dtype: str) -> str:
-        from ..tables import format_count
-        from ..units import bytes_per_param, readable_bytes
+        from ..keras.tables import format_count
+        from ..core.units import bytes_per_param, readable_bytes
         per = bytes_per_param(dtype)
         return (f"Parameter memory at {dtype}: {format_count(sympy.expand(self.total * per), thousands)} bytes"
                 f" ({readable_bytes(self.total, per)})")
 
     def compute_lines(self, thousands: str) -> list[str]:
-        from ..tables import format_count
+        from ..keras.tables import format_count
         if not self.traced:
             return []
         return [f"Input size: {', '.join(shape_text(s) for s in self.input_sizes)}",
@@ -106,7 +106,7 @@ class TorchSummary:
                 "and convolutions, batch included)"]
 
     def to_text(self, thousands: str = ",", dtype: str = "float32") -> str:
-        from ..tables import format_count
+        from ..keras.tables import format_count
         header = ("Module (type)", "Output shape", "Param #", "Buffers")
         body = [("  " * (r.depth - 1) + f"{r.name.split('.')[-1]} ({r.type})", _shape_cell(r.output_shape),
                  format_count(r.params, thousands), format_count(r.buffers, thousands) if r.buffers else "-")
@@ -130,7 +130,7 @@ class TorchSummary:
         return "\n".join(out)
 
     def to_markdown(self, thousands: str = ",", dtype: str = "float32") -> str:
-        from ..tables import format_count, md_escape
+        from ..keras.tables import format_count, md_escape
         shape = self.traced
         out = [f"**Model: {md_escape(self.name)}** (PyTorch)", "", *(f"{md_escape(a)}  " for a in self.about),
                *([""] if self.about else []),

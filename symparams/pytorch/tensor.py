@@ -14,7 +14,7 @@ from typing import Sequence
 
 import sympy
 
-from ..dims import as_size, known_unequal, product
+from ..core.dims import as_size, known_unequal, product
 from . import window
 
 ONE = sympy.Integer(1)

@@ -19,8 +19,8 @@ from typing import Iterator
 
 import sympy
 
-from ..formula import Ceil, Difference, Floor, Formula, Num, Quotient, add, mul
-from ..layers.textbook import Textbook, arg, axis, default
+from ..core.formula import Ceil, Difference, Floor, Formula, Num, Quotient, add, mul
+from ..keras.layers.textbook import Textbook, arg, axis, default
 
 
 class LengthRule:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from .source import nodes
+from .python.source import nodes
 
 # Spellings only Keras 1 had (renamed by Keras 2's legacy interfaces).
 KERAS1_CLASSES = {"Convolution1D", "Convolution2D", "Convolution3D", "AtrousConvolution1D",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from ..errors import ReadError
+from ..core.errors import ReadError
 from .dialect import is_torch_source
-from .limits import Limits
-from .source import looks_like_config, parse, read_text
+from .python.limits import Limits
+from .python.source import looks_like_config, parse, read_text
 
 DIALECTS = ("keras", "torch")
 
@@ -66,7 +66,7 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
             raise ReadError("--input-shape is for Keras files; give a PyTorch model's input with the "
                             "batch axis, e.g. --input-size 1,3,224,224", filename)
         # Each framework's reader loads when a file needs it (a Keras summary never loads PyTorch's).
-        from .torch import read_torch_source
+        from .torch.reader import read_torch_source
         return read_torch_source(source, filename, bindings, limits, ignore_unused, tree,
                                  input_size=input_size, model=model)
     if input_size:

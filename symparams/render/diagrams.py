@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 from . import Fmt, _environment, default_templates, load_names, render_template
 from .printers import html_escape
 

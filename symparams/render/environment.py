@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Mapping
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 
 
 class TemplateError(SymparamsError):

@@ -12,7 +12,7 @@ from typing import Optional
 
 import sympy
 
-from ..parse import as_expr
+from ..core.parse import as_expr
 from .printers import TextPrinter
 
 
@@ -96,7 +96,7 @@ class EquationLines:
 
         Empty when the step is not a sum or a product (it then stays whole).
         """
-        from ..formula import Group, Num, Product, Sum
+        from ..core.formula import Group, Num, Product, Sum
         from .printers import PRODUCT, SUM, precedence
 
         if isinstance(piece, Group):
@@ -133,7 +133,7 @@ class EquationLines:
     def wrapped(self, value, width: int = 34) -> list[str]:
         """A count as lines of at most about ``width`` characters, broken before its
         outermost ``+`` (a diagram's box holds a long symbolic count this way)."""
-        from ..formula import Num
+        from ..core.formula import Num
         piece = Num(as_expr(value))
         text = self.math(piece)
         if len(self._text.doprint(piece)) <= width:
@@ -146,7 +146,7 @@ class EquationLines:
 
     def chain(self, lhs: str, values) -> list[str]:
         """``lhs = v1 = v2`` as equation lines (the expanded and factored totals)."""
-        from ..formula import Num
+        from ..core.formula import Num
         from types import SimpleNamespace
         return self.equation(SimpleNamespace(formula=None, lines=[Num(as_expr(v)) for v in values]), lhs)
 

@@ -15,8 +15,8 @@ from typing import Mapping, Optional
 
 import sympy
 
-from ..parse import as_expr
-from ..units import scaled
+from ..core.parse import as_expr
+from ..core.units import scaled
 from .environment import TemplateError
 from .equations import EquationLines
 from .printers import LatexPrinter, MathMLPrinter, TextPrinter, html_escape, latex_escape

@@ -16,8 +16,8 @@ from sympy.printing.latex import LatexPrinter as _SympyLatex
 from sympy.printing.mathml import MathMLPresentationPrinter as _SympyMathML
 from sympy.printing.str import StrPrinter as _SympyStr
 
-from ..parse import as_expr
-from ..formula import Ceil, Difference, Floor, Formula, Group, Name, Num, Power, Product, Quotient, Sum
+from ..core.parse import as_expr
+from ..core.formula import Ceil, Difference, Floor, Formula, Group, Name, Num, Power, Product, Quotient, Sum
 
 SUM, PRODUCT, ATOM = 1, 2, 3
 

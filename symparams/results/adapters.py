@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import SymparamsError
+from ..core.errors import SymparamsError
 from .base import Result
 from .keras import KerasResult
 from .torch import TorchResult

@@ -46,7 +46,7 @@ class Part:
 
     @property
     def buffer_count(self) -> sympy.Expr:
-        from ..dims import product
+        from ..core.dims import product
         return sympy.expand(sum((product(shape) for _, shape in self.buffers), ZERO))
 
 
@@ -62,7 +62,7 @@ class Tally:
 
 def weights_sum(weights, keep: Callable[[str], bool]) -> sympy.Expr:
     """The entries of the weights whose last name (``kernel``, ``bias_hh_l0``) ``keep`` takes."""
-    from ..dims import product
+    from ..core.dims import product
     return sympy.expand(sum((product(w.shape) for w in weights if keep(w.name.split("/")[-1])), ZERO))
 
 

@@ -11,11 +11,11 @@ class KerasResult(Result):
 
     @staticmethod
     def takes(model) -> bool:
-        from ..model import Functional
+        from ..keras.model import Functional
         return isinstance(model, Functional)
 
     def _summarize(self):
-        from ..summary import summarize
+        from ..keras.summary import summarize
         return summarize(self.model)
 
     @property
@@ -36,15 +36,15 @@ class KerasResult(Result):
         return tuple(out)
 
     def compute(self):
-        from ..compute import compute
+        from ..keras.compute import compute
         return compute(self.model)
 
     def derive(self, detail: str = "standard", dtype: str = "float32", assume_divisible: bool = False,
                layers=None):
-        from ..derivation import derive
+        from ..keras.derivation import derive
         return derive(self.model, layers=layers or None, dtype=dtype, detail=detail,
                       assume_divisible=assume_divisible)
 
     def diagram(self, derivation):
-        from ..diagram import from_derivation
+        from ..html.diagram import from_derivation
         return from_derivation(derivation)

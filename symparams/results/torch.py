@@ -7,8 +7,8 @@ from functools import cached_property
 
 import sympy
 
-from .. import bounds
-from ..errors import SymparamsError
+from ..core import bounds
+from ..core.errors import SymparamsError
 from .base import ZERO, Part, Result, weights_sum
 
 
@@ -32,7 +32,7 @@ class TorchResult(Result):
         return self.summary.buffers
 
     def rows(self) -> tuple:
-        from ..layers.base import Weight
+        from ..keras.layers.base import Weight
         from ..pytorch.module import module_type
         first = self.trace.first_calls() if self.trace is not None else {}
         out, seen = [], set()
@@ -62,7 +62,7 @@ class TorchResult(Result):
         alike blocks as one part: the copies in a stack (``h.*``) or in a list of blocks of one
         class (32 decoder layers are ``layers.*``); a list of unlike modules (a Sequential's
         convolutions) keeps each of them."""
-        from ..layers.base import Weight
+        from ..keras.layers.base import Weight
         alike = self._alike_lists()
         parts: dict = {}
         for name, p in self.model.named_parameters():
@@ -98,7 +98,7 @@ class TorchResult(Result):
         return out
 
     def compute(self):
-        from ..compute import Compute, LayerCompute
+        from ..keras.compute import Compute, LayerCompute
         from ..pytorch.module import module_type
         from ..pytorch.trace import CONVENTION
         if self.trace is None:
@@ -120,12 +120,12 @@ class TorchResult(Result):
                              assume_divisible=assume_divisible, summary=self.summary)
 
     def diagram(self, derivation):
-        from ..diagram import from_module
+        from ..html.diagram import from_module
         return from_module(self.model, self.summary)
 
     @cached_property
     def _anchors(self) -> dict:
-        from ..diagram import torch_anchors
+        from ..html.diagram import torch_anchors
         return torch_anchors(list(self.summary.rows))
 
     def anchor(self, name: str) -> str:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import sympy
 
-from ...dims import as_size
-from ...formula import Num, add, mul
-from ...layers.textbook import Textbook, arg
+from ...core.dims import as_size
+from ...core.formula import Num, add, mul
+from ...keras.layers.textbook import Textbook, arg
 from ..module import Module, Parameter
 from ..tensor import ShapeError, Tensor, text
 from .inputs import _div, _expect, _input

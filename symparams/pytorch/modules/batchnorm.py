@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ...dims import as_size
-from ...formula import mul
-from ...layers.textbook import Textbook, arg
+from ...core.dims import as_size
+from ...core.formula import mul
+from ...keras.layers.textbook import Textbook, arg
 from ..module import Module, Parameter
 from .inputs import _expect, _input
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sympy
 
-from ...dims import as_size
-from ...formula import Quotient, add, mul
-from ...layers.textbook import KERNEL, Textbook, arg
+from ...core.dims import as_size
+from ...core.formula import Quotient, add, mul
+from ...keras.layers.textbook import KERNEL, Textbook, arg
 from .. import tensor as T
 from .. import window
 from ..module import Module, Parameter, numel

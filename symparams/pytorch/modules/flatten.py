@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ...formula import mul
-from ...layers.textbook import AxisRule, Textbook, axis
+from ...core.formula import mul
+from ...keras.layers.textbook import AxisRule, Textbook, axis
 from .. import tensor as T
 from .free import _Free
 from .inputs import _input

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import sympy
 
-from ...dims import as_size, known_unequal
-from ...layers.textbook import AxisRule, Textbook
+from ...core.dims import as_size, known_unequal
+from ...keras.layers.textbook import AxisRule, Textbook
 from ..module import Module
 from ..tensor import ShapeError, Tensor, text
 

@@ -3,9 +3,9 @@ the first input fixes) and Bilinear."""
 
 from __future__ import annotations
 
-from ...dims import as_size
-from ...formula import add, mul
-from ...layers.textbook import Quantity, Textbook, arg, axis
+from ...core.dims import as_size
+from ...core.formula import add, mul
+from ...keras.layers.textbook import Quantity, Textbook, arg, axis
 from ..module import Module, Parameter
 from .inputs import _expect, _input
 

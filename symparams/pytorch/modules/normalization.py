@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ...dims import as_size, known_unequal
-from ...formula import mul
-from ...layers.textbook import Textbook, arg
+from ...core.dims import as_size, known_unequal
+from ...core.formula import mul
+from ...keras.layers.textbook import Textbook, arg
 from ..module import Module, Parameter, numel
 from ..tensor import ShapeError, Tensor, text
 from .inputs import _div, _expect, _input, _shape

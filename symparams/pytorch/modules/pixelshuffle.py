@@ -3,7 +3,7 @@ channels for spatial size."""
 
 from __future__ import annotations
 
-from ...dims import as_size
+from ...core.dims import as_size
 from ..tensor import ShapeError
 from .free import _Free
 from .inputs import _input

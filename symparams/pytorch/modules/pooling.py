@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy
 
-from ...dims import as_size
+from ...core.dims import as_size
 from .. import tensor as T
 from .. import window
 from .free import _Free

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sympy
 
-from ...dims import as_size
-from ...formula import add, mul
-from ...layers.textbook import Textbook, arg
+from ...core.dims import as_size
+from ...core.formula import add, mul
+from ...keras.layers.textbook import Textbook, arg
 from ..module import Module, Parameter, numel
 from ..tensor import Tensor
 from .inputs import _expect, _input

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from ...parse import as_expr
+from ...core.parse import as_expr
 from ..tensor import ShapeError
 from .free import _Free
 from .inputs import _input, _tuple

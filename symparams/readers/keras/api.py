@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ... import layers as L
-from ...layers.base import COMMON_INERT, Layer, Tensor, clear_session
-from .. import legacy
-from ..builtins import BUILTINS
-from ..values import Builtin
+from ...keras import layers as L
+from ...keras.layers.base import COMMON_INERT, Layer, Tensor, clear_session
+from . import legacy
+from ..python.builtins import BUILTINS
+from ..python.values import Builtin
 
 KERAS_ROOTS = ("keras", "tensorflow", "tf", "tf_keras")
 

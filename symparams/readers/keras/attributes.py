@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import sympy
 
-from ...errors import ShapeError, SymparamsError
-from ...layers.base import Layer, Tensor
-from ...layers.ops import get_item
-from ...model import Functional
-from .. import tensor_ops
-from ..builtins import BUILTINS, MATH, MATH_FUNCTIONS, NUMPY_FUNCTIONS, SAFE_METHODS
-from ..hostkit import python_item
-from ..tensor_ops import TensorFunction
-from ..values import BoundMethod, FreeName, Instance, Namespace, Opaque, OpaqueShape
+from ...core.errors import ShapeError, SymparamsError
+from ...keras.layers.base import Layer, Tensor
+from ...keras.layers.ops import get_item
+from ...keras.model import Functional
+from . import tensor_ops
+from ..python.builtins import BUILTINS, MATH, MATH_FUNCTIONS, NUMPY_FUNCTIONS, SAFE_METHODS
+from ..python.hostkit import python_item
+from .tensor_ops import TensorFunction
+from ..python.values import BoundMethod, FreeName, Instance, Namespace, Opaque, OpaqueShape
 from .api import _IGNORED_METHODS, _LIST_METHODS, _PY2_BUILTINS, BACKEND, _is_ops_path
 from .helpers import _by_user, _python_shape
 

@@ -9,17 +9,16 @@ import ast
 
 import sympy
 
-from ...errors import ModelError, ReadError, ShapeError, SymparamsError
-from ...layers.base import Layer, Tensor, UnknownArgumentError
-from ...layers.core import placeholder
-from ...layers.ops import constant
-from ...model import Functional, Input, Sequential, UserModel
-from .. import legacy, tensor_ops
-from ..builtins import call_method as call_safe_method
-from ..interpreter import Scope, _Break, _Continue
-from ..tensor_ops import OpError, TensorFunction
-from ..values import (BoundFunction, BoundMethod, Builtin, Namespace, Opaque, OpaqueShape,
-                      SymbolicRange, UserFunction)
+from ...core.errors import ModelError, ReadError, ShapeError, SymparamsError
+from ...keras.layers.base import Layer, Tensor, UnknownArgumentError
+from ...keras.layers.core import placeholder
+from ...keras.layers.ops import constant
+from ...keras.model import Functional, Input, Sequential, UserModel
+from . import legacy, tensor_ops
+from ..python.builtins import call_method as call_safe_method
+from ..python.interpreter import Scope, _Break, _Continue
+from .tensor_ops import OpError, TensorFunction
+from ..python.values import BoundFunction, BoundMethod, Builtin, Namespace, Opaque, OpaqueShape, SymbolicRange, UserFunction
 from .api import (_FOREIGN_WRAPPERS, _IGNORED_METHODS, _LAYER_NAMES, BACKEND, LayerClass,
                   accepted_arguments, closest, missing_import, own_arguments)
 from .helpers import _by_user, _clean, _python_shape, _text_of

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ...errors import ModelError, ReadError
-from ...layers.base import Tensor, auto_name, to_snake_case
-from ...layers.core import placeholder
-from ...layers.user import fill, slot_labels, user_layer
-from ...model import Functional, TracedBlock, UserModel
-from ..values import Builtin, Namespace, Super, UserClass, UserFunction
+from ...core.errors import ModelError, ReadError
+from ...keras.layers.base import Tensor, auto_name, to_snake_case
+from ...keras.layers.core import placeholder
+from ...keras.layers.user import fill, slot_labels, user_layer
+from ...keras.model import Functional, TracedBlock, UserModel
+from ..python.values import Builtin, Namespace, Super, UserClass, UserFunction
 from .api import LayerClass
 from .helpers import _by_user, _python_shape
 

@@ -8,8 +8,8 @@ import re
 
 import sympy
 
-from ...layers.base import Layer
-from ..interpreter import python_message
+from ...keras.layers.base import Layer
+from ..python.interpreter import python_message
 
 
 def _by_user(obj) -> bool:

@@ -4,10 +4,10 @@
 
 from __future__ import annotations
 
-from ...errors import ModelError, ShapeError
-from ...layers.base import Layer, Tensor
-from ...model import Functional, Input, Sequential
-from ..values import Opaque, OpaqueShape
+from ...core.errors import ModelError, ShapeError
+from ...keras.layers.base import Layer, Tensor
+from ...keras.model import Functional, Input, Sequential
+from ..python.values import Opaque, OpaqueShape
 from .api import _LAYER_NAMES, closest, missing_import
 from .helpers import _clean
 

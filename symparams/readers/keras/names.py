@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import sympy
 
-from ...model import Functional
-from .. import legacy
-from ..builtins import BUILTINS, NUMPY_FUNCTIONS
-from ..interpreter import Scope
-from ..values import Namespace
+from ...keras.model import Functional
+from . import legacy
+from ..python.builtins import BUILTINS, NUMPY_FUNCTIONS
+from ..python.interpreter import Scope
+from ..python.values import Namespace
 from .api import _KERAS1_ONLY, _LAYER_NAMES, _PY2_BUILTINS, KERAS_API, LayerClass
 
 

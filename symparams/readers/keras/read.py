@@ -11,14 +11,14 @@ from typing import Optional
 
 import sympy
 
-from ...errors import ReadError
-from ...layers.base import naming_scope
-from ...model import Functional
+from ...core.errors import ReadError
+from ...keras.layers.base import naming_scope
+from ...keras.model import Functional
 from ..dialect import Dialect
 from ..dialect import guess as guess_dialect
-from ..limits import Limits
-from ..source import parse
-from ..subs import binding_value
+from ..python.limits import Limits
+from ..python.source import parse
+from ..python.subs import binding_value
 from .reader import KerasReader
 
 

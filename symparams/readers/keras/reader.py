@@ -15,17 +15,16 @@ from typing import Optional
 
 import sympy
 
-from ...dims import symbol
-from ...layers.base import Layer, Tensor
-from ...layers.base import describe as describe_shape
-from ...layers.core import placeholder
-from ...model import Functional, Sequential, UserModel
-from ..base_host import HostBase
+from ...core.dims import symbol
+from ...keras.layers.base import Layer, Tensor
+from ...keras.layers.base import describe as describe_shape
+from ...keras.layers.core import placeholder
+from ...keras.model import Functional, Sequential, UserModel
+from ..python.base_host import HostBase
 from ..dialect import Dialect
-from ..limits import Limits
-from ..tensor_ops import TensorFunction
-from ..values import (BoundFunction, BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque,
-                      OpaqueShape, Super, SymbolicRange, UserClass, UserFunction)
+from ..python.limits import Limits
+from .tensor_ops import TensorFunction
+from ..python.values import BoundFunction, BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, OpaqueShape, Super, SymbolicRange, UserClass, UserFunction
 from .api import KERAS_ROOTS, LayerClass
 from .attributes import KerasAttributes
 from .calls import KerasCalls

@@ -1,0 +1,208 @@
+"""What the Keras and the PyTorch hosts do the same way, as one base class.
+
+:class:`HostBase` holds a host's state (the file, its ``--subs`` values, the free names it
+reads, its warnings), runs the file, and answers what does not depend on the framework:
+``--subs`` values and free names, imports from outside the framework, sizes made from
+outside values, and the file's plain classes. Each host fills in the class attributes and
+the ``framework_*`` methods, and overrides a method where it behaves differently; every
+such override says why.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Optional
+
+from ...core.dims import symbol
+from ...core.errors import ReadError, SymparamsError
+from .builtins import BUILTINS, MATH, MATH_FUNCTIONS
+from .hostkit import guarded_instance, sized
+from .interpreter import Interpreter, Scope
+from .limits import Limits
+from .values import FreeName, Instance, Namespace, Opaque, UserClass
+
+
+class HostBase:
+    """The part of a :class:`~symparams.readers.host.Host` every framework shares."""
+
+    #: the first part of an import the framework owns (``keras``, ``torch``)
+    roots: tuple = ()
+    #: values that never stand for a number: ``Dense + 1`` is an error, not a size
+    not_numbers: tuple = ()
+    #: values that have a shape (``len(x.shape)``)
+    tensor_types: tuple = ()
+    #: values the file assigns at the top level that a ``--subs`` of the same name leaves alone
+    kept_from_subs: tuple = ()
+    #: what the objects counted against ``limits.layers`` are called in the message
+    made_word = "layers"
+    #: free names that must be real symbols, not integers (see :meth:`record_real`); a
+    #: host that never reads a file twice has none
+    real_names: frozenset = frozenset()
+
+    def __init__(self, filename: str, bindings: dict, limits: Limits, deadline: Optional[float] = None):
+        self.filename = filename
+        self.bindings = bindings
+        self.limits = limits
+        self.interp = Interpreter(self, filename, limits, deadline)
+        self.warnings: list[str] = []
+        self.used_bindings: set[str] = set()
+        self.free_names: set[str] = set()
+        self.root = Scope()
+        #: layers (or modules) made so far, against ``limits.layers``
+        self.objects_made = 0
+
+    def run(self, tree: ast.Module) -> None:
+        try:
+            self.interp.run(tree, self.root)
+            self.finish()
+        except ReadError:
+            raise
+        except SymparamsError as exc:
+            raise self.error(str(exc)) from None
+        except RecursionError:
+            raise self.error(self.too_deep_message()) from None
+
+    def finish(self) -> None:
+        """Called once the file has run, inside :meth:`run`'s error handling."""
+
+    def too_deep_message(self) -> str:
+        return ("the file's calls and expressions nest too deeply for the reader "
+                f"(calls nest at most {self.limits.call_depth} deep, code "
+                f"{self.limits.nesting} levels)")
+
+    def count_made(self, n: int, node) -> None:
+        """``n`` more layers (or modules) made: within the reader's limit, or a one-line error."""
+        self.objects_made += n
+        if self.objects_made > self.limits.layers:
+            raise self.interp.over("layers", f"the file creates more than {self.limits.layers:,} "
+                                             f"{self.made_word}", node)
+
+    # ---- reporting -------------------------------------------------------------------
+    def error(self, message: str, node=None) -> ReadError:
+        return self.interp.error(message, node)
+
+    def shape_of(self, value) -> Optional[tuple]:
+        """The shape of a tensor (``len(x.shape)``, ``len(x)``), else None."""
+        return value.shape if isinstance(value, self.tensor_types) else None
+
+    # ---- names -----------------------------------------------------------------------
+    def global_name(self, name: str, node):
+        if name in self.bindings:
+            self.used_bindings.add(name)
+            return self.bindings[name]
+        if name in BUILTINS:
+            return BUILTINS[name]
+        if name == "math":
+            return MATH
+        if name == "__name__":
+            # the file is read as the program it is: its main block runs, where many
+            # scripts and notebooks exported to .py build and summarise their model
+            return "__main__"
+        value = self.framework_global(name)
+        if value is not None:
+            return value
+        self.free_names.add(name)
+        return FreeName(name)
+
+    def framework_global(self, name: str) -> Any:
+        """What an unbound name that is no builtin means to the framework, or None (a free name)."""
+        return None
+
+    def import_module(self, dotted: str):
+        if dotted.split(".")[0] in self.roots:
+            return self.framework_module(dotted)
+        return MATH if dotted == "math" else Namespace(dotted, keras=False)
+
+    def framework_module(self, dotted: str) -> Any:
+        """``import <dotted>`` of one of the framework's modules."""
+        raise NotImplementedError
+
+    def import_name(self, module: str, name: str):
+        if (module or "").split(".")[0] in self.roots:
+            return self.framework_import(module, name)
+        if module == "math" and name in MATH_FUNCTIONS:
+            return MATH_FUNCTIONS[name]
+        value = self.library_name(module, name)
+        if value is not None:
+            return value
+        return Namespace(f"{module}.{name}", keras=False)
+
+    def framework_import(self, module: str, name: str) -> Any:
+        """``from <module> import <name>`` of one of the framework's modules."""
+        raise NotImplementedError
+
+    def library_name(self, module: str, name: str) -> Any:
+        """``from <module> import <name>`` of another library the host knows, or None."""
+        return None
+
+    def note_assignment(self, name: str, value, scope: Scope) -> None:
+        if scope is not self.root:
+            return
+        if name in self.bindings and not isinstance(value, self.kept_from_subs):
+            # --subs overrides a module-level size the file sets itself.
+            self.used_bindings.add(name)
+            scope.vars[name] = self.bindings[name]
+            return
+        self.note_variable(name, value)
+
+    def note_variable(self, name: str, value) -> None:
+        """Told of each top-level variable the file assigns (the models it holds)."""
+
+    def note_class(self, name: str, line: int) -> None:
+        """Told of every class the file defines."""
+
+    # ---- values as sizes -------------------------------------------------------------
+    def size_symbol(self, value: Opaque):
+        name = value.symbol_name()
+        if name in self.bindings:
+            # A size named after the outside value it comes from (--subs X_train_shape_1=784).
+            self.used_bindings.add(name)
+            return self.bindings[name]
+        if not isinstance(value, FreeName):
+            # a free name was recorded when global_name made it
+            self.free_names.add(name)
+        return symbol(name, integer=name not in self.real_names)
+
+    def as_operand(self, value, node):
+        if isinstance(value, Opaque):
+            return self.size_symbol(value)
+        if isinstance(value, self.not_numbers):
+            raise self.error(f"{self.describe(value)} is not a number", node)
+        return value
+
+    def as_argument(self, value):
+        """Turn free names into symbols inside a layer's arguments (tuples included)."""
+        return sized(self, value)
+
+    def record_real(self, value) -> None:
+        """Told of a size used inside ``int()``; only a host that reads the file twice uses it."""
+
+    # ---- the file's own classes ------------------------------------------------------
+    def user_class_of(self, obj) -> Optional[UserClass]:
+        if isinstance(obj, Instance):
+            return obj.user_class
+        return self.framework_class_of(obj)
+
+    def framework_class_of(self, obj) -> Optional[UserClass]:
+        """The file's class of a framework object made from one, else None."""
+        return None
+
+    def instance_attributes(self, obj) -> Optional[dict]:
+        if isinstance(obj, Instance):
+            return obj.attributes
+        return self.framework_attributes(obj)
+
+    def framework_attributes(self, obj) -> Optional[dict]:
+        """The attributes the file's code reads on a framework object of its own class, else None."""
+        return None
+
+    def instantiate(self, cls: UserClass, args, kwargs, node):
+        instance = guarded_instance(self, cls, args, kwargs, node)
+        if instance is not None:
+            return instance
+        self.count_made(1, node)
+        return self.framework_instance(cls, args, kwargs, node)
+
+    def framework_instance(self, cls: UserClass, args, kwargs, node):
+        """A new object of the file's class that extends a framework class (a layer, a module)."""
+        raise NotImplementedError

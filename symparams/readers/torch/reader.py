@@ -1,0 +1,580 @@
+"""Read PyTorch source into :mod:`symparams.pytorch` modules, without running it.
+
+The interpreter (:mod:`symparams.readers.interpreter`) reads the Python; this host says
+what PyTorch's names mean. ``nn.Linear(...)`` makes a module of
+:mod:`symparams.pytorch.nn`; a class of the file that extends ``nn.Module`` runs its
+``__init__`` in the interpreter on a module object, so ``self.fc = nn.Linear(4, 2)``
+registers ``fc`` exactly as ``nn.Module.__setattr__`` does, and
+``self.lm_head.weight = self.wte.weight`` ties the two.
+
+Calling a module on a tensor (``model(torch.randn(1, 3, 224, 224))`` at the end of the
+file, torchinfo's ``summary(model, input_size=...)``, or ``--input-size``) follows its
+``forward`` on shapes: the file's own ``forward`` runs in the interpreter, PyTorch's
+modules give their output shapes (:mod:`symparams.pytorch.layers`), and the tensor
+functions are :mod:`symparams.readers.torch_ops`. Every call is recorded in a
+:class:`~symparams.pytorch.trace.Trace`.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+import sympy
+
+from ...core.errors import ReadError, SymparamsError
+from ...pytorch import nn as torch_nn
+from ...pytorch.module import Buffer, ForwardError, Module, Parameter, UserModule, module_type
+from ...pytorch.tensor import ShapeError, Tensor
+from ...pytorch.trace import Trace, current, tracing
+from . import ops as torch_ops
+from ..python.base_host import HostBase
+from ..python.builtins import MATH, MATH_FUNCTIONS, SAFE_METHODS
+from ..python.builtins import call_method as call_safe_method
+from ..python.interpreter import Scope
+from ..python.hostkit import python_item, sized
+from ..python.subs import binding_value
+from ..python.limits import Limits
+from ..python.source import parse
+from ..python.values import BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange, UserClass, UserFunction
+
+from ..dialect import TORCH_ROOTS
+#: module methods ``__init__`` code calls that change nothing symparams counts
+_INERT_METHODS = {"apply", "eval", "train", "to", "cuda", "cpu", "float", "double", "half",
+                  "bfloat16", "reset_parameters", "_reset_parameters", "_init_weights",
+                  "zero_grad", "share_memory"}
+
+
+@dataclass(frozen=True)
+class TorchName:
+    """A name in PyTorch's API (``torch.nn.Linear``, ``torch.zeros``, ``F.relu``)."""
+
+    path: str
+
+
+@dataclass
+class TorchReadResult:
+    """What a PyTorch file defines: its modules by variable name, and which one to summarise."""
+
+    filename: str
+    modules: dict[str, Module]
+    warnings: list[str] = field(default_factory=list)
+    free_names: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    #: the forward pass of each module the file (or ``--input-size``) calls on a tensor
+    traces: dict[int, Trace] = field(default_factory=dict)
+
+    #: a module read from source code has no config file behind it
+    config = None
+
+    def trace_of(self, module: Module) -> Optional[Trace]:
+        return self.traces.get(id(module))
+
+    @property
+    def model(self) -> Module:
+        return self.module
+
+    def all(self) -> list[Module]:
+        return list(self.modules.values())
+
+    @property
+    def module(self) -> Module:
+        """``model`` if the file has one, else the module it assigns last."""
+        if "model" in self.modules:
+            return self.modules["model"]
+        return list(self.modules.values())[-1]
+
+    def pick(self, name: str) -> Module:
+        if name not in self.modules:
+            raise ReadError(f"no module is assigned to {name!r}; the file's modules are "
+                            f"{', '.join(self.modules)}", self.filename)
+        return self.modules[name]
+
+
+def read_torch_source(source: str, filename: str, bindings: Optional[dict] = None,
+                      limits: Limits = Limits(), ignore_unused: bool = False,
+                      tree: Optional[ast.Module] = None, input_size: Optional[list] = None,
+                      model: Optional[str] = None) -> TorchReadResult:
+    """Read PyTorch source text into modules. ``bindings`` give values to free names;
+    ``input_size`` (one shape per input, as ``--input-size`` gives them) runs the model's
+    forward on shapes, as a call in the file would; ``model`` names the module to run."""
+    deadline = time.monotonic() + limits.seconds
+    tree = tree if tree is not None else parse(source, filename, limits)
+    values = {k: binding_value(k, v) for k, v in (bindings or {}).items()}
+    reader = TorchReader(filename, values, limits, deadline)
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, 20_000))
+    try:
+        reader.run(tree)
+        if input_size and reader.modules:
+            reader.run_input(model, input_size)
+    finally:
+        sys.setrecursionlimit(old_limit)
+    unused = set(values) - reader.used_bindings
+    if unused and not ignore_unused:
+        raise ReadError(f"--subs {', '.join(sorted(unused))}: the file never uses "
+                        f"{'this name' if len(unused) == 1 else 'these names'}", filename)
+    if not reader.modules:
+        raise ReadError("no PyTorch module is assigned to a variable in this file "
+                        "(write model = MyNet() at the end)", filename)
+    return TorchReadResult(filename, reader.modules, reader.warnings, reader.free_names,
+                           ["read as PyTorch code"], reader.traces)
+
+
+class TorchReader(HostBase):
+    """The interpreter's :class:`~symparams.readers.host.Host` for PyTorch code."""
+
+    roots = TORCH_ROOTS
+    not_numbers = (TorchName, Module, Namespace, Builtin)
+    tensor_types = (Tensor, Parameter, Buffer)
+    kept_from_subs = (Module,)
+    made_word = "modules"
+
+    def __init__(self, filename: str, bindings: dict, limits: Limits, deadline: Optional[float] = None):
+        super().__init__(filename, bindings, limits, deadline)
+        self.modules: dict[str, Module] = {}
+        self.traces: dict[int, Trace] = {}
+        #: the class whose forward() is running, for the message of a missing attribute
+        self.in_forward: list[str] = []
+
+    def too_deep_message(self) -> str:
+        # Unlike the Keras host's, this message has never named the limits; kept as it was.
+        return "the file's calls and expressions nest too deeply for the reader"
+
+    def run_input(self, name: Optional[str], sizes: list) -> None:
+        """``--input-size``: the model's forward on tensors of these shapes."""
+        module = self.modules.get(name) if name else (self.modules.get("model") or list(self.modules.values())[-1])
+        if module is None:
+            raise ReadError(f"no module is assigned to {name!r}", self.filename)
+        try:
+            self.forward(module, [Tensor(tuple(s)) for s in sizes], {}, None)
+        except ReadError:
+            raise
+        except SymparamsError as exc:
+            raise self.error(str(exc)) from None
+
+    def forward(self, module: Module, args: list, kwargs: dict, node):
+        """A module called on tensors: inside a forward, one more call of the running
+        trace; elsewhere (the end of the file), a new forward pass of that module."""
+        try:
+            if current() is not None:
+                return module(*args, **kwargs)
+            with tracing(module) as trace:
+                trace.inputs = tuple(a.shape for a in args if isinstance(a, Tensor))
+                out = module(*args, **kwargs)
+                trace.output = out
+            self.traces[id(module)] = trace
+            return out
+        except ReadError:
+            raise
+        except (ShapeError, ForwardError) as exc:
+            raise self.error(self.where(module) + str(exc), node) from None
+        except torch_ops.NotFollowed as exc:
+            raise self.error(str(exc), node) from None
+
+    def where(self, module: Module) -> str:
+        """``fc1 (Linear): `` for a message about a module call inside a trace."""
+        trace = current()
+        name = trace.names.get(id(module)) if trace is not None else None
+        return f"{name}: " if name else ""
+
+    def run_user_forward(self, module: UserModule, args: tuple, kwargs: dict):
+        cls = module.user_class
+        found, fn = cls.lookup("forward") if cls is not None else (False, None)
+        if not found or not isinstance(fn, UserFunction):
+            raise ForwardError(f"class {module.class_name} defines no forward()")
+        self.in_forward.append(module.class_name)
+        try:
+            return self.interp.call_user(fn, [module, *args], dict(kwargs), fn.node)
+        finally:
+            self.in_forward.pop()
+
+    # ---- messages ----------------------------------------------------------------------
+    def error(self, message: str, node=None) -> ReadError:
+        # Without a node the error has no line, where the Keras host's (HostBase.error) takes
+        # the line the interpreter is at; the PyTorch host has always done this, kept as it was.
+        line = getattr(node, "lineno", None)
+        return ReadError(message, self.filename, line)
+
+    def describe(self, value) -> str:
+        if isinstance(value, TorchName):
+            return value.path
+        if isinstance(value, Module):
+            return f"the module {module_type(value)}"
+        if isinstance(value, Parameter):
+            return "a parameter"
+        if isinstance(value, Tensor):
+            return f"a tensor of shape {tuple(value.shape)}"
+        if isinstance(value, (FreeName, Opaque)):
+            return value.path
+        if isinstance(value, UserClass):
+            return f"the class {value.name}"
+        if isinstance(value, Instance):
+            return f"a {value.user_class.name} object"
+        if isinstance(value, (Builtin, BoundMethod)):
+            return f"{value.name}()"
+        if isinstance(value, Namespace):
+            return value.path
+        if isinstance(value, SymbolicRange):
+            return f"range({value.text})"
+        return "a value" if not isinstance(value, (int, float, str, tuple, list, dict)) \
+            else repr(value)[:60]
+
+    def to_text(self, value) -> str:
+        return self.describe(value)
+
+    # ---- names -------------------------------------------------------------------------
+    def framework_global(self, name: str):
+        if name in _SNIPPET_NAMES:
+            # a snippet pasted without its imports: torch's usual names
+            return TorchName(_SNIPPET_NAMES[name])
+        return None
+
+    def framework_module(self, dotted: str):
+        return TorchName(dotted)
+
+    def framework_import(self, module: str, name: str):
+        return TorchName(f"{module}.{name}")
+
+    def library_name(self, module: str, name: str):
+        if module == "collections" and name == "OrderedDict":
+            return Builtin("OrderedDict", lambda host, a, k, n: dict(*a, **k))
+        return None
+
+    def import_star(self, module: str, scope: Scope) -> None:
+        if module.split(".")[0] in TORCH_ROOTS:
+            for name in torch_nn.__all__:
+                scope.assign(name, TorchName(f"torch.nn.{name}"))
+
+    def note_variable(self, name: str, value) -> None:
+        if isinstance(value, Module):
+            self.modules[name] = value
+
+    # ---- values as sizes ---------------------------------------------------------------
+    @staticmethod
+    def as_tensor(value):
+        """A parameter or a buffer used in forward() is a tensor of its shape."""
+        if isinstance(value, (Parameter, Buffer)):
+            return Tensor(value.shape, getattr(value, "dtype", "float32"))
+        if isinstance(value, (list, tuple)):
+            return type(value)(TorchReader.as_tensor(v) for v in value)
+        return value
+
+    # ---- attributes --------------------------------------------------------------------
+    def get_attribute(self, obj, attr: str, node):
+        if isinstance(obj, TorchName):
+            return TorchName(f"{obj.path}.{attr}")
+        if isinstance(obj, Namespace):
+            if obj is MATH and attr in MATH_FUNCTIONS:
+                return MATH_FUNCTIONS[attr]
+            return Namespace(f"{obj.path}.{attr}", keras=False)
+        if isinstance(obj, Module):
+            for table in (obj._parameters, obj._modules, obj._buffers):
+                if attr in table:
+                    return table[attr]
+            if not attr.startswith("_") and attr in obj.__dict__:
+                return obj.__dict__[attr]
+            if attr in _MODULE_METHODS or attr in _INERT_METHODS or attr == "forward":
+                return BoundMethod(obj, attr)
+            if self.in_forward and isinstance(obj, UserModule):
+                raise self.error(f"forward() of {obj.class_name} uses self.{attr}, which __init__ never "
+                                 f"created; create it in __init__ (self.{attr} = ...)", node)
+            raise self.error(f"{module_type(obj)} has no attribute {attr!r} that the reader knows", node)
+        if isinstance(obj, Parameter):
+            if attr == "shape":
+                return obj.shape
+            if attr == "requires_grad":
+                return obj.requires_grad
+            if attr == "data":
+                return obj
+            return BoundMethod(obj, attr)
+        if isinstance(obj, Buffer):
+            value = torch_ops.attribute(self.as_tensor(obj), attr)
+            return value if value is not None else BoundMethod(self.as_tensor(obj), attr)
+        if isinstance(obj, Tensor):
+            value = torch_ops.attribute(obj, attr)
+            return value if value is not None else BoundMethod(obj, attr)
+        if isinstance(obj, Opaque):
+            return Opaque(f"{obj.path}.{attr}")
+        if isinstance(obj, (list, dict, str, tuple)) and attr in SAFE_METHODS.get(type(obj), ()):
+            return BoundMethod(obj, attr)
+        raise self.error(f"the reader does not know the attribute {attr!r} of {self.describe(obj)}", node)
+
+    def set_attribute(self, obj, attr: str, value, node) -> None:
+        if isinstance(obj, Instance):
+            obj.attributes[attr] = value
+            return
+        if isinstance(obj, Module):
+            self.interp.guard(value, node)
+            if isinstance(value, Tensor):
+                # self.scale = torch.ones(3): a plain tensor attribute, neither counted nor saved
+                object.__setattr__(obj, attr, value)
+                return
+            try:
+                setattr(obj, attr, value)
+            except (TypeError, AttributeError) as exc:
+                raise self.error(f"cannot set {attr!r} on {self.describe(obj)}: {exc}", node) from None
+            return
+        if isinstance(obj, Parameter) and attr == "requires_grad":
+            obj.requires_grad = self.interp.truth(value, node)
+            return
+        if isinstance(obj, (Opaque, Namespace, Tensor)):
+            return
+        raise self.error(f"the reader cannot set {attr!r} on {self.describe(obj)}", node)
+
+    def get_item(self, container, key, node):
+        if isinstance(container, (list, tuple, str, dict)):
+            return python_item(self, container, key, node)
+        if isinstance(container, Module) and hasattr(type(container), "__getitem__"):
+            try:
+                return container[key]
+            except (IndexError, KeyError, TypeError):
+                raise self.error(f"{module_type(container)} has no item {key!r}", node) from None
+        if isinstance(container, Opaque):
+            return Opaque(f"{container.path}[{key}]")
+        if isinstance(container, (Parameter, Buffer)):
+            container = self.as_tensor(container)
+        if isinstance(container, Tensor):
+            key = tuple(sized(self, k) for k in key) if isinstance(key, tuple) else sized(self, key)
+            try:
+                return torch_ops.index(container, key)
+            except ShapeError as exc:
+                raise self.error(str(exc), node) from None
+        raise self.error(f"cannot index {self.describe(container)}", node)
+
+    def iterate(self, value, node):
+        if isinstance(value, Module) and hasattr(type(value), "__iter__"):
+            return list(value)
+        if isinstance(value, SymbolicRange):
+            self.repeat_loop(node, None, value)
+        if isinstance(value, FreeName):
+            raise self.error(f"the loop runs over the free name {value.path!r}; give it a value "
+                             f"with --subs {value.path}=...", node)
+        raise self.error(f"cannot loop over {self.describe(value)}", node)
+
+    def repeat_loop(self, node: ast.For, scope: Scope, count: SymbolicRange) -> None:
+        raise self.error(f"the loop runs {count.text} times, a free size; PyTorch modules made in "
+                         f"a loop need a number: give it with --subs {count.text}=...", node)
+
+    def tensor_operator(self, op: str, left, right, node):
+        left, right = self.as_tensor(left), self.as_tensor(right)
+        for side in (left, right):
+            if not isinstance(side, (Tensor, int, float, sympy.Basic)) and side is not None:
+                raise self.error(f"{self.describe(left)} {op} {self.describe(right)}: the reader "
+                                 "combines tensors with tensors and numbers", node)
+        try:
+            return torch_ops.operator(op, left, right)
+        except (ShapeError, torch_ops.NotFollowed) as exc:
+            raise self.error(f"{op}: {exc}", node) from None
+
+    # ---- calls -------------------------------------------------------------------------
+    def call(self, func, args: list, kwargs: dict, node):
+        if isinstance(func, Builtin):
+            return func.fn(self, args, kwargs, node)
+        if isinstance(func, TorchName):
+            return self.call_torch(func, args, kwargs, node)
+        if isinstance(func, BoundMethod):
+            return self.call_method(func, args, kwargs, node)
+        if isinstance(func, Opaque):
+            return Opaque(f"{func.path}()")
+        if isinstance(func, Namespace):
+            if func.path in _SUMMARY_FUNCTIONS:
+                return self.summary_call(func.path, args, kwargs, node)
+            if func.path in ("copy.deepcopy", "copy.copy") and args and isinstance(args[0], Module):
+                # each copy has its own parameters, as PyTorch's clones do
+                import copy
+                self.count_made(sum(1 for _ in args[0].named_modules()), node)
+                return copy.deepcopy(args[0])
+            return Opaque(f"{func.path}()")
+        if isinstance(func, Module):
+            return self.forward(func, [sized(self, a) for a in args],
+                                {k: sized(self, v) for k, v in kwargs.items()}, node)
+        raise self.error(f"{self.describe(func)} cannot be called", node)
+
+    def call_torch(self, func: TorchName, args, kwargs, node):
+        parts = func.path.split(".")
+        last = parts[-1]
+        args = [self.as_argument(a) for a in args]
+        kwargs = {k: self.as_argument(v) for k, v in kwargs.items()}
+        if parts[:3] == ["torch", "nn", "init"] or last in ("manual_seed", "set_default_dtype"):
+            return None
+        tensors = (Tensor, Parameter, Buffer)
+        if parts[:3] == ["torch", "nn", "functional"] or \
+                (any(isinstance(a, tensors) for a in (*args, *kwargs.values())) or
+                 any(isinstance(a, (list, tuple)) and a and isinstance(a[0], tensors) for a in args)) \
+                and not last[:1].isupper():
+            return self.tensor_function(func.path, args, kwargs, node)
+        if last == "Parameter" and parts[:2] == ["torch", "nn"]:
+            data = args[0] if args else kwargs.get("data")
+            if not isinstance(data, (Tensor, Parameter)):
+                raise self.error("nn.Parameter(...) needs a tensor made from its shape, such as "
+                                 "torch.zeros(3, 4)", node)
+            return Parameter(data.shape, kwargs.get("requires_grad", args[1] if len(args) > 1 else True))
+        if parts[:2] == ["torch", "nn"] and last in torch_nn.__all__ and last != "Module":
+            return self.construct(last, args, kwargs, node)
+        if parts[:2] == ["torch", "nn"] and last[:1].isupper():
+            found = difflib.get_close_matches(last, torch_nn.__all__, n=3, cutoff=0.6)
+            raise self.error(f"unknown PyTorch module nn.{last}"
+                             + (f"; closest: {', '.join('nn.' + f for f in found)}" if found else ""), node)
+        if len(parts) == 2 and last in torch_ops.FACTORIES:
+            return self.tensor_function(func.path, args, kwargs, node)
+        return Opaque(f"{func.path}()")
+
+    def tensor_function(self, path: str, args, kwargs, node):
+        args = [self.as_tensor(a) for a in args]
+        kwargs = {k: self.as_tensor(v) for k, v in kwargs.items()}
+        try:
+            out = torch_ops.function(path, args, kwargs)
+        except (ShapeError, torch_ops.NotFollowed) as exc:
+            raise self.error(f"{path.replace('torch.nn.functional.', 'F.')}: {exc}", node) from None
+        except (TypeError, IndexError):
+            raise self.error(f"{path.replace('torch.nn.functional.', 'F.')}(): arguments the reader "
+                             "does not follow", node) from None
+        if out is NotImplemented:
+            if ".functional." in path:
+                raise self.error(f"F.{path.rsplit('.', 1)[-1]}() is given no tensor", node)
+            return Opaque(f"{path}()")
+        return out
+
+    def summary_call(self, path: str, args, kwargs, node):
+        """torchinfo's ``summary(model, input_size=(1, 3, 224, 224))``; torchsummary's
+        ``summary(model, (3, 224, 224))``, whose size leaves out the batch."""
+        model = args[0] if args else kwargs.get("model")
+        size = args[1] if len(args) > 1 else kwargs.get("input_size", kwargs.get("input_data"))
+        if not isinstance(model, Module) or size is None:
+            return None
+        sizes = [size] if isinstance(size, Tensor) or not isinstance(size[0], (list, tuple, Tensor)) else list(size)
+        shapes = [s.shape if isinstance(s, Tensor) else tuple(s) for s in sizes]
+        if path.startswith("torchsummary"):
+            shapes = [(1,) + tuple(s) for s in shapes]
+        self.forward(model, [Tensor(tuple(sized(self, d) for d in s)) for s in shapes], {}, node)
+        return None
+
+    def construct(self, name: str, args, kwargs, node):
+        self.count_made(1, node)
+        cls = getattr(torch_nn, name)
+        try:
+            return cls(*args, **kwargs)
+        except TypeError as exc:
+            raise self.error(f"nn.{name}: {exc}".replace("__init__() ", ""), node) from None
+        except (ValueError, ArithmeticError) as exc:
+            raise self.error(f"nn.{name}: {exc}", node) from None
+
+    def call_method(self, method: BoundMethod, args, kwargs, node):
+        obj, name = method.owner, method.name
+        if isinstance(obj, (list, dict, str, tuple)):
+            return call_safe_method(self, obj, name, args, kwargs, node)
+        if isinstance(obj, Module):
+            return self.module_method(obj, name, args, kwargs, node)
+        if isinstance(obj, Parameter):
+            if name == "numel":
+                return obj.numel
+            if name == "size":
+                return obj.shape if not args else obj.shape[args[0]]
+            if name == "dim":
+                return len(obj.shape)
+            if name == "requires_grad_":
+                obj.requires_grad = bool(args[0]) if args else True
+                return obj
+            obj = self.as_tensor(obj)
+        if isinstance(obj, Tensor):
+            try:
+                return torch_ops.method(obj, name, [sized(self, a) for a in args],
+                                        {k: sized(self, v) for k, v in kwargs.items()})
+            except (ShapeError, torch_ops.NotFollowed) as exc:
+                raise self.error(f".{name}(): {exc}", node) from None
+            except (TypeError, IndexError):
+                raise self.error(f".{name}(): arguments the reader does not follow", node) from None
+        raise self.error(f"the reader does not follow {name}() here", node)
+
+    def module_method(self, obj: Module, name: str, args, kwargs, node):
+        if name in _INERT_METHODS:
+            return obj
+        if name == "forward":
+            return self.forward(obj, list(args), dict(kwargs), node)
+        if name == "register_buffer":
+            buf_name, value = args[0], args[1] if len(args) > 1 else kwargs.get("tensor")
+            persistent = kwargs.get("persistent", args[2] if len(args) > 2 else True)
+            obj.register_buffer(buf_name, None if value is None else getattr(value, "shape", ()),
+                                persistent=persistent)
+            return None
+        if name == "register_parameter":
+            obj.register_parameter(args[0], args[1] if len(args) > 1 else kwargs.get("param"))
+            return None
+        if name in ("add_module", "append", "extend", "insert") and hasattr(obj, name):
+            try:
+                getattr(obj, name)(*args, **kwargs)
+            except TypeError as exc:
+                raise self.error(f"{module_type(obj)}.{name}(): {exc}", node) from None
+            return None if name == "add_module" else obj
+        if name in ("parameters", "buffers", "children", "modules"):
+            if name == "modules":
+                return [m for _, m in obj.named_modules()]
+            if name == "children":
+                return list(obj.children())
+            return [b for _, b in obj.named_buffers()] if name == "buffers" else list(obj.parameters())
+        if name in ("named_parameters", "named_modules", "named_children", "named_buffers"):
+            items = {"named_parameters": obj.named_parameters, "named_buffers": obj.named_buffers,
+                     "named_modules": obj.named_modules,
+                     "named_children": lambda: obj._modules.items()}[name]()
+            return [tuple(x) for x in items]
+        if name == "requires_grad_":
+            return obj.requires_grad_(bool(args[0]) if args else True)
+        if name in ("keys", "values", "items") and hasattr(obj, name):
+            return list(getattr(obj, name)())
+        raise self.error(f"the reader does not follow {module_type(obj)}.{name}()", node)
+
+    # ---- the file's own classes -------------------------------------------------------
+    def define_class(self, cls: UserClass, node):
+        for base in cls.bases:
+            if isinstance(base, UserClass):
+                if base.kind != "plain":
+                    cls.kind = base.kind
+                    break
+                continue
+            if isinstance(base, TorchName):
+                last = base.path.split(".")[-1]
+                if last == "Module":
+                    cls.kind = "module"
+                    break
+                raise self.error(f"class {cls.name} extends {base.path}; symparams reads classes that "
+                                 "extend nn.Module", node)
+        return cls
+
+    def framework_class_of(self, obj) -> Optional[UserClass]:
+        return obj.user_class if isinstance(obj, UserModule) else None
+
+    def framework_attributes(self, obj) -> Optional[dict]:
+        if isinstance(obj, UserModule):
+            # Read through one view, as nn.Module.__getattr__ finds them; writes go
+            # through set_attribute, which registers.
+            plain = {k: v for k, v in obj.__dict__.items() if not k.startswith("_")}
+            return {**plain, **{k: v for k, v in obj._buffers.items()},
+                    **obj._modules, **obj._parameters}
+        return None
+
+    def framework_instance(self, cls: UserClass, args, kwargs, node):
+        obj = UserModule(cls.name, self.run_user_forward, cls)
+        self.interp.run_init(cls, obj, list(args), dict(kwargs), node)
+        return obj
+
+    def super_attribute(self, sup, attr: str, node):
+        if attr == "__init__":
+            # nn.Module.__init__: the registry is already there.
+            return Builtin("__init__", lambda host, a, k, n: None)
+        raise self.error(f"super().{attr} reaches PyTorch's own base class, which the reader does not "
+                         "follow", node)
+
+
+_SNIPPET_NAMES = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional"}
+#: the summary functions of torchinfo and torchsummary, which run a forward pass
+_SUMMARY_FUNCTIONS = {"torchinfo.summary", "torchsummary.summary", "torchinfo.torchinfo.summary"}
+
+_MODULE_METHODS = {"register_buffer", "register_parameter", "add_module", "append", "extend",
+                   "insert", "parameters", "buffers", "children", "modules", "named_parameters",
+                   "named_modules", "named_children", "named_buffers", "requires_grad_", "keys",
+                   "values", "items"}
