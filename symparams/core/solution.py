@@ -459,3 +459,18 @@ def product_of(shape, sub) -> Formula:
     if not factors:
         return Num(sympy.Integer(1))
     return factors[0] if len(factors) == 1 else Product(tuple(factors))
+
+
+def substituter(values: Mapping, divisible: bool = False, numbers=None):
+    """What a deriver puts in each size: the bound ``values`` (and every floor of a division
+    taken as exact when ``divisible``), or else the ``numbers`` in place of free sizes, which
+    need neither (:class:`symparams.core.in_place.Numbers`)."""
+    if numbers is not None:
+        return numbers
+
+    def sub(x):
+        if not isinstance(x, sympy.Basic):
+            return x
+        value = bounds.expand(substitute(x, values))
+        return exact_division(value) if divisible else value
+    return sub

@@ -13,7 +13,8 @@ from typing import Iterator, Optional
 
 from ..keras.derivation import derive
 from ..core.solution import signature
-from ..render import Fmt, TemplateError, _environment, default_templates, load_names, render_template, template_macro
+from ..render import (Fmt, TemplateError, _environment, default_templates, load_names, render_template,
+                      template_macro)
 from ..render.lms import LmsFmt
 from .answer_text import number, plain
 from .draw import Variant

@@ -16,7 +16,6 @@ from typing import Any, Mapping, Optional, Sequence
 import sympy
 
 from ..core import bounds
-from ..core.dims import substitute
 from ..core.dims import assume_divisible as exact_division
 from ..core.errors import SymparamsError
 from ..core.formula import Group, Num, Sum, mul, substitute as fill
@@ -27,7 +26,9 @@ from ..core.bindings import normalize_bindings
 from .summary import Row, Summary, summarize
 from ..core.units import bytes_per_param
 # The steps as data live in solution.py; they are this module's public names too.
-from ..core.solution import DETAILS, AxisWorking, Brief, Derivation, LayerDerivation, RepeatedBlock, SizeSource, WeightWorking, Working, briefly, product_of, repeated_blocks, working_of
+from ..core.solution import (DETAILS, AxisWorking, Brief, Derivation, LayerDerivation, RepeatedBlock,
+                             SizeSource, WeightWorking, Working, briefly, product_of, repeated_blocks,
+                             substituter, working_of)
 
 
 # --------------------------------------------------------------------------
@@ -86,14 +87,7 @@ def derive_reusing(model, keys: Sequence[Optional[tuple]], known: dict,
 def _derive(model, summary: Summary, values, only, dtype, detail: str = "full",
             divisible: bool = False, reuse: Optional[tuple] = None,
             numbers: Optional[Numbers] = None) -> Derivation:
-    def sub(x):
-        if not isinstance(x, sympy.Basic):
-            return x
-        value = bounds.expand(substitute(x, values))
-        return exact_division(value) if divisible else value
-
-    if numbers is not None:
-        sub = numbers                   # numbers in place: no bindings, no division to assume
+    sub = substituter(values, divisible, numbers)
 
     graph_nodes = _graph_nodes(model)
     rows = [r for r in summary.rows if not only or r.name in only]

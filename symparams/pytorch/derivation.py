@@ -19,9 +19,9 @@ import sympy
 
 from ..core import bounds
 from ..core.bindings import normalize_bindings
-from ..core.solution import DETAILS, AxisWorking, Derivation, LayerDerivation, SizeSource, WeightWorking, briefly, product_of, repeated_blocks, working_of
+from ..core.solution import (DETAILS, AxisWorking, Derivation, LayerDerivation, SizeSource, WeightWorking,
+                             briefly, product_of, repeated_blocks, substituter, working_of)
 from ..core.dims import assume_divisible as exact_division
-from ..core.dims import substitute
 from ..core.in_place import Numbers, put
 from ..core.errors import SymparamsError
 from ..core.formula import Group, Num, Sum, mul
@@ -60,14 +60,7 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
     numbers = at if isinstance(at, Numbers) else Numbers(at) if at else None
     per = bytes_per_param(dtype)
 
-    def sub(x):
-        if not isinstance(x, sympy.Basic):
-            return x
-        value = bounds.expand(substitute(x, values))
-        return exact_division(value) if assume_divisible else value
-
-    if numbers is not None:
-        sub = numbers                   # numbers in place: no bindings, no division to assume
+    sub = substituter(values, assume_divisible, numbers)
     first_name = {}
     for name, p in model.named_parameters(remove_duplicate=False):
         first_name.setdefault(id(p), name)

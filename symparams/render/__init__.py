@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from .documents import (ENTRY, FORMATS, PROFILES, REQUIRED, STANDALONE, check_templates, render,
                         render_comparison, render_study)
-from .environment import TemplateError, _environment, default_templates, load_names, render_template, template_macro
+from .environment import (TemplateError, _environment, default_templates, load_names, render_template,
+                          template_macro)
 from .fmt import FORMATTERS, Fmt, HtmlFmt, LatexFmt, MarkdownFmt, TexFmt, TextFmt, anchor
 from .tables import html_table
 

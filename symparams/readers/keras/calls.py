@@ -18,7 +18,8 @@ from . import legacy, tensor_ops
 from ..python.builtins import call_method as call_safe_method
 from ..python.interpreter import Scope, _Break, _Continue
 from .tensor_ops import OpError, TensorFunction
-from ..python.values import BoundFunction, BoundMethod, Builtin, Namespace, Opaque, OpaqueShape, SymbolicRange, UserFunction
+from ..python.values import (BoundFunction, BoundMethod, Builtin, Namespace, Opaque, OpaqueShape,
+                             SymbolicRange, UserFunction)
 from .api import (_FOREIGN_WRAPPERS, _IGNORED_METHODS, _LAYER_NAMES, BACKEND, LayerClass,
                   accepted_arguments, closest, missing_import, own_arguments)
 from .helpers import _by_user, _clean, _python_shape, _text_of

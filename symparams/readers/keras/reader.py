@@ -24,7 +24,8 @@ from ..python.base_host import HostBase
 from ..dialect import Dialect
 from ..python.limits import Limits
 from .tensor_ops import TensorFunction
-from ..python.values import BoundFunction, BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, OpaqueShape, Super, SymbolicRange, UserClass, UserFunction
+from ..python.values import (BoundFunction, BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque,
+                             OpaqueShape, Super, SymbolicRange, UserClass, UserFunction)
 from .api import KERAS_ROOTS, LayerClass
 from .attributes import KerasAttributes
 from .calls import KerasCalls

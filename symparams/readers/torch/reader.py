@@ -40,7 +40,8 @@ from ..python.hostkit import python_item, sized
 from ..python.subs import binding_value
 from ..python.limits import Limits
 from ..python.source import parse
-from ..python.values import BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange, UserClass, UserFunction
+from ..python.values import (BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange,
+                             UserClass, UserFunction)
 
 from ..dialect import TORCH_ROOTS
 #: module methods ``__init__`` code calls that change nothing symparams counts
