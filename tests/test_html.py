@@ -298,3 +298,17 @@ def test_page_prints_to_pdf(tmp_path, capsys):
         assert words in text
     assert text.index("Summary") < text.index("Worked solution")
     assert "Contents" not in text and "Inside" not in text      # the screen-only parts are left out
+
+
+def test_a_recurrent_modules_box_shows_each_tensor_it_returns():
+    """An LSTM returns (output, (h, c)): its box shows the three shapes PyTorch recorded, and
+    the diagram is drawn (it was refused with an internal error)."""
+    from torch_api import SOURCES, load_torch_fixture
+    run = load_torch_fixture("lstm_classifier")["runs"][0]
+    recorded = {m["name"]: m["output_shape"] for m in run["modules"]}
+    result = read_file(str(SOURCES / "lstm_classifier.py"), input_size=[tuple(run["input_size"])])
+    page = page_of(result.model, result.trace_of(result.model))
+    box = next(b for b in page.diagram.boxes if b.name == "lstm")
+    out, (h, c) = recorded["lstm"]
+    assert [list(s) for s in box.output_shapes] == [out, h, c]
+    assert render_dot(page.diagram).startswith('digraph "')

@@ -252,10 +252,10 @@ def _alike(children: list) -> bool:
 
 
 def _shapes(row) -> tuple:
-    out = row.output_shape
-    if out is None:
-        return ()
-    return tuple(s for s in out if s is not None) if out and isinstance(out[0], tuple) else (out,)
+    """Each tensor a module's first call returned: an LSTM's output and its states
+    ``(out, (h, c))`` are three shapes, as the summary's cell shows them."""
+    from ..results.torch import outputs
+    return outputs(row.output_shape)
 
 
 def _torch_box(node: _Node, total, anchors: dict, bid: str, most: int) -> Box:
