@@ -1,6 +1,6 @@
 """The fuzz harness: hostile inputs for symparams, each run in a forked process and judged.
 
-Shared by ``tests/test_fuzz.py`` (a fixed seed and a modest count, in CI) and
+Shared by ``tests/readers/test_fuzz.py`` (a fixed seed and a modest count, in CI) and
 ``tools/fuzz.py`` (10,000 inputs, its summary in ``docs/reader.md``).
 
 The property every input must keep: the command prints a result (exit 0) or

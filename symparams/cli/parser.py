@@ -59,8 +59,9 @@ def _add_number_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="symparams", description="Exact, symbolic parameter counts of Keras models, "
-                                                    "read from their source without running it.")
+    parser = _Parser(prog="symparams", description="Exact, symbolic parameter counts of Keras and PyTorch "
+                                                    "models and transformers config files, read from their "
+                                                    "source without running it.")
     from .. import __version__
     parser.add_argument("--version", action="version", version=f"symparams {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

@@ -20,7 +20,7 @@ from ..pytorch.derivation import derive_module
 from ..keras.compute import Compute, LayerCompute
 from ..readers import read_source
 from ..results import result_of
-from ..results.torch import outputs
+from ..pytorch.trace import outputs
 from .misconceptions import TORCH_SHAPE_RULES
 from .program import Values
 from .views import Reading, gather_expressions

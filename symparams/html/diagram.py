@@ -254,7 +254,7 @@ def _alike(children: list) -> bool:
 def _shapes(row) -> tuple:
     """Each tensor a module's first call returned: an LSTM's output and its states
     ``(out, (h, c))`` are three shapes, as the summary's cell shows them."""
-    from ..results.torch import outputs
+    from ..pytorch.trace import outputs
     return outputs(row.output_shape)
 
 

@@ -132,3 +132,17 @@ def count(macs, what: str = "products") -> None:
     trace = current()
     if trace is not None:
         trace.count(macs, what)
+
+
+def outputs(output) -> tuple:
+    """A call's output as a tuple of shapes: one tensor, or each tensor of a tuple it returns
+    (an LSTM's output, then its states)."""
+    if output is None:
+        return ()
+    if all(not isinstance(d, tuple) and d is not None for d in output):
+        return (output,)
+    out = []
+    for o in output:
+        if o is not None:
+            out.extend(outputs(o))
+    return tuple(out)

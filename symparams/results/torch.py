@@ -34,6 +34,7 @@ class TorchResult(Result):
     def rows(self) -> tuple:
         from ..keras.layers.base import Weight
         from ..pytorch.module import module_type
+        from ..pytorch.trace import outputs
         first = self.trace.first_calls() if self.trace is not None else {}
         out, seen = [], set()
         for name, m in self.model.named_modules():
@@ -130,17 +131,3 @@ class TorchResult(Result):
 
     def anchor(self, name: str) -> str:
         return self._anchors.get(name, "")
-
-
-def outputs(output) -> tuple:
-    """A call's output as a tuple of shapes: one tensor, or each tensor of a tuple it returns
-    (an LSTM's output, then its states)."""
-    if output is None:
-        return ()
-    if all(not isinstance(d, tuple) and d is not None for d in output):
-        return (output,)
-    out = []
-    for o in output:
-        if o is not None:
-            out.extend(outputs(o))
-    return tuple(out)

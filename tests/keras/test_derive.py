@@ -19,7 +19,7 @@ from symparams.render import render
 from symparams.keras.summary import json_size
 from tools import katex_render, math_fragments, pdflatex
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 DIALECTS = FIXTURES / "dialects"
 MODELS = FIXTURES / "models"

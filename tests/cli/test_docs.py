@@ -10,7 +10,7 @@ import pytest
 
 from symparams.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # A synopsis, not a command: placeholders in capitals or brackets.
 SYNOPSIS = re.compile(r"\b(FILE|SIZE|NAME|VALUE|SPEC)\b|\[-")

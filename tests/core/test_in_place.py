@@ -21,7 +21,7 @@ from symparams.pytorch.derivation import derive_module
 from symparams.readers import read_source
 from symparams.keras.summary import summarize
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 KERAS = sorted((FIXTURES / "models").glob("*.py"))
 TORCH = sorted((FIXTURES / "torch_models").glob("*.py"))
 

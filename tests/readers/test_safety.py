@@ -25,7 +25,7 @@ from symparams.cli import main
 from symparams.core.errors import SymparamsError
 from symparams.core.parse import ValueSyntaxError, as_expr, parse_text
 
-PACKAGE = Path(__file__).resolve().parent.parent / "symparams"
+PACKAGE = Path(__file__).resolve().parents[2] / "symparams"
 INJECTION = ("1 if [x for x in ().__class__.__base__.__subclasses__() if x.__name__ == "
              "'catch_warnings' and x()._module.__builtins__['__import__']('os')"
              ".system('touch {marker}')] else 2")

@@ -15,7 +15,7 @@ import sympy
 from keras_api import load_fixture
 from symparams.cli import main
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def summary(capsys, *args):
@@ -155,7 +155,7 @@ def test_installed_command_runs(tmp_path):
     exe = Path(sys.executable).parent / "symparams"
     if not exe.exists():
         pytest.skip("symparams is not installed in this environment")
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     runs = [
         (["summary", str(FIXTURES / "dialects" / "keras1_conv1d.py")],
          f"{load_fixture('seed_conv1d')['runs'][0]['total']:,}"),

@@ -19,7 +19,7 @@ from symparams.keras.compute import compute
 from symparams.scaling.memory import training_memory
 from symparams.readers import read_file, read_source
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 GPT2_SMALL = {"vocab": 50257, "n_ctx": 1024, "d_model": 768, "n_heads": 12}
 
@@ -336,8 +336,8 @@ def test_scale_reads_pytorch_code_and_its_compute_is_torchs(capsys):
 
 
 def test_scale_reads_a_config_file(capsys):
-    record = json.loads((Path(__file__).parent / "fixtures" / "transformers" / "gpt2.json").read_text())
-    code = main(["scale", str(Path(__file__).parents[1] / record["config"]), "--format", "json"])
+    record = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "transformers" / "gpt2.json").read_text())
+    code = main(["scale", str(Path(__file__).resolve().parents[2] / record["config"]), "--format", "json"])
     out, err = capsys.readouterr()
     assert code == 0, err
     report = json.loads(out)

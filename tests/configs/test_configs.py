@@ -18,7 +18,7 @@ from symparams.configs.arithmetic import (CHINCHILLA_FIT, CHINCHILLA_TABLE3, chi
 from symparams.configs.families import FAMILIES
 from symparams.core.dims import substitute
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RECORDS = sorted((ROOT / "tests" / "fixtures" / "transformers").glob("*.json"))
 CASES = [(path.stem, arch) for path in RECORDS for arch in json.loads(path.read_text())["models"]]
 

@@ -25,7 +25,7 @@ from symparams.cli import main
 from symparams.readers import read_source
 from tools import gift_parse, katex_render, math_fragments, pdflatex, require
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # Specs are TOML files, read with the standard library's tomllib (Python 3.11+);
 # Spec.from_dict works everywhere and is tested below on every version.
 needs_toml = pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is Python 3.11+")

@@ -14,7 +14,7 @@ from symparams import summarize, symbol
 from symparams.keras.summary import json_size
 
 # The user's own classes, Lambda and Keras 1 code are followed by the reader only
-# (tests/test_reader_fixtures.py); the Python API runs the rest.
+# (tests/readers/test_reader_fixtures.py); the Python API runs the rest.
 API_STEMS = [stem for stem in fixture_names() if not reader_only(stem)]
 CASES = [(stem, i) for stem in API_STEMS for i in range(len(load_fixture(stem)["runs"]))]
 
@@ -34,7 +34,7 @@ def test_symbolic_total_substitutes_to_keras(stem):
     """Built once with free sizes, the model gives Keras's numbers under every binding."""
     runs = load_fixture(stem)["runs"]
     # Executing the source runs Python's own range(), which needs numbers; the
-    # reader keeps loop counts free (tests/test_reader_fixtures.py).
+    # reader keeps loop counts free (tests/readers/test_reader_fixtures.py).
     names = [n for n in int_bound_names(stem) if n not in loop_counts(stem)]
     symbolic = {k: symbol(k) for k in names}
     fixed = {k: v for k, v in runs[0]["bindings"].items() if k not in symbolic}
