@@ -42,7 +42,15 @@ class Part:
     output_shapes: tuple = ()
     #: its saved tensors that are not parameters (PyTorch's running statistics), as (name, shape)
     buffers: tuple = ()
+    #: its parameters that are another module's tensor, counted there once (PyTorch's tied
+    #: ``lm_head.weight``), as (name, shape, the name it is counted under)
+    tied: tuple = ()
     layer: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def tied_count(self) -> sympy.Expr:
+        from ..core.dims import product
+        return sympy.expand(sum((product(shape) for _, shape, _ in self.tied), ZERO))
 
     @property
     def buffer_count(self) -> sympy.Expr:
@@ -95,8 +103,8 @@ class Result:
         return Tally(rows, total, trainable, sympy.expand(total - trainable))
 
     def parts(self) -> tuple:
-        """The rows with parameters or buffers, in order."""
-        return tuple(p for p in self.rows() if p.params != 0 or p.buffers)
+        """The rows with parameters, buffers or a tied weight, in order."""
+        return tuple(p for p in self.rows() if p.params != 0 or p.buffers or p.tied)
 
     def groups(self) -> tuple:
         """The parts as a scaling report lists their shares (PyTorch reads a layer index

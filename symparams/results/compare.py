@@ -27,6 +27,8 @@ ZERO = sympy.Integer(0)
 class Reason:
     key: str                    # the template's name for it
     amount: sympy.Expr          # the parameters it accounts for (B minus A)
+    #: what the words name (a tied weight: "decoder.weight is encoder.weight")
+    detail: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,11 @@ def _reasons(a: Part, b: Part) -> tuple:
     if kind in ("linear", "conv", "conv_transpose"):
         if (a.bias == 0) != (b.bias == 0):
             out.append(Reason("bias_in_one_only", sympy.expand(b.bias - a.bias)))
+    # PyTorch counts a tensor two modules hold once, at the first (a tied lm_head is the
+    # embedding); the other framework's layer keeps a weight of its own
+    if a.tied_count != b.tied_count:
+        named = tuple(f"{p.name}.{n} is {first}" for p in (a, b) for n, _, first in p.tied)
+        out.append(Reason("tied_weight", sympy.expand(a.tied_count - b.tied_count), named))
     if kind == "prelu":
         diff = sympy.expand(b.params - a.params)
         if diff != 0:

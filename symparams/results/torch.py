@@ -36,12 +36,16 @@ class TorchResult(Result):
         from ..pytorch.module import module_type
         from ..pytorch.trace import outputs
         first = self.trace.first_calls() if self.trace is not None else {}
+        counted_as = {}
+        for qualified, p in self.model.named_parameters(remove_duplicate=False):
+            counted_as.setdefault(id(p), qualified)
         out, seen = [], set()
         for name, m in self.model.named_modules():
             own = [(n, p) for n, p in m._parameters.items() if p is not None]
             if m._modules and not own:
                 continue                    # a container: its children are the rows
             counted = [(n, p) for n, p in own if id(p) not in seen]
+            tied = tuple((n, p.shape, counted_as[id(p)]) for n, p in own if id(p) in seen)
             seen.update(id(p) for _, p in own)
             params = sympy.expand(sum((p.numel for _, p in counted), ZERO))
             trainable = sympy.expand(sum((p.numel for _, p in counted if p.requires_grad), ZERO))
@@ -55,7 +59,7 @@ class TorchResult(Result):
                             second_bias=weights_sum(weights, lambda n: bool(second) and n.startswith(second)),
                             output_shapes=outputs(call.output) if call is not None else (),
                             buffers=tuple((n, b.shape) for n, b in m._buffers.items() if b is not None),
-                            layer=m))
+                            tied=tied, layer=m))
         return tuple(out)
 
     def groups(self) -> tuple:

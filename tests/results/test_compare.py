@@ -125,3 +125,19 @@ def test_the_derivation_of_an_lstm_says_why_pytorch_counts_more():
         more = torch_counts[torch_name] - keras_counts[keras_name]
         assert (f"PyTorch's nn.{cls} has {more:,} parameters more: it keeps two bias vectors per gate, "
                 "bias_ih and bias_hh, where Keras keeps one.") in text
+
+
+def test_a_tied_weight_is_named_where_pytorch_counts_it_once():
+    """word_language_model ties its decoder to its encoder: the decoder's row counts only its
+    bias, and the difference from a layer with a weight of its own is named as the tie, by
+    the tensors PyTorch recorded as tied."""
+    run = load_torch_fixture("word_language_model")["runs"][0]
+    (tie,) = run["tied"]
+    c = _pair("compare_recurrent", "word_language_model")
+    (pair,) = [p for p in c.pairs if p.b is not None and p.b.name == tie["name"].rsplit(".", 1)[0]]
+    (reason,) = [r for r in pair.reasons if r.key == "tied_weight"]
+    shapes = {p["name"]: p["shape"] for p in run["parameters"]}
+    rows, cols = shapes[tie["same_as"]]
+    assert reason.amount == -rows * cols
+    assert reason.detail == (f"{tie['name']} is {tie['same_as']}",)
+    assert c.b_total == run["total"]
