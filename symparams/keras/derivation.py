@@ -35,7 +35,8 @@ from ..core.solution import (DETAILS, AxisWorking, Brief, Derivation, LayerDeriv
 
 
 def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Sequence[str]] = None,
-           dtype: str = "float32", detail: str = "standard", assume_divisible: bool = False) -> Derivation:
+           dtype: str = "float32", detail: str = "standard", assume_divisible: bool = False,
+           summary: Optional[Summary] = None) -> Derivation:
     """The worked derivation of a model's parameter counts (optionally with sizes bound).
 
     ``detail``: ``full`` works out every layer; ``standard`` (the default) works out
@@ -45,11 +46,12 @@ def derive(model, subs: Optional[Mapping[Any, Any]] = None, layers: Optional[Seq
     output-shape working and the weight checks.
 
     ``assume_divisible`` takes every floor or ceiling of a division of free sizes
-    as exact (``d_model // n_heads`` as ``d_model / n_heads``), and says so.
+    as exact (``d_model // n_heads`` as ``d_model / n_heads``), and says so. ``summary`` is
+    ``summarize(model)`` when the caller has it already.
     """
     if detail not in DETAILS:
         raise SymparamsError(f"unknown detail {detail!r}; use one of {', '.join(DETAILS)}")
-    summary = summarize(model)
+    summary = summary if summary is not None else summarize(model)
     values = normalize_bindings(subs or {}, summary.symbols) if subs else {}
     bytes_per_param(dtype)  # an unknown dtype is an error before any work
     if layers:

@@ -43,7 +43,7 @@ class KerasResult(Result):
                layers=None):
         from ..keras.derivation import derive
         return derive(self.model, layers=layers or None, dtype=dtype, detail=detail,
-                      assume_divisible=assume_divisible)
+                      assume_divisible=assume_divisible, summary=self.summary)
 
     def diagram(self, derivation):
         from ..html.diagram import from_derivation
