@@ -104,6 +104,10 @@ def read_config_text(text: str, filename: str = "<config>", symbolic: Sequence[s
     except json.JSONDecodeError as exc:
         raise ConfigError(f"line {exc.lineno}: not valid JSON ({exc.msg}); a config file is one JSON "
                           "object", filename) from None
+    except RecursionError:
+        # json's own limit on arrays and objects inside each other; a config is a few levels deep
+        raise ConfigError("nests arrays or objects far more deeply than a config file does; a config "
+                          "file is one object of fields", filename) from None
     if not isinstance(data, dict):
         raise ConfigError("is not a JSON object; a config file is one object of fields", filename)
     model_type = data.get("model_type")

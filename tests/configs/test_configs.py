@@ -222,6 +222,8 @@ BAD = [
     ('{"model_type": "llama", "architectures": ["LlamaForSequenceClassification"]}', "names no class"),
     ('{"model_type": "llama",', "not valid JSON"),
     ('{"model_type": "mixtral", "num_experts_per_tok": 9}', "num_experts_per_tok = 9 is more than"),
+    ('{"model_type": "gpt2", "n_layer": ' + "[" * 100_000 + "]" * 100_000 + "}",
+     "nests arrays or objects far more deeply than a config file does"),
 ]
 
 
