@@ -466,13 +466,23 @@ def _check_names(spec: Spec) -> None:
 
 
 def _balance(variants: list[Variant], rng: random.Random) -> list[Variant]:
-    """Put each answer in every position equally often across the variants."""
+    """Put each answer in every position equally often across the variants, and across the
+    questions of each variant: each question's positions over the versions are shifted by
+    its own amount, drawn so that the shifts spread over the positions (one version alone
+    would otherwise put every right answer first)."""
     out = [list(v.questions) for v in variants]
+    ks = [q.spec.choices for q in variants[0].questions]
+    most = max((k for k in ks if k), default=0)
+    if most and len(ks) <= most:
+        shifts = rng.sample(range(most), len(ks))      # distinct, and any of the positions
+    else:
+        shifts = [j % most for j in range(len(ks))] if most else []
+        rng.shuffle(shifts)
     for qi, q in enumerate(variants[0].questions):
         k = q.spec.choices
         if not k:
             continue
-        positions = [i % k for i in range(len(variants))]
+        positions = [(i + shifts[qi]) % k for i in range(len(variants))]
         rng.shuffle(positions)
         for vi, v in enumerate(variants):
             posed = v.questions[qi]

@@ -123,6 +123,19 @@ def test_hundred_cnn_variants(cnn100):
         assert set(counts) == {0, 1, 2, 3} and max(counts.values()) - min(counts.values()) <= 1
 
 
+@needs_toml
+@pytest.mark.parametrize("seed", range(8))
+def test_one_version_spreads_its_answers_over_the_positions(seed):
+    """A single version does not put every right answer in one place: its multiple-choice
+    questions' answers stand in different positions (as many as there are questions, up to
+    the number of choices)."""
+    spec = exam.Spec.from_toml(SPECS["cnn"])
+    (variant,), _ = exam.draw(spec, 1, seed=seed)
+    positions = [q.answer_position for q in variant.questions if q.choices]
+    assert len(positions) >= 2
+    assert len(set(positions)) == min(len(positions), 4)
+
+
 def keras_answer(q, run):
     """What real Keras says the answer is, from its recorded summary (None: Keras cannot say)."""
     rows = {l["name"]: l for l in run["layers"]}
