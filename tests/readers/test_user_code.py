@@ -280,3 +280,25 @@ def test_a_scripts_main_block_runs_as_the_program_would():
     main_block = read_source(head + body + 'if __name__ == "__main__":\n    model = build(10)\n', "m.py").model
     top_level = read_source(head + body + "model = build(10)\n", "m.py").model
     assert main_block.summarize().total == top_level.summarize().total != 0
+
+
+def test_the_environment_a_script_sets_is_its_own():
+    """``os.environ[...] = ...`` before importing keras (keras-io's first line) and reads of
+    the environment are the read's own empty mapping: the model is counted as without them."""
+    model = "import keras\nfrom keras import layers\nmodel = keras.Sequential([keras.Input((8,)), layers.Dense(4)])\n"
+    setup = ('import os\nos.environ["KERAS_BACKEND"] = "jax"\n'
+             'assert os.environ["KERAS_BACKEND"] == os.getenv("KERAS_BACKEND") == "jax"\n'
+             'assert os.getenv("HOME") is None and os.environ.get("HOME", "x") == "x"\n')
+    assert read_source(setup + model, "m.py").model.summarize().total == \
+        read_source(model, "m.py").model.summarize().total
+
+
+def test_a_script_that_picks_its_device_is_counted_on_the_cpu():
+    """``torch.device("cuda" if torch.cuda.is_available() else "cpu")``, in most tutorials, is
+    read with no GPU, and a note says so; the counts do not depend on the device."""
+    model = "import torch\nimport torch.nn as nn\nmodel = nn.Sequential(nn.Linear(8, 4))\n"
+    device = ('device = torch.device("cuda" if torch.cuda.is_available() else "cpu")\n'
+              'model = model.to(device)\n')
+    read = read_source(model + device, "m.py")
+    assert read.module.count() == read_source(model, "m.py").module.count()
+    assert any("torch.cuda.is_available() as False" in n for n in read.notes)

@@ -25,6 +25,9 @@ class KerasAttributes:
 
     # ---- attributes ------------------------------------------------------------------
     def get_attribute(self, obj, attr: str, node):
+        standard = self.standard_attribute(obj, attr)
+        if standard is not None:
+            return standard
         if isinstance(obj, Namespace) and attr == "__version__":
             # Version checks read as Keras 3 on TensorFlow 2 (the convention).
             return "2.18.0" if obj.path.split(".")[0] in ("tf", "tensorflow") else "3.15.1"

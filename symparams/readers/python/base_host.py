@@ -19,7 +19,7 @@ from .builtins import BUILTINS, MATH, MATH_FUNCTIONS
 from .hostkit import guarded_instance, sized
 from .interpreter import Interpreter, Scope
 from .limits import Limits
-from .values import FreeName, Instance, Namespace, Opaque, UserClass
+from .values import Builtin, FreeName, Instance, Namespace, Opaque, UserClass
 
 
 class HostBase:
@@ -50,6 +50,11 @@ class HostBase:
         self.root = Scope()
         #: layers (or modules) made so far, against ``limits.layers``
         self.objects_made = 0
+        #: ``os.environ`` as the file sees it: empty, and what the file sets (a script sets
+        #: KERAS_BACKEND before importing keras; no count depends on the environment)
+        self.environ: dict = {}
+        #: what the reader assumed that the file asked of the machine it would run on
+        self.assumed: list = []
 
     def run(self, tree: ast.Module) -> None:
         try:
@@ -61,6 +66,16 @@ class HostBase:
             raise self.error(str(exc)) from None
         except RecursionError:
             raise self.error(self.too_deep_message()) from None
+
+    def standard_attribute(self, obj, attr: str):
+        """What a name of the standard library's ``os`` means, or None: ``os.environ`` is the
+        read's own mapping, ``os.getenv`` reads it."""
+        if isinstance(obj, Namespace) and obj.path == "os":
+            if attr == "environ":
+                return self.environ
+            if attr == "getenv":
+                return Builtin("getenv", _getenv)
+        return None
 
     def finish(self) -> None:
         """Called once the file has run, inside :meth:`run`'s error handling."""
@@ -206,3 +221,10 @@ class HostBase:
     def framework_instance(self, cls: UserClass, args, kwargs, node):
         """A new object of the file's class that extends a framework class (a layer, a module)."""
         raise NotImplementedError
+
+
+def _getenv(host, args, kwargs, node):
+    """``os.getenv(key, default=None)`` on the read's own environment."""
+    key = args[0] if args else kwargs.get("key")
+    default = args[1] if len(args) > 1 else kwargs.get("default")
+    return host.environ.get(key, default)

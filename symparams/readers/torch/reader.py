@@ -122,8 +122,14 @@ def read_torch_source(source: str, filename: str, bindings: Optional[dict] = Non
     if not reader.modules:
         raise ReadError("no PyTorch module is assigned to a variable in this file "
                         "(write model = MyNet() at the end)", filename)
+    assumed = [f"took {path}() as False: the model is counted on the CPU (its counts do not depend on "
+               "the device)" for path in reader.assumed]
     return TorchReadResult(filename, reader.modules, reader.warnings, reader.free_names,
-                           ["read as PyTorch code"], reader.traces)
+                           ["read as PyTorch code", *assumed], reader.traces)
+
+
+#: what a script asks of its machine before choosing a device
+_ACCELERATOR_CHECKS = ("torch.cuda.is_available", "torch.backends.mps.is_available", "torch.backends.cudnn.is_available")
 
 
 class TorchReader(HostBase):
@@ -267,6 +273,9 @@ class TorchReader(HostBase):
 
     # ---- attributes --------------------------------------------------------------------
     def get_attribute(self, obj, attr: str, node):
+        standard = self.standard_attribute(obj, attr)
+        if standard is not None:
+            return standard
         if isinstance(obj, TorchName):
             return TorchName(f"{obj.path}.{attr}")
         if isinstance(obj, Namespace):
@@ -403,6 +412,11 @@ class TorchReader(HostBase):
         kwargs = {k: self.as_argument(v) for k, v in kwargs.items()}
         if parts[:3] == ["torch", "nn", "init"] or last in ("manual_seed", "set_default_dtype"):
             return None
+        if func.path in _ACCELERATOR_CHECKS:
+            # a device changes where the model runs, not what it counts
+            if func.path not in self.assumed:
+                self.assumed.append(func.path)
+            return False
         tensors = (Tensor, Parameter, Buffer)
         if parts[:3] == ["torch", "nn", "functional"] or \
                 (any(isinstance(a, tensors) for a in (*args, *kwargs.values())) or
