@@ -110,3 +110,27 @@ def test_pytorch_files_get_one_line_errors(capsys, tmp_path):
     bad.write_text("import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(2, 3), 5)\n")
     code, out, err = _cli(capsys, "summary", str(bad))
     assert code == 2 and "bad.py:2: nn.Sequential: submodule '1' is not a module (a int)" in err
+
+
+def test_a_module_looked_up_by_name_is_that_module():
+    """pytorch/examples' word language model: ``getattr(nn, rnn_type)(ninp, nhid, nlayers)``
+    is ``nn.LSTM(...)`` when the name is known (it was dropped without a word)."""
+    from symparams.readers import read_source
+    body = ("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, rnn_type='LSTM'):\n"
+            "        super().__init__()\n        self.rnn = {}(5, 20, 1)\n        self.head = nn.Linear(20, 3)\n"
+            "model = M()\n")
+    looked_up = read_source(body.format("getattr(nn, rnn_type)"), "m.py").module
+    written = read_source(body.format("nn.LSTM"), "m.py").module
+    assert looked_up.count() == written.count() and type(looked_up.rnn) is type(written.rnn)
+
+
+def test_an_unknown_value_where_a_module_could_be_is_an_error(capsys, tmp_path):
+    """Never a smaller count with exit 0: a value the reader cannot follow, assigned to a
+    module's attribute, stops the read with one line naming it."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n"
+                   "        super().__init__()\n        self.rnn = make_rnn(5, 20)\n"
+                   "        self.head = nn.Linear(20, 3)\nmodel = M()\n")
+    code, out, err = _cli(capsys, "summary", str(bad))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "bad.py:5: self.rnn = make_rnn(): the reader cannot follow this value" in err

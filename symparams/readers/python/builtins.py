@@ -464,3 +464,18 @@ def _format(host, template: str, args, kwargs, node) -> str:
         raise host.error(f"format(): {python_message(exc)}", node) from None
     host.interp.allot(len(text), node)
     return text
+
+
+@builtin("getattr", 2, 3)
+def _getattr(host, args, kwargs, node):
+    """``getattr(nn, rnn_type)`` with a name the file knows is ``nn.LSTM``: the attribute,
+    looked up as ``obj.name`` is (pytorch/examples' word language model builds its RNN so)."""
+    obj, name = args[0], args[1]
+    if not isinstance(name, str):
+        raise host.error(f"getattr() needs the attribute's name as text; got {host.describe(name)}", node)
+    if len(args) == 3:
+        try:
+            return host.interp.attribute(obj, name, node)
+        except SymparamsError:
+            return args[2]
+    return host.interp.attribute(obj, name, node)

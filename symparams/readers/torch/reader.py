@@ -320,6 +320,11 @@ class TorchReader(HostBase):
             return
         if isinstance(obj, Module):
             self.interp.guard(value, node)
+            if isinstance(value, Opaque):
+                # a module assigned here would count: an unknown value must not vanish from it
+                raise self.error(f"self.{attr} = {value.path}: the reader cannot follow this value, and a "
+                                 "module assigned here would count; write the module's class (nn.LSTM(...))",
+                                 node)
             if isinstance(value, Tensor):
                 # self.scale = torch.ones(3): a plain tensor attribute, neither counted nor saved
                 object.__setattr__(obj, attr, value)
