@@ -42,12 +42,10 @@ from ..python.limits import Limits
 from ..python.source import parse
 from ..python.values import (BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange,
                              UserClass, UserFunction)
-
 from ..dialect import TORCH_ROOTS
-#: module methods ``__init__`` code calls that change nothing symparams counts
-_INERT_METHODS = {"apply", "eval", "train", "to", "cuda", "cpu", "float", "double", "half",
-                  "bfloat16", "reset_parameters", "_reset_parameters", "_init_weights",
-                  "zero_grad", "share_memory"}
+from .names import (ACCELERATOR_CHECKS as _ACCELERATOR_CHECKS, INERT_METHODS as _INERT_METHODS,
+                    MODULE_METHODS as _MODULE_METHODS, SNIPPET_NAMES as _SNIPPET_NAMES,
+                    SUMMARY_FUNCTIONS as _SUMMARY_FUNCTIONS)
 
 
 @dataclass(frozen=True)
@@ -127,9 +125,6 @@ def read_torch_source(source: str, filename: str, bindings: Optional[dict] = Non
     return TorchReadResult(filename, reader.modules, reader.warnings, reader.free_names,
                            ["read as PyTorch code", *assumed], reader.traces)
 
-
-#: what a script asks of its machine before choosing a device
-_ACCELERATOR_CHECKS = ("torch.cuda.is_available", "torch.backends.mps.is_available", "torch.backends.cudnn.is_available")
 
 
 class TorchReader(HostBase):
@@ -588,13 +583,3 @@ class TorchReader(HostBase):
             return Builtin("__init__", lambda host, a, k, n: None)
         raise self.error(f"super().{attr} reaches PyTorch's own base class, which the reader does not "
                          "follow", node)
-
-
-_SNIPPET_NAMES = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional"}
-#: the summary functions of torchinfo and torchsummary, which run a forward pass
-_SUMMARY_FUNCTIONS = {"torchinfo.summary", "torchsummary.summary", "torchinfo.torchinfo.summary"}
-
-_MODULE_METHODS = {"register_buffer", "register_parameter", "add_module", "append", "extend",
-                   "insert", "parameters", "buffers", "children", "modules", "named_parameters",
-                   "named_modules", "named_children", "named_buffers", "requires_grad_", "keys",
-                   "values", "items"}
