@@ -123,7 +123,7 @@ class Module(InPlace):
     def add_module(self, name: str, module: Optional["Module"]) -> None:
         if module is not None and not isinstance(module, Module):
             # nn.Module.add_module refuses it the same way
-            raise TypeError(f"submodule {name!r} is not a module (a {type(module).__name__})")
+            raise TypeError(f"submodule {name!r} is not a module ({_what(module)})")
         self._modules[name] = module
 
     # ---- walking, as named_modules / named_parameters do it ----------------------------
@@ -307,3 +307,18 @@ def module_type(module: Module) -> str:
     if isinstance(module, UserModule) or "class_name" in module.__dict__:
         return module.class_name
     return getattr(type(module), "becomes", type(module).__name__)
+
+
+def _what(value) -> str:
+    """What a value that is not a module is, in the words of an error (no internal class name)."""
+    if isinstance(value, bool):
+        return f"it is {value}"
+    if isinstance(value, (int, float)) or (isinstance(value, sympy.Basic) and value.is_number):
+        return f"it is the number {value}"
+    if isinstance(value, str):
+        return f"it is the text {value!r}"
+    if isinstance(value, sympy.Basic):
+        return f"it is {value}, which the reader cannot follow: a function or name the file never defines"
+    if isinstance(value, (list, tuple, dict)):
+        return f"it is a {type(value).__name__}; unpack a list of modules with *"
+    return "it is a value the reader cannot follow"

@@ -109,7 +109,7 @@ def test_pytorch_files_get_one_line_errors(capsys, tmp_path):
     assert code == 2 and "bad.py:2: nn.Conv2d: in_channels must be divisible by groups" in err
     bad.write_text("import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(2, 3), 5)\n")
     code, out, err = _cli(capsys, "summary", str(bad))
-    assert code == 2 and "bad.py:2: nn.Sequential: submodule '1' is not a module (a int)" in err
+    assert code == 2 and "bad.py:2: nn.Sequential: submodule '1' is not a module (it is the number 5)" in err
 
 
 def test_a_module_looked_up_by_name_is_that_module():
