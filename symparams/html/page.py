@@ -29,9 +29,10 @@ class Page:
     summary: Any                    # the summary its framework prints
     derivation: Derivation
     diagram: Diagram
+    #: the model as counted: the page's links go to the steps it anchors them to
+    result: Result
     source: str = ""
     about: tuple = ()
-    result: Optional[Result] = None
 
     def target(self) -> Callable[[str], Optional[str]]:
         """For a layer's name, the layer whose derivation covers it (None: none does)."""
@@ -47,8 +48,7 @@ class Page:
                     covers[l.name] = l.name
             else:
                 covers[sec.name] = sec.name
-        anchor = self.result.anchor if self.result is not None else (lambda name: name)
-        return lambda name: covers.get(anchor(name)) if name else None
+        return lambda name: covers.get(self.result.anchor(name)) if name else None
 
 
 def page_of(model, trace=None, dtype: str = "float32", detail: str = "standard",
@@ -60,8 +60,8 @@ def page_of(model, trace=None, dtype: str = "float32", detail: str = "standard",
     result = result_of(model, trace)
     d = derivation or result.derive(detail=detail, dtype=dtype, assume_divisible=assume_divisible)
     summary = result.summary.assume_divisible() if assume_divisible else result.summary
-    return Page(result.name, result.framework, summary, d, result.diagram(d), source,
-                tuple(about) or result.about, result)
+    return Page(result.name, result.framework, summary, d, result.diagram(d), result, source,
+                tuple(about) or result.about)
 
 
 def _pieces(page: Page, templates: Optional[str], thousands: str, diagram: bool):

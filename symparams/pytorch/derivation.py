@@ -61,9 +61,7 @@ def derive_module(model: Module, trace: Optional[Trace] = None, subs: Optional[M
     per = bytes_per_param(dtype)
 
     sub = substituter(values, assume_divisible, numbers)
-    first_name = {}
-    for name, p in model.named_parameters(remove_duplicate=False):
-        first_name.setdefault(id(p), name)
+    first_name = model.counted_names()
     calls, inputs = {}, {}
     for c in (trace.calls if trace is not None else ()):
         calls[c.name] = calls.get(c.name, 0) + 1

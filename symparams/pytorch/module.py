@@ -174,16 +174,19 @@ class Module(InPlace):
             if m is not None:
                 yield m
 
+    def counted_names(self) -> dict:
+        """Each parameter tensor (by ``id``) and the name PyTorch counts it under: the first
+        of the names it is registered by (a tied ``lm_head.weight`` is ``wte.weight``)."""
+        first: dict = {}
+        for name, p in self.named_parameters(remove_duplicate=False):
+            first.setdefault(id(p), name)
+        return first
+
     def tied(self) -> list[tuple[str, str]]:
         """``(name, the earlier name of the same tensor)`` for every tied parameter."""
-        first: dict = {}
-        out = []
-        for name, p in self.named_parameters(remove_duplicate=False):
-            if id(p) in first:
-                out.append((name, first[id(p)]))
-            else:
-                first[id(p)] = name
-        return out
+        first = self.counted_names()
+        return [(name, first[id(p)]) for name, p in self.named_parameters(remove_duplicate=False)
+                if first[id(p)] != name]
 
     # ---- counts --------------------------------------------------------------------------
     def count(self, recurse: bool = True) -> sympy.Expr:

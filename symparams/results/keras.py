@@ -23,15 +23,13 @@ class KerasResult(Result):
         return self.summary.symbols         # a resolution in the shapes too
 
     def rows(self) -> tuple:
-        statistics: dict = {}
         out = []
         for r in self.summary.rows:
             layer = r.layer
-            names = statistics.setdefault(type(layer), frozenset(getattr(layer, "statistics", ())))
-            out.append(Part(r.name, r.type, getattr(layer, "kind", None) or r.type, r.params, r.trainable,
+            out.append(Part(r.name, r.type, layer.kind or r.type, r.params, r.trainable,
                             r.non_trainable, r.weights,
                             bias=weights_sum(r.weights, lambda n: n.startswith("bias")),
-                            statistics=weights_sum(r.weights, names.__contains__),
+                            statistics=weights_sum(r.weights, layer.statistics.__contains__),
                             output_shapes=r.output_shapes, layer=layer))
         return tuple(out)
 

@@ -36,9 +36,7 @@ class TorchResult(Result):
         from ..pytorch.module import module_type
         from ..pytorch.trace import outputs
         first = self.trace.first_calls() if self.trace is not None else {}
-        counted_as = {}
-        for qualified, p in self.model.named_parameters(remove_duplicate=False):
-            counted_as.setdefault(id(p), qualified)
+        counted_as = self.model.counted_names()
         out, seen = [], set()
         for name, m in self.model.named_modules():
             own = [(n, p) for n, p in m._parameters.items() if p is not None]
