@@ -39,9 +39,10 @@ def _add_source_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-size", action="append", default=[], metavar="SIZES",
                    help="PyTorch: the input of one forward pass, batch included, e.g. --input-size "
                         "1,3,224,224 (names stay free: 1,seq_len); repeat it for a model of several inputs")
-    p.add_argument("--symbolic", metavar="FIELDS",
-                   help="config files: keep these size fields free, e.g. --symbolic hidden_size,num_hidden_layers "
-                        "(the others keep the file's values)")
+    p.add_argument("--symbolic", metavar="NAMES",
+                   help="keep these sizes free: a config's fields (--symbolic hidden_size,num_hidden_layers), "
+                        "or a Python file's module-level constants, dataclass fields and keyword defaults "
+                        "(--symbolic n_layer,n_embd); the others keep the file's values")
     p.add_argument("--dialect", choices=("keras", "torch"),
                    help="read the file as Keras or as PyTorch code (default: PyTorch if it imports torch)")
     p.add_argument("--keras", type=int, choices=(1, 2, 3), metavar="{1,2,3}",

@@ -165,9 +165,27 @@ class Stacked(Module):
                         t.q("P_block", self.block.count(), DERIVED))
         return t
 
-    def forward(self, *args, **kwargs):
-        raise ForwardError("a stack of a free number of blocks has no forward the reader can follow; "
-                           "give the number of layers a value")
+    def forward(self, x, *args, **kwargs):
+        """``nn.Sequential(*[Block() for _ in range(n)])``: the blocks one after another, so
+        each must give what it was given; one block's forward is traced, counted ``n`` times."""
+        from .tensor import Tensor
+        from .trace import current
+        trace = current()
+        if trace is None:
+            out = self.block(x, *args, **kwargs)
+        else:
+            with trace.repeated(self, self.block, self.n):
+                out = self.block(x, *args, **kwargs)
+        if not isinstance(x, Tensor) or not isinstance(out, Tensor) or not same_shape(x.shape, out.shape):
+            raise ForwardError(f"each of the {self.n} blocks of {self.class_name} must keep its input's "
+                               "shape to be stacked; give the number of blocks a value")
+        return out
+
+
+def same_shape(a: tuple, b: tuple) -> bool:
+    """Two shapes equal for every value of their sizes."""
+    import sympy
+    return len(a) == len(b) and all(sympy.expand(sympy.Integer(0) + p - q) == 0 for p, q in zip(a, b))
 
 
 def _type_of(block: Module) -> str:

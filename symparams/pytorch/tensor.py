@@ -261,6 +261,12 @@ def index(x: Tensor, key) -> Tensor:
             out.extend(k.shape)
         elif isinstance(k, (int, sympy.Basic)) and not isinstance(k, bool):
             continue
+        elif isinstance(k, list) and k and all(isinstance(i, int) and not isinstance(i, bool) for i in k):
+            # x[:, [-1], :] (nanoGPT's last position, kept as an axis): one index per item
+            if sum(1 for j in keys if isinstance(j, (list, Tensor))) > 1:
+                raise ShapeError("several index lists or tensors in one index broadcast together, "
+                                 "which the reader does not follow")
+            out.append(sympy.Integer(len(k)))
         else:
             raise ShapeError(f"the index {k!r} is not one the reader follows")
     return x.with_shape(out)

@@ -58,6 +58,8 @@ class Trace:
         self.macs = ZERO
         self.inputs: tuple = ()
         self.output = None
+        #: how many times the code now running runs: n inside a stack of n blocks traced once
+        self.multiplier = sympy.Integer(1)
 
     def call(self, module: Module, args: tuple, kwargs: dict, run: Callable):
         name = self.names.get(id(module))
@@ -81,12 +83,27 @@ class Trace:
 
     def count(self, macs, what: str = "products") -> None:
         """Multiply-accumulates done now: they belong to every call that is running."""
-        macs = sympy.expand(macs)
+        macs = sympy.expand(macs * self.multiplier)
         self.macs = sympy.expand(self.macs + macs)
         for frame in self.stack:
             frame.macs = sympy.expand(frame.macs + macs)
         if self.stack:
             self.stack[-1].parts.append((what, macs))
+
+    @contextmanager
+    def repeated(self, stack: Module, block: Module, n) -> Iterator[None]:
+        """The forward of one block of a stack of ``n`` (a ``Stacked``), traced once: its
+        products count ``n`` times, and its modules are named as the stack names its
+        parameters (``h.*.attn``)."""
+        prefix = self.names.get(id(stack), "")
+        for name, sub in block.named_modules():
+            self.names.setdefault(id(sub), ".".join(p for p in (prefix, "*", name) if p))
+        outer = self.multiplier
+        self.multiplier = outer * n
+        try:
+            yield
+        finally:
+            self.multiplier = outer
 
     def first_calls(self) -> dict[str, Call]:
         """Each module's first call (as a forward hook that keeps the first output)."""

@@ -30,25 +30,23 @@ def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False,
         from ..configs.reader import ConfigReadResult, read_config_text
         config = read_config_text(source, filename, symbolic, bindings, architecture=model)
         return ConfigReadResult(filename, config)
-    if symbolic:
-        raise ReadError("--symbolic is for config files; in model source every name without a value "
-                        "is already free", filename)
     return read_source(source, filename, bindings, strict, limits=limits, ignore_unused=ignore_unused,
                        input_shape=input_shape, keras=keras, dialect=dialect, input_size=input_size,
-                       model=model)
+                       model=model, symbolic=symbolic)
 
 
 def read_source(source: str, filename: str = "<model>", bindings: Optional[dict] = None,
                 strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False,
                 input_shape=None, keras: Optional[int] = None, dialect: Optional[str] = None,
-                input_size: Optional[list] = None, model: Optional[str] = None
-                ):
+                input_size: Optional[list] = None, model: Optional[str] = None,
+                symbolic: Sequence[str] = ()):
     """Read model source text: PyTorch code (a file that imports torch, or ``dialect="torch"``)
     into PyTorch modules, anything else into Keras models.
 
     Keras takes ``input_shape`` (without the batch axis) and ``keras`` (1, 2 or 3);
     PyTorch takes ``input_size`` (one shape per input, batch included) and ``model``,
-    the module whose forward it runs.
+    the module whose forward it runs. ``symbolic`` names settings the file declares (a
+    module-level constant, a dataclass field, a keyword's default) to read as free sizes.
     """
     if dialect not in (None, *DIALECTS):
         raise ReadError(f"--dialect {dialect!r}: use keras or torch", filename)
@@ -68,10 +66,10 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
         # Each framework's reader loads when a file needs it (a Keras summary never loads PyTorch's).
         from .torch.reader import read_torch_source
         return read_torch_source(source, filename, bindings, limits, ignore_unused, tree,
-                                 input_size=input_size, model=model)
+                                 input_size=input_size, model=model, symbolic=symbolic)
     if input_size:
         raise ReadError("--input-size is for PyTorch files; give a Keras model's input without the "
                         "batch axis, e.g. --input-shape 28,28,1", filename)
     from .keras import read_keras_source
     return read_keras_source(source, filename, bindings, strict, limits, ignore_unused,
-                             input_shape=input_shape, keras=keras, tree=tree)
+                             input_shape=input_shape, keras=keras, tree=tree, symbolic=symbolic)

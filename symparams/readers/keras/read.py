@@ -7,7 +7,7 @@ import ast
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence
 
 import sympy
 
@@ -68,7 +68,7 @@ class ReadResult:
 def read_keras_source(source: str, filename: str = "<model>", bindings: Optional[dict] = None,
                       strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False,
                       input_shape=None, keras: Optional[int] = None,
-                      tree: Optional[ast.Module] = None) -> ReadResult:
+                      tree: Optional[ast.Module] = None, symbolic: Sequence[str] = ()) -> ReadResult:
     """Read Keras source text into models. ``bindings`` give values to free names.
 
     ``input_shape`` (without the batch axis) is the input of models the file
@@ -95,6 +95,7 @@ def read_keras_source(source: str, filename: str = "<model>", bindings: Optional
     for _ in range(2):
         reader = KerasReader(filename, values, strict, real_names, limits, deadline,
                              input_shape=given_shape, dialect=dialect)
+        reader.symbolic = frozenset(symbolic)
         old_limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(old_limit, 20_000))
         try:
@@ -111,7 +112,8 @@ def read_keras_source(source: str, filename: str = "<model>", bindings: Optional
                         f"{'this name' if len(unused) == 1 else 'these names'}", filename)
     if not reader.built:
         raise ReadError("no Keras model is built in this file (no Sequential or Model)", filename)
-    notes = [dialect.note()] if dialect.version < 3 or dialect.given else []
+    reader.check_symbolic()
+    notes = ([dialect.note()] if dialect.version < 3 or dialect.given else []) + reader.freed_note()
     return ReadResult(filename, reader.named_models, reader.built, reader.warnings, reader.free_names,
                       notes, dialect.version)
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
+import sympy
+
 from ...core.dims import symbol
 from ...core.errors import ReadError, SymparamsError
 from .builtins import BUILTINS, MATH, MATH_FUNCTIONS
 from .hostkit import guarded_instance, sized
 from .interpreter import Interpreter, Scope
 from .limits import Limits
-from .values import Builtin, FreeName, Instance, Namespace, Opaque, UserClass
+from .values import Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange, UserClass
 
 
 class HostBase:
@@ -55,6 +57,13 @@ class HostBase:
         self.environ: dict = {}
         #: what the reader assumed that the file asked of the machine it would run on
         self.assumed: list = []
+        #: ``--symbolic``: settings the file declares (module constants, dataclass fields,
+        #: keyword defaults) to read as free sizes, and those freed so far with their values
+        self.symbolic: frozenset = frozenset()
+        self.freed: dict = {}
+        self.declared_names: set = set()
+        #: the file's ``assert`` statements on free sizes, as the counts assume them
+        self.assertions: list = []
 
     def run(self, tree: ast.Module) -> None:
         try:
@@ -66,6 +75,52 @@ class HostBase:
             raise self.error(str(exc)) from None
         except RecursionError:
             raise self.error(self.too_deep_message()) from None
+
+    def repeated(self, value) -> bool:
+        return False
+
+    def declared(self, name: str, value, node):
+        """A setting the file declares (``n_layer = 12`` at the top, a dataclass field, a
+        keyword's default): a free size of that name if ``--symbolic`` names it."""
+        self.declared_names.add(name)
+        if name not in self.symbolic:
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, sympy.Integer)) or value <= 0:
+            raise self.error(f"--symbolic {name}: the file sets {name} to {self.describe(value)}, and only "
+                             "a positive whole number can become a free size", node)
+        self.freed.setdefault(name, int(value))
+        return symbol(name)
+
+    def assumes(self, text: str, condition, node) -> None:
+        """An ``assert`` on free sizes: said once, as what the counts assume."""
+        said = f"{text} (line {node.lineno})"
+        if said not in self.assertions:
+            self.assertions.append(said)
+
+    def check_symbolic(self) -> None:
+        """Every ``--symbolic`` name freed something: a name the file never declares is a typo."""
+        unknown = sorted(self.symbolic - set(self.freed))
+        if unknown:
+            import difflib
+            close = difflib.get_close_matches(unknown[0], sorted(self.declared_names), n=1)
+            raise ReadError(f"--symbolic {unknown[0]}: the file declares no setting of that name (a "
+                            "module-level constant, a dataclass field or a keyword default)"
+                            + (f"; did you mean {close[0]}?" if close else ""), self.filename)
+
+    def freed_note(self) -> list:
+        """The notes that say which of the file's settings ``--symbolic`` freed, and what the
+        file asserts of its free sizes."""
+        notes = []
+        if self.freed:
+            notes.append("free sizes from --symbolic: " + ", ".join(f"{name} (the file sets {value:,})"
+                                                                    for name, value in self.freed.items()))
+        if self.assertions:
+            notes.append("assumed, as the file asserts: " + "; ".join(self.assertions))
+        return notes
+
+    def repeat_items(self, node: ast.ListComp, scope: Scope, count: SymbolicRange):
+        raise self.error(f"the comprehension runs {count.text} times, a free size; give it a value "
+                         f"with --subs {count.text}=...", node)
 
     def standard_attribute(self, obj, attr: str):
         """What a name of the standard library's ``os`` means, or None: ``os.environ`` is the

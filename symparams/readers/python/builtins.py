@@ -479,3 +479,20 @@ def _getattr(host, args, kwargs, node):
         except SymparamsError:
             return args[2]
     return host.interp.attribute(obj, name, node)
+
+
+@builtin("hasattr", 2, 2)
+def _hasattr(host, args, kwargs, node):
+    """``hasattr(obj, name)`` as the reader's own attribute lookup answers it: a feature check
+    on the framework (``hasattr(F, "scaled_dot_product_attention")``, nanoGPT's) reads the
+    newest release, which has what such checks ask for."""
+    obj, name = args
+    if not isinstance(name, str):
+        raise host.error(f"hasattr() needs the attribute's name as text; got {host.describe(name)}", node)
+    if isinstance(obj, Opaque):
+        return Opaque(f"hasattr({obj.path}, {name!r})")
+    try:
+        host.interp.attribute(obj, name, node)
+    except SymparamsError:
+        return False
+    return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 
 from .scope import Scope, _Return
-from .values import BoundFunction, Super, UserClass, UserFunction
+from .values import BoundFunction, RepeatedItems, Super, UserClass, UserFunction
 
 
 class Calls:
@@ -23,7 +23,12 @@ class Calls:
         args = []
         for a in node.args:
             if isinstance(a, ast.Starred):
-                args.extend(self.items(self.eval(a.value, scope), a))
+                value = self.eval(a.value, scope)
+                if isinstance(value, RepeatedItems):
+                    # nn.Sequential(*[Block() for _ in range(n)]): the host stacks them
+                    args.append(value)
+                    continue
+                args.extend(self.items(value, a))
             else:
                 args.append(self.eval(a, scope))
         kwargs = {}
@@ -74,9 +79,12 @@ class Calls:
 
     def make_function(self, name: str, node, scope: Scope) -> UserFunction:
         a = node.args
-        defaults = [self.eval(d, scope) for d in a.defaults]
-        kw_defaults = {arg.arg: self.eval(d, scope) for arg, d in zip(a.kwonlyargs, a.kw_defaults)
-                       if d is not None}
+        with_defaults = [*a.posonlyargs, *a.args][len(a.posonlyargs) + len(a.args) - len(a.defaults):]
+        # a keyword's default is a setting the file declares (--symbolic may free it)
+        defaults = [self.host.declared(arg.arg, self.eval(d, scope), d)
+                    for arg, d in zip(with_defaults, a.defaults)]
+        kw_defaults = {arg.arg: self.host.declared(arg.arg, self.eval(d, scope), d)
+                       for arg, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None}
         return UserFunction(name, node, scope, defaults, kw_defaults)
 
     def call_user(self, fn: UserFunction, args: list, kwargs: dict, node):

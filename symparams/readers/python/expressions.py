@@ -13,7 +13,7 @@ import ast
 import sympy
 
 from .scope import Scope
-from .values import BoundFunction, Instance, Super, UserClass, UserFunction
+from .values import BoundFunction, Instance, Super, SymbolicRange, UserClass, UserFunction
 
 
 class Expressions:
@@ -157,14 +157,15 @@ class Expressions:
         return value
 
     # ---- comprehensions ----------------------------------------------------------
-    def comprehension(self, generators, scope, emit):
+    def comprehension(self, generators, scope, emit, first=None):
         def loop(i, inner):
             if i == len(generators):
                 emit(inner)
                 return
             gen = generators[i]
             count = 0
-            for item in self.iterate(self.eval(gen.iter, inner), gen.iter):
+            source = first if i == 0 and first is not None else self.eval(gen.iter, inner)
+            for item in self.iterate(source, gen.iter):
                 count += 1
                 if count > self.limits.loop_iterations:
                     raise self.over("loop_iterations", f"a comprehension ran more than "
@@ -176,11 +177,17 @@ class Expressions:
 
     def expr_ListComp(self, node, scope):
         out: list = []
+        gens = node.generators
+        first = self.eval(gens[0].iter, scope)
+        if isinstance(first, SymbolicRange) and len(gens) == 1 and not gens[0].ifs:
+            # [Block(config) for _ in range(n_layer)]: the host decides what a free count of
+            # items is (PyTorch stacks modules made alike)
+            return self.host.repeat_items(node, Scope(scope), first)
 
         def emit(inner):
             out.append(self.eval(node.elt, inner))
             self.allot(1, node, len(out))
-        self.comprehension(node.generators, scope, emit)
+        self.comprehension(gens, scope, emit, first)
         return out
 
     expr_GeneratorExp = expr_ListComp

@@ -70,8 +70,20 @@ class Host(Protocol):
     def shape_of(self, value: Any) -> Optional[tuple]:
         """The shape of a framework tensor, else None."""
 
-    def repeat_loop(self, node: ast.For, scope: Any, count: SymbolicRange) -> None:
-        """A loop over a free count (``for _ in range(n_layer)``)."""
+    def declared(self, name: str, value: Any, node: ast.AST) -> Any:
+        """A setting the file declares, as the read takes it (``--symbolic`` frees it)."""
+
+    def assumes(self, text: str, condition: Any, node: ast.AST) -> None:
+        """Told of an ``assert`` on free sizes, which the results assume."""
+
+    def repeated(self, value: Any) -> bool:
+        """Whether a loop over ``value`` is a loop over a free count (a stack of blocks)."""
+
+    def repeat_loop(self, node: ast.For, scope: Any, count: Any) -> None:
+        """A loop over a free count (``for _ in range(n_layer)``) or a :meth:`repeated` value."""
+
+    def repeat_items(self, node: ast.ListComp, scope: Any, count: SymbolicRange) -> Any:
+        """A comprehension over a free count (``[Block() for _ in range(n_layer)]``)."""
 
     # ---- messages --------------------------------------------------------------------
     def describe(self, value: Any) -> str:

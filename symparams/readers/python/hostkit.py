@@ -46,6 +46,33 @@ def guarded_instance(host, cls, args, kwargs, node):
     if cls.kind != "plain":
         return None
     instance = Instance(cls)
-    if not host.interp.run_init(cls, instance, list(args), dict(kwargs), node) and (args or kwargs):
+    if host.interp.run_init(cls, instance, list(args), dict(kwargs), node):
+        return instance
+    if any(c.dataclass for c in cls.mro()):
+        _dataclass_init(host, cls, instance, args, kwargs, node)
+    elif args or kwargs:
         raise host.error(f"{cls.name}() takes no arguments", node)
     return instance
+
+
+def _dataclass_init(host, cls, instance, args, kwargs, node) -> None:
+    """The ``__init__`` that ``@dataclass`` writes: each field from its argument, else its
+    default (a class attribute the instance already sees); then ``__post_init__``."""
+    fields = next(c.fields for c in cls.mro() if c.dataclass)
+    if len(args) > len(fields):
+        raise host.error(f"{cls.name}() takes {len(fields)} fields, got {len(args)} arguments", node)
+    given = dict(zip(fields, args))
+    for name, value in kwargs.items():
+        if name not in fields:
+            raise host.error(f"{cls.name}() has no field {name!r}; its fields are {', '.join(fields)}", node)
+        if name in given:
+            raise host.error(f"{cls.name}() got two values for the field {name!r}", node)
+        given[name] = value
+    for name in fields:
+        if name in given:
+            instance.attributes[name] = given[name]
+        elif not cls.lookup(name)[0]:
+            raise host.error(f"{cls.name}() needs a value for its field {name!r}", node)
+    found, post = cls.lookup("__post_init__")
+    if found:
+        host.interp.call(post, [instance], {}, node)

@@ -158,6 +158,23 @@ class Operators:
             left = right
         return True
 
+    def relation(self, node: ast.Compare, scope):
+        """One comparison as a value, undecided when it depends on free sizes: ``n_embd % n_head
+        == 0`` of a free ``n_embd`` (what an ``assert`` states), never forced to True or False."""
+        if len(node.ops) != 1 or isinstance(node.ops[0], (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
+            return self.eval(node, scope)
+        left = self.host.as_operand(self.eval(node.left, scope), node)
+        right = self.host.as_operand(self.eval(node.comparators[0], scope), node)
+        op = node.ops[0]
+        if not _free(left, right):
+            return self.eval(node, scope)
+        relation = {ast.Eq: sympy.Eq, ast.NotEq: sympy.Ne, ast.Lt: sympy.Lt, ast.LtE: sympy.Le,
+                    ast.Gt: sympy.Gt, ast.GtE: sympy.Ge}[type(op)]
+        try:
+            return relation(left, right)
+        except (TypeError, ValueError):
+            raise self.error(f"cannot compare {self.describe(left)} and {self.describe(right)}", node) from None
+
     def truth(self, value, node) -> bool:
         if isinstance(value, sympy.Basic) and not isinstance(value, sympy.logic.boolalg.BooleanAtom):
             if value.is_number:

@@ -25,12 +25,15 @@ class _Continue(Exception):
 
 
 class Scope:
-    __slots__ = ("vars", "parent", "globals_")
+    __slots__ = ("vars", "parent", "globals_", "declares")
 
-    def __init__(self, parent: Optional["Scope"] = None):
+    def __init__(self, parent: Optional["Scope"] = None, declares: bool = False):
         self.vars: dict[str, Any] = {}
         self.parent = parent
         self.globals_: set[str] = set()
+        #: whether a name bound here is a setting the file declares: the module's top level
+        #: or a class body (``--symbolic`` frees those, never a function's locals)
+        self.declares = declares or parent is None
 
     def lookup(self, name: str):
         scope = self

@@ -11,6 +11,7 @@ import ast
 
 import sympy
 
+from ...core.errors import SymparamsError
 from .scope import Scope, _Break, _Continue, _Return
 from .values import Opaque, SymbolicRange, UserClass, UserFunction
 
@@ -41,7 +42,15 @@ class Statements:
         pass
 
     def stmt_Assert(self, node, scope):
-        pass  # checks of the user's data, not of the model
+        # Mostly checks of the user's data, not of the model, and never a refusal; a check on
+        # free sizes (assert n_embd % n_head == 0) is an assumption the results rest on.
+        try:
+            value = self.relation(node.test, scope) if isinstance(node.test, ast.Compare) \
+                else self.eval(node.test, scope)
+        except SymparamsError:
+            return
+        if isinstance(value, sympy.Basic) and value.free_symbols and not value.is_number:
+            self.host.assumes(ast.unparse(node.test), value, node)
 
     def stmt_Delete(self, node, scope):
         for target in node.targets:
@@ -55,12 +64,17 @@ class Statements:
 
     def stmt_Assign(self, node, scope):
         value = self.eval(node.value, scope)
+        if scope.declares and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = self.host.declared(node.targets[0].id, value, node)
         for target in node.targets:
             self.assign(target, value, scope)
 
     def stmt_AnnAssign(self, node, scope):
         if node.value is not None:
-            self.assign(node.target, self.eval(node.value, scope), scope)
+            value = self.eval(node.value, scope)
+            if scope.declares and isinstance(node.target, ast.Name):
+                value = self.host.declared(node.target.id, value, node)
+            self.assign(node.target, value, scope)
 
     def stmt_AugAssign(self, node, scope):
         if isinstance(node.target, ast.Name):
@@ -85,8 +99,9 @@ class Statements:
 
     def stmt_For(self, node, scope):
         value = self.eval(node.iter, scope)
-        if isinstance(value, SymbolicRange):
-            # A loop over a free count: the host turns its body into a Repeat.
+        if isinstance(value, SymbolicRange) or self.host.repeated(value):
+            # A loop over a free count (or a stack of a free number of blocks): the host turns
+            # its body into a repeat.
             self.host.repeat_loop(node, scope, value)
             return
         iterable = self.iterate(value, node.iter)
@@ -151,9 +166,16 @@ class Statements:
         bases = tuple(self.eval(b, scope) for b in node.bases)
         for value in [*node.decorator_list, *(k.value for k in node.keywords)]:
             self.eval(value, scope)
-        body = Scope(scope)
+        body = Scope(scope, declares=True)
         self.exec_block(node.body, body)
         cls = UserClass(node.name, bases, dict(body.vars), node.lineno)
+        if any(_is_dataclass(d) for d in node.decorator_list):
+            # the __init__ @dataclass writes: its fields in order, a base dataclass's first
+            inherited = [f for b in reversed(bases) if isinstance(b, UserClass) for f in b.fields]
+            own = [s.target.id for s in node.body if isinstance(s, ast.AnnAssign)
+                   and isinstance(s.target, ast.Name) and "ClassVar" not in ast.unparse(s.annotation)]
+            cls.fields = tuple(dict.fromkeys([*inherited, *own]))
+            cls.dataclass = True
         for value in cls.attributes.values():
             if isinstance(value, UserFunction) and value.scope is body:
                 # Methods see the module's names, not the class body's (Python's rule).
@@ -243,3 +265,11 @@ class Statements:
             self.assign(target.value, value, scope)
         else:
             raise self.error("the reader cannot assign to this target", target)
+
+
+def _is_dataclass(decorator: ast.expr) -> bool:
+    """``@dataclass``, ``@dataclasses.dataclass``, ``@dataclass(frozen=True)``."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return (isinstance(target, ast.Name) and target.id == "dataclass") or \
+        (isinstance(target, ast.Attribute) and target.attr == "dataclass")
+

@@ -98,6 +98,17 @@ class SymbolicRange:
     text: str       # how the file wrote the count, for messages
 
 
+@dataclass(frozen=True)
+class RepeatedItems:
+    """``[Block(config) for _ in range(n_layer)]`` with a free ``n_layer``: ``count`` copies
+    of ``item``, made alike (the host checked that the loop's index changes nothing), which
+    ``nn.ModuleList`` and ``nn.Sequential(*...)`` turn into one stacked block."""
+
+    item: Any
+    count: Any      # a sympy expression
+    text: str       # how the file wrote the count, for messages
+
+
 @dataclass(eq=False)
 class UserClass:
     """A class the file defines: its bases (evaluated) and what its body binds."""
@@ -108,6 +119,9 @@ class UserClass:
     line: int
     #: what the host makes of it: "layer", "model" (Keras subclasses) or "plain"
     kind: str = "plain"
+    #: a ``@dataclass``'s fields in order (its bases' first), which its ``__init__`` takes
+    fields: tuple = ()
+    dataclass: bool = False
 
     def mro(self) -> list["UserClass"]:
         """The file's own classes in lookup order (depth first, left to right, each once)."""

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence
 
 import sympy
 
 from ...core.errors import ReadError, SymparamsError
 from ...pytorch import nn as torch_nn
+from ...pytorch.containers import Stacked, same_shape
 from ...pytorch.module import Buffer, ForwardError, Module, Parameter, UserModule, module_type
 from ...pytorch.tensor import ShapeError, Tensor
 from ...pytorch.trace import Trace, current, tracing
@@ -36,12 +38,13 @@ from ..python.base_host import HostBase
 from ..python.builtins import MATH, MATH_FUNCTIONS, SAFE_METHODS
 from ..python.builtins import call_method as call_safe_method
 from ..python.interpreter import Scope
+from ..python.scope import _Break, _Continue
 from ..python.hostkit import python_item, sized
 from ..python.subs import binding_value
 from ..python.limits import Limits
 from ..python.source import parse
-from ..python.values import (BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange,
-                             UserClass, UserFunction)
+from ..python.values import (BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, RepeatedItems,
+                             SymbolicRange, UserClass, UserFunction)
 from ..dialect import TORCH_ROOTS
 from .names import (ACCELERATOR_CHECKS as _ACCELERATOR_CHECKS, INERT_METHODS as _INERT_METHODS,
                     MODULE_METHODS as _MODULE_METHODS, SNIPPET_NAMES as _SNIPPET_NAMES,
@@ -97,7 +100,7 @@ class TorchReadResult:
 def read_torch_source(source: str, filename: str, bindings: Optional[dict] = None,
                       limits: Limits = Limits(), ignore_unused: bool = False,
                       tree: Optional[ast.Module] = None, input_size: Optional[list] = None,
-                      model: Optional[str] = None) -> TorchReadResult:
+                      model: Optional[str] = None, symbolic: Sequence[str] = ()) -> TorchReadResult:
     """Read PyTorch source text into modules. ``bindings`` give values to free names;
     ``input_size`` (one shape per input, as ``--input-size`` gives them) runs the model's
     forward on shapes, as a call in the file would; ``model`` names the module to run."""
@@ -105,10 +108,13 @@ def read_torch_source(source: str, filename: str, bindings: Optional[dict] = Non
     tree = tree if tree is not None else parse(source, filename, limits)
     values = {k: binding_value(k, v) for k, v in (bindings or {}).items()}
     reader = TorchReader(filename, values, limits, deadline)
+    reader.symbolic = frozenset(symbolic)
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
     try:
         reader.run(tree)
+        if (model and model not in reader.modules) or not reader.modules:
+            reader.build_class(tree, model)
         if input_size and reader.modules:
             reader.run_input(model, input_size)
     finally:
@@ -122,8 +128,11 @@ def read_torch_source(source: str, filename: str, bindings: Optional[dict] = Non
                         "(write model = MyNet() at the end)", filename)
     assumed = [f"took {path}() as False: the model is counted on the CPU (its counts do not depend on "
                "the device)" for path in reader.assumed]
+    reader.check_symbolic()
+    built = [f"the file makes no module: read {reader.built_from}, its model class (--model NAME "
+             "picks another)"] if reader.built_from else []
     return TorchReadResult(filename, reader.modules, reader.warnings, reader.free_names,
-                           ["read as PyTorch code", *assumed], reader.traces)
+                           ["read as PyTorch code", *built, *assumed, *reader.freed_note()], reader.traces)
 
 
 
@@ -142,10 +151,55 @@ class TorchReader(HostBase):
         self.traces: dict[int, Trace] = {}
         #: the class whose forward() is running, for the message of a missing attribute
         self.in_forward: list[str] = []
+        #: how the model was made when the file makes none (``GPT(GPTConfig())``)
+        self.built_from: Optional[str] = None
+        #: while the body of a loop over a free count is read: what it appends, and to what
+        self.appended: Optional[list] = None
 
     def too_deep_message(self) -> str:
         # Unlike the Keras host's, this message has never named the limits; kept as it was.
         return "the file's calls and expressions nest too deeply for the reader"
+
+    def build_class(self, tree: ast.Module, name: Optional[str]) -> None:
+        """A file that defines its model's class but never makes one (nanoGPT's ``model.py``):
+        the class ``--model`` names, else the one module class no other class of the file
+        uses, made as ``GPT(GPTConfig())``: an argument named like a config takes the file's
+        one dataclass with its defaults; any other required argument is a free size of its name."""
+        classes = {n: v for n, v in self.root.vars.items() if isinstance(v, UserClass) and v.kind == "module"}
+        if name is not None:
+            if name not in classes:
+                return  # TorchReadResult.pick names the file's modules
+            cls = classes[name]
+        else:
+            nodes = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in classes]
+            used = {ref.id for n in nodes for ref in ast.walk(n)
+                    if isinstance(ref, ast.Name) and ref.id != n.name}
+            top = [n.name for n in nodes if n.name not in used]
+            if len(top) != 1:
+                if not classes:
+                    return
+                raise ReadError("the file makes no module; it defines the module classes "
+                                f"{', '.join(top or classes)}: pick one with --model NAME", self.filename)
+            cls = classes[top[0]]
+        found, init = cls.lookup("__init__")
+        args: list = []
+        kwargs: dict = {}
+        said: list = []
+        if found and isinstance(init, UserFunction) and isinstance(init.node, ast.FunctionDef):
+            a = init.node.args
+            positional = [*a.posonlyargs, *a.args][1:]
+            required = positional[:len(positional) - len(a.defaults)] if a.defaults else positional
+            configs = [v for v in self.root.vars.values() if isinstance(v, UserClass) and v.dataclass]
+            for arg in required:
+                if len(configs) == 1 and re.search(r"conf|cfg|args|hparams|params", arg.arg, re.I):
+                    args.append(self.instantiate(configs[0], [], {}, init.node))
+                    said.append(f"{configs[0].name}()")
+                else:
+                    args.append(FreeName(arg.arg))
+                    self.free_names.add(arg.arg)
+                    said.append(arg.arg)
+        self.modules[cls.name] = self.instantiate(cls, args, kwargs, None)
+        self.built_from = f"{cls.name}({', '.join(said)})"
 
     def run_input(self, name: Optional[str], sizes: list) -> None:
         """``--input-size``: the model's forward on tensors of these shapes."""
@@ -315,8 +369,9 @@ class TorchReader(HostBase):
             return
         if isinstance(obj, Module):
             self.interp.guard(value, node)
-            if isinstance(value, Opaque):
+            if isinstance(value, Opaque) and not isinstance(value, FreeName):
                 # a module assigned here would count: an unknown value must not vanish from it
+                # (a free name is a size, self.n_head = n_head; called, it is refused below)
                 raise self.error(f"self.{attr} = {value.path}: the reader cannot follow this value, and a "
                                  "module assigned here would count; write the module's class (nn.LSTM(...))",
                                  node)
@@ -359,16 +414,108 @@ class TorchReader(HostBase):
     def iterate(self, value, node):
         if isinstance(value, Module) and hasattr(type(value), "__iter__"):
             return list(value)
+        if isinstance(value, Stacked):
+            raise self.error(f"{module_type(value)}, a stack of {value.n} blocks, is read one block at "
+                             "a time in `for block in stack:` (each block x = block(x)); give "
+                             f"{value.n} a value with --subs to use it otherwise", node)
+        if isinstance(value, RepeatedItems):
+            raise self.error(f"the {value.text} modules made for a free count become one stack in "
+                             f"nn.ModuleList(...) or nn.Sequential(*...); give {value.text} a value with "
+                             f"--subs {value.text}=... to use them otherwise", node)
         if isinstance(value, SymbolicRange):
-            self.repeat_loop(node, None, value)
+            raise self.error(f"the loop runs {value.text} times, a free size; give it a value with "
+                             f"--subs {value.text}=...", node)
         if isinstance(value, FreeName):
             raise self.error(f"the loop runs over the free name {value.path!r}; give it a value "
                              f"with --subs {value.path}=...", node)
         raise self.error(f"cannot loop over {self.describe(value)}", node)
 
-    def repeat_loop(self, node: ast.For, scope: Scope, count: SymbolicRange) -> None:
-        raise self.error(f"the loop runs {count.text} times, a free size; PyTorch modules made in "
-                         f"a loop need a number: give it with --subs {count.text}=...", node)
+    def repeated(self, value) -> bool:
+        return isinstance(value, Stacked)
+
+    def repeat_loop(self, node: ast.For, scope: Scope, count) -> None:
+        """``for block in self.h: x = block(x)`` over a stack of a free number of blocks: the
+        body runs once, on one block, its products counted ``n`` times; every tensor it
+        updates must keep its shape, as a stack's blocks do."""
+        if isinstance(count, SymbolicRange):
+            self.repeat_appends(node, scope, count)
+            return
+        stack = count
+        trace = current()
+        if trace is None:
+            raise self.error(f"a loop over {module_type(stack)}, a stack of {stack.n} blocks, is read "
+                             "inside forward(); give the number of blocks a value with --subs", node)
+        before = {name: value.shape for name, value in scope.vars.items() if isinstance(value, Tensor)}
+        self.interp.assign(node.target, stack.block, scope)
+        try:
+            with trace.repeated(stack, stack.block, stack.n):
+                self.interp.exec_block(node.body, scope)
+        except (_Break, _Continue):
+            raise self.error("break and continue cannot stand in a loop over a stack of a free number "
+                             "of blocks", node) from None
+        for name, shape in before.items():
+            after = scope.vars.get(name)
+            if isinstance(after, Tensor) and not same_shape(shape, after.shape):
+                raise self.error(f"the loop over {module_type(stack)} changes the shape of {name} from "
+                                 f"{tuple(shape)} to {tuple(after.shape)}, so its {stack.n} blocks cannot "
+                                 "be one stack; give the number of blocks a value with --subs", node)
+
+    def repeat_appends(self, node: ast.For, scope: Scope, count: SymbolicRange) -> None:
+        """``for _ in range(n_layer): self.layers.append(Block(d))`` with a free ``n_layer``, in
+        ``__init__``: the body is read for the first two indices with its appends collected;
+        one module appended each time to one empty list of ``self``, alike both times and
+        nothing else registered, the list becomes a stack of ``n_layer`` blocks."""
+        what = (f"the loop runs {count.text} times, a free size; give it a value with --subs "
+                f"{count.text}=..., or make the modules in a comprehension: "
+                f"nn.ModuleList([Block() for _ in range({count.text})])")
+        owner = scope.lookup("self")[1]
+        if not isinstance(owner, Module) or self.appended is not None:
+            raise self.error(what, node)
+        before = [id(m) for _, m in owner.named_modules()]
+        made = []
+        for index in (0, 1):
+            self.appended = []
+            try:
+                self.interp.assign(node.target, index, scope)
+                self.interp.exec_block(node.body, scope)
+            except (_Break, _Continue):
+                raise self.error("break and continue cannot stand in a loop over a free count", node) from None
+            finally:
+                appended, self.appended = self.appended, None
+            if len(appended) != 1 or not isinstance(appended[0][1], Module) \
+                    or [id(m) for _, m in owner.named_modules()] != before:
+                raise self.error(what, node)
+            made.append(appended[0])
+        (target, first), (again, second) = made
+        name = next((n for n, m in owner._modules.items() if m is target), None)
+        if target is not again or name is None or len(target) or \
+                _layout(first) != _layout(second) or \
+                any(p is q for p in first.parameters() for q in second.parameters()):
+            raise self.error(what, node)
+        owner._modules[name] = Stacked(first, count.count, count.text)
+
+    def repeat_items(self, node: ast.ListComp, scope: Scope, count: SymbolicRange):
+        """``[Block(config) for _ in range(n_layer)]`` with a free ``n_layer``: the item is made
+        for the first two indices; alike (the same modules, parameters and shapes, nothing
+        shared), they stand for all ``n_layer``, which ``nn.ModuleList`` stacks."""
+        gen = node.generators[0]
+        made = []
+        for index in (0, 1):
+            inner = Scope(scope)
+            self.interp.assign(gen.target, index, inner)
+            made.append(self.interp.eval(node.elt, inner))
+        first, second = made
+        what = f"give {count.text} a value with --subs {count.text}=..."
+        if not isinstance(first, Module) or isinstance(first, Stacked):
+            raise self.error(f"the comprehension runs {count.text} times, a free size, and makes "
+                             f"{self.describe(first)}; {what}", node)
+        if first is second or any(p is q for p in first.parameters() for q in second.parameters()):
+            raise self.error(f"the {count.text} modules this comprehension makes share parameters, so "
+                             f"they are not {count.text} copies; {what}", node)
+        if _layout(first) != _layout(second):
+            raise self.error(f"the modules this comprehension makes differ with its index, so "
+                             f"{count.text} of them are not one stack; {what}", node)
+        return RepeatedItems(first, count.count, count.text)
 
     def tensor_operator(self, op: str, left, right, node):
         left, right = self.as_tensor(left), self.as_tensor(right)
@@ -389,6 +536,10 @@ class TorchReader(HostBase):
             return self.call_torch(func, args, kwargs, node)
         if isinstance(func, BoundMethod):
             return self.call_method(func, args, kwargs, node)
+        if isinstance(func, FreeName):
+            # never defined: a module it stood for would go uncounted
+            raise self.error(f"{func.path} is never defined in the file, so the reader cannot call it; "
+                             "define it (or import it)", node)
         if isinstance(func, Opaque):
             return Opaque(f"{func.path}()")
         if isinstance(func, Namespace):
@@ -471,6 +622,12 @@ class TorchReader(HostBase):
 
     def construct(self, name: str, args, kwargs, node):
         self.count_made(1, node)
+        if any(isinstance(a, RepeatedItems) for a in (*args, *kwargs.values())):
+            repeated = args[0] if len(args) == 1 and not kwargs else None
+            if name not in ("ModuleList", "Sequential") or not isinstance(repeated, RepeatedItems):
+                raise self.error(f"nn.{name} cannot take a free number of modules; give the count a "
+                                 "value with --subs", node)
+            return Stacked(repeated.item, repeated.count, repeated.text)
         cls = getattr(torch_nn, name)
         try:
             return cls(*args, **kwargs)
@@ -520,6 +677,10 @@ class TorchReader(HostBase):
         if name == "register_parameter":
             obj.register_parameter(args[0], args[1] if len(args) > 1 else kwargs.get("param"))
             return None
+        if self.appended is not None and name == "append" and len(args) == 1 and not kwargs:
+            # the body of a loop over a free count, read once: the append is collected
+            self.appended.append((obj, args[0]))
+            return obj
         if name in ("add_module", "append", "extend", "insert") and hasattr(obj, name):
             try:
                 getattr(obj, name)(*args, **kwargs)
@@ -583,3 +744,12 @@ class TorchReader(HostBase):
             return Builtin("__init__", lambda host, a, k, n: None)
         raise self.error(f"super().{attr} reaches PyTorch's own base class, which the reader does not "
                          "follow", node)
+
+
+def _layout(module: Module) -> tuple:
+    """What makes two modules copies of one block: their modules' types, and their
+    parameters' and buffers' names, shapes and flags."""
+    return (tuple((name, module_type(m)) for name, m in module.named_modules()),
+            tuple((name, tuple(map(str, p.shape)), p.requires_grad) for name, p in module.named_parameters()),
+            tuple((name, tuple(map(str, b.shape))) for name, b in module.named_buffers()))
+
