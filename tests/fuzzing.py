@@ -17,6 +17,7 @@ import io
 import os
 import re
 import resource
+import shutil
 import signal
 import sys
 import tempfile
@@ -78,6 +79,7 @@ def run_isolated(argv: Sequence[str], source: str = "", extra_files: Optional[di
     work = tempfile.mkdtemp(prefix="symparams-fuzz-")
     files = {"model.py": source, **(extra_files or {})}
     for name, text in files.items():
+        Path(work, name).parent.mkdir(parents=True, exist_ok=True)
         Path(work, name).write_text(text, encoding="utf-8", errors="surrogateescape")
     out_path, err_path = Path(work, ".stdout"), Path(work, ".stderr")
     before = set(os.listdir(work)) | {".stdout", ".stderr"}
@@ -115,14 +117,7 @@ def run_isolated(argv: Sequence[str], source: str = "", extra_files: Optional[di
     created = sorted(set(os.listdir(work)) - before)
     stdout = out_path.read_text(errors="replace") if out_path.exists() else ""
     stderr = err_path.read_text(errors="replace") if err_path.exists() else ""
-    for name in os.listdir(work):
-        path = Path(work, name)
-        if path.is_file():
-            path.unlink()
-    try:
-        os.rmdir(work)
-    except OSError:
-        pass
+    shutil.rmtree(work, ignore_errors=True)
     return Outcome(list(argv), source,
                    os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
                    os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
@@ -285,10 +280,13 @@ _NUMBER = re.compile(r"(?<![\w.])\d+(?![\w.])")
 
 @st.composite
 def mutated_sources(draw) -> str:
-    """A real model file with a few mutations: numbers swapped, lines dropped or repeated,
-    a hostile statement inserted, the text cut or sprinkled with stray characters."""
-    sources = seed_sources()
-    text = draw(st.sampled_from(sources))
+    """A real model file with a few mutations (see :func:`_mutate`)."""
+    return _mutate(draw, draw(st.sampled_from(seed_sources())))
+
+
+def _mutate(draw, text: str, statements: Sequence[str] = HOSTILE_STATEMENTS) -> str:
+    """A few mutations of ``text``: numbers swapped, lines dropped or repeated, a hostile
+    statement inserted, the text cut or sprinkled with stray characters."""
     for _ in range(draw(st.integers(1, 4))):
         kind = draw(st.sampled_from(["number", "drop", "repeat", "insert", "cut", "stray", "indent"]))
         lines = text.splitlines()
@@ -305,7 +303,7 @@ def mutated_sources(draw) -> str:
         elif kind == "repeat":
             text = "\n".join(lines[:i + 1] + lines[i:i + 1] * draw(st.integers(1, 50)) + lines[i + 1:])
         elif kind == "insert":
-            statement = draw(st.sampled_from(HOSTILE_STATEMENTS))
+            statement = draw(st.sampled_from(list(statements)))
             text = "\n".join(lines[:i] + [statement] + lines[i:])
         elif kind == "cut":
             text = text[:draw(st.integers(0, len(text)))]

@@ -1,14 +1,18 @@
-"""Fuzz symparams with many generated inputs, each in a forked process, and report.
+"""Fuzz symparams's entry points with many generated inputs, each in a forked process, and report.
 
-    python tools/fuzz.py                  # 10,000 inputs, seed 0
-    python tools/fuzz.py --count 500 --seed 3
+    python tools/fuzz.py                          # 10,000 Keras model files, seed 0
+    python tools/fuzz.py --entry config --count 500 --seed 3
+    nice python tools/fuzz.py --entry all --count 10000 --summary fuzz-summary.json
 
-Inputs come from the strategies in ``tests/fuzzing.py``: mutated real model
-files under every command, hostile programs, and injection strings as
-``--subs`` values, in the proportions 5 : 3 : 2. Each run is judged by
-``fuzzing.Outcome.problems`` (a result or one line with exit 2, no traceback,
-at most 2 s and 600 MiB, no file created). The summary printed at the end is
-what ``docs/reader.md`` records; failures are written to ``--failures``.
+The entries (``tests/fuzz_entries.ENTRIES``): ``model`` (mutated real Keras files under
+every command, hostile programs and injection strings as ``--subs`` values, 5 : 3 : 2),
+``config`` (config.json files), ``exam`` (exam specs and teachers' templates), ``torch``
+(PyTorch files, through ``forward``), ``options`` (the options' values) and ``html`` (names
+with markup in the page, the SVG and the DOT). Each run is judged by
+``fuzzing.Outcome.problems`` (a result or one line with exit 2, no traceback, at most 2 s
+and 600 MiB, no file created) and the entry's own check. The table printed at the end is
+what ``docs/reader.md`` records; failures are written to ``--failures``. ``--minutes``
+stops each entry after that long, so a run that must fit in a window says how far it got.
 """
 
 from __future__ import annotations
@@ -18,69 +22,107 @@ import json
 import sys
 import time
 from collections import Counter
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-import fuzzing  # noqa: E402
+import fuzz_entries  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--failures", default="fuzz-failures.json")
-    args = parser.parse_args()
+@dataclass
+class Tally:
+    """One entry's run: what the docs' table shows."""
 
-    counts: Counter = Counter()
+    entry: str
+    inputs: int = 0
+    failures: int = 0
+    slowest: float = 0.0
+    slowest_argv: str = ""
+    peak_mib: float = 0.0
+    seconds: float = 0.0
+    exits: dict = field(default_factory=dict)
+    stopped_early: bool = False
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def fuzz(entry: str, count: int, seed_value: int, minutes: float, failures: list, progress) -> Tally:
+    tally = Tally(entry)
     exits: Counter = Counter()
-    failures: list[dict] = []
-    slowest: list[tuple] = []
-    peak = 0.0
     started = time.monotonic()
 
-    @seed(args.seed)
-    @settings(max_examples=args.count, database=None, deadline=None, phases=[Phase.generate],
+    @seed(seed_value)
+    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(st.data())
     def run(data):
-        nonlocal peak
-        kind = data.draw(st.sampled_from(["mutated"] * 5 + ["hostile"] * 3 + ["injection"] * 2))
-        if kind == "injection":
-            argv, source = data.draw(fuzzing.injected_commands())
-        elif kind == "hostile":
-            argv, source = ["summary", "model.py"], data.draw(fuzzing.hostile_programs())
-        else:
-            argv, source = data.draw(fuzzing.commands()), data.draw(fuzzing.mutated_sources())
-        outcome = fuzzing.run_isolated(argv, source)
-        counts[kind] += 1
-        exits[outcome.code if outcome.signal is None else f"signal {outcome.signal}"] += 1
-        peak = max(peak, outcome.peak_mib)
-        slowest.append((outcome.seconds, kind, " ".join(argv)))
-        slowest.sort(reverse=True)
-        del slowest[5:]
-        problems = outcome.problems()
+        if minutes and time.monotonic() - started > minutes * 60:
+            raise _OutOfTime
+        case = data.draw(fuzz_entries.ENTRIES[entry]())
+        outcome = case.run()
+        tally.inputs += 1
+        exits[str(outcome.code) if outcome.signal is None else f"signal {outcome.signal}"] += 1
+        tally.peak_mib = max(tally.peak_mib, outcome.peak_mib)
+        if outcome.seconds > tally.slowest:
+            tally.slowest, tally.slowest_argv = outcome.seconds, " ".join(case.argv)
+        problems = case.problems(outcome)
         if problems:
-            failures.append({"kind": kind, "argv": argv, "problems": problems,
-                             "stderr": outcome.stderr[:1000], "source": source})
-        done = sum(counts.values())
-        if done % 500 == 0:
-            print(f"{done:,} inputs, {len(failures)} failures, {time.monotonic() - started:.0f} s",
-                  file=sys.stderr, flush=True)
+            tally.failures += 1
+            failures.append({"entry": entry, "argv": case.argv, "problems": problems,
+                             "stderr": outcome.stderr[:1000], "files": case.files})
+        if tally.inputs % 100 == 0:
+            tally.exits = dict(exits)
+            tally.seconds = time.monotonic() - started
+            progress(tally)
 
-    run()
-    total = sum(counts.values())
-    elapsed = time.monotonic() - started
-    print(f"inputs: {total:,} ({', '.join(f'{k} {v:,}' for k, v in sorted(counts.items()))})")
-    print(f"exit statuses: {', '.join(f'{k}: {v:,}' for k, v in sorted(exits.items(), key=str))}")
-    print(f"failures: {len(failures)}")
-    print(f"slowest: {slowest[0][0]:.2f} s ({slowest[0][1]}: {slowest[0][2]}); "
-          f"peak memory {peak:.0f} MiB; {elapsed:.0f} s in all")
+    try:
+        run()
+    except _OutOfTime:
+        tally.stopped_early = True
+    tally.exits = dict(sorted(exits.items()))
+    tally.seconds = time.monotonic() - started
+    return tally
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entry", default="model", choices=[*fuzz_entries.ENTRIES, "all"])
+    parser.add_argument("--count", type=int, default=10_000, help="inputs per entry")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--minutes", type=float, default=0, help="stop each entry after this long (0: never)")
+    parser.add_argument("--failures", default="fuzz-failures.json")
+    parser.add_argument("--summary", help="write the tallies as JSON here, after every 100 inputs")
+    args = parser.parse_args()
+
+    entries = list(fuzz_entries.ENTRIES) if args.entry == "all" else [args.entry]
+    failures: list[dict] = []
+    tallies: dict[str, Tally] = {}
+
+    def save(tally: Tally) -> None:
+        tallies[tally.entry] = tally
+        print(f"{tally.entry}: {tally.inputs:,} inputs, {tally.failures} failures, {tally.seconds:.0f} s",
+              file=sys.stderr, flush=True)
+        if args.summary:
+            Path(args.summary).write_text(json.dumps([asdict(t) for t in tallies.values()], indent=1))
+        if failures:
+            Path(args.failures).write_text(json.dumps(failures, indent=1))
+
+    for entry in entries:
+        save(fuzz(entry, args.count, args.seed, args.minutes, failures, save))
+
+    print("| entry | inputs | failures | slowest | peak memory | exit statuses |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    for t in tallies.values():
+        statuses = ", ".join(f"{k}: {v:,}" for k, v in t.exits.items())
+        print(f"| {t.entry} | {t.inputs:,}{' (stopped at --minutes)' if t.stopped_early else ''} | "
+              f"{t.failures} | {t.slowest:.2f} s | {t.peak_mib:.0f} MiB | {statuses} |")
     if failures:
-        Path(args.failures).write_text(json.dumps(failures, indent=1))
         print(f"failures written to {args.failures}")
     return 1 if failures else 0
 
