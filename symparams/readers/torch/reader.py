@@ -277,6 +277,8 @@ class TorchReader(HostBase):
             return value.path
         if isinstance(value, SymbolicRange):
             return f"range({value.text})"
+        if isinstance(value, RepeatedItems):
+            return f"{value.text} copies of {self.describe(value.item)}"
         return "a value" if not isinstance(value, (int, float, str, tuple, list, dict)) \
             else repr(value)[:60]
 
@@ -401,6 +403,8 @@ class TorchReader(HostBase):
                 raise self.error(f"{module_type(container)} has no item {key!r}", node) from None
         if isinstance(container, Opaque):
             return Opaque(f"{container.path}[{key}]")
+        if isinstance(container, RepeatedItems):
+            raise self.unstacked(container, node)
         if isinstance(container, (Parameter, Buffer)):
             container = self.as_tensor(container)
         if isinstance(container, Tensor):
@@ -419,9 +423,7 @@ class TorchReader(HostBase):
                              "a time in `for block in stack:` (each block x = block(x)); give "
                              f"{value.n} a value with --subs to use it otherwise", node)
         if isinstance(value, RepeatedItems):
-            raise self.error(f"the {value.text} modules made for a free count become one stack in "
-                             f"nn.ModuleList(...) or nn.Sequential(*...); give {value.text} a value with "
-                             f"--subs {value.text}=... to use them otherwise", node)
+            raise self.unstacked(value, node)
         if isinstance(value, SymbolicRange):
             raise self.error(f"the loop runs {value.text} times, a free size; give it a value with "
                              f"--subs {value.text}=...", node)
@@ -432,6 +434,11 @@ class TorchReader(HostBase):
 
     def repeated(self, value) -> bool:
         return isinstance(value, Stacked)
+
+    def unstacked(self, value: RepeatedItems, node) -> ReadError:
+        return self.error(f"the {value.text} modules made for a free count become one stack in "
+                          f"nn.ModuleList(...) or nn.Sequential(*...); give {value.text} a value with "
+                          f"--subs {value.text}=... to use them otherwise", node)
 
     def repeat_loop(self, node: ast.For, scope: Scope, count) -> None:
         """``for block in self.h: x = block(x)`` over a stack of a free number of blocks: the

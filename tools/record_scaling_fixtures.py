@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Record real PyTorch's counts of the scaling studies at several numeric points.
+
+    python tools/record_scaling_fixtures.py
+
+A scaling study reads a PyTorch file with some of its settings left free
+(``symparams scale examples/gpt_dataclass.py --symbolic n_layer,n_embd``). The symbolic total
+is checked against PyTorch at three or more points of each free size: for every study below
+this script builds the file's model at each point in the real framework and writes
+``tests/fixtures/torch/scaling_<study>.json`` with, for each point, the values,
+``sum(p.numel() for p in model.parameters())`` (a tied weight once, as PyTorch yields it)
+and, where the study gives an input, the FLOPs ``torch.utils.flop_counter`` counts for one
+forward pass (attention on its math backend, which the counter sees).
+
+The file runs as a module (``__name__`` is not ``"__main__"``), then ``build`` is evaluated
+in its namespace with ``point`` bound to the values. PyTorch is not a dependency of
+symparams: the script re-runs itself in ``.cache/torch-venv`` (tools/torch_env.py).
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from torch_env import ROOT, torch_environ, torch_python  # noqa: E402
+
+OUT = ROOT / "tests" / "fixtures" / "torch"
+
+#: each study: the file, the names ``--symbolic`` frees, how the file's model is built at a
+#: point, the points (each free size at three or more values), and inputs for FLOPs
+STUDIES = {
+    "gpt_dataclass": {
+        "file": "examples/gpt_dataclass.py",
+        "symbolic": ["n_layer", "n_embd"],
+        "build": "GPT(GPTConfig(**point))",
+        # n_embd a multiple of n_head (12), as the file asserts
+        "points": [{"n_layer": 1, "n_embd": 48}, {"n_layer": 2, "n_embd": 96},
+                   {"n_layer": 3, "n_embd": 144}, {"n_layer": 5, "n_embd": 12},
+                   {"n_layer": 12, "n_embd": 768}],
+        "inputs": [{"T": 8}, {"T": 16}, {"T": 32}],
+        "input": "torch.zeros(1, T, dtype=torch.long)",
+    },
+    "resnet_width": {
+        "file": "examples/resnet_width.py",
+        "symbolic": ["width_per_group"],
+        "build": "ResNet(Bottleneck, [3, 4, 6, 3], width_per_group=point['width_per_group'])",
+        # 64 is ResNet-50, 128 Wide ResNet-50-2
+        "points": [{"width_per_group": 4}, {"width_per_group": 16}, {"width_per_group": 64},
+                   {"width_per_group": 128}],
+    },
+}
+
+
+def flops_of(model, x) -> int:
+    import torch
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    from torch.utils.flop_counter import FlopCounterMode
+    with torch.no_grad(), sdpa_kernel([SDPBackend.MATH]), FlopCounterMode(display=False) as counter:
+        model(x)
+    return int(counter.get_total_flops())
+
+
+def record(name: str, study: dict) -> dict:
+    import torch
+    namespace = runpy.run_path(str(ROOT / study["file"]), run_name="symparams_scaling_study")
+    runs = []
+    for point in study["points"]:
+        model = eval(study["build"], {**namespace, "point": point})  # noqa: S307 - the study's own code
+        run = {"point": point, "total": sum(p.numel() for p in model.parameters())}
+        if "input" in study:
+            model.eval()
+            run["flops"] = [{**size, "flops": flops_of(model, eval(study["input"], {"torch": torch, **size}))}
+                            for size in study["inputs"]]
+        runs.append(run)
+        print(f"{name} {point}: {run['total']:,}", flush=True)
+    return {"study": name, "file": study["file"], "symbolic": study["symbolic"], "build": study["build"],
+            "recorded_with": f"torch {torch.__version__}", "runs": runs}
+
+
+def ensure_torch() -> None:
+    """Run again in the private PyTorch environment unless torch imports here."""
+    try:
+        import torch  # noqa: F401 - does it import here?
+        return
+    except ImportError:
+        pass
+    python = torch_python()
+    if Path(sys.executable).resolve() == python.resolve():
+        raise SystemExit(f"{python}: torch does not import; delete {python.parent.parent} to build it again")
+    sys.exit(subprocess.call([str(python), __file__, *sys.argv[1:]], env=torch_environ()))
+
+
+def main() -> None:
+    ensure_torch()
+    for name, study in STUDIES.items():
+        out = OUT / f"scaling_{name}.json"
+        out.write_text(json.dumps(record(name, study), indent=1) + "\n")
+        print(f"wrote {out.relative_to(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
