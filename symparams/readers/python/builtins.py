@@ -241,6 +241,8 @@ def _sorted(host, args, kwargs, node):
     keys = items if key is None else [host.interp.call(key, [v], {}, node) for v in items]
     if any(isinstance(k, sympy.Basic) and not k.is_number for k in keys):
         raise host.error("sorted() cannot order free sizes; give them values with --subs", node)
+    # about n·log2(n) comparisons, beyond the one reading of the items charged above
+    host.interp.walk(len(items) * max(len(items).bit_length() - 1, 0), node, "sorted()")
     order = sorted(range(len(items)), key=lambda i: keys[i], reverse=bool(kwargs.get("reverse")))
     return [items[i] for i in order]
 
@@ -386,6 +388,9 @@ SAFE_METHODS = {
     tuple: {"index", "count"},
 }
 _WIDTH_METHODS = {"zfill", "ljust", "rjust", "center"}
+#: the methods of lists, dicts and tuples that read every item (insert and pop move them)
+_WALKING_METHODS = {"index", "count", "remove", "copy", "reverse", "insert", "pop", "items", "keys",
+                    "values", "update"}
 
 
 def call_method(host, owner, name: str, args: list, kwargs: dict, node):
@@ -394,6 +399,9 @@ def call_method(host, owner, name: str, args: list, kwargs: dict, node):
     if name in ("index", "count", "remove"):  # these compare their argument with every item
         for value in args:
             interp.guard(value, node)
+    if name in _WALKING_METHODS or isinstance(owner, str):
+        # the method reads the whole value (a string's methods all do): its length is its cost
+        interp.walk(len(owner) + sum(len(a) for a in args if isinstance(a, str)), node, f"{name}()")
     if isinstance(owner, str):
         _check_string_result(interp, owner, name, args, node)
         if name == "format":

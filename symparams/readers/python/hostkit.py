@@ -26,6 +26,14 @@ def python_item(host, container, key, node):
         key = int(key)
     if isinstance(container, dict):
         host.interp.hashable(key, node)
+    if isinstance(key, slice) and isinstance(container, (list, tuple, str)):
+        try:
+            n = len(range(*key.indices(len(container))))
+        except (TypeError, ValueError):
+            n = 0  # not a slice Python takes: the error below says so
+        # a slice reads and copies its items: charged to both budgets before it is made
+        host.interp.walk(n, node, "a slice")
+        host.interp.allot(n, node)
     try:
         return container[key]
     except (IndexError, KeyError):

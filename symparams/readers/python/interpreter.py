@@ -41,6 +41,8 @@ from .statements import Statements
 __all__ = ["Interpreter", "Scope", "_Break", "_Continue", "_Return", "python_message"]
 
 _CONTAINERS = (list, tuple, dict, set, frozenset)
+#: values whose length is known before they are read
+_SIZED = (list, tuple, dict, set, frozenset, str)
 
 
 class Interpreter(Statements, Expressions, Operators, Formatting, Calls):
@@ -73,6 +75,16 @@ class Interpreter(Statements, Expressions, Operators, Formatting, Calls):
                                      "endless loop?", node)
         if self.steps & 1023 < count:
             self.check_time(node)
+
+    def walk(self, n: int, node, what: str) -> None:
+        """Charge work that reads ``n`` items or characters (``x.count(1)``, ``v in x``,
+        ``sum(x)``) to the step budget before it runs: one builtin call is one step of the
+        file but ``n`` of real work, so a loop over it is stopped as a loop of ``n`` would be."""
+        if self.steps + n > self.limits.steps:
+            self.steps = self.limits.steps
+            raise self.over("steps", f"stopped: {what} would read {n:,} items, more work than the "
+                                     "reader has left", node)
+        self.tick(node, n)
 
     def check_time(self, node=None) -> None:
         if time.monotonic() > self.deadline:
@@ -110,6 +122,8 @@ class Interpreter(Statements, Expressions, Operators, Formatting, Calls):
             if depth > self.limits.nesting:
                 raise self.over("nesting", f"a value nested more than {self.limits.nesting} "
                                            "levels deep", node)
+            # the walk here, and the hash or comparison after it, read every item
+            self.walk(len(item), node, "comparing, hashing or printing this value")
             budget -= len(item)
             if budget < 0:
                 raise self.over("container", "a value with too many items to compare, hash "
@@ -123,6 +137,9 @@ class Interpreter(Statements, Expressions, Operators, Formatting, Calls):
             n = len(value)
             self.allot(n, node)
             self.tick(node, n)
+            return list(value)
+        if isinstance(value, _SIZED):
+            self.walk(len(value), node, "this")
             return list(value)
         items = list(self.iterate(value, node))
         self.tick(node, len(items))
@@ -140,8 +157,12 @@ class Interpreter(Statements, Expressions, Operators, Formatting, Calls):
 
     # ---- helpers -----------------------------------------------------------------------
     def iterate(self, value, node):
-        if isinstance(value, (list, tuple, str, range, dict, set, frozenset)):
-            return list(value) if not isinstance(value, range) else value
+        if isinstance(value, (tuple, str, range)):
+            return value  # unchanging: read as the loop goes
+        if isinstance(value, (list, dict, set, frozenset)):
+            # a loop sees the value as it was (the file may change it as it loops): a copy
+            self.walk(len(value), node, "this loop")
+            return list(value)
         if isinstance(value, (zip, enumerate, map, filter, reversed)):
             return list(value)
         return self.host.iterate(value, node)

@@ -140,6 +140,8 @@ class Operators:
         for op, comparator in zip(node.ops, node.comparators):
             right = self.eval(comparator, scope)
             self.guard(right, node)
+            if isinstance(right, str) and isinstance(op, (ast.In, ast.NotIn)):
+                self.walk(len(right), node, "a search of a string")
             if not isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
                 left_v, right_v = self.host.as_operand(left, node), self.host.as_operand(right, node)
             else:
