@@ -7,7 +7,7 @@ A scaling study reads a PyTorch file with some of its settings left free
 (``symparams scale examples/gpt_dataclass.py --symbolic n_layer,n_embd``). The symbolic total
 is checked against PyTorch at three or more points of each free size: for every study below
 this script builds the file's model at each point in the real framework and writes
-``tests/fixtures/torch/scaling_<study>.json`` with, for each point, the values,
+``tests/fixtures/scaling/<study>.json`` with, for each point, the values,
 ``sum(p.numel() for p in model.parameters())`` (a tied weight once, as PyTorch yields it)
 and, where the study gives an input, the FLOPs ``torch.utils.flop_counter`` counts for one
 forward pass (attention on its math backend, which the counter sees).
@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from torch_env import ROOT, torch_environ, torch_python  # noqa: E402
 
-OUT = ROOT / "tests" / "fixtures" / "torch"
+OUT = ROOT / "tests" / "fixtures" / "scaling"
 
 #: each study: the file, the names ``--symbolic`` frees, how the file's model is built at a
 #: point, the points (each free size at three or more values), and inputs for FLOPs
@@ -97,7 +97,7 @@ def ensure_torch() -> None:
 def main() -> None:
     ensure_torch()
     for name, study in STUDIES.items():
-        out = OUT / f"scaling_{name}.json"
+        out = OUT / f"{name}.json"
         out.write_text(json.dumps(record(name, study), indent=1) + "\n")
         print(f"wrote {out.relative_to(ROOT)}", file=sys.stderr)
 

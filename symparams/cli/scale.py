@@ -35,9 +35,12 @@ def run_scale(args) -> int:
             raise SymparamsError(f"--budget {args.budget!r}: a budget is of params, flops or memory, "
                                  "e.g. --budget flops=2e9")
     multiple = args.multiple_of
-    if config is not None and args.solve:
+    if args.solve:
         import math
-        multiple = math.lcm(multiple, config.family.multiple_for(config.values, args.solve))
+        # a width the file asserts a multiple of (n_embd % n_head == 0), or a config's family requires
+        multiple = math.lcm(multiple, scaling.multiple_from(result.conditions, args.solve))
+        if config is not None:
+            multiple = math.lcm(multiple, config.family.multiple_for(config.values, args.solve))
     grid_sizes = dict(parse_sweep(g) for g in args.grid)
     if len(args.grid) == 1:
         raise SymparamsError("--grid sweeps two or more sizes together; for one size use --sweep "

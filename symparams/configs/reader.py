@@ -60,6 +60,8 @@ class ConfigReadResult:
     warnings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     traces: dict = field(default_factory=dict)
+    #: a config asserts nothing; its family says what a width must divide (multiple_for)
+    conditions: tuple = ()
 
     @property
     def model(self) -> Module:

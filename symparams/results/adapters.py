@@ -23,4 +23,6 @@ def results_of(read, model=None) -> Result:
     """The result of ``model`` (default: the file's model) from a reader's result, with the
     forward pass and config the reader found for it."""
     model = read.model if model is None else model
-    return result_of(model, read.trace_of(model), read.config)
+    result = result_of(model, read.trace_of(model), read.config)
+    result.conditions = read.conditions
+    return result

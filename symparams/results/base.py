@@ -84,6 +84,8 @@ class Result:
 
     def __init__(self, model, trace=None, config=None):
         self.model, self.trace, self.config = model, trace, config
+        #: what the file asserts of its free sizes, as sympy relations (``Eq(Mod(n_embd, 12), 0)``)
+        self.conditions: tuple = ()
 
     # ---- what an adapter provides ------------------------------------------------------
     def _summarize(self):

@@ -185,6 +185,19 @@ def crossover(a, b, name: str) -> Crossover:
     return Crossover(name, v, "first" if final > 0 else "second")
 
 
+def multiple_from(conditions, name: str) -> int:
+    """What ``name`` must be a multiple of, by the conditions a file asserts: ``n_embd % n_head
+    == 0`` with ``n_head`` 12 is ``Eq(Mod(n_embd, 12), 0)``, so 12 (the least common multiple
+    of all such divisors; 1 when none speaks of ``name``)."""
+    multiple = 1
+    for c in conditions:
+        if isinstance(c, sympy.Eq) and c.rhs == 0 and isinstance(c.lhs, sympy.Mod):
+            x, k = c.lhs.args
+            if isinstance(x, sympy.Symbol) and x.name == name and k.is_Integer and k > 0:
+                multiple = math.lcm(multiple, int(k))
+    return multiple
+
+
 def solve_budget(total, name: str, budget, multiple: int = 1) -> int:
     """The largest integer value of ``name`` for which the total is at most ``budget``;
     with ``multiple``, the largest multiple of it (a width the head count must divide)."""

@@ -17,7 +17,7 @@ from symparams.readers import read_file, read_source
 from symparams.results import results_of
 
 ROOT = Path(__file__).resolve().parents[2]
-STUDIES = sorted((ROOT / "tests" / "fixtures" / "torch").glob("scaling_*.json"))
+STUDIES = sorted((ROOT / "tests" / "fixtures" / "scaling").glob("*.json"))
 
 
 def _values(mapping: dict) -> dict:
@@ -42,7 +42,7 @@ def test_a_scaling_study_is_pytorch_at_every_recorded_point(path):
 
 
 def test_the_gpt_study_is_kaplans_total_and_its_traced_flops_are_pytorchs():
-    study = json.loads((ROOT / "tests/fixtures/torch/scaling_gpt_dataclass.json").read_text())
+    study = json.loads((ROOT / "tests/fixtures/scaling/gpt_dataclass.json").read_text())
     read = read_file(str(ROOT / "examples/gpt_dataclass.py"), symbolic=["n_layer", "n_embd"],
                      input_size=[(1, sympy.Symbol("T", integer=True, positive=True))])
     L, d = (sympy.Symbol(n, integer=True, positive=True) for n in ("n_layer", "n_embd"))
@@ -209,3 +209,17 @@ def test_a_file_with_several_top_classes_asks_which(capsys, tmp_path):
     code = main(["summary", str(path), "--model", "A"])
     out, err = capsys.readouterr()
     assert code == 0 and "Total params: 2*width + 2" in out and "read A(width)" in err
+
+
+def test_a_budget_solves_for_a_width_the_file_asserts_a_multiple_of(capsys):
+    """n_embd % n_head == 0 (asserted by the file, n_head = 12): the largest width within the
+    budget is a multiple of 12; --subs binds a freed size like any free one."""
+    code = main(["scale", str(ROOT / "examples/gpt_dataclass.py"), "--symbolic", "n_layer,n_embd",
+                 "--subs", "n_layer=12", "--budget", "350e6", "--solve", "n_embd"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    line = next(l for l in out.splitlines() if l.startswith("Largest n_embd"))
+    width = int(line.split("= ")[1].split()[0].replace(",", ""))
+    assert width % 12 == 0 and "(a multiple of 12)" in line
+    total = read_file(str(ROOT / "examples/gpt_dataclass.py"), symbolic=["n_embd"]).module.count()
+    assert _at(total, {"n_embd": width}) <= 350e6 < _at(total, {"n_embd": width + 12})

@@ -35,6 +35,8 @@ class ReadResult:
     notes: list[str] = field(default_factory=list)
     #: the Keras (1, 2 or 3) whose rules the counts follow
     keras: int = 3
+    #: what the file asserts of its free sizes (``Eq(Mod(d, 8), 0)``), which the counts assume
+    conditions: tuple = ()
 
     #: a model read from source code has no config file behind it
     config = None
@@ -115,5 +117,5 @@ def read_keras_source(source: str, filename: str = "<model>", bindings: Optional
     reader.check_symbolic()
     notes = ([dialect.note()] if dialect.version < 3 or dialect.given else []) + reader.freed_note()
     return ReadResult(filename, reader.named_models, reader.built, reader.warnings, reader.free_names,
-                      notes, dialect.version)
+                      notes, dialect.version, tuple(reader.conditions))
 

@@ -64,6 +64,7 @@ class HostBase:
         self.declared_names: set = set()
         #: the file's ``assert`` statements on free sizes, as the counts assume them
         self.assertions: list = []
+        self.conditions: list = []
 
     def run(self, tree: ast.Module) -> None:
         try:
@@ -89,6 +90,10 @@ class HostBase:
             raise self.error(f"--symbolic {name}: the file sets {name} to {self.describe(value)}, and only "
                              "a positive whole number can become a free size", node)
         self.freed.setdefault(name, int(value))
+        if name in self.bindings:
+            # --symbolic n_layer,n_embd --subs n_layer=12: the --subs value binds the freed size
+            self.used_bindings.add(name)
+            return self.bindings[name]
         return symbol(name)
 
     def assumes(self, text: str, condition, node) -> None:
@@ -96,6 +101,7 @@ class HostBase:
         said = f"{text} (line {node.lineno})"
         if said not in self.assertions:
             self.assertions.append(said)
+            self.conditions.append(condition)
 
     def check_symbolic(self) -> None:
         """Every ``--symbolic`` name freed something: a name the file never declares is a typo."""

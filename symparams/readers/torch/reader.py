@@ -69,6 +69,8 @@ class TorchReadResult:
     notes: list[str] = field(default_factory=list)
     #: the forward pass of each module the file (or ``--input-size``) calls on a tensor
     traces: dict[int, Trace] = field(default_factory=dict)
+    #: what the file asserts of its free sizes (``Eq(Mod(n_embd, 12), 0)``), which the counts assume
+    conditions: tuple = ()
 
     #: a module read from source code has no config file behind it
     config = None
@@ -132,7 +134,8 @@ def read_torch_source(source: str, filename: str, bindings: Optional[dict] = Non
     built = [f"the file makes no module: read {reader.built_from}, its model class (--model NAME "
              "picks another)"] if reader.built_from else []
     return TorchReadResult(filename, reader.modules, reader.warnings, reader.free_names,
-                           ["read as PyTorch code", *built, *assumed, *reader.freed_note()], reader.traces)
+                           ["read as PyTorch code", *built, *assumed, *reader.freed_note()], reader.traces,
+                           tuple(reader.conditions))
 
 
 
