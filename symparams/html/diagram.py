@@ -51,7 +51,7 @@ class Box:
     copies: Optional[Size] = None
     #: what a folded or composite box holds, drawn on request
     inside: Optional["Diagram"] = None
-    #: "input", "layer" or "block"
+    #: "input", "layer", "block" or "parameter" (a PyTorch module's own nn.Parameter)
     kind: str = "layer"
 
 
@@ -199,18 +199,27 @@ def from_module(model, summary, most: int = MOST_BOXES) -> Diagram:
     containers opened, alike modules in a list folded into one box, a stack of a free
     number of blocks one box ``× n``."""
     rows = {r.name: r for r in summary.rows}
+    rows.update((r.name, r) for r in summary.table)     # each tensor counted once, and own parameters
     total = summary.total
-    anchors = torch_anchors(list(summary.rows))
+    anchors = torch_anchors(summary)
     root = _tree(model, "", rows)
     boxes = _torch_boxes(root, total, anchors, "m", most)
     if summary.traced:
         first = {r.name: i for i, r in enumerate(summary.rows) if r.output_shape is not None}
         boxes.sort(key=lambda b: first.get(b.name.split(" … ")[0], len(first)))
-    arrows = tuple(Arrow(a.id, b.id) for a, b in zip(boxes, boxes[1:]))
     order = "run" if summary.traced else "registered"
-    note = (f"PyTorch's forward() is code, not a graph: the arrows join the modules in the order "
-            f"they are {order}.")
-    return Diagram(summary.name, tuple(boxes), arrows, total, flow="order", notes=(note,))
+    notes = (f"PyTorch's forward() is code, not a graph: the arrows join the modules in the order "
+             f"they are {order}.",)
+    if any(b.kind == "parameter" for b in boxes):
+        notes += ("A square box is a module's own nn.Parameter (a class token, position embeddings), "
+                  "which forward() uses as a tensor, not as a module.",)
+    return Diagram(summary.name, tuple(boxes), _chain(boxes), total, flow="order", notes=notes)
+
+
+def _chain(boxes: list) -> tuple:
+    """Arrows joining the boxes in order; a parameter is used, not called, so it has none."""
+    called = [b for b in boxes if b.kind != "parameter"]
+    return tuple(Arrow(a.id, b.id) for a, b in zip(called, called[1:]))
 
 
 @dataclass
@@ -223,6 +232,9 @@ class _Node:
 
 def _tree(module, name: str, rows: dict) -> _Node:
     node = _Node(name, module, rows.get(name))
+    if module._modules or not name:     # a leaf module's own parameters are its box
+        node.children += [_Node(rows[q].name, None, rows[q]) for q in (_joined(name, p) for p in module._parameters)
+                          if q in rows and rows[q].is_parameter]
     for child, m in module.named_children():
         qualified = f"{name}.{child}" if name else child
         if qualified in rows:       # a module held twice is listed (and drawn) once
@@ -230,16 +242,26 @@ def _tree(module, name: str, rows: dict) -> _Node:
     return node
 
 
-def torch_anchors(rows: list) -> dict:
+def torch_anchors(summary) -> dict:
     """Each module's first descendant (or itself) with parameters of its own: the step its
-    box links to in the worked solution."""
+    box links to in the worked solution; a module's own parameter links to the module's."""
     out: dict = {}
-    for r in rows:
+    for r in summary.rows:
         if r.own != 0:
             parts = r.name.split(".")
             for k in range(len(parts) + 1):
                 out.setdefault(".".join(parts[:k]), r.name)
+    for r in summary.table:
+        if r.is_parameter:
+            owner = r.name.rpartition(".")[0]
+            # the model's own step is named after its class, as the derivation names it
+            out[r.name] = out.get(owner, "") if owner else out.setdefault(summary.rows[0].type,
+                                                                          summary.rows[0].type)
     return out
+
+
+def _joined(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
 
 
 def _signature(node: _Node) -> tuple:
@@ -266,7 +288,8 @@ def _torch_box(node: _Node, total, anchors: dict, bid: str, most: int) -> Box:
     if isinstance(node.module, Stacked):
         block = node.module.block
         inside_summary = summarize_module(block, name=f"{node.name}.*")
-        inside = _torch_part(_tree(block, "", {x.name: x for x in inside_summary.rows}), total, {}, f"{bid}_",
+        inside_rows = {x.name: x for x in (*inside_summary.rows, *inside_summary.table)}
+        inside = _torch_part(_tree(block, "", inside_rows), total, {}, f"{bid}_",
                              most, f"{node.name}.*")
         return Box(bid, node.name, r.type.split(" × ")[0], (), r.params,
                    _share(r.params, total), anchors.get(node.name), copies=node.module.n, inside=inside,
@@ -274,6 +297,9 @@ def _torch_box(node: _Node, total, anchors: dict, bid: str, most: int) -> Box:
     if _alike(node.children):
         # the container's own count: a tensor its children share is counted once
         return _run_box(node.children, total, anchors, bid, most, r.params)
+    if r.is_parameter:
+        return Box(bid, node.name, "nn.Parameter", (r.parameters[0][1],), r.params, _share(r.params, total),
+                   anchors.get(node.name), kind="parameter")
     inside = _torch_part(node, total, anchors, f"{bid}_", most, node.name) if node.children else None
     return Box(bid, node.name or r.type, r.type, _shapes(r), r.params, _share(r.params, total),
                anchors.get(node.name), inside=inside)
@@ -281,9 +307,7 @@ def _torch_box(node: _Node, total, anchors: dict, bid: str, most: int) -> Box:
 
 def _torch_part(node: _Node, total, anchors: dict, prefix: str, most: int, name: str) -> Diagram:
     boxes = _torch_boxes(node, total, anchors, prefix, most)
-    return Diagram(name or node.row.type, tuple(boxes),
-                   tuple(Arrow(a.id, b.id) for a, b in zip(boxes, boxes[1:])), node.row.params,
-                   flow="order")
+    return Diagram(name or node.row.type, tuple(boxes), _chain(boxes), node.row.params, flow="order")
 
 
 def _torch_boxes(node: _Node, total, anchors: dict, prefix: str, most: int) -> list:

@@ -2,11 +2,18 @@
 
 PyTorch's counts: a tensor is counted once however many modules hold it (a tied
 ``lm_head.weight``), and buffers (BatchNorm's running statistics) are not parameters.
+
+The table adds up: each row's count is its children's rows plus the parameters it makes
+itself (``nn.Parameter``: a ViT's ``cls_token``, MultiheadAttention's ``in_proj_weight``),
+which are rows of their own beneath it, named by the parameter as torchinfo's verbose
+table names them (torchinfo's plain table puts them on the module's own row, as
+"leftover" parameters; a nested table needs them apart). A tensor is counted at the first
+name PyTorch gives it, so a tied ``lm_head`` row counts only what it does not share.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import sympy
@@ -30,6 +37,8 @@ class TorchRow:
     #: multiply-accumulates of all its calls
     output_shape: object = None
     macs: Optional[sympy.Expr] = None
+    #: a row of the table for one of a module's own parameters (``TorchSummary.table``)
+    is_parameter: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,31 @@ class TorchSummary:
     @property
     def traced(self) -> bool:
         return self.input_sizes is not None
+
+    @property
+    def table(self) -> tuple:
+        """The rows a table shows (the root's own row left out), adding up to the total:
+        each module's count is what is counted under its name (a tensor at the first name
+        PyTorch gives it), and the parameters a module with children (or the model itself)
+        makes of its own follow its row, one row each, at its children's depth."""
+        from ..core.dims import product
+        duplicate = {name: first for name, first in self.tied}
+        out = []
+        for i, r in enumerate(self.rows):
+            inside = r.name + "." if r.name else ""
+            below = [x for x in self.rows[i + 1:] if x.name.startswith(inside)] if r.name else self.rows[1:]
+            # tensors under this row that PyTorch counts under a name outside it, each once
+            elsewhere = {duplicate[_joined(x.name, n)]: product(shape) for x in (r, *below)
+                         for n, shape, _ in x.parameters
+                         if not duplicate.get(_joined(x.name, n), inside).startswith(inside)}
+            if r.name:
+                out.append(replace(r, params=sympy.expand(r.params - sum(elsewhere.values(), sympy.Integer(0)))))
+            if below or not r.name:
+                for n, shape, trainable in r.parameters:
+                    count = sympy.Integer(0) if _joined(r.name, n) in duplicate else sympy.expand(product(shape))
+                    out.append(TorchRow(_joined(r.name, n), "Parameter", r.depth + 1, count, count,
+                                        sympy.Integer(0), ((n, shape, trainable),), is_parameter=True))
+        return tuple(out)
 
     def to_dict(self) -> dict:
         return {
@@ -108,9 +142,10 @@ class TorchSummary:
     def to_text(self, thousands: str = ",", dtype: str = "float32") -> str:
         from ..keras.tables import format_count
         header = ("Module (type)", "Output shape", "Param #", "Buffers")
-        body = [("  " * (r.depth - 1) + f"{r.name.split('.')[-1]} ({r.type})", _shape_cell(r.output_shape),
+        body = [("  " * (r.depth - 1) + f"{r.name.split('.')[-1]} ({r.type})",
+                 "" if r.is_parameter else _shape_cell(r.output_shape),
                  format_count(r.params, thousands), format_count(r.buffers, thousands) if r.buffers else "-")
-                for r in self.rows if r.name]
+                for r in self.table]
         keep = [0, 1, 2, 3] if self.traced else [0, 2, 3]
         widths = {i: max(len(row[i]) for row in [header, *body]) for i in keep}
 
@@ -136,12 +171,11 @@ class TorchSummary:
                *([""] if self.about else []),
                "| Module (type) |" + (" Output shape |" if shape else "") + " Param # | Buffers |",
                "| --- |" + (" --- |" if shape else "") + " ---: | ---: |"]
-        for r in self.rows:
-            if r.name:
-                out.append(f"| {md_escape(r.name)} ({md_escape(r.type)}) |"
-                           + (f" {md_escape(_shape_cell(r.output_shape))} |" if shape else "")
-                           + f" {format_count(r.params, thousands)} "
-                           f"| {format_count(r.buffers, thousands) if r.buffers else '-'} |")
+        for r in self.table:
+            out.append(f"| {md_escape(r.name)} ({md_escape(r.type)}) |"
+                       + (f" {'' if r.is_parameter else md_escape(_shape_cell(r.output_shape))} |" if shape else "")
+                       + f" {format_count(r.params, thousands)} "
+                       f"| {format_count(r.buffers, thousands) if r.buffers else '-'} |")
         out += ["", f"- **Total params:** {format_count(self.total, thousands)}",
                 f"- **Trainable params:** {format_count(self.trainable, thousands)}",
                 f"- **Non-trainable params:** {format_count(self.non_trainable, thousands)}",
@@ -171,6 +205,10 @@ def summarize_module(model: Module, name: Optional[str] = None, trace: Optional[
     return TorchSummary(name or module_type(model), tuple(rows), model.count(), model.trainable_count(),
                         model.buffer_count(), tuple(model.tied()),
                         trace.inputs if trace is not None else None, trace.macs if trace is not None else None)
+
+
+def _joined(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
 
 
 def _shape_cell(shape) -> str:

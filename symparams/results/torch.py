@@ -129,7 +129,7 @@ class TorchResult(Result):
     @cached_property
     def _anchors(self) -> dict:
         from ..html.diagram import torch_anchors
-        return torch_anchors(list(self.summary.rows))
+        return torch_anchors(self.summary)
 
     def anchor(self, name: str) -> str:
         return self._anchors.get(name, "")
