@@ -735,7 +735,10 @@ def test_qti_valid_against_ims_dtd(small):
         with zipfile.ZipFile(io.BytesIO(exam.write(spec, variants, "qti"))) as z:
             for member in z.namelist():
                 if member.endswith(".xml") and member != "imsmanifest.xml":
-                    assert qti_errors(dtd, z.read(member)) == [], f"{name}: {member}"
+                    # Canvas's points per item sit in selection_extension, the standard's
+                    # extension point, which the DTD cannot declare (tests/exam/test_banks.py)
+                    xml = re.sub(rb"<selection_extension>.*?</selection_extension>", b"", z.read(member), flags=re.S)
+                    assert qti_errors(dtd, xml) == [], f"{name}: {member}"
                     checked += 1
     assert checked >= len(small)
     broken = b'<questestinterop xmlns="http://www.imsglobal.org/xsd/ims_qtiasiv1p2"><item><presentation/></item></questestinterop>'

@@ -1,4 +1,5 @@
-"""Canvas: text2qti's plain-text quiz format, with Markdown stems and worked solutions."""
+"""Canvas: text2qti's plain-text quiz format, with Markdown stems and worked solutions; a
+question group per question of the spec, the bank its versions make, picking one."""
 
 from __future__ import annotations
 
@@ -8,35 +9,39 @@ import re
 from ..answer_text import number, plain
 from ..context import Context, solution_markdown
 from ..worked import unit_heading
-from .lms_fields import points, question_name
+from ..spec import SpecError
+from .lms_fields import Slot, banks, points, points_text, question_name
 
 
 def canvas(ctx: Context) -> str:
-    """Every version's questions as one text2qti quiz."""
+    """Every version's questions as one text2qti quiz: a question group for each question of
+    the spec (a cloze table's blank) holding its every version, from which Canvas picks one."""
     out = [f"Quiz title: {ctx.spec.title}",
-           f"Quiz description: {len(ctx.variants)} versions, written by symparams. "
-           f"{ctx.spec.instructions}".rstrip(), ""]
-    # text2qti numbers its questions through the quiz: each version's first number, found first
-    first, n = {}, 1
-    for v in ctx.variants:
-        first[v.number] = n
-        n += len(_canvas_parts(v))
-
-    def version(ctx_, v) -> list:
-        lines = []
-        for k, (q, blank) in enumerate(_canvas_parts(v)):
-            lines += _canvas_question(ctx_, v, q, blank, first[v.number] + k)
-        return lines
-
-    for lines in ctx.each_version(version):
-        out += lines
+           f"Quiz description: {len(ctx.variants)} versions, written by symparams; each question "
+           f"is one version drawn from its group. {ctx.spec.instructions}".rstrip(), ""]
+    for slot, versions in banks(ctx.each_version(_canvas_version)):
+        q = ctx.spec.questions[slot.question - 1]
+        out += ["GROUP", "pick: 1", f"points per question: {_whole_points(q, slot)}", ""]
+        for lines in versions:
+            out += lines
+        out += ["END_GROUP", ""]
     return "\n".join(out)
 
 
-def _canvas_parts(v) -> list:
-    """A version's Canvas questions: each question, a cloze table's blanks each on its own."""
-    return [(q, b) for q in v.questions
-            for b in ([None] if not q.blanks else [b for b in q.blanks if b.column != "shape"])]
+def _whole_points(q, slot) -> str:
+    if not float(q.points).is_integer():
+        raise SpecError(f"questions[{slot.question}].points = {q.points}: a Canvas question group (text2qti) "
+                        "gives whole points; set points to a whole number for the canvas format, or use qti")
+    return points_text(q.points)
+
+
+def _canvas_version(ctx, v) -> list:
+    """A version's Canvas questions, each question's (a cloze table's: each blank's) in its slot;
+    numbered by the version, as text2qti reads a number only as the start of a question."""
+    return [(Slot(q.index, i if b is not None else 0), _canvas_question(ctx, v, q, b, v.number))
+            for q in v.questions
+            for i, b in ([(0, None)] if not q.blanks else
+                         [(i, b) for i, b in enumerate(q.blanks, start=1) if b.column != "shape"])]
 
 
 def _canvas_question(ctx, v, q, blank, n) -> list:

@@ -1,5 +1,6 @@
 """GIFT, Moodle's plain-text question format: each question with its feedback and worked
-solution in HTML; a cloze table's blanks each a numerical question of its own."""
+solution in HTML; a cloze table's blanks each a numerical question of its own; a category
+per question of the spec, the bank its versions make."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import html
 
 from ..answer_text import number, plain
 from ..context import Context, cloze_stem, question_html, solution_html
-from .lms_fields import grade_fraction, question_name
+from .lms_fields import Slot, banks, category, grade_fraction, question_name, quiz_notes
 
 
 def gift_escape(text: str) -> str:
@@ -19,11 +20,16 @@ def gift_escape(text: str) -> str:
 
 
 def gift(ctx: Context) -> str:
-    """Every version's questions as one GIFT file, in a category named for the spec."""
-    out = [f"// {ctx.spec.title}: {len(ctx.variants)} versions, written by symparams",
-           f"$CATEGORY: $course$/symparams/{ctx.spec.title}", ""]
-    for lines in ctx.each_version(_gift_version):
-        out += lines
+    """Every version's questions as one GIFT file: a category for each question of the spec
+    (a cloze table's blank), holding its every version, the bank a quiz's random question
+    draws one from."""
+    slots = banks(ctx.each_version(_gift_version))
+    out = [f"// {ctx.spec.title}: {len(ctx.variants)} versions, written by symparams.",
+           "// " + quiz_notes(ctx, [s for s, _ in slots]), ""]
+    for slot, versions in slots:
+        out += [f"$CATEGORY: {category(ctx, slot)}", ""]
+        for lines in versions:
+            out += lines
     return "\n".join(out)
 
 
@@ -51,7 +57,7 @@ def _gift_version(ctx, v) -> list:
                     mark = "=" if c.correct else "~"
                 lines.append(f"\t{mark}{gift_escape(number(c.value))}#{gift_escape(feedback)}")
         lines += [f"\t####[html]{solution}", "}", ""]
-        out += lines
+        out.append((Slot(q.index), lines))
     return out
 
 
@@ -63,8 +69,9 @@ def _gift_cloze(ctx, v, q) -> list:
             continue
         label = "the total" if b.column == "total" else f"the parameters of {b.row}"
         stem = cloze_stem(ctx, v, q) + f"<p>Blank [{i}]: {html.escape(label)}?</p>"
-        out += [f"::{gift_escape(question_name(ctx, v, q))}, blank {i}::[html]{gift_escape(stem)}{{#",
-                f"\t={plain(b.answer)}:0#Correct."]
-        out += [f"\t=%0%{plain(c.value)}:0#{gift_escape(ctx.feedback(c))}" for c in b.distractors]
-        out += [f"\t####[html]{gift_escape(solution_html(ctx, v, q, b))}", "}", ""]
+        lines = [f"::{gift_escape(question_name(ctx, v, q))}, blank {i}::[html]{gift_escape(stem)}{{#",
+                 f"\t={plain(b.answer)}:0#Correct."]
+        lines += [f"\t=%0%{plain(c.value)}:0#{gift_escape(ctx.feedback(c))}" for c in b.distractors]
+        lines += [f"\t####[html]{gift_escape(solution_html(ctx, v, q, b))}", "}", ""]
+        out.append((Slot(q.index, i), lines))
     return out

@@ -1,5 +1,6 @@
 """Moodle XML: each question in Moodle's own kinds (numerical, multiple choice, a cloze table
-as embedded answers), its text HTML with TeX math that Moodle's MathJax filter typesets."""
+as embedded answers), its text HTML with TeX math that Moodle's MathJax filter typesets; one
+category per question of the spec, the bank its versions make."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from fractions import Fraction
 
 from ..answer_text import number, plain
 from ..context import Context, question_html, solution_html
-from .lms_fields import grade_fraction, html_text, points, question_name
+from .lms_fields import Slot, banks, category, grade_fraction, html_text, points, question_name, quiz_notes
 
 
 def _cdata(text: str) -> str:
@@ -15,19 +16,30 @@ def _cdata(text: str) -> str:
 
 
 def moodle_xml(ctx: Context) -> str:
-    """Every version's questions in one Moodle XML quiz, in a category named for the spec."""
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>",
-           '  <question type="category">',
-           f"    <category><text>$course$/symparams/{html_text(ctx.spec.title)}</text></category>",
-           "  </question>"]
-    for lines in ctx.each_version(_moodle_version):
-        out += lines
+    """Every version's questions in one Moodle XML file, a category for each question of the
+    spec holding its every version (a bank that a quiz's random question draws one from),
+    inside a category named for the spec whose description says how to make the quiz."""
+    slots = banks(ctx.each_version(_moodle_version))
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
+    out += _category(category(ctx), quiz_notes(ctx, [s for s, _ in slots]))
+    for slot, versions in slots:
+        out += _category(category(ctx, slot), f"{len(versions)} versions of {slot.title.lower()}: "
+                                              "a quiz's random question from here draws one.")
+        for lines in versions:
+            out += lines
     out.append("</quiz>")
     return "\n".join(out) + "\n"
 
 
+def _category(path: str, info: str) -> list:
+    """Moodle's category marker: the questions after it go into ``path`` (made if missing);
+    ``info`` is its description (qformat_xml's import_category reads both)."""
+    return ['  <question type="category">', f"    <category><text>{html_text(path)}</text></category>",
+            f'    <info format="html"><text>{_cdata(html_text(info))}</text></info>', "  </question>"]
+
+
 def _moodle_version(ctx, v) -> list:
-    return [line for q in v.questions for line in _moodle_question(ctx, v, q)]
+    return [(Slot(q.index), _moodle_question(ctx, v, q)) for q in v.questions]
 
 
 def _moodle_question(ctx, v, q) -> list:

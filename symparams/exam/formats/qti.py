@@ -4,37 +4,32 @@ from __future__ import annotations
 
 import html
 import io
-import itertools
 import re
+import tempfile
 import zipfile
 
 from ..answer_text import number, plain
 from ..context import Context, cloze_stem, question_html, solution_html
-from .lms_fields import html_text, points, question_name
+from .lms_fields import Slot, banks, html_text, points, points_text, question_name
 
 
 def qti_zip(ctx: Context) -> bytes:
-    """A QTI 1.2 content package: imsmanifest.xml and one assessment, from templates."""
+    """A QTI 1.2 content package: imsmanifest.xml and one assessment, from templates, with a
+    section for each question of the spec (each blank of a cloze table) that picks one of its
+    versions (selection_ordering), as Canvas writes a question group."""
     ident = "symparams_" + re.sub(r"[^A-Za-z0-9]", "_", ctx.spec.title)[:40]
     manifest = ctx.render("exam/manifest.xml.j2", ident=ident)
     members = [("imsmanifest.xml", [manifest])]
-    macro = dict(ident=ident, items=[])
-    if ctx.macro("exam/qti.xml.j2", "item", **macro) is None:     # a copy of the template without it
-        items = [item for version in ctx.each_version(_qti_version) for item in version]
-        members.append((f"{ident}/{ident}.xml", [ctx.render("exam/qti.xml.j2", ident=ident, items=items,
-                                                            written=None)]))
+    macro = dict(ident=ident, items=[], sections=[])
+    if any(ctx.macro("exam/qti.xml.j2", name, **macro) is None for name in ("item", "section_open", "section_close")):
+        # a copy of the template from before these macros: rendered whole
+        slots = banks(ctx.each_version(_qti_version))
+        sections = [dict(_section(ctx, slot), items=items) for slot, items in slots]
+        members.append((f"{ident}/{ident}.xml", [ctx.render(
+            "exam/qti.xml.j2", ident=ident, sections=sections, items=[it for s in sections for it in s["items"]],
+            written=None)]))
     else:
-        # each item's XML is written with its version, in whichever process writes it, and
-        # compressed into the zip as it comes back, while the rest are still being written:
-        # the assessment around them is the template's text before and after its one item
-        mark = "\x00symparams-items\x00"
-        head, tail = ctx.render("exam/qti.xml.j2", ident=ident, items=[None], written=[mark]).split(mark)
-
-        def version(c, v):
-            item = c.macro("exam/qti.xml.j2", "item", **macro)
-            return "".join(item(it) for it in _qti_version(c, v))
-        members.append((f"{ident}/{ident}.xml",
-                        itertools.chain([head], ctx.each_version_in_order(version), [tail])))
+        members.append((f"{ident}/{ident}.xml", _streamed(ctx, ident, macro)))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for name, parts in members:
@@ -46,14 +41,53 @@ def qti_zip(ctx: Context) -> bytes:
     return buffer.getvalue()
 
 
+def _streamed(ctx, ident, macro):
+    """The assessment's text in pieces. Each item's XML is written with its version, in
+    whichever process writes it; as versions come back, each item goes to its slot's
+    temporary file, so the whole assessment is never held at once (a 1,000-version
+    PyTorch quiz is 100 MB of XML); the sections are then joined around them."""
+    mark = "\x00symparams-items\x00"
+    head, tail = ctx.render("exam/qti.xml.j2", ident=ident, items=[None], sections=[],
+                            written=[mark]).split(mark)
+
+    def version(c, v):
+        item = c.macro("exam/qti.xml.j2", "item", **macro)
+        return [(slot, item(it)) for slot, it in _qti_version(c, v)]
+
+    files: dict = {}
+    try:
+        for pieces in ctx.each_version_in_order(version):
+            for slot, text in pieces:
+                files.setdefault(slot, tempfile.TemporaryFile("w+", encoding="utf-8")).write(text)
+        yield head
+        opening = ctx.macro("exam/qti.xml.j2", "section_open", **macro)
+        closing = ctx.macro("exam/qti.xml.j2", "section_close", **macro)
+        for slot in sorted(files, key=lambda s: (s.question, s.blank)):
+            yield str(opening(_section(ctx, slot)))
+            f = files[slot]
+            f.seek(0)
+            while chunk := f.read(1 << 20):
+                yield chunk
+            yield str(closing()) + "\n"
+        yield tail
+    finally:
+        for f in files.values():
+            f.close()
+
+
+def _section(ctx, slot) -> dict:
+    return {"ident": slot.ident, "title": slot.title,
+            "points": points_text(ctx.spec.questions[slot.question - 1].points)}
+
+
 def _qti_version(ctx, v) -> list:
     items = []
     for q in v.questions:
         if q.blanks:
-            items += [_qti_item(ctx, v, q, b, i) for i, b in enumerate(q.blanks, start=1)
+            items += [(Slot(q.index, i), _qti_item(ctx, v, q, b, i)) for i, b in enumerate(q.blanks, start=1)
                       if b.column != "shape"]
         else:
-            items.append(_qti_item(ctx, v, q, None, 0))
+            items.append((Slot(q.index), _qti_item(ctx, v, q, None, 0)))
     return items
 
 
