@@ -16,6 +16,7 @@ from keras_api import load_fixture
 from symparams.cli import main
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def summary(capsys, *args):
@@ -169,3 +170,22 @@ def test_installed_command_runs(tmp_path):
         result = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=300, cwd=tmp_path)
         assert result.returncode == 0, (args, result.stderr)
         assert expected in result.stdout, args
+
+
+@pytest.mark.parametrize("args,said", [
+    (["examples/mlp_symbolic.py", "--subs", "widht=3"], "did you mean width?"),
+    (["examples/mlp_symbolic.py", "--subs", "zzz=3"], "its free sizes are n_in, num_classes, width"),
+    (["tests/fixtures/torch_models/vit_tiny.py", "--subs", "dimm=3"], "every size in it has a value"),
+])
+def test_unknown_subs_name_suggests(capsys, monkeypatch, args, said):
+    monkeypatch.chdir(ROOT)
+    assert main(["summary", *args]) == 2
+    err = capsys.readouterr().err
+    assert said in err and len(err.strip().splitlines()) == 1
+
+
+def test_did_you_mean_works_as_printed(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    main(["summary", "examples/mlp_symbolic.py", "--subs", "widht=3"])
+    guess = capsys.readouterr().err.rsplit("did you mean ", 1)[1].rstrip("?\n")
+    assert main(["summary", "examples/mlp_symbolic.py", "--subs", f"{guess}=3"]) == 0

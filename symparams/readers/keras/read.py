@@ -18,7 +18,7 @@ from ..dialect import Dialect
 from ..dialect import guess as guess_dialect
 from ..python.limits import Limits
 from ..python.source import parse
-from ..python.subs import binding_value
+from ..python.subs import binding_value, unused_message
 from .reader import KerasReader
 
 
@@ -110,8 +110,7 @@ def read_keras_source(source: str, filename: str = "<model>", bindings: Optional
         real_names |= reader.wants_real
     unused = set(values) - reader.used_bindings
     if unused and not ignore_unused:
-        raise ReadError(f"--subs {', '.join(sorted(unused))}: the file never uses "
-                        f"{'this name' if len(unused) == 1 else 'these names'}", filename)
+        raise ReadError(unused_message(unused, reader.free_names), filename)
     if not reader.built:
         raise ReadError("no Keras model is built in this file (no Sequential or Model)", filename)
     reader.check_symbolic()

@@ -28,3 +28,18 @@ def binding_value(name: str, value):
     expr = as_expr(value, what)
     bounds.check(expr, what)
     return int(expr) if expr.is_Integer else expr
+
+
+def unused_message(unused, free) -> str:
+    """What to say of ``--subs`` names the file never uses: the closest of its free sizes
+    for a misspelt one (``widht`` → ``width``), else the free sizes it has."""
+    import difflib
+
+    names = sorted(unused)
+    text = f"--subs {', '.join(names)}: the file never uses {'this name' if len(names) == 1 else 'these names'}"
+    guesses = [g for n in names for g in difflib.get_close_matches(n, sorted(free), n=1, cutoff=0.6)]
+    if len(guesses) == len(names):
+        return text + f"; did you mean {', '.join(guesses)}?"
+    if free:
+        return text + f"; its free sizes are {', '.join(sorted(free))}"
+    return text + " (every size in it has a value; --symbolic NAMES frees a setting)"

@@ -40,7 +40,7 @@ from ..python.builtins import call_method as call_safe_method
 from ..python.interpreter import Scope
 from ..python.scope import _Break, _Continue
 from ..python.hostkit import python_item, sized
-from ..python.subs import binding_value
+from ..python.subs import binding_value, unused_message
 from ..python.limits import Limits
 from ..python.source import parse
 from ..python.values import (BoundMethod, Builtin, FreeName, Instance, Namespace, Opaque, RepeatedItems,
@@ -123,8 +123,7 @@ def read_torch_source(source: str, filename: str, bindings: Optional[dict] = Non
         sys.setrecursionlimit(old_limit)
     unused = set(values) - reader.used_bindings
     if unused and not ignore_unused:
-        raise ReadError(f"--subs {', '.join(sorted(unused))}: the file never uses "
-                        f"{'this name' if len(unused) == 1 else 'these names'}", filename)
+        raise ReadError(unused_message(unused, reader.free_names), filename)
     if not reader.modules:
         raise ReadError("no PyTorch module is assigned to a variable in this file "
                         "(write model = MyNet() at the end)", filename)
