@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """How long the worked solutions are, and how long they take: pages and time per detail.
 
-    python benchmarks/pages.py            # 3 runs each, writes docs/benchmarks-pages.md
-    python benchmarks/pages.py --runs 1
+    python benchmarks/pages.py --write    # 3 runs each, writes docs/benchmarks-pages.md
+    python benchmarks/pages.py --runs 1   # prints the table, writes nothing
 
 For each model and each ``--detail`` it times ``symparams derive FILE --format latex
 --standalone`` as a whole process (median and min–max over the runs), compiles the
 output with pdflatex (twice, as a reader would) and reads from the log the number of
 pages and the widest line that runs off the page. It checks the page targets of the
-standard detail and writes the table to ``docs/benchmarks-pages.md``. Needs pdflatex
+standard detail and, with ``--write``, writes the table to ``docs/benchmarks-pages.md``
+(or ``--out PATH``). Needs pdflatex
 (``.ci/run`` installs TeX Live).
 """
 
@@ -74,7 +75,10 @@ def compile_pages(tex: str, workdir: Path, stem: str) -> tuple[int, float]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks-pages.md"))
+    parser.add_argument("--write", action="store_true",
+                        help="write the table to --out (default docs/benchmarks-pages.md); without it, only print")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks-pages.md"), metavar="PATH",
+                        help="where --write writes the table")
     args = parser.parse_args(argv)
     if shutil.which("pdflatex") is None:
         print("pdflatex is not installed (.ci/run installs TeX Live)", file=sys.stderr)
@@ -102,7 +106,7 @@ def main(argv=None) -> int:
         "the pages are the PDF's. A line wider than the page by more than 1 pt would be marked in bold. "
         "The machine is small and shared: compare the ratios.",
         "",
-        "- Rerun: `python benchmarks/pages.py` (needs pdflatex)",
+        "- Rerun: `python benchmarks/pages.py --write` (needs pdflatex)",
         "",
         "| model | file | summary | standard | full |",
         "| --- | --- | --- | --- | --- |",
@@ -112,8 +116,10 @@ def main(argv=None) -> int:
         lines.append(f"| {name} | {where} | " + " | ".join(cells) + " |")
     lines += ["", "## Targets", "", "| target | measured | met |", "| --- | --- | :---: |"]
     lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in targets]
-    Path(args.out).write_text("\n".join(lines) + "\n")
-    print(f"wrote {args.out}")
+    print("\n".join(lines[-len(targets):]))
+    if args.write:
+        Path(args.out).write_text("\n".join(lines) + "\n")
+        print(f"wrote {args.out}", file=sys.stderr)
     return 0 if all(ok for _, _, ok in targets) else 1
 
 

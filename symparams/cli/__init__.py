@@ -24,10 +24,10 @@ from .parser import EXIT_BAD_INPUT, build_parser
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.warnings = []
+    args.warnings, args.written = [], []
     try:
         status = args.run(args)
-        for warning in args.warnings:
+        for warning in [f"wrote {path}" for path in args.written] + args.warnings:
             print(warning, file=sys.stderr)
         return status
     except SymparamsError as exc:

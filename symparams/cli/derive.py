@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..core.errors import SymparamsError
-from .options import parse_limits, parse_subs, read_results
+from .options import parse_limits, parse_subs, read_results, write_file
 
 
 def run_derive(args) -> int:
@@ -18,12 +18,8 @@ def run_derive(args) -> int:
         derivation = with_closed_form(args, derivation)
     text = render(derivation, args.format, profile=args.profile, standalone=args.standalone,
                   numbered=args.number, templates=args.templates, thousands=args.thousands)
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise SymparamsError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    if args.output and args.output != "-":
+        write_file(args, args.output, text)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0

@@ -22,7 +22,7 @@ def run_exam(args) -> int:
     if args.format == "latex" and args.output:
         base = args.output[:-4] if args.output.endswith(".tex") else args.output
         for path, key in ((f"{base}.tex", False), (f"{base}-key.tex", True)):
-            write_file(path, exam.write(spec, variants, "latex", key=key, templates=args.templates,
+            write_file(args, path, exam.write(spec, variants, "latex", key=key, templates=args.templates,
                                          jobs=args.jobs))
         return 0
     text = exam.write(spec, variants, args.format, key=args.key, templates=args.templates, seed=args.seed,
@@ -30,14 +30,10 @@ def run_exam(args) -> int:
     if isinstance(text, bytes):
         if not args.output or args.output == "-":
             raise SymparamsError("a QTI package is a zip file: give it a name with -o, such as -o quiz.zip")
-        try:
-            with open(args.output, "wb") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise SymparamsError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+        write_file(args, args.output, text)
         return 0
-    if args.output:
-        write_file(args.output, text)
+    if args.output and args.output != "-":
+        write_file(args, args.output, text)
     else:
         sys.stdout.write(text)
     return 0

@@ -39,6 +39,5 @@ def run_html(args) -> int:
     if output == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        write_file(output, text)
-        args.warnings.insert(0, f"wrote {output}")
+        write_file(args, output, text)
     return 0

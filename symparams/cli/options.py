@@ -134,9 +134,16 @@ def size_option(text: Optional[str], option: str):
     return value
 
 
-def write_file(path: str, text: str) -> None:
+def write_file(args, path: str, content) -> None:
+    """Write text (or a zip's bytes) to ``path``; the command then says ``wrote PATH`` on
+    standard error, so a file never appears (or changes) unannounced."""
     try:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        if isinstance(content, bytes):
+            with open(path, "wb") as fh:
+                fh.write(content)
+        else:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(content)
     except OSError as exc:
         raise SymparamsError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    args.written.append(path)

@@ -66,6 +66,7 @@ def run_scale(args) -> int:
         from ..core.parse import parse_text
         held = {k: parse_text(v, f"--subs {k}") for k, v in parse_subs(args.subs).items()}
         scaling.plot(series, sweep_size, sweep_values, args.plot, title=report.name, fixed=held)
+        args.written.append(args.plot)
     if args.format == "json":
         print(_json.dumps(report.to_dict(), indent=1))
     elif args.format == "markdown":
