@@ -12,6 +12,7 @@ variants, the answer stands in each position of the choices equally often (to wi
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -381,7 +382,7 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
             rejected["collision"] += 1
             continue
         used_answers.add(answers)
-        variants.append(Variant(len(variants) + 1, sizes, shown_source(spec.source, sizes),
+        variants.append(Variant(len(variants) + 1, sizes, shown_source(spec.source, sizes, named_sizes(spec)),
                                 tuple(posed), spec.path, reading))
     if len(variants) < n:
         reasons = ", ".join(f"{v} {_REASONS.get(k, k)}" for k, v in rejected.items()) or "no valid draw"
@@ -450,6 +451,7 @@ def _check_names(spec: Spec) -> None:
         if s.name not in read:
             raise SpecError(f"{spec.path}: sizes.{s.name} is not used by the source")
     names = {s.name for s in spec.sizes}
+    _check_posed(spec, names)
     for w in spec.where:
         tree = conditions.parse_condition(w, lambda m: SpecError(f"{spec.path}: {m}"))
         unknown = sorted(conditions.names_in(tree) - names)
@@ -463,6 +465,28 @@ def _check_names(spec: Spec) -> None:
             if unknown:
                 raise SpecError(f"{spec.path}: questions[{i}].distractors {extra.value!r} uses "
                                 f"{unknown[0]!r}, which is not a size or 'answer'")
+
+
+def named_sizes(spec: Spec) -> tuple:
+    """The sizes a question asks about by name (a budget's width): the student's code keeps
+    them as names, each given its value once, where every other size is filled in."""
+    return tuple(dict.fromkeys(q.size for q in spec.questions if q.kind == "largest_width" and q.size))
+
+
+#: a name in backquotes in a teacher's prompt: code the student should find in the model
+CODE_NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
+
+
+def _check_posed(spec: Spec, names: set) -> None:
+    """A question may ask about a size by name only where the student's code shows that name:
+    every other size is filled in with its value, and the student would look for it in vain."""
+    named = set(named_sizes(spec))
+    for i, q in enumerate(spec.questions, start=1):
+        for m in CODE_NAME.finditer(q.prompt):
+            if m.group(1) in names and m.group(1) not in named:
+                raise SpecError(f"{spec.path}: questions[{i}].prompt asks about `{m.group(1)}`, a size the "
+                                f"student's code does not name (its drawn value is filled in); write "
+                                f"{{{m.group(1)}}} instead, which the value fills in")
 
 
 def _balance(variants: list[Variant], rng: random.Random) -> list[Variant]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Optional
 
+from ..core.formula import Difference, Group, Num, Power, mul
 from ..scaling.memory import OPTIMIZER_STATES
 from ..core.units import DTYPE_BYTES
 from . import misconceptions as mc
@@ -389,8 +390,82 @@ def largest_width(q: Question, d: Draw) -> Asked:
         else:
             hi = mid
     at, past = count(q.size, lo), count(q.size, lo + 1)
-    return Asked(lo, [Choice(lo + 1, False, "first_over_budget", {"count": past})],
-                 facts={"at": at, "next": past})
+    facts = {"at": at, "next": past, **_solved(q, d, lo)}
+    return Asked(lo, [Choice(lo + 1, False, "first_over_budget", {"count": past})], facts=facts)
+
+
+_COUNTS: dict = {}
+
+
+def _count_in(q: Question, d: Draw):
+    """The model's count as a polynomial in the size asked about, its coefficients in the
+    other sizes (from the free reading, once per reading), or None where the reading has
+    the size bound or the count is no polynomial in it (a floor, a size in a window)."""
+    import sympy
+    reading = d.reading
+    if reading.exact or q.size in reading.bound:
+        return None
+    total = reading.summary.total
+    key = (total, q.size)
+    if key not in _COUNTS:
+        found = [x for x in getattr(total, "free_symbols", ()) if x.name == q.size]
+        poly = None
+        if found:
+            try:
+                poly = sympy.Poly(total, found[0])
+            except sympy.PolynomialError:
+                poly = None
+            if poly is not None and (poly.degree() not in (1, 2) or any(
+                    c.has(sympy.floor, sympy.ceiling, sympy.Piecewise, sympy.Max, sympy.Min) for c in poly.all_coeffs())):
+                poly = None
+        if len(_COUNTS) > 64:
+            _COUNTS.pop(next(iter(_COUNTS)))
+        _COUNTS[key] = poly
+    return _COUNTS[key]
+
+
+def _solved(q: Question, d: Draw, answer: int) -> dict:
+    """The budget written as an inequality in the size and solved: a quadratic by its
+    formula, a line by division; then the floor. Nothing when the count is not such a
+    polynomial, or the floor of the root is not the answer the counts give (a count that
+    falls somewhere as the size grows): the solution then checks the answer only."""
+    import sympy
+    poly = _count_in(q, d)
+    if poly is None:
+        return {}
+    others = {x: d.sizes[x.name] for c in poly.all_coeffs() for x in c.free_symbols if x.name in d.sizes}
+    coeffs = [c.subs(others) for c in poly.all_coeffs()]
+    if not all(c.is_Integer for c in coeffs):
+        return {}
+    w = poly.gen
+    budget = sympy.Integer(q.budget)
+    count = sympy.Add(*(c * w ** k for k, c in enumerate(reversed(coeffs))))
+    if len(coeffs) == 3:
+        a, b, c = coeffs
+        if a <= 0:
+            return {}
+        disc = b ** 2 - 4 * a * (c - budget)
+        if disc < 0:
+            return {}
+        num = sympy.Add(-b, sympy.Pow(disc, sympy.Rational(1, 2), evaluate=False), evaluate=False)
+        root = sympy.Mul(num, sympy.Pow(2 * a, -1, evaluate=False), evaluate=False)
+        value = (-b + sympy.sqrt(disc)) / (2 * a)
+        # b² − 4a(c − B) as a formula tree, which prints in this order
+        working = Difference(Power(Num(b), 2), mul(*([4] if a == 1 else [4, a]), Group(Difference(Num(c), Num(budget)))))
+        facts = {"discriminant": working, "discriminant_value": disc}
+    else:
+        b, c = coeffs
+        if b <= 0:
+            return {}
+        root = sympy.Mul(budget - c, sympy.Pow(b, -1, evaluate=False), evaluate=False)
+        value = sympy.Rational(budget - c, b)
+        facts = {}
+    if sympy.floor(value) != answer:
+        return {}
+    return {**facts, "count": count, "inequality": sympy.Le(count, budget, evaluate=False),
+            "standard": sympy.Le(count - budget, 0, evaluate=False),
+            "root": sympy.Eq(w, root, evaluate=False), "root_value": Fraction(int(sympy.floor(value * 100)), 100),
+            "degree": len(coeffs) - 1}
 
 
 def cloze(q: Question, d: Draw) -> Asked:

@@ -17,17 +17,35 @@ from typing import Any, Mapping
 from . import conditions
 
 
-def shown_source(source: str, sizes: Mapping[str, Any]) -> str:
+def shown_source(source: str, sizes: Mapping[str, Any], named: tuple = ()) -> str:
+    """The source with the drawn values in place. A size in ``named`` (one a question asks
+    about by its name: a budget's width) stays a name in the code, given its value in an
+    assignment after the imports (``width = 128``), so the student sees what is asked."""
     text = textwrap.dedent(source).strip("\n") + "\n"
-    names = frozenset(sizes)
+    filled = {k: v for k, v in sizes.items() if k not in named}
+    names = frozenset(filled)
     tests = _tests(text, names)
     # Which branches are dropped depends only on how the sizes' tests come out, so the
     # branches are dropped once for each outcome, and the values filled in from a list of
     # the source's size expressions found once (a draw of 1,000 variants parsed the
     # source 3,000 times).
-    outcomes = tuple(None if (v := _evaluated(t, sizes)) is None else bool(v[1]) for t in tests)
-    text = _dropped(text, names, outcomes, sizes)
-    return _filled(text, names, sizes).rstrip() + "\n"
+    outcomes = tuple(None if (v := _evaluated(t, filled)) is None else bool(v[1]) for t in tests)
+    text = _dropped(text, names, outcomes, filled)
+    text = _filled(text, names, filled).rstrip() + "\n"
+    return _assigned(text, [(k, sizes[k]) for k in named]) if named else text
+
+
+def _assigned(text: str, values: list) -> str:
+    """``name = value`` lines after the imports at the top of the code (at its top if none)."""
+    lines = text.splitlines(keepends=True)
+    after = 0
+    for node in ast.parse(text).body:
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            break
+        after = node.end_lineno
+    block = "".join(f"{name} = {_literal(value)}\n" for name, value in values)
+    gap = "\n" if after else ""
+    return "".join(lines[:after]) + gap + block + "".join(lines[after:])
 
 
 def _is_static(node: ast.AST, names: frozenset) -> bool:

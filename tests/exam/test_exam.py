@@ -1224,7 +1224,9 @@ def test_a_budget_on_a_size_bound_before_reading_reads_each_value():
     assert any(set(v.reading.bound) == {"depth"} for v in variants)
 
     def total(v, depth):
-        text = v.source.replace(f"num_layers={v.sizes['depth']}", f"num_layers={depth}")
+        # the size asked about is a name in the student's code, given its value once
+        assert "num_layers=depth" in v.source
+        text = v.source.replace(f"\ndepth = {v.sizes['depth']}\n", f"\ndepth = {depth}\n")
         assert text != v.source or depth == v.sizes["depth"]
         return int(read_source(text, "v.py").module.count())
     for v in variants:
