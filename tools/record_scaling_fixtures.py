@@ -31,7 +31,8 @@ from torch_env import ROOT, torch_environ, torch_python  # noqa: E402
 OUT = ROOT / "tests" / "fixtures" / "scaling"
 
 #: each study: the file, the names ``--symbolic`` frees, how the file's model is built at a
-#: point, the points (each free size at three or more values), and inputs for FLOPs
+#: point, the points (each free size at three or more values), and for FLOPs the
+#: ``--input-size`` the test reads with and the values of its free sizes
 STUDIES = {
     "gpt_dataclass": {
         "file": "examples/gpt_dataclass.py",
@@ -42,7 +43,8 @@ STUDIES = {
                    {"n_layer": 3, "n_embd": 144}, {"n_layer": 5, "n_embd": 12},
                    {"n_layer": 12, "n_embd": 768}],
         "inputs": [{"T": 8}, {"T": 16}, {"T": 32}],
-        "input": "torch.zeros(1, T, dtype=torch.long)",
+        "input_size": "1,T",
+        "input_dtype": "long",
     },
     "resnet_width": {
         "file": "examples/resnet_width.py",
@@ -51,6 +53,15 @@ STUDIES = {
         # 64 is ResNet-50, 128 Wide ResNet-50-2
         "points": [{"width_per_group": 4}, {"width_per_group": 16}, {"width_per_group": 64},
                    {"width_per_group": 128}],
+    },
+    # a project of three files: predict.py imports the unet package beside it
+    "unet_project": {
+        "file": "tests/fixtures/projects/unet/predict.py",
+        "symbolic": ["base"],
+        "build": "UNet(n_channels=3, n_classes=2, base=point['base'])",
+        "points": [{"base": 8}, {"base": 16}, {"base": 64}],
+        "inputs": [{"H": 32}, {"H": 64}],
+        "input_size": "1,3,H,H",
     },
 }
 
@@ -66,19 +77,24 @@ def flops_of(model, x) -> int:
 
 def record(name: str, study: dict) -> dict:
     import torch
+    # the file's folder first on the path, as `python predict.py` puts it: its project's imports
+    sys.path.insert(0, str((ROOT / study["file"]).parent))
     namespace = runpy.run_path(str(ROOT / study["file"]), run_name="symparams_scaling_study")
     runs = []
     for point in study["points"]:
         model = eval(study["build"], {**namespace, "point": point})  # noqa: S307 - the study's own code
         run = {"point": point, "total": sum(p.numel() for p in model.parameters())}
-        if "input" in study:
+        if "input_size" in study:
             model.eval()
-            run["flops"] = [{**size, "flops": flops_of(model, eval(study["input"], {"torch": torch, **size}))}
-                            for size in study["inputs"]]
+            dtype = getattr(torch, study.get("input_dtype", "float32"))
+            run["flops"] = []
+            for size in study["inputs"]:
+                shape = [int(size.get(d, d)) for d in study["input_size"].split(",")]
+                run["flops"].append({**size, "flops": flops_of(model, torch.zeros(*shape, dtype=dtype))})
         runs.append(run)
         print(f"{name} {point}: {run['total']:,}", flush=True)
     return {"study": name, "file": study["file"], "symbolic": study["symbolic"], "build": study["build"],
-            "recorded_with": f"torch {torch.__version__}", "runs": runs}
+            "input_size": study.get("input_size"), "recorded_with": f"torch {torch.__version__}", "runs": runs}
 
 
 def ensure_torch() -> None:

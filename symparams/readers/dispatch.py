@@ -55,7 +55,7 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
                         f"({limits.describe('file_bytes')})", filename)
     tree = parse(source, filename, limits)
     if dialect is None:
-        dialect = "keras" if keras is not None or not is_torch_source(tree) else "torch"
+        dialect = "keras" if keras is not None or not _imports_torch(tree, filename, limits) else "torch"
     if dialect == "torch":
         if keras is not None:
             raise ReadError("--keras is for Keras files; this one is read as PyTorch (--dialect torch)",
@@ -73,3 +73,14 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
     from .keras import read_keras_source
     return read_keras_source(source, filename, bindings, strict, limits, ignore_unused,
                              input_shape=input_shape, keras=keras, tree=tree, symbolic=symbolic)
+
+
+def _imports_torch(tree, filename: str, limits: Limits) -> bool:
+    """Whether the file imports PyTorch, itself or through its project's files."""
+    if is_torch_source(tree):
+        return True
+    from .python.project import imported_trees
+
+    def parse_file(path):
+        return parse(read_text(str(path), limits)[0], str(path), limits)
+    return any(is_torch_source(t) for t in imported_trees(tree, filename, parse_file))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sympy
 
-from symparams.cli import main
+from symparams.cli import main, parse_input_sizes
 from symparams.core.errors import SymparamsError
 from symparams.pytorch.containers import Stacked
 from symparams.readers import read_file, read_source
@@ -32,13 +32,18 @@ def _at(expr, mapping: dict) -> int:
 
 @pytest.mark.parametrize("path", STUDIES, ids=lambda p: p.stem)
 def test_a_scaling_study_is_pytorch_at_every_recorded_point(path):
+    """Parameters at every point, and the traced forward's FLOPs at every point and input."""
     study = json.loads(path.read_text())
-    read = read_file(str(ROOT / study["file"]), symbolic=study["symbolic"])
+    sizes = parse_input_sizes([study["input_size"]]) if study.get("input_size") else None
+    read = read_file(str(ROOT / study["file"]), symbolic=study["symbolic"], input_size=sizes)
     total = read.module.count()
     assert {s.name for s in total.free_symbols} == set(study["symbolic"])
     assert len(study["runs"]) >= 3
+    flops = results_of(read, read.module).compute().flops if sizes else None
     for run in study["runs"]:
         assert _at(total, run["point"]) == run["total"], run["point"]
+        for size in run.get("flops", []):
+            assert _at(flops, {**run["point"], **size}) == size["flops"], (run["point"], size)
 
 
 def test_the_gpt_study_is_kaplans_total_and_its_traced_flops_are_pytorchs():

@@ -25,7 +25,7 @@ class KerasAttributes:
 
     # ---- attributes ------------------------------------------------------------------
     def get_attribute(self, obj, attr: str, node):
-        standard = self.standard_attribute(obj, attr)
+        standard = self.standard_attribute(obj, attr, node)
         if standard is not None:
             return standard
         if isinstance(obj, Namespace) and attr == "__version__":

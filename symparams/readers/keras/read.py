@@ -114,7 +114,7 @@ def read_keras_source(source: str, filename: str = "<model>", bindings: Optional
     if not reader.built:
         raise ReadError("no Keras model is built in this file (no Sequential or Model)", filename)
     reader.check_symbolic()
-    notes = ([dialect.note()] if dialect.version < 3 or dialect.given else []) + reader.freed_note()
+    notes = ([dialect.note()] if dialect.version < 3 or dialect.given else []) + reader.read_notes()
     return ReadResult(filename, reader.named_models, reader.built, reader.warnings, reader.free_names,
                       notes, dialect.version, tuple(reader.conditions))
 

@@ -11,6 +11,7 @@ such override says why.
 from __future__ import annotations
 
 import ast
+from contextlib import contextmanager
 from typing import Any, Optional
 
 import sympy
@@ -21,6 +22,8 @@ from .builtins import BUILTINS, MATH, MATH_FUNCTIONS
 from .hostkit import guarded_instance, sized
 from .interpreter import Interpreter, Scope
 from .limits import Limits
+from . import project
+from .project import ProjectModule
 from .values import Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange, UserClass
 
 
@@ -43,6 +46,10 @@ class HostBase:
 
     def __init__(self, filename: str, bindings: dict, limits: Limits, deadline: Optional[float] = None):
         self.filename = filename
+        #: the file the read began with (imports of its project are searched from its folder)
+        self.main_file = filename
+        #: the project's modules read so far, by file
+        self.project_modules: dict = {}
         self.bindings = bindings
         self.limits = limits
         self.interp = Interpreter(self, filename, limits, deadline)
@@ -64,6 +71,8 @@ class HostBase:
         self.declared_names: set = set()
         #: the file's ``assert`` statements on free sizes, as the counts assume them
         self.assertions: list = []
+        #: what the read assumed of the environment, in sentences
+        self.said: list = []
         self.conditions: list = []
 
     def run(self, tree: ast.Module) -> None:
@@ -78,6 +87,15 @@ class HostBase:
             raise self.error(self.too_deep_message()) from None
 
     def repeated(self, value) -> bool:
+        return False
+
+    def _absent_file(self, host, args, kwargs, node) -> bool:
+        """``os.path.isfile("checkpoints/best.pth")``: no file exists where the file is read
+        (a checkpoint or a dataset changes no count), said once in a note."""
+        said = ("took os.path checks as False: the read's environment has no files (a checkpoint "
+                "or a dataset does not change the counts)")
+        if said not in self.said:
+            self.said.append(said)
         return False
 
     def declared(self, name: str, value, node):
@@ -98,7 +116,11 @@ class HostBase:
 
     def assumes(self, text: str, condition, node) -> None:
         """An ``assert`` on free sizes: said once, as what the counts assume."""
-        said = f"{text} (line {node.lineno})"
+        where = f"line {node.lineno}"
+        if self.filename != self.main_file:
+            import os
+            where = f"{os.path.relpath(self.filename, os.path.dirname(os.path.abspath(self.main_file)))}:{node.lineno}"
+        said = f"{text} ({where})"
         if said not in self.assertions:
             self.assertions.append(said)
             self.conditions.append(condition)
@@ -113,10 +135,15 @@ class HostBase:
                             "module-level constant, a dataclass field or a keyword default)"
                             + (f"; did you mean {close[0]}?" if close else ""), self.filename)
 
-    def freed_note(self) -> list:
-        """The notes that say which of the file's settings ``--symbolic`` freed, and what the
-        file asserts of its free sizes."""
-        notes = []
+    def read_notes(self) -> list:
+        """The notes that say which of the project's files were read, which of the file's
+        settings ``--symbolic`` freed, and what the file asserts of its free sizes."""
+        notes = list(self.said)
+        if self.project_modules:
+            import os
+            notes.append("read with the project's " + ", ".join(
+                os.path.relpath(m.path, os.path.dirname(os.path.abspath(self.main_file)))
+                for m in self.project_modules.values()))
         if self.freed:
             notes.append("free sizes from --symbolic: " + ", ".join(f"{name} (the file sets {value:,})"
                                                                     for name, value in self.freed.items()))
@@ -128,14 +155,28 @@ class HostBase:
         raise self.error(f"the comprehension runs {count.text} times, a free size; give it a value "
                          f"with --subs {count.text}=...", node)
 
-    def standard_attribute(self, obj, attr: str):
+    @staticmethod
+    def _undefined(module: ProjectModule, name: str) -> str:
+        return f"{module.path} defines no {name!r}" + ("" if module.done else
+                                                       " yet (the two files import each other)")
+
+    def standard_attribute(self, obj, attr: str, node=None):
         """What a name of the standard library's ``os`` means, or None: ``os.environ`` is the
-        read's own mapping, ``os.getenv`` reads it."""
+        read's own mapping, ``os.getenv`` reads it. A module of the file's project gives its names."""
+        if isinstance(obj, ProjectModule):
+            if attr in obj.names():
+                return obj.names()[attr]
+            sub = self.project_module(f"{obj.name}.{attr}", 0, node)
+            if sub is None:
+                raise self.error(self._undefined(obj, attr), node)
+            return sub
         if isinstance(obj, Namespace) and obj.path == "os":
             if attr == "environ":
                 return self.environ
             if attr == "getenv":
                 return Builtin("getenv", _getenv)
+        if isinstance(obj, Namespace) and obj.path == "os.path" and attr in _FILE_CHECKS:
+            return Builtin(attr, self._absent_file)
         return None
 
     def finish(self) -> None:
@@ -184,18 +225,64 @@ class HostBase:
         """What an unbound name that is no builtin means to the framework, or None (a free name)."""
         return None
 
-    def import_module(self, dotted: str):
-        if dotted.split(".")[0] in self.roots:
+    def import_module(self, dotted: str, level: int = 0, node=None):
+        if dotted.split(".")[0] in self.roots and not level:
             return self.framework_module(dotted)
+        own = self.project_module(dotted, level, node)
+        if own is not None:
+            return own
         return MATH if dotted == "math" else Namespace(dotted, keras=False)
+
+    def project_module(self, dotted: str, level: int = 0, node=None) -> Optional[ProjectModule]:
+        """The module ``dotted`` of the file's own project, read once, or None (see project.py)."""
+        path = project.find(dotted, level, self.filename, self.main_file)
+        if path is None:
+            return None
+        key = str(path.resolve())
+        if key in self.project_modules:
+            return self.project_modules[key]
+        if len(self.project_modules) >= project.MAX_FILES:
+            raise self.error(f"the file imports more than {project.MAX_FILES} files of its project", node)
+        from .source import parse, read_text
+        source, _ = read_text(str(path), self.limits)
+        name = str(path)
+        tree = parse(source, name, self.limits)
+        scope = Scope()
+        scope.vars["__name__"] = ".".join(p for p in (dotted,) if p) or path.parent.name
+        module = ProjectModule(scope.vars["__name__"], name, scope)
+        self.project_modules[key] = module
+        with self.reading(name):
+            self.interp.exec_block(tree.body, scope)
+        module.done = True
+        return module
+
+    @contextmanager
+    def reading(self, filename: str):
+        """Errors and the lines they name are those of ``filename`` while it is read."""
+        saved = self.filename, self.interp.filename
+        self.filename = self.interp.filename = filename
+        try:
+            yield
+        finally:
+            self.filename, self.interp.filename = saved
 
     def framework_module(self, dotted: str) -> Any:
         """``import <dotted>`` of one of the framework's modules."""
         raise NotImplementedError
 
-    def import_name(self, module: str, name: str):
-        if (module or "").split(".")[0] in self.roots:
+    def import_name(self, module: str, name: str, level: int = 0, node=None):
+        if (module or "").split(".")[0] in self.roots and not level:
             return self.framework_import(module, name)
+        own = self.project_module(module, level, node)
+        if own is not None:
+            if name in own.names():
+                return own.names()[name]
+            sub = self.project_module(f"{module}.{name}" if module else name, level, node)
+            if sub is not None:
+                return sub
+            raise self.error(self._undefined(own, name), node)
+        if level:
+            raise self.error(f"the relative import of {'.' * level}{module} finds no file beside this one", node)
         if module == "math" and name in MATH_FUNCTIONS:
             return MATH_FUNCTIONS[name]
         value = self.library_name(module, name)
@@ -282,6 +369,10 @@ class HostBase:
     def framework_instance(self, cls: UserClass, args, kwargs, node):
         """A new object of the file's class that extends a framework class (a layer, a module)."""
         raise NotImplementedError
+
+
+#: what os.path says of a file: the read's environment has none (a checkpoint, a dataset)
+_FILE_CHECKS = ("exists", "isfile", "isdir", "lexists", "islink")
 
 
 def _getenv(host, args, kwargs, node):

@@ -85,7 +85,7 @@ class Calls:
                     for arg, d in zip(with_defaults, a.defaults)]
         kw_defaults = {arg.arg: self.host.declared(arg.arg, self.eval(d, scope), d)
                        for arg, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None}
-        return UserFunction(name, node, scope, defaults, kw_defaults)
+        return UserFunction(name, node, scope, defaults, kw_defaults, filename=self.filename)
 
     def call_user(self, fn: UserFunction, args: list, kwargs: dict, node):
         if self.depth >= self.limits.call_depth:
@@ -130,7 +130,10 @@ class Calls:
             local.vars["__class__"] = fn.owner
             local.vars["__self__"] = args[0]
         self.depth += 1
-        saved_line = self.line
+        saved_line, saved_file = self.line, self.filename
+        if fn.filename and fn.filename != self.filename:
+            # a function of another file of the project: its errors name that file
+            self.filename = self.host.filename = fn.filename
         try:
             if isinstance(fn.node, ast.Lambda):
                 return self.eval(fn.node.body, local)
@@ -142,3 +145,5 @@ class Calls:
         finally:
             self.depth -= 1
             self.line = saved_line
+            if self.filename != saved_file:
+                self.filename = self.host.filename = saved_file

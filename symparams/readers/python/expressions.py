@@ -65,6 +65,9 @@ class Expressions:
             found, value = cls.lookup(attr)
             if found:
                 return self.bind(value, obj, node)
+            if isinstance(obj, Instance) and attr == "__dict__":
+                # self.__dict__.update(kwargs) (minGPT's CfgNode): the object's own attributes
+                return obj.attributes
             if isinstance(obj, Instance):
                 raise self.error(f"{obj.user_class.name} object has no attribute {attr!r}", node)
         return self.host.get_attribute(obj, attr, node)

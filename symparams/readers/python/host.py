@@ -30,11 +30,14 @@ class Host(Protocol):
     def global_name(self, name: str, node: ast.AST) -> Any:
         """A name the file reads but never binds: an API name, a builtin, or a free size."""
 
-    def import_module(self, dotted: str) -> Any:
+    def import_module(self, dotted: str, level: int = 0, node: Optional[ast.AST] = None) -> Any:
         """``import keras.layers``: what the module name stands for."""
 
-    def import_name(self, module: str, name: str) -> Any:
-        """``from keras.layers import Dense``: what the name stands for."""
+    def import_name(self, module: str, name: str, level: int = 0, node: Optional[ast.AST] = None) -> Any:
+        """``from keras.layers import Dense`` (``level`` leading dots): what the name stands for."""
+
+    def project_module(self, dotted: str, level: int = 0, node: Optional[ast.AST] = None) -> Any:
+        """A module of the file's own project (``from .parts import *``), read, or None."""
 
     def import_star(self, module: str, scope: Any) -> None:
         """``from keras.layers import *``."""

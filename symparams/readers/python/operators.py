@@ -120,19 +120,14 @@ class Operators:
         raise self.error("unknown unary operator", node)
 
     def expr_BoolOp(self, node, scope):
-        if isinstance(node.op, ast.And):
-            value = True
-            for v in node.values:
-                value = self.eval(v, scope)
-                if not self.truth(value, v):
-                    return value
-            return value
-        value = False
-        for v in node.values:
+        # As Python: the last operand is the value, never tested (``mid = mid or width``
+        # with a free width is the width, not a condition on it)
+        *tested, last = node.values
+        for v in tested:
             value = self.eval(v, scope)
-            if self.truth(value, v):
+            if self.truth(value, v) != isinstance(node.op, ast.And):
                 return value
-        return value
+        return self.eval(last, scope)
 
     def expr_Compare(self, node, scope):
         left = self.eval(node.left, scope)

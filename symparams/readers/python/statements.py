@@ -64,8 +64,10 @@ class Statements:
 
     def stmt_Assign(self, node, scope):
         value = self.eval(node.value, scope)
-        if scope.declares and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            value = self.host.declared(node.targets[0].id, value, node)
+        if scope.declares and len(node.targets) == 1 and isinstance(node.targets[0], (ast.Name, ast.Attribute)):
+            # n_layer = 12, or a config's field set at the top (model_config.n_layer = 12)
+            target = node.targets[0]
+            value = self.host.declared(target.id if isinstance(target, ast.Name) else target.attr, value, node)
         for target in node.targets:
             self.assign(target, value, scope)
 
@@ -204,18 +206,23 @@ class Statements:
     def stmt_Import(self, node, scope):
         for alias in node.names:
             if alias.asname:
-                scope.assign(alias.asname, self.host.import_module(alias.name))
+                scope.assign(alias.asname, self.host.import_module(alias.name, 0, node))
             else:
                 top = alias.name.split(".")[0]
-                scope.assign(top, self.host.import_module(top))
+                scope.assign(top, self.host.import_module(top, 0, node))
 
     def stmt_ImportFrom(self, node, scope):
         module = node.module or ""
         for alias in node.names:
             if alias.name == "*":
+                own = self.host.project_module(module, node.level, node)
+                if own is not None:
+                    # from .unet_parts import *: the module's public names
+                    scope.vars.update({k: v for k, v in own.names().items() if not k.startswith("_")})
+                    continue
                 self.host.import_star(module, scope)
                 continue
-            scope.assign(alias.asname or alias.name, self.host.import_name(module, alias.name))
+            scope.assign(alias.asname or alias.name, self.host.import_name(module, alias.name, node.level, node))
 
     # ---- assignment -----------------------------------------------------------
     def assign(self, target: ast.expr, value, scope: Scope) -> None:

@@ -69,6 +69,8 @@ class UserFunction:
     owner: Any = None
     #: "function", or the decorator that changes how it binds: staticmethod, classmethod, property
     kind: str = "function"
+    #: the file it is written in (a module of the project, for the lines its errors name)
+    filename: str = ""
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ def read_torch_source(source: str, filename: str, bindings: Optional[dict] = Non
     built = [f"the file makes no module: read {reader.built_from}, its model class (--model NAME "
              "picks another)"] if reader.built_from else []
     return TorchReadResult(filename, reader.modules, reader.warnings, reader.free_names,
-                           ["read as PyTorch code", *built, *assumed, *reader.freed_note()], reader.traces,
+                           ["read as PyTorch code", *built, *assumed, *reader.read_notes()], reader.traces,
                            tuple(reader.conditions))
 
 
@@ -326,7 +326,7 @@ class TorchReader(HostBase):
 
     # ---- attributes --------------------------------------------------------------------
     def get_attribute(self, obj, attr: str, node):
-        standard = self.standard_attribute(obj, attr)
+        standard = self.standard_attribute(obj, attr, node)
         if standard is not None:
             return standard
         if isinstance(obj, TorchName):
@@ -641,7 +641,8 @@ class TorchReader(HostBase):
         try:
             return cls(*args, **kwargs)
         except TypeError as exc:
-            raise self.error(f"nn.{name}: {exc}".replace("__init__() ", ""), node) from None
+            # "Linear.__init__() got an unexpected keyword..." said as the call is written
+            raise self.error(f"nn.{name}: " + re.sub(r"^(\w+\.)?__init__\(\) ", "", str(exc)), node) from None
         except (ValueError, ArithmeticError) as exc:
             raise self.error(f"nn.{name}: {exc}", node) from None
 
