@@ -144,7 +144,8 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
         extra["flops"] = flops_total
     elif flops:
         c = result.compute()
-        report.macs = c.macs
+        # --assume-divisible: a head's width ⌊d/h⌋ is d/h in the products too
+        report.macs = bounds.expand(exact(c.macs))
         report.not_counted = c.not_counted
         report.convention = c.convention
         report.compute_heading = f"Compute ({c.scope})"
