@@ -111,8 +111,8 @@ class Context:
         return {**dict(
             spec=self.spec, variants=self.variants, fmt=self.fmt, derivations=self.derivations,
             solution_layers=solution_layers, version_layers=version_layers, prompt=self.prompt,
-            feedback=self.feedback, layer_block=self.layer_block, worked=self.worked, number=number,
-            plain=plain, table=kind_table), **extra}
+            feedback=self.feedback, choice=self.choice, layer_block=self.layer_block, worked=self.worked, number=number,
+            plain=plain, table=self.table), **extra}
 
     def render(self, template: str, **extra) -> str:
         return render_template(self.env, self.directory, template, self._values(**extra))
@@ -139,8 +139,23 @@ class Context:
             # the question's own field wins over a drawn size of the same name ({size} in a
             # largest_width question is the size solved for, even where a size is named size)
             fields = {**(v.sizes if v is not None else {}), **own}
-            return _fill(q.spec.prompt, fields, self.fmt)
+            return _fill(q.spec.prompt, fields, self.fmt, self.layer_ref(q, q.layer))
         return str(getattr(self.prompts, q.kind)(q, self.fmt)).strip()
+
+    def layer_ref(self, q, value) -> Optional[str]:
+        """A layer's name as the student's code shows it ("the second ``Conv2D`` layer"),
+        or None for any other answer (a number, a shape)."""
+        if isinstance(value, str) and value in q.refs:
+            return str(self.prompts.layer(q, self.fmt, value)).strip()
+        return None
+
+    def choice(self, q, value) -> str:
+        """An answer or option as a template shows it: a layer as the student's code shows it."""
+        return self.layer_ref(q, value) or self.fmt.answer(value)
+
+    def table(self, q, fmt):
+        """The table a kind's solution shows, its layers as the student's code shows them."""
+        return kind_table(q, fmt, lambda name: self.layer_ref(q, name) or fmt.code(name))
 
     def misconception(self, tag: str) -> str:
         return str(self.prompts.misconception(tag)).strip()
@@ -178,13 +193,14 @@ class _Lazy:
         return self.ctx.derivation(self.by_number[n])
 
 
-def _fill(text: str, fields: dict, fmt) -> str:
-    """A teacher's wording with {name} replaced by its value; nothing else is read from it."""
+def _fill(text: str, fields: dict, fmt, layer: Optional[str] = None) -> str:
+    """A teacher's wording with {name} replaced by its value ({layer} by the layer as the
+    student's code shows it, where given); nothing else is read from it."""
     out, last = [], 0
     for m in PROMPT_FIELD.finditer(text):
         out.append(fmt.text(text[last:m.start()]))
         value = fields.get(m.group(1))
-        out.append(fmt.code(value) if isinstance(value, str) and m.group(1) in ("layer", "size", "dtype")
+        out.append(layer if layer is not None and m.group(1) == "layer" else fmt.code(value) if isinstance(value, str) and m.group(1) in ("layer", "size", "dtype")
                    else fmt.text(number(value)) if value is not None else fmt.text(m.group(0)))
         last = m.end()
     out.append(fmt.text(text[last:]))

@@ -23,6 +23,7 @@ from .kinds import KIND_RULES, Asked, Blank, Choice, Draw, Redraw
 from .shown import shown_source
 from .spec import CHOICE_ONLY, Question, Spec, SpecError
 from .program import Values
+from .refs import given_names, layer_refs
 from .views import KerasReading, Reading, structural
 
 
@@ -41,6 +42,9 @@ class Posed:
     blanks: tuple = ()          # a cloze table's Blank
     framework: str = "keras"    # the source's: "keras" or "pytorch" (the wording of shapes and layers)
     unit: str = "layer"         # what the source's framework calls a row: "layer" or "module"
+    #: each row's name -> how the student's code shows it (refs.LayerRef); empty where the
+    #: framework's names are the code's own (PyTorch's attributes)
+    refs: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -287,6 +291,8 @@ def _values(q: Question, asked: Asked, d: Draw, spec: Spec) -> list:
     return out
 
 
+#: the kinds that show a summary table: their layers are named as the table's rows name them
+TABLES = ("find_bug", "cloze")
 #: the kinds that read output shapes or compute: a PyTorch source must run its forward pass
 FORWARD = ("output_shape", "flatten_size", "compute")
 
@@ -312,7 +318,7 @@ def pose(q: Question, index: int, d: Draw, spec: Spec) -> Posed:
         raise Redraw("distractors", index, len(distractors))
     return Posed(q, index, answer, tuple(distractors), layer=asked.layer, size_symbol=q.size,
                  facts=asked.facts, blanks=asked.blanks, framework=d.reading.framework,
-                 unit=d.reading.unit)
+                 unit=d.reading.unit, refs={} if q.kind in TABLES else d.refs)
 
 
 def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
@@ -350,6 +356,7 @@ def draw(spec: Spec, n: int, seed: int = 0) -> tuple[list[Variant], DrawReport]:
                 raise Redraw("invalid")
             readings.check(reading, sizes, view)
             d = _Draw(readings, reading, sizes, view, random.Random(rng.random()))
+            d.refs = layer_refs(view.rows, given_names(spec.source)) if reading.automatic_names else {}
             posed, lacking = [], []
             for i, q in enumerate(spec.questions, start=1):
                 try:
@@ -522,7 +529,7 @@ def _balance(variants: list[Variant], rng: random.Random) -> list[Variant]:
                 rng.shuffle(options)
             out[vi][qi] = Posed(posed.spec, posed.index, posed.answer, posed.distractors, tuple(options),
                                 posed.layer, posed.size_symbol, posed.facts, posed.blanks, posed.framework,
-                                posed.unit)
+                                posed.unit, posed.refs)
     return [Variant(v.number, v.sizes, v.source, tuple(qs), v.spec_path, v.reading) for v, qs in zip(variants, out)]
 
 

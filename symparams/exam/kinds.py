@@ -62,6 +62,7 @@ class Draw:
     def __init__(self, reading, sizes: dict, view):
         self.reading, self.sizes, self.view = reading, sizes, view
         self._wrong: dict = {}
+        self.refs: dict = {}        # how the student's code shows each layer (refs.LayerRef)
 
     def wrong(self, tag: str):
         """The model's numbers as a student with the shape misconception ``tag`` works them out."""

@@ -34,6 +34,7 @@ class TorchReading(Reading):
     framework = "pytorch"
     shape_rules = TORCH_SHAPE_RULES
     unit = "module"
+    automatic_names = False      # a module's name is the attribute the code assigns it
     batch_included = True
     input_layer = False
 

@@ -53,6 +53,9 @@ class Reading:
     unit = "layer"
     #: whether shapes and compute include the batch axis (PyTorch's do; Keras's say None)
     batch_included = False
+    #: whether the framework names the layers the code leaves unnamed by a counter the
+    #: student never sees (Keras's conv2d_1): questions then say "the second Conv2D layer"
+    automatic_names = True
     #: whether the model's input is a row of its own (Keras's InputLayer)
     input_layer = True
 

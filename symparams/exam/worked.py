@@ -53,14 +53,16 @@ def unit_heading(q) -> str:
     return q.unit.capitalize()
 
 
-def kind_table(q, fmt):
-    """The table a kind's solution shows (header, rows, alignment), or None."""
+def kind_table(q, fmt, named=None):
+    """The table a kind's solution shows (header, rows, alignment), or None; ``named(name)``
+    writes a layer as the student's code shows it (its name in code, by default)."""
     f = q.facts
+    named = named or fmt.code
     if q.kind in ("largest_layer", "param_free_layers"):
-        rows = [[fmt.code(n), fmt.n(p)] for n, p in f.get("params", {}).items()]
+        rows = [[named(n), fmt.n(p)] for n, p in f.get("params", {}).items()]
         return [unit_heading(q), "Parameters"], rows, "lr"
     if q.kind == "compute":
-        rows = [[fmt.code(n), fmt.n(m)] for n, m in f["rows"]]
+        rows = [[named(n), fmt.n(m)] for n, m in f["rows"]]
         rows.append([fmt.text("Total"), fmt.n(f["total_macs"])])
         return [unit_heading(q), "MACs"], rows, "lr"
     return None

@@ -73,9 +73,9 @@ def _canvas_question(ctx, v, q, blank, n) -> list:
         for i, c in enumerate(q.choices):
             letter = "abcdefgh"[i]
             if multiple:
-                out.append(f"[{'*' if c.correct else ' '}] {number(c.value)}")
+                out.append(f"[{'*' if c.correct else ' '}] {ctx.layer_ref(q, c.value) or number(c.value)}")
             else:
-                out.append(f"{'*' if c.correct else ''}{letter})  {number(c.value)}")
+                out.append(f"{'*' if c.correct else ''}{letter})  {ctx.layer_ref(q, c.value) or number(c.value)}")
             if not c.correct:
                 out.append(f"... {_markdown_text(ctx.feedback(c))}")
     else:

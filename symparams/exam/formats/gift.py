@@ -8,7 +8,7 @@ import html
 
 from ..answer_text import number, plain
 from ..context import Context, cloze_stem, question_html, solution_html
-from .lms_fields import Slot, banks, category, grade_fraction, question_name, quiz_notes
+from .lms_fields import Slot, banks, category, grade_fraction, html_text, question_name, quiz_notes
 
 
 def gift_escape(text: str) -> str:
@@ -55,7 +55,7 @@ def _gift_version(ctx, v) -> list:
                     mark = f"~%{weight}%"
                 else:
                     mark = "=" if c.correct else "~"
-                lines.append(f"\t{mark}{gift_escape(number(c.value))}#{gift_escape(feedback)}")
+                lines.append(f"\t{mark}{gift_escape(ctx.layer_ref(q, c.value) or html_text(number(c.value)))}#{gift_escape(feedback)}")
         lines += [f"\t####[html]{solution}", "}", ""]
         out.append((Slot(q.index), lines))
     return out

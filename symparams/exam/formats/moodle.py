@@ -78,7 +78,7 @@ def _moodle_question(ctx, v, q) -> list:
             fraction = "0" if n_correct == 1 else grade_fraction(-100 / n_correct)
         feedback = "Correct." if c.correct else ctx.feedback(c)
         out += [f'    <answer fraction="{fraction}" format="html">',
-                f"      <text>{_cdata(html_text(number(c.value)))}</text>",
+                f"      <text>{_cdata(ctx.layer_ref(q, c.value) or html_text(number(c.value)))}</text>",
                 f'      <feedback format="html"><text>{_cdata(feedback)}</text></feedback>',
                 "    </answer>"]
     return out + ["  </question>"]

@@ -102,7 +102,7 @@ def _qti_item(ctx, v, q, blank, i) -> dict:
         kind = "numerical_question" if not q.choices else \
             "multiple_answers_question" if multiple else "multiple_choice_question"
         value, tolerance = q.answer, q.tolerance
-        choices = [{"ident": f"v{v.number}q{q.index}c{k}", "text": html_text(number(c.value)), "correct": c.correct,
+        choices = [{"ident": f"v{v.number}q{q.index}c{k}", "text": ctx.layer_ref(q, c.value) or html_text(number(c.value)), "correct": c.correct,
                     "feedback": "" if c.correct else ctx.feedback(c)} for k, c in enumerate(q.choices)]
     return {"ident": f"v{v.number}_q{q.index}" + (f"_b{i}" if blank is not None else ""),
             "title": question_name(ctx, v, q) + (f", blank {i}" if blank is not None else ""),
