@@ -99,7 +99,11 @@ def _weight_distractors(q: Question, d: Draw, value_of_row=None, total_of=None) 
             continue
         wrong = value_of_row(tag) if value_of_row else total_of(tag)
         if wrong is not None:
-            out.append(Choice(wrong[0], False, tag, wrong[1]))
+            facts = wrong[1]
+            if "each" in facts:
+                # the layers as the student's code shows them (refs.LayerRef), for the feedback
+                facts = {**facts, "each": [(d.refs.get(name, name), f) for name, f in facts["each"]]}
+            out.append(Choice(wrong[0], False, tag, facts))
     return out
 
 

@@ -153,7 +153,6 @@ CATALOGUE = {m.tag: m for m in [
     Misconception("forgot_input_channels", PARAMS),
     Misconception("no_weight_sharing", PARAMS),
     Misconception("bias_per_input", PARAMS),
-    Misconception("invented_params", PARAMS),
     Misconception("ignore_pooling", SHAPES),
     Misconception("off_by_one", SHAPES),
     Misconception("round_up", SHAPES),
@@ -334,17 +333,6 @@ def _bn_buffers_counted(row):
     return (row.params + stats, {"moving": stats}) if stats else None
 
 
-def _invented_params(row):
-    """A pooling, dropout, flatten or reshaping layer given parameters, as if it were a weight layer."""
-    if not _applies("invented_params", row) or row.shape is None or None in row.shape[1:]:
-        return None
-    if hasattr(row.layer, "pool_size") and row.input_shape is not None:
-        c = row.shape[-1] if row.layer.data_format == "channels_last" else row.shape[1]
-        return (math.prod(row.values(row.layer.pool_size)) * c + 1) * c, {"layers": [row.type]}
-    # dropout, flatten: one weight per value passed on
-    return math.prod(row.shape[1:]), {"layers": [row.type]}
-
-
 def _bn_moving_left_out(row):
     """BatchNormalization's moving statistics left out: its trainable weights only."""
     if not _applies("bn_moving_left_out", row):
@@ -376,7 +364,6 @@ LAYER_RULES = {
     "lstm_without_inputs": _lstm_without_inputs,
     "pytorch_biases": _pytorch_biases,
     "keras_biases": _keras_biases,
-    "invented_params": _invented_params,
     "bn_moving_left_out": _bn_moving_left_out,
     "bn_buffers_counted": _bn_buffers_counted,
 }
@@ -391,7 +378,7 @@ def model_value(tag: str, view):
     """The model's total as a student with this misconception works it out: (value, facts) or None.
 
     The facts of every layer it changed are merged (the layer types it gave parameters to)."""
-    changed, total, facts = 0, 0, {}
+    changed, total, facts, each = 0, 0, {}, []
     for row in view.rows:
         wrong = layer_value(tag, row)
         if wrong is None:
@@ -400,16 +387,14 @@ def model_value(tag: str, view):
         value, f = wrong
         total += value
         changed += 1
+        each.append((row.name, f))
         for k, v in f.items():
             if isinstance(v, list):
                 facts[k] = sorted(set(facts.get(k, [])) | set(v))
             else:
                 facts[k] = facts.get(k, 0) + v if k in ("biases", "moving") else v
-    if tag == "invented_params" and view.input_size and view.reading.input_layer:
-        # Keras's Input, given parameters as if it were a layer
-        total += view.input_size
-        facts["layers"] = ["Input"] + facts.get("layers", [])
-        changed += 1
+    # each layer's own facts, for feedback that names the layers (a convolution's positions)
+    facts["each"] = each
     if changed > 1:
         # what one layer is made of says nothing of several (the units of an LSTM and a Dense)
         if facts.pop("per_unit", None):

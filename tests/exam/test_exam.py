@@ -643,17 +643,26 @@ def test_output_shape_has_six_kinds_of_misconception():
 
 
 def test_feedback_fits_the_drawn_model():
+    """A convolution's positions in the feedback are each convolution's own, named as the
+    student's code shows it (one feedback said 256 positions of a convolution with 1,156);
+    no feedback gives parameters to layers no student thinks have them."""
     spec = exam.Spec.from_toml(SPECS["cnn"])
     variants, _ = exam.draw(spec, 30, seed=1)
     text = exam.write(spec, variants, "json")
     data = json.loads(text)
+    seen = 0
     for v, dv in zip(variants, data["variants"]):
-        types = {r.type for r in summarize(v.model).rows}
+        convs = [r for r in summarize(v.model).rows if r.type == "Conv2D"]
+        positions = [int(r.output_shapes[0][1]) * int(r.output_shapes[0][2]) for r in convs]
         for q in dv["questions"]:
             for d in q["distractors"]:
-                if d["misconception"] == "invented_params":
-                    named = {t for t in ("MaxPooling2D", "Dropout", "Flatten", "Input") if t in d["feedback"]}
-                    assert named and named <= types | {"Input"}, (d["feedback"], types)
+                assert "InputLayer" not in d["feedback"] and "Input," not in d["feedback"]
+                if d["misconception"] == "no_weight_sharing" and q["kind"] == "total_params":
+                    expected = " and ".join(f"{n:,} for the {w} Conv2D layer"
+                                            for n, w in zip(positions, ("first", "second")))
+                    assert expected in d["feedback"], (d["feedback"], positions)
+                    seen += 1
+    assert seen >= 10
 
 
 def test_a_missing_import_is_named():

@@ -53,7 +53,7 @@ def test_a_prompt_naming_a_filled_in_size_is_refused_with_a_fix_that_works(capsy
     message = str(e.value)
     assert message.startswith("dense.toml: questions[1].prompt asks about `units`") and "\n" not in message
     assert "write {units} instead" in message
-    fixed = _spec([{"kind": "total_params", "prompt": "With {units} hidden units, how many parameters?"}])
+    fixed = _spec([{"kind": "total_params", "choices": 3, "prompt": "With {units} hidden units, how many parameters?"}])
     variants, _ = exam.draw(fixed, 2, seed=1)
     assert f"With {variants[0].sizes['units']} hidden units" in exam.write(fixed, variants, "markdown")
     # from the command line: one line, exit status 2
