@@ -484,8 +484,11 @@ def test_cli_latex_writes_sheet_and_key(tmp_path, capsys):
     code, out, err = run_exam(capsys, str(SPECS["cnn"]), "--variants", "3", "--seed", "2",
                               "--format", "latex", "-o", str(tmp_path / "quiz"), "--report")
     assert code == 0
-    assert (tmp_path / "quiz.tex").exists() and (tmp_path / "quiz-key.tex").exists()
+    # NAME-exam.tex, never NAME.tex, which symparams derive -o NAME.tex writes
+    assert (tmp_path / "quiz-exam.tex").exists() and (tmp_path / "quiz-key.tex").exists()
+    assert not (tmp_path / "quiz.tex").exists()
     assert "answer positions" in err and "distinct answer sets: 3" in err
+    assert f"wrote {tmp_path / 'quiz-exam.tex'}" in err and f"wrote {tmp_path / 'quiz-key.tex'}" in err
 
 
 def one_error(code, err):
