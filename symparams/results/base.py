@@ -113,6 +113,15 @@ class Result:
         as ``*``, so 32 decoder layers are one part)."""
         return self.parts()
 
+    def by_part(self) -> tuple:
+        """The total split by the kind of part that holds it, as ``(label, params)`` in order of
+        first appearance, every parameter once. Here each row's type (``Dense``, ``Conv2D``);
+        an adapter whose models have blocks splits their copies into the block's own parts."""
+        sums: dict = {}
+        for p in self.parts():
+            sums[p.type] = sympy.expand(sums.get(p.type, ZERO) + p.params)
+        return tuple((label, v) for label, v in sums.items() if v != 0)
+
     def compute(self):
         """Multiply-accumulates of one forward pass (:class:`~symparams.compute.Compute`);
         raises where the model was never run on an input."""

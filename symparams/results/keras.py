@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sympy
+
 from .base import Part, Result, weights_sum
 
 
@@ -32,6 +34,13 @@ class KerasResult(Result):
                             statistics=weights_sum(r.weights, layer.statistics.__contains__),
                             output_shapes=r.output_shapes, layer=layer))
         return tuple(out)
+
+    def by_part(self) -> tuple:
+        sums: dict = {}
+        for part in self.parts():
+            for kind, count in part.layer.counts_by_type().items():
+                sums[kind] = sympy.expand(sums.get(kind, 0) + count)
+        return tuple((kind, v) for kind, v in sums.items() if v != 0)
 
     def compute(self):
         from ..keras.compute import compute

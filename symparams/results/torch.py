@@ -86,6 +86,41 @@ class TorchResult(Result):
             out.append(Part(key, "", "", params, trainable, bounds.expand(params - trainable), tuple(weights)))
         return tuple(out)
 
+    def by_part(self) -> tuple:
+        """By the author's parts: a parameter inside copies of one block (a stack ``h.*`` or a
+        list of alike blocks) counts for the block's child that holds it, by its class
+        (``SelfAttention``, ``FeedForward``, ``Norm``), so a GPT splits into attention, MLP,
+        norms, embeddings and head; elsewhere for the module that holds it. A plain container
+        in a block (ResNet's ``downsample``) is named by its attribute."""
+        from ..pytorch.containers import ModuleDict, ModuleList, Sequential, Stacked
+        from ..pytorch.module import module_type
+        alike = self._alike_lists()
+        modules = dict(self.model.named_modules())
+        sums: dict = {}
+        for name, p in self.model.named_parameters():
+            segments = name.split(".")[:-1]
+            label = None
+            for i, segment in enumerate(segments):
+                parent = modules.get(".".join(segments[:i]))
+                if isinstance(parent, Stacked) and segment == "*":
+                    block = parent.block
+                elif segment.isdigit() and ".".join(segments[:i]) in alike:
+                    block = modules[".".join(segments[:i + 1])]
+                else:
+                    continue
+                child = dict(block.named_children()).get(segments[i + 1]) if i + 1 < len(segments) else None
+                if child is None:
+                    label = module_type(block)
+                elif isinstance(child, (Sequential, ModuleList, ModuleDict)):
+                    label = segments[i + 1]
+                else:
+                    label = module_type(child)
+                break
+            if label is None:
+                label = module_type(modules.get(".".join(segments), self.model))
+            sums[label] = bounds.expand(sums.get(label, ZERO) + p.numel)
+        return tuple((label, v) for label, v in sums.items() if v != 0)
+
     def _alike_lists(self) -> set:
         """The containers whose numbered children with parameters are copies of one block: blocks
         of one class (T5's first block holds the relative position table the others do not),

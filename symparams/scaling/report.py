@@ -47,6 +47,8 @@ class ScaleReport:
     convention: str = CONVENTION
     compute_heading: str = "Compute (one forward pass, one example)"
     grid: list = field(default_factory=list)
+    #: the total split by the kind of part that holds it: (label, params, share)
+    by_part: list = field(default_factory=list)
 
     @property
     def expanded(self):
@@ -73,6 +75,9 @@ class ScaleReport:
             "degree": self.degree,
             "shares": {name: str(v) for name, v in self.shares},
         }
+        if self.by_part:
+            out["by_part"] = {label: {"params": json_size(v), "share": str(share)}
+                              for label, v, share in self.by_part}
         if self.limit_shares:
             out["limit_shares"] = {"size": self.size, **{n: str(v) for n, v in self.limit_shares}}
         if self.macs is not None:
@@ -130,6 +135,9 @@ def build_report(model, size: Optional[str] = None, flops: bool = False, memory:
     )
     if size is not None and size in in_total:
         report.limit_shares = scaling.limit_shares(groups, total, size)
+    parts = [(label, exact(v)) for label, v in result.by_part()]
+    if len(parts) > 1 and total != 0:
+        report.by_part = [(label, v, sympy.cancel(v / total)) for label, v in parts]
     extra = {}
     if flops and config is not None:
         from ..configs.arithmetic import study
@@ -214,6 +222,13 @@ def to_text(r: ScaleReport) -> str:
             text = f"{float(v):.2%}" if v.is_number else _t(v)
             tail = f"    → {_t(limits[n])}" if n in limits else ""
             lines.append(f"  {n:<{width}}  {text}{tail}")
+    if r.by_part:
+        lines += ["", "Share by part (the kind of layer or block part that holds the parameters)"]
+        width = max(len(n) for n, _, _ in r.by_part)
+        for n, v, share in r.by_part:
+            text = f"{float(share):.2%}" if share.is_number else _t(share)
+            # a symbolic share is a long fraction the counts already say: it is in the JSON
+            lines.append(f"  {n:<{width}}  {_t(v)}" + (f"  ({text})" if share.is_number else ""))
     if r.macs is not None:
         lines += ["", r.compute_heading,
                   f"  MACs  = {_t(r.macs)}", f"  FLOPs = {_t(2 * r.macs)}"]

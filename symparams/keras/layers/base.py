@@ -395,6 +395,11 @@ class Layer(InPlace):
     def count_params(self) -> sympy.Expr:
         return sum((w.count for w in self.weights), sympy.Integer(0))
 
+    def counts_by_type(self) -> dict:
+        """Its parameters by the type of the layer that holds them (what ``scale``'s shares
+        by part add up): its own type here; a repeated block splits into its own layers."""
+        return {type(self).__name__: sympy.expand(self.count_params())}
+
     @property
     def input_shape(self):
         self._require_called()

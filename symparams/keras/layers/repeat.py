@@ -42,6 +42,13 @@ class Repeat(Layer):
     def compute_output_shape(self, input_shape):
         return input_shape
 
+    def counts_by_type(self) -> dict:
+        out: dict = {}
+        for layer in self.block.unique_layers():
+            for kind, count in layer.counts_by_type().items():
+                out[kind] = sympy.expand(out.get(kind, 0) + self.n * count)
+        return out
+
     @property
     def weights(self):
         # The block's weights (and its trainable flags, which can change after
