@@ -210,6 +210,7 @@ def record_exam(path: Path, sample: int) -> Path:
     out.write_text(json.dumps({"spec": data["spec"], "title": data["title"], "seed": data.get("seed"),
                                "variants": len(variants),
                                "keras_version": keras.__version__, "sample": records}, indent=1) + "\n")
+    print(f"wrote {out}", file=sys.stderr)
     return out
 
 
@@ -244,15 +245,18 @@ def main(argv: list[str]) -> int:
             print(f"FAIL {path.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
             continue
         (OUT / f"{path.stem}.json").write_text(json.dumps(data, indent=1) + "\n")
+        print(f"wrote {OUT / f'{path.stem}.json'}", file=sys.stderr)
         totals = ", ".join(f"{r['total']:,}" for r in data["runs"])
         print(f"ok   {path.name}: {totals}")
     if not stems or "layer_classes" in stems:
         classes = record_layer_classes()
         (OUT / "layer_classes.json").write_text(json.dumps(classes, indent=1) + "\n")
+        print(f"wrote {OUT / 'layer_classes.json'}", file=sys.stderr)
         print(f"ok   keras.layers: {len(classes['classes'])} layer classes")
     if not stems or "applications" in stems:
         apps = record_applications()
         (OUT / "applications.json").write_text(json.dumps(apps, indent=1) + "\n")
+        print(f"wrote {OUT / 'applications.json'}", file=sys.stderr)
         print("ok   keras.applications:", apps)
     return 1 if failed else 0
 

@@ -334,6 +334,7 @@ def record_exam(path: Path, sample: int) -> Path:
     out.write_text(json.dumps({"spec": data["spec"], "title": data["title"], "seed": data.get("seed"),
                                "variants": len(variants), "torch_version": torch.__version__,
                                "sample": records}, indent=1) + "\n")
+    print(f"wrote {out}", file=sys.stderr)
     return out
 
 
@@ -356,6 +357,7 @@ def main(argv: list[str]) -> int:
         data = {"source": f"tests/fixtures/torch_models/{stem}.py", "torch_version": torch.__version__,
                 "torchinfo_version": torchinfo.__version__, "runs": runs}
         (OUT / f"{stem}.json").write_text(json.dumps(data, indent=1) + "\n")
+        print(f"wrote {OUT / f'{stem}.json'}", file=sys.stderr)
         print(f"{stem}: " + ", ".join(f"{r['total']:,}" for r in runs), flush=True)
     return 0
 

@@ -90,6 +90,7 @@ def main(argv: list[str]) -> int:
                 continue
             fixture = record(path)
             (OUT / f"{path.stem}.json").write_text(json.dumps(fixture, indent=1) + "\n")
+            print(f"wrote {OUT / f'{path.stem}.json'}", file=sys.stderr)
             counts = ", ".join(f"{k} {v['num_parameters']:,}" for k, v in fixture["models"].items())
             print(f"{path.stem}: {counts}", flush=True)
     return 0

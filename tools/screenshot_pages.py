@@ -37,14 +37,23 @@ def main() -> int:
             command = [sys.executable, "-m", "symparams.cli", "html", *args, "-o", str(page)]
             subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
             clips = [[sel, str(IMG / f"html-{name}-{i}.png")] for i, sel in enumerate(selectors)]
-            job = {"url": page.as_uri(), "width": 1000, "clips": clips}
-            done = subprocess.run(["node", str(ROOT / "tests" / "browser_check.js")], input=json.dumps(job),
-                                  capture_output=True, text=True, env={**os.environ, "NODE_PATH": str(modules)})
-            if done.returncode != 0:
-                print(done.stderr, file=sys.stderr)
+            if browse({"url": page.as_uri(), "width": 1000, "clips": clips}, modules) is None:
                 return 1
-            print(f"symparams html {' '.join(args)}  ->  " + ", ".join(Path(c[1]).name for c in clips))
+            print(f"symparams html {' '.join(args)}", file=sys.stderr)
+            for _, path in clips:
+                print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def browse(job: dict, modules: Path):
+    """Run ``tests/browser_check.js`` on ``job`` (its screenshots) in headless Chromium: its
+    report, or None (and its error on stderr) if it failed."""
+    done = subprocess.run(["node", str(ROOT / "tests" / "browser_check.js")], input=json.dumps(job),
+                          capture_output=True, text=True, env={**os.environ, "NODE_PATH": str(modules)})
+    if done.returncode != 0:
+        print(done.stderr, file=sys.stderr)
+        return None
+    return json.loads(done.stdout)
 
 
 if __name__ == "__main__":

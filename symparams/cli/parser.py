@@ -14,6 +14,12 @@ from .summary import run_summary
 
 EXIT_BAD_INPUT = 2
 
+#: what symparams reads and what it does, as README.md opens with it
+DESCRIPTION = ("Exact, symbolic sizes of neural networks, read from their source without running it: "
+               "Keras code (Keras 1, 2 or 3, tf.keras, a snippet without imports), PyTorch code (nn.Module "
+               "classes and their forward) and Hugging Face transformers config.json files (GPT-2, BERT, T5, "
+               "Llama, Mistral, Mixtral, Qwen2). Sizes the file leaves free stay symbols.")
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not argparse's usage block
@@ -22,7 +28,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_source_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="a model file (Keras 1, 2 or 3, or PyTorch source), or - for standard input")
+    p.add_argument("file", help="a model file: Keras code (Keras 1, 2 or 3), PyTorch code, or a transformers "
+                                "config.json; - reads standard input")
     p.add_argument("--subs", action="append", default=[], metavar="NAME=VALUE",
                    help="give a free name a value: a number (10, 0.75), a shape ((224,224,3)) "
                         "or an expression in other names (2*w); repeatable")
@@ -60,28 +67,36 @@ def _add_number_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="symparams", description="Exact, symbolic parameter counts of Keras and PyTorch "
-                                                    "models and transformers config files, read from their "
-                                                    "source without running it.")
+    parser = _Parser(prog="symparams", description=DESCRIPTION,
+                     epilog="Each command says more with --help, e.g. symparams summary --help.")
     from .. import __version__
     parser.add_argument("--version", action="version", version=f"symparams {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("summary", help="print the model's summary, like model.summary()",
-                       description="Print the summary Keras's model.summary() prints, with exact "
-                                   "counts; sizes the file leaves free stay symbols.")
+    p = sub.add_parser("summary", help="the model's summary table, as Keras's model.summary() or torchinfo "
+                                       "prints it, with exact counts",
+                       description="Print the model's summary table as its framework prints it (Keras's "
+                                   "model.summary(); for PyTorch code and configs, torchinfo's modules with "
+                                   "their parameters and buffers), with exact counts; sizes the file leaves "
+                                   "free stay symbols.")
     _add_source_arguments(p)
     p.add_argument("--all", action="store_true", help="summarise every model in the file")
-    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text",
+                   help="text: the table (default); json: every row, weight and total, symbolic sizes as "
+                        "text (docs/cli.md); markdown: the table for a notebook or a README")
     _add_number_arguments(p)
     p.set_defaults(run=run_summary)
 
     p = sub.add_parser("derive", help="write the worked solution: formulas, substitutions, arithmetic",
-                       description="Write a step-by-step derivation of every layer's parameter count "
-                                   "and output shape, rendered through jinja2 templates.")
+                       description="Write a step-by-step derivation of every layer's (or module's) "
+                                   "parameter count and output shape: the textbook formula, the numbers, "
+                                   "the arithmetic, and the totals, as LaTeX (default), Markdown or text, "
+                                   "rendered through jinja2 templates.")
     _add_source_arguments(p)
-    p.add_argument("--format", choices=["latex", "markdown", "text"], default="latex")
+    p.add_argument("--format", choices=["latex", "markdown", "text"], default="latex",
+                   help="latex: for notebooks and documents (default); markdown: with $...$ math; text: "
+                        "Unicode arithmetic for a terminal")
     p.add_argument("--profile", choices=["notebook", "document"], default="notebook",
                    help="LaTeX for notebooks and web pages ($$aligned$$ blocks; the default) "
                         "or for documents (align environments)")
@@ -118,8 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=run_html)
 
     p = sub.add_parser("scale", help="how parameters, compute and memory grow with the free sizes",
-                       description="Algebra on the model's totals: expanded, factored and collected "
-                                   "forms, leading terms, shares, budgets, sweeps, compute and memory.")
+                       description="Algebra on the totals of any model symparams reads (Keras, PyTorch, a "
+                                   "config with --symbolic fields): expanded, factored and collected forms, "
+                                   "leading terms, shares, budgets, sweeps and plots, compute and memory.")
     _add_source_arguments(p)
     p.add_argument("--in", dest="size", metavar="SIZE",
                    help="the size to study: shares as it grows without bound, crossover with --compare")
@@ -166,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", metavar="C", help="a compute budget in FLOPs, e.g. 1e21: the "
                    "compute-optimal N and D by Chinchilla's rule and fit")
     p.add_argument("--dtype", default="bf16", help="dtype of the KV cache (default bf16)")
-    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text",
+                   help="text (default); markdown, with the formulas as math; json: every result as data")
     p.add_argument("--templates", metavar="DIR", help="use the templates in DIR")
     p.add_argument("--thousands", default=",", metavar="SEP", help="thousands separator (default ',')")
     p.set_defaults(run=run_llm)
@@ -174,7 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("exam", help="randomized exam or homework variants with worked solutions",
                        description="Draw variants of the questions in a spec (TOML), each with its own "
                                    "numbers, worked solution and misconception distractors.")
-    p.add_argument("spec", help="a question spec (TOML); examples in templates/exam/")
+    p.add_argument("spec", help="a question spec (TOML) whose model is Keras or PyTorch code; examples in "
+                                "templates/exam/")
     p.add_argument("--variants", type=int, default=1, metavar="N", help="how many versions (default 1)")
     p.add_argument("--seed", type=int, default=0, help="the same seed gives the same files (default 0)")
     p.add_argument("--format", choices=["latex", "markdown", "moodle", "gift", "canvas", "qti", "json"],
@@ -195,11 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="two models side by side: the same architecture in Keras and "
                                        "PyTorch, each difference with its convention",
-                       description="Line up the layers of two model files (Keras or PyTorch, in any "
+                       description="Line up the layers of two model files (Keras, PyTorch or configs, in any "
                                    "pairing) and give both counts, the difference and the convention "
                                    "behind it: PyTorch's second recurrent bias, BatchNorm's statistics, "
                                    "a bias left out, PReLU's shared axes.")
-    p.add_argument("first", help="a model file (Keras or PyTorch); FILE:NAME picks a model in it")
+    p.add_argument("first", help="a model file (Keras, PyTorch or a config.json); FILE:NAME picks a model in it")
     p.add_argument("second", help="the model file to compare it with")
     p.add_argument("--subs", action="append", default=[], metavar="NAME=VALUE",
                    help="give a free name a value, in both files (each takes the names it uses)")
