@@ -234,7 +234,7 @@ def main(argv=None) -> int:
         "calls only the new layer (Keras rebuilds the whole stack on every add, quadratic in "
         "depth); and jinja2, the readers and the renderers load only when used.", "",
         "The worked solutions' pages and time at each detail are in "
-        "[benchmarks-pages.md](benchmarks-pages.md) (`python benchmarks/pages.py`).", "",
+        "[benchmarks-pages.md](benchmarks-pages.md) (`python benchmarks/pages.py --write`).", "",
         "Exams (1,000 versions of a spec, drawn and written in each format) are measured by "
         "`python benchmarks/exam_speed.py`; its figures and the 5 s target are in "
         "[exam.md](exam.md#speed).", "",
