@@ -65,6 +65,11 @@ def run_scale(args) -> int:
             series["FLOPs (forward, one example)"] = bounds.expand(2 * report.macs)
         from ..core.parse import parse_text
         held = {k: parse_text(v, f"--subs {k}") for k, v in parse_subs(args.subs).items()}
+        free = sorted({str(x) for v in series.values() for x in v.free_symbols} - {sweep_size})
+        if free:  # a plot draws numbers: every size but the swept one needs a value
+            raise SymparamsError(f"--plot draws numbers, and the total is still in {', '.join(free)}: give "
+                                 f"{'it' if len(free) == 1 else 'them'} values, e.g. "
+                                 + " ".join(f"--subs {n}=64" for n in free))
         scaling.plot(series, sweep_size, sweep_values, args.plot, title=report.name, fixed=held)
         args.written.append(args.plot)
     if args.format == "json":

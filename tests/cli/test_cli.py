@@ -189,3 +189,33 @@ def test_did_you_mean_works_as_printed(capsys, monkeypatch):
     main(["summary", "examples/mlp_symbolic.py", "--subs", "widht=3"])
     guess = capsys.readouterr().err.rsplit("did you mean ", 1)[1].rstrip("?\n")
     assert main(["summary", "examples/mlp_symbolic.py", "--subs", f"{guess}=3"]) == 0
+
+
+@pytest.mark.parametrize("args,names", [
+    (["derive", "examples/cnn_51264.py", "-o", "{tmp}/d.tex"], ["d.tex"]),
+    (["html", "examples/cnn_51264.py", "--format", "dot", "-o", "{tmp}/p.dot"], ["p.dot"]),
+    (["exam", "templates/exam/cnn.toml", "--format", "markdown", "-o", "{tmp}/e.md"], ["e.md"]),
+    (["exam", "templates/exam/cnn.toml", "--format", "qti", "-o", "{tmp}/q.zip"], ["q.zip"]),
+    (["scale", "examples/mlp_symbolic.py", "--sweep", "width=8,16", "--plot", "{tmp}/s.svg", "--subs", "n_in=64",
+      "--subs", "num_classes=64"], ["s.svg"]),
+])
+def test_every_file_written_is_said(capsys, monkeypatch, tmp_path, args, names):
+    """A command never writes a file unannounced: each one is `wrote PATH` on stderr."""
+    if "--plot" in args:
+        pytest.importorskip("matplotlib")
+    monkeypatch.chdir(ROOT)
+    assert main([a.replace("{tmp}", str(tmp_path)) for a in args]) == 0
+    err = capsys.readouterr().err
+    for name in names:
+        assert (tmp_path / name).is_file() and f"wrote {tmp_path / name}" in err.splitlines()
+
+
+def test_a_plot_of_a_total_still_in_other_sizes_says_which(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)
+    command = ["scale", "examples/mlp_symbolic.py", "--sweep", "width=8,16", "--plot", str(tmp_path / "s.svg")]
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert "n_in, num_classes" in err and len(err.splitlines()) == 1 and not (tmp_path / "s.svg").exists()
+    pytest.importorskip("matplotlib")
+    fix = err.split("e.g. ")[1].split()
+    assert main(command + fix) == 0      # the suggestion works as printed
