@@ -5,7 +5,7 @@ Shared by ``tests/readers/test_fuzz.py`` (a fixed seed and a modest count, in CI
 
 The property every input must keep: the command prints a result (exit 0) or
 exactly one line on standard error with exit 2; never a traceback, never
-"internal error"; it ends within ``SECONDS`` and below ``PEAK_MIB`` of
+"internal error"; it ends within ``SECONDS`` of processor time and below ``PEAK_MIB`` of
 resident memory; and it creates no file. Each input runs in a child forked
 from a process that has already imported symparams, so a crash (a signal),
 a hang or a memory blow-up is seen from outside and costs only that child.
@@ -13,6 +13,7 @@ a hang or a memory blow-up is seen from outside and costs only that child.
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import re
@@ -31,12 +32,13 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 
-#: wall-clock seconds one input may take, measured in the child after import
+#: processor seconds one input may take, measured in the child after import
 SECONDS = 2.0
 #: peak resident memory of the child (the forked process starts at the parent's size)
 PEAK_MIB = 600
 #: the child is killed past this, so a hang cannot stall the run
 HARD_SECONDS = 15.0
+_WARM: list = []
 
 
 @dataclass
@@ -50,6 +52,8 @@ class Outcome:
     seconds: float
     peak_mib: float
     created: list = field(default_factory=list)
+    #: wall-clock seconds (``seconds`` is the child's processor time, which the limit judges)
+    wall: float = 0.0
 
     def problems(self) -> list[str]:
         """What broke the property (empty when the run was fine)."""
@@ -72,9 +76,27 @@ class Outcome:
         return found
 
 
+def warm() -> None:
+    """Import every module of symparams, once, before the first fork: each child then times
+    its own work, not the import of the commands it happens to be the first to use."""
+    import importlib
+    import pkgutil
+    import symparams
+    for module in pkgutil.walk_packages(symparams.__path__, "symparams."):
+        if module.name.endswith("__main__"):
+            continue
+        try:
+            importlib.import_module(module.name)
+        except ImportError:  # a module that needs an optional extra (matplotlib)
+            pass
+
+
 def run_isolated(argv: Sequence[str], source: str = "", extra_files: Optional[dict] = None) -> Outcome:
     """Run ``symparams ARGV`` in a forked child, in a fresh directory holding ``model.py``."""
     from symparams.cli import main
+    if not _WARM:
+        warm()
+        _WARM.append(True)
 
     work = tempfile.mkdtemp(prefix="symparams-fuzz-")
     files = {"model.py": source, **(extra_files or {})}
@@ -83,10 +105,16 @@ def run_isolated(argv: Sequence[str], source: str = "", extra_files: Optional[di
         Path(work, name).write_text(text, encoding="utf-8", errors="surrogateescape")
     out_path, err_path = Path(work, ".stdout"), Path(work, ".stderr")
     before = set(os.listdir(work)) | {".stdout", ".stderr"}
+    # the parent's objects out of the collector's reach: a child's collection would otherwise
+    # write to every one of them and copy the parent's whole heap, page by page
+    gc.freeze()
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:  # the child: run the command and leave, whatever happens
         code = 70
+        # hypothesis traces the test that forked us as it explains a failure: not the child
+        sys.settrace(None)
+        sys.setprofile(None)
         try:
             os.chdir(work)
             limit = 4 * 1024 ** 3
@@ -113,7 +141,10 @@ def run_isolated(argv: Sequence[str], source: str = "", extra_files: Optional[di
             finally:
                 os._exit(code if isinstance(code, int) else 72)
     status, usage = _wait(pid, start)
-    seconds = time.monotonic() - start
+    wall = time.monotonic() - start
+    # judged on the child's processor time: on a shared machine its wall-clock time says as
+    # much about the neighbours (the hard limit above still ends a hang by the clock)
+    seconds = usage.ru_utime + usage.ru_stime
     created = sorted(set(os.listdir(work)) - before)
     stdout = out_path.read_text(errors="replace") if out_path.exists() else ""
     stderr = err_path.read_text(errors="replace") if err_path.exists() else ""
@@ -121,7 +152,7 @@ def run_isolated(argv: Sequence[str], source: str = "", extra_files: Optional[di
     return Outcome(list(argv), source,
                    os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
                    os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-                   stdout, stderr, seconds, usage.ru_maxrss / 1024, created)
+                   stdout, stderr, seconds, usage.ru_maxrss / 1024, created, wall)
 
 
 def _wait(pid: int, start: float):

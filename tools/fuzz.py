@@ -10,7 +10,7 @@ every command, hostile programs and injection strings as ``--subs`` values, 5 : 
 (PyTorch files, through ``forward``), ``options`` (the options' values) and ``html`` (names
 with markup in the page, the SVG and the DOT). Each run is judged by
 ``fuzzing.Outcome.problems`` (a result or one line with exit 2, no traceback, at most 2 s
-and 600 MiB, no file created) and the entry's own check. The table printed at the end is
+of processor time and 600 MiB, no file created) and the entry's own check. The table printed at the end is
 what ``docs/reader.md`` records; failures are written to ``--failures``. ``--minutes``
 stops each entry after that long, so a run that must fit in a window says how far it got.
 """
@@ -42,6 +42,7 @@ class Tally:
     failures: int = 0
     slowest: float = 0.0
     slowest_argv: str = ""
+    slowest_wall: float = 0.0
     peak_mib: float = 0.0
     seconds: float = 0.0
     exits: dict = field(default_factory=dict)
@@ -69,6 +70,7 @@ def fuzz(entry: str, count: int, seed_value: int, minutes: float, failures: list
         tally.inputs += 1
         exits[str(outcome.code) if outcome.signal is None else f"signal {outcome.signal}"] += 1
         tally.peak_mib = max(tally.peak_mib, outcome.peak_mib)
+        tally.slowest_wall = max(tally.slowest_wall, outcome.wall)
         if outcome.seconds > tally.slowest:
             tally.slowest, tally.slowest_argv = outcome.seconds, " ".join(case.argv)
         problems = case.problems(outcome)
@@ -116,12 +118,12 @@ def main() -> int:
     for entry in entries:
         save(fuzz(entry, args.count, args.seed, args.minutes, failures, save))
 
-    print("| entry | inputs | failures | slowest | peak memory | exit statuses |")
-    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    print("| entry | inputs | failures | slowest (processor) | slowest (wall clock) | peak memory | exit statuses |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for t in tallies.values():
         statuses = ", ".join(f"{k}: {v:,}" for k, v in t.exits.items())
         print(f"| {t.entry} | {t.inputs:,}{' (stopped at --minutes)' if t.stopped_early else ''} | "
-              f"{t.failures} | {t.slowest:.2f} s | {t.peak_mib:.0f} MiB | {statuses} |")
+              f"{t.failures} | {t.slowest:.2f} s | {t.slowest_wall:.2f} s | {t.peak_mib:.0f} MiB | {statuses} |")
     if failures:
         print(f"failures written to {args.failures}")
     return 1 if failures else 0

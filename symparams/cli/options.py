@@ -3,6 +3,7 @@ and files written."""
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from typing import Optional, Sequence
@@ -94,9 +95,9 @@ def parse_sweep(text: str):
         numbers = []
     if not sep or not re.fullmatch(r"[A-Za-z_]\w*", name.strip()) or not numbers:
         raise SymparamsError(f"--sweep {text!r}: write SIZE=V1,V2,..., e.g. --sweep w=16,32,64")
-    bad = [v for v in numbers if v <= 0]
+    bad = [v for v in numbers if not 0 < v < math.inf]
     if bad:
-        raise SymparamsError(f"--sweep {name}: sizes must be positive, got {bad[0]}")
+        raise SymparamsError(f"--sweep {name}: sizes must be positive and finite, got {bad[0]}")
     return name.strip(), numbers
 
 

@@ -118,6 +118,10 @@ def resolve(fields: Sequence[Field], data: Mapping[str, Any], filename: str,
                 used.append(f.name)
         if value is None and f.falls_back_to:
             value = out[f.falls_back_to]
+        if value is None and f.kind == SIZE and f.counted and not f.derived:
+            # transformers takes null as the value None, and building the model fails on it
+            raise ConfigError(f"field {f.name!r} is null; give it a positive whole number, or leave it "
+                              "out for its default", filename)
         out[f.name] = value
     for name, value in list(out.items()):
         if by_name[name].kind == SIZE and isinstance(value, int):

@@ -106,6 +106,10 @@ def read_config_text(text: str, filename: str = "<config>", symbolic: Sequence[s
     except json.JSONDecodeError as exc:
         raise ConfigError(f"line {exc.lineno}: not valid JSON ({exc.msg}); a config file is one JSON "
                           "object", filename) from None
+    except ValueError:
+        # a number of more digits than Python reads (4,300): no size has so many
+        raise ConfigError("has a number of thousands of digits, far larger than any size; fix it in "
+                          "the file", filename) from None
     except RecursionError:
         # json's own limit on arrays and objects inside each other; a config is a few levels deep
         raise ConfigError("nests arrays or objects far more deeply than a config file does; a config "
@@ -117,7 +121,7 @@ def read_config_text(text: str, filename: str = "<config>", symbolic: Sequence[s
     if model_type is None:
         raise ConfigError(f"has no 'model_type' field, so its family is unknown; add one of: {supported}",
                           filename)
-    if model_type not in FAMILIES:
+    if not isinstance(model_type, str) or model_type not in FAMILIES:
         raise ConfigError(f"model_type {model_type!r} is not a family symparams builds; it builds {supported}",
                           filename)
     family = FAMILIES[model_type]

@@ -162,7 +162,9 @@ class Spec:
                 raise fail(f"missing {key!r}")
         if not isinstance(data["source"], str) or not data["source"].strip():
             raise fail("'source' must be the model's Keras code, as a string")
-        sizes = tuple(_size(name, value, fail) for name, value in dict(data["sizes"]).items())
+        if not isinstance(data["sizes"], dict):
+            raise fail("'sizes' must be a table ([sizes]) of the sizes to draw")
+        sizes = tuple(_size(name, value, fail) for name, value in data["sizes"].items())
         if not sizes:
             raise fail("'sizes' is empty: name at least one size to draw")
         questions = [_question(i, q, fail) for i, q in enumerate(data["questions"], start=1)] \
@@ -173,19 +175,28 @@ class Spec:
             raise fail("'questions' is empty")
         for i, q in enumerate(questions, start=1):
             _check_prompt(i, q, [s.name for s in sizes], fail)
-        constraints = dict(data.get("constraints", {}))
+        constraints = data.get("constraints", {})
+        if not isinstance(constraints, dict):
+            raise fail("'constraints' must be a table ([constraints])")
         bad = sorted(set(constraints) - CONSTRAINT_KEYS)
         if bad:
             raise fail(f"constraints: unknown key {bad[0]!r}; constraints are {', '.join(sorted(CONSTRAINT_KEYS))}")
         spec = cls(title=str(data.get("title", "Neural network sizes")), source=data["source"],
                    sizes=sizes, questions=tuple(questions), instructions=str(data.get("instructions", "")),
-                   answer_min=int(constraints.get("answer_min", 1)),
-                   answer_max=int(constraints.get("answer_max", 10 ** 12)),
-                   max_tries=int(constraints.get("max_tries", 0)), path=path,
+                   answer_min=_whole(constraints, "answer_min", 1, fail),
+                   answer_max=_whole(constraints, "answer_max", 10 ** 12, fail),
+                   max_tries=_whole(constraints, "max_tries", 0, fail), path=path,
                    where=_where(constraints.get("where", ()), fail))
         if spec.answer_min > spec.answer_max:
             raise fail(f"constraints: answer_min {spec.answer_min} is above answer_max {spec.answer_max}")
         return spec
+
+
+def _whole(constraints: Mapping[str, Any], key: str, default: int, fail) -> int:
+    value = constraints.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise fail(f"constraints.{key} must be a whole number, got {value!r:.60}")
+    return value
 
 
 #: a name in braces in a teacher's prompt, filled in with its value

@@ -21,7 +21,7 @@ from typing import Callable, Iterator, Optional
 
 import sympy
 
-from .module import CALL_HOOK, Module, module_type
+from .module import CALL_HOOK, ForwardError, Module, module_type
 
 ZERO = sympy.Integer(0)
 
@@ -70,6 +70,7 @@ class Trace:
         self.calls.append(record)
         self.stack.append(record)
         try:
+            _check_arguments(module, run, args, kwargs)
             out = run(*args, **kwargs)
             own = module.macs(args, out)
             parts = own if isinstance(own, list) else [(getattr(module, "macs_part", "products"), own)]
@@ -163,3 +164,18 @@ def outputs(output) -> tuple:
         if o is not None:
             out.extend(outputs(o))
     return tuple(out)
+
+
+def _check_arguments(module: Module, run: Callable, args: tuple, kwargs: dict) -> None:
+    """A module's own ``forward`` given inputs it does not take (``--input-size`` twice for a
+    Sequential) is a one-line error, as PyTorch's TypeError is, never an internal one."""
+    import inspect
+    try:
+        signature = inspect.signature(run)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise ForwardError(f"{module_type(module)}.forward() cannot take these inputs ({exc}); its "
+                           f"forward is forward{signature}") from None

@@ -1,0 +1,103 @@
+"""Fuzzing every entry point but a Keras file: config.json files, exam specs and teachers'
+templates, PyTorch files, option values and the HTML page (``tests/fuzz_entries.py``).
+
+A fixed seed and a small count per entry run in the fast suite; ``--slow`` runs more;
+``python tools/fuzz.py --entry all --count 10000`` is the long run that ``docs/reader.md``
+records. Each failure the long run found is a case below, by name.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import fuzz_entries  # noqa: E402
+from fuzz_entries import Case  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the harness forks a process per input")
+
+
+def fixed(count: int) -> settings:
+    return settings(max_examples=count, derandomize=True, deadline=None, database=None,
+                    print_blob=False, suppress_health_check=list(HealthCheck))
+
+
+def check(case: Case) -> "fuzz_entries.Outcome":
+    outcome = case.run()
+    problems = case.problems(outcome)
+    assert not problems, (f"{'; '.join(problems)}\nargv: {case.argv[:20]}\nstderr: {outcome.stderr[:500]}"
+                          f"\n{case.source()[:2000]}")
+    return outcome
+
+
+@pytest.mark.parametrize("entry", sorted(fuzz_entries.ENTRIES))
+def test_each_entry_point_a_few_inputs(entry):
+    @fixed(6)
+    @given(case=fuzz_entries.ENTRIES[entry]())
+    def run(case):
+        check(case)
+    run()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", sorted(fuzz_entries.ENTRIES))
+def test_each_entry_point_more_inputs(entry):
+    @fixed(60)
+    @given(case=fuzz_entries.ENTRIES[entry]())
+    def run(case):
+        check(case)
+    run()
+
+
+@pytest.mark.parametrize("text", fuzz_entries.HOSTILE_CONFIGS,
+                         ids=[f"config{i}" for i in range(len(fuzz_entries.HOSTILE_CONFIGS))])
+def test_every_hostile_config(text):
+    """Deep nesting (the issue's RecursionError), a thousand billion layers, NaN, duplicate
+    keys, wrong types: a result or one line."""
+    check(Case(["summary", "config.json"], {"config.json": text}))
+
+
+def test_a_config_nested_100000_deep_is_one_line():
+    """The issue's first fault: json's RecursionError was an internal error with exit 1."""
+    outcome = check(Case(["summary", "config.json"], {"config.json": fuzz_entries.HOSTILE_CONFIGS[0]}))
+    assert outcome.code == 2 and "nests arrays or objects" in outcome.stderr
+
+
+# ---- each failure the long run found -----------------------------------------------------------
+
+FOUND = {
+    # configs/fields.py: a null size reached the model's build (None - int)
+    "config-null-size": Case(["summary", "config.json"], {"config.json": '{"model_type":"gpt2","n_layer":null}'}),
+    # configs/reader.py: a list as model_type was looked up in a dict (unhashable)
+    "config-model-type-list": Case(["summary", "config.json"], {"config.json": '{"model_type":["llama"]}'}),
+    # exam/spec.py: constraints' numbers were int()ed whatever their type
+    "exam-constraint-text": Case(["exam", "spec.toml", "--jobs", "1"], {"spec.toml": (
+        'source = "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(u)])"\n'
+        '[sizes]\nu = [2, 3]\n[[questions]]\nkind = "total_params"\n[constraints]\nmax_tries = "aaa"\n')}),
+    # exam/spec.py: sizes that are not a table were dict()ed
+    "exam-sizes-number": Case(["exam", "spec.toml", "--jobs", "1"], {"spec.toml": (
+        'source = "model = 1"\nsizes = 5\n[[questions]]\nkind = "total_params"\n')}),
+    # pytorch/trace.py: a Sequential given two --input-size was Python's TypeError
+    "torch-two-inputs-for-one": Case(
+        ["summary", "model.py", "--input-size", "1,3,8,8", "--input-size", "1"],
+        {"model.py": "import torch.nn as nn\nmodel = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten())\n"}),
+    # cli/options.py: --sweep w=1e400 (infinity) reached sympy.Rational
+    "sweep-infinity": Case(["scale", "model.py", "--sweep", "w=1e400"],
+                           {"model.py": "model = Sequential([Input((4,)), Dense(w)])\n"}),
+    # configs/reader.py: a number of 100,000 digits passed Python's limit on reading integers
+    "config-100000-digits": Case(["summary", "config.json"],
+                                 {"config.json": '{"model_type":"gpt2","n_layer":1' + "0" * 100_000 + "}"}),
+}
+
+
+@pytest.mark.parametrize("name", FOUND)
+def test_what_the_long_run_found(name):
+    outcome = check(FOUND[name])
+    assert outcome.code == 2, outcome.stdout[:500]
+
