@@ -165,6 +165,12 @@ CATALOGUE = {m.tag: m for m in [
     Misconception("bn_moving_left_out", ("total_params", "layer_params", "non_trainable_params", "cloze")),
     Misconception("bn_all_non_trainable", ("non_trainable_params",)),
     Misconception("bn_one_statistic", ("non_trainable_params",)),
+    Misconception("attention_no_output", PARAMS),
+    Misconception("attention_no_qkv_bias", PARAMS),
+    Misconception("attention_heads_multiply", PARAMS),
+    Misconception("attention_one_head", PARAMS),
+    Misconception("attention_model_width_per_head", PARAMS),
+    Misconception("gqa_all_heads", PARAMS),
     Misconception("lstm_without_gates", PARAMS),
     Misconception("lstm_without_inputs", PARAMS),
     Misconception("pytorch_biases", PARAMS),
@@ -333,6 +339,109 @@ def _bn_buffers_counted(row):
     return (row.params + stats, {"moving": stats}) if stats else None
 
 
+# ---- attention: Keras's MultiHeadAttention and GroupQueryAttention -----------------------------
+#
+# Their weights are query/, key/, (gate/,) value/ kernels (d_in, heads, d_head) with biases
+# (heads, d_head), and attention_output/kernel (heads, d_head, d_out) with its bias (d_out)
+# (keras/src/layers/attention/multi_head_attention.py, grouped_query_attention.py).
+
+PROJECTIONS = ("query", "key", "value", "gate")
+
+
+def _attention_weights(row) -> dict:
+    """``{(projection, role): shape}``: ``("query", "kernel")`` and so on."""
+    out = {}
+    for name, shape, _ in row.weights:
+        parts = name.split("/")
+        if len(parts) >= 2:
+            out[(parts[-2], parts[-1])] = shape
+    return out
+
+
+def _attention_parts(row, width) -> int:
+    """The layer's count with each head's width (and head count) as ``width(projection, kernel
+    shape)`` gives them: (heads, d_head) for each projection, the output's from the query's."""
+    w = _attention_weights(row)
+    total = 0
+    for p in PROJECTIONS:
+        if (p, "kernel") not in w:
+            continue
+        d_in, heads, d_head = w[(p, "kernel")]
+        heads, d_head = width(p, heads, d_head, d_in)
+        total += d_in * heads * d_head + (heads * d_head if (p, "bias") in w else 0)
+    if ("attention_output", "kernel") in w:
+        heads, d_head, *out = w[("attention_output", "kernel")]
+        q_in = w[("query", "kernel")][0]
+        heads, d_head = width("attention_output", heads, d_head, q_in)
+        n_out = math.prod(out)
+        total += heads * d_head * n_out + (n_out if ("attention_output", "bias") in w else 0)
+    return total
+
+
+def _attention_no_output(row):
+    """The output projection left out: only the query, key and value projections."""
+    if not _applies("attention_no_output", row):
+        return None
+    w = _attention_weights(row)
+    out = sum(math.prod(s) for (p, _), s in w.items() if p == "attention_output")
+    return (row.params - out, {"output": out}) if out else None
+
+
+def _attention_no_qkv_bias(row):
+    """The query, key and value projections' biases left out (the output's kept)."""
+    if not _applies("attention_no_qkv_bias", row):
+        return None
+    w = _attention_weights(row)
+    b = sum(math.prod(s) for (p, role), s in w.items() if p in PROJECTIONS and role == "bias")
+    return (row.params - b, {"biases": b}) if b else None
+
+
+def _attention_heads_multiply(row):
+    """The whole layer counted once for each head, as if every head had its own projections
+    of the full width (a head's share of the width is d_model / h)."""
+    if not _applies("attention_heads_multiply", row):
+        return None
+    heads = _attention_weights(row).get(("query", "kernel"), (0, 1))[1]
+    return (row.params * heads, {"heads": heads}) if heads > 1 else None
+
+
+def _attention_one_head(row):
+    """One head: each projection (d_in, d_head), as if key_dim were the layer's whole width."""
+    if not _applies("attention_one_head", row):
+        return None
+    heads = _attention_weights(row).get(("query", "kernel"), (0, 1))[1]
+    if heads == 1:
+        return None
+    return _attention_parts(row, lambda p, h, d, d_in: (1, d)), {"heads": heads}
+
+
+def _attention_model_width_per_head(row):
+    """Each head as wide as the model (d_head taken as d_model, the query's width)."""
+    if not _applies("attention_model_width_per_head", row):
+        return None
+    w = _attention_weights(row)
+    if ("query", "kernel") not in w:
+        return None
+    d_model, _, d_head = w[("query", "kernel")]
+    if d_head == d_model:
+        return None
+    return _attention_parts(row, lambda p, h, d, d_in: (h, d_model)), {"d_model": d_model, "d_head": d_head}
+
+
+def _gqa_all_heads(row):
+    """Grouped-query attention's keys and values counted with as many heads as the queries."""
+    if not _applies("gqa_all_heads", row):
+        return None
+    w = _attention_weights(row)
+    if ("query", "kernel") not in w or ("key", "kernel") not in w:
+        return None
+    q_heads, kv_heads = w[("query", "kernel")][1], w[("key", "kernel")][1]
+    if q_heads == kv_heads:
+        return None
+    wrong = _attention_parts(row, lambda p, h, d, d_in: (q_heads if p in ("key", "value") else h, d))
+    return wrong, {"query_heads": q_heads, "kv_heads": kv_heads}
+
+
 def _bn_moving_left_out(row):
     """BatchNormalization's moving statistics left out: its trainable weights only."""
     if not _applies("bn_moving_left_out", row):
@@ -360,6 +469,12 @@ LAYER_RULES = {
     "bias_per_input": _bias_per_input,
     "forgot_input_channels": _forgot_input_channels,
     "no_weight_sharing": _no_weight_sharing,
+    "attention_no_output": _attention_no_output,
+    "attention_no_qkv_bias": _attention_no_qkv_bias,
+    "attention_heads_multiply": _attention_heads_multiply,
+    "attention_one_head": _attention_one_head,
+    "attention_model_width_per_head": _attention_model_width_per_head,
+    "gqa_all_heads": _gqa_all_heads,
     "lstm_without_gates": _lstm_without_gates,
     "lstm_without_inputs": _lstm_without_inputs,
     "pytorch_biases": _pytorch_biases,

@@ -82,6 +82,8 @@ class _QueryKeyValue(Layer):
 
 class MultiHeadAttention(_QueryKeyValue):
     kind = "attention"
+    misconceptions = frozenset({"attention_no_output", "attention_no_qkv_bias", "attention_heads_multiply",
+                                "attention_one_head", "attention_model_width_per_head"})
     inert_args = KERNEL_INERT | {"dropout", "attention_axes", "flash_attention", "seed"}
     prose = "mha"
 
@@ -164,6 +166,8 @@ class GroupedQueryAttention(_QueryKeyValue):
 
     inert_args = KERNEL_INERT | {"dropout", "sliding_window", "flash_attention", "seed"}
     prose = "gqa"
+    misconceptions = frozenset({"attention_no_output", "attention_no_qkv_bias", "attention_heads_multiply",
+                                "attention_model_width_per_head", "gqa_all_heads"})
 
     def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0, use_bias=True,
                  use_gate: bool = False, **kwargs):

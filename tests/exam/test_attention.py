@@ -1,0 +1,80 @@
+"""Attention questions: each wrong option is real Keras's own weights counted with one
+mistake a student makes (the output projection left out, the query/key/value biases left
+out, the heads multiplying the count, one head as wide as the layer, each head as wide as the
+model, grouped-query attention's keys and values given every query head)."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+from keras_api import load_fixture
+from symparams import exam
+
+ROOT = Path(__file__).resolve().parents[2]
+needs_toml = pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is Python 3.11+")
+
+
+def _weights(layer) -> dict:
+    return {tuple(w["name"].split("/")[-2:]): tuple(w["shape"]) for w in layer["weights"]}
+
+
+def expected_mistakes(layer) -> dict:
+    """Each mistake's count of the attention layer, from the weights real Keras made."""
+    w = _weights(layer)
+    n = {k: math.prod(s) for k, s in w.items()}
+    params = layer["params"]
+    d_model, q_heads, d_head = w[("query", "kernel")]
+    kv_heads = w[("key", "kernel")][1]
+    out = {"attention_no_output": params - n[("attention_output", "kernel")] - n[("attention_output", "bias")],
+           "attention_no_qkv_bias": params - sum(n[(p, "bias")] for p in ("query", "key", "value")),
+           "attention_heads_multiply": params * q_heads}
+    # each head as wide as the model: every (heads, d_head) is (heads, d_model)
+    wide = sum(d_model * h * d_model + h * d_model for h in (q_heads, kv_heads, kv_heads))
+    out["attention_model_width_per_head"] = wide + q_heads * d_model * d_model + d_model
+    if layer["type"] == "MultiHeadAttention":
+        out["attention_one_head"] = 3 * (d_model * d_head + d_head) + d_head * d_model + d_model
+    elif kv_heads < q_heads:
+        out["gqa_all_heads"] = params + 2 * (q_heads - kv_heads) * (d_model * d_head + d_head)
+    return out
+
+
+@needs_toml
+def test_attention_mistakes_are_real_kerass_weights_counted_wrong():
+    recorded = load_fixture("exam_attention")
+    spec = exam.Spec.from_toml(ROOT / "templates" / "exam" / "attention.toml")
+    variants, _ = exam.draw(spec, recorded["variants"], seed=recorded["seed"])
+    by_number = {v.number: v for v in variants}
+    seen, classes = set(), set()
+    for run in recorded["sample"]:
+        v = by_number[run["number"]]
+        layer = next(l for l in run["layers"] if l["type"] in ("MultiHeadAttention", "GroupedQueryAttention"))
+        classes.add(layer["type"])
+        q = v.questions[0]
+        assert q.kind == "layer_params" and q.answer == layer["params"]
+        expected = expected_mistakes(layer)
+        for c in q.distractors:
+            if c.misconception in expected:
+                assert c.value == expected[c.misconception], (c.misconception, v.sizes)
+                seen.add(c.misconception)
+    assert classes == {"MultiHeadAttention", "GroupedQueryAttention"}
+    assert seen >= {"attention_no_output", "attention_no_qkv_bias", "attention_heads_multiply",
+                    "attention_model_width_per_head", "gqa_all_heads"}
+
+
+@needs_toml
+def test_the_attention_spec_names_its_layer_as_the_code_does_and_its_cost_grows_with_the_square():
+    spec = exam.Spec.from_toml(ROOT / "templates" / "exam" / "attention.toml")
+    variants, _ = exam.draw(spec, 12, seed=1)
+    md = exam.write(spec, variants, "markdown")
+    assert "How many parameters does the `MultiHeadAttention` layer have?" in md
+    # the attention layer's multiply-adds: projections grow with the sequence, scores with its square
+    by = {}
+    for v in variants:
+        if not v.sizes["grouped"]:
+            by[(v.sizes["d_model"], v.sizes["heads"], v.sizes["seq"])] = v.questions[2].answer
+    for (d, h, n), macs in by.items():
+        assert macs == 4 * n * d * d + 2 * n * n * d
