@@ -191,8 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("exam", help="randomized exam or homework variants with worked solutions",
                        description="Draw variants of the questions in a spec (TOML), each with its own "
                                    "numbers, worked solution and misconception distractors.")
-    p.add_argument("spec", help="a question spec (TOML) whose model is Keras or PyTorch code; examples in "
-                                "templates/exam/")
+    p.add_argument("spec", nargs="?",
+                   help="a question spec (TOML) whose model is Keras or PyTorch code, or a shipped spec's "
+                        "name (cnn, attention, ...: --list names them)")
+    p.add_argument("--list", action="store_true", help="name the specs shipped with symparams, and stop")
     p.add_argument("--variants", type=int, default=1, metavar="N", help="how many versions (default 1)")
     p.add_argument("--seed", type=int, default=0, help="the same seed gives the same files (default 0)")
     p.add_argument("--format", choices=["latex", "markdown", "moodle", "gift", "canvas", "qti", "json"],
@@ -201,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--key", action="store_true",
                    help="LaTeX and Markdown: the answer key instead of the student sheet")
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="write to FILE; for LaTeX, FILE.tex (students) and FILE-key.tex (answer key)")
+                   help="write to FILE; for LaTeX, FILE-exam.tex (students) and FILE-key.tex (answer key)")
     p.add_argument("--report", action="store_true",
                    help="print the variant report (distinct answers, rejections, answer positions, "
                         "spread) on standard error")
