@@ -14,7 +14,12 @@ from .errors import SymparamsError
 #: bytes per parameter, under the names people use for each dtype
 DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "uint8": 1,
                "int4": sympy.Rational(1, 2), "fp64": 8, "fp32": 4, "fp16": 2, "bf16": 2}
-_UNITS = ("B", "KB", "MB", "GB", "TB")
+#: byte units by powers of 1,024, under their IEC names (Keras's summary prints KB, MB... for the
+#: same powers of 1,024; the names here say which powers they are)
+BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+#: counts from here on read as 7.088 × 10²¹ in text, not as 22 digits (JSON keeps them exact)
+SCIENTIFIC_FROM = 10 ** 15
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def bytes_per_param(dtype: str) -> sympy.Expr:
@@ -27,19 +32,39 @@ def bytes_per_param(dtype: str) -> sympy.Expr:
 
 
 def scaled(size: float) -> tuple[float, str]:
-    """A byte count in the largest unit that keeps it at least 1 (Keras's ``readable_memory_size``)."""
-    unit = _UNITS[0]
-    for unit in _UNITS:
-        if size < 1024 or unit == _UNITS[-1]:
+    """A byte count in the largest binary unit that keeps it at least 1 (up to EiB)."""
+    unit = BINARY_UNITS[0]
+    for unit in BINARY_UNITS:
+        if size < 1024 or unit == BINARY_UNITS[-1]:
             break
         size /= 1024
     return size, unit
 
 
+def readable_size(size: float) -> str:
+    """``474.70 MiB``; past a thousand EiB the number itself in scientific form."""
+    size, unit = scaled(size)
+    if size >= 1024:
+        return f"{scientific(size)} {unit}"
+    return f"{size:.2f} {unit}"
+
+
+def scientific(value, digits: int = 4) -> str:
+    """``7.088 × 10²¹``: a large number to ``digits`` significant digits, for reading."""
+    mantissa, exponent = f"{float(value):.{digits - 1}e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def readable_count(value: int, thousands: str = ",") -> str:
+    """``51,264``; from 10¹⁵ on, ``7.088 × 10²¹`` (22 digits say less than their first four)."""
+    if abs(value) >= SCIENTIFIC_FROM:
+        return ("-" if value < 0 else "") + scientific(abs(value))
+    return f"{value:,}".replace(",", thousands)
+
+
 def readable_bytes(count: sympy.Expr, per_param) -> str:
-    """``31.22 KB`` for a number of parameters; a symbolic count shows ``4 B each``."""
+    """``31.22 KiB`` for a number of parameters; a symbolic count shows ``4 B each``."""
     count = count if isinstance(count, sympy.Basic) else sympy.Integer(count)
     if not count.is_number:
         return f"{per_param} B each"
-    size, unit = scaled(float(count * per_param))
-    return f"{size:.2f} {unit}"
+    return readable_size(float(count * per_param))

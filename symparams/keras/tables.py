@@ -9,7 +9,7 @@ import sympy
 
 from .layers.base import Shape
 from ..core.parse import as_expr
-from ..core.units import bytes_per_param, readable_bytes
+from ..core.units import bytes_per_param, readable_bytes, readable_count
 
 _DIGITS = re.compile(r"(?<![\w.])(\d{4,})(?![\w.])")
 
@@ -20,7 +20,7 @@ def format_count(value, thousands: str = ",") -> str:
         return "None"
     value = as_expr(value)
     if value.is_Integer:
-        return f"{int(value):,}".replace(",", thousands)
+        return readable_count(int(value), thousands)
     text = sympy.sstr(value, order="grlex")
     return _DIGITS.sub(lambda m: f"{int(m.group(1)):,}".replace(",", thousands), text) \
         if thousands else text
@@ -102,7 +102,7 @@ def md_escape(text: str) -> str:
 
 def _md_value(text: str) -> str:
     """Symbolic cells go in code spans, where ``*`` and ``_`` need no escaping."""
-    if re.search(r"[A-Za-z*_]", re.sub(r"\bNone\b|\b[KMGT]?B\b", "", text)):
+    if re.search(r"[A-Za-z*_]", re.sub(r"\bNone\b|\b(?:[KMGTPE]i)?B\b", "", text)):
         return "`" + text.replace("`", "'") + "`"
     return text
 

@@ -16,7 +16,7 @@ from typing import Mapping, Optional
 import sympy
 
 from ..core.parse import as_expr
-from ..core.units import scaled
+from ..core.units import readable_size
 from .environment import TemplateError
 from .equations import EquationLines
 from .printers import LatexPrinter, MathMLPrinter, TextPrinter, html_escape, latex_escape
@@ -206,8 +206,7 @@ class Fmt(EquationLines):
         value = as_expr(value)
         if not value.is_number:
             return self.inline(value) + self._bytes_unit
-        size, unit = scaled(float(value))
-        return f"{size:.2f} {unit}"
+        return readable_size(float(value))
 
     def anchor(self, name: str) -> str:
         """The HTML id of a layer's derivation, which the diagram and the table link to."""

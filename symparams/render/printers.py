@@ -17,6 +17,7 @@ from sympy.printing.mathml import MathMLPresentationPrinter as _SympyMathML
 from sympy.printing.str import StrPrinter as _SympyStr
 
 from ..core.parse import as_expr
+from ..core.units import SCIENTIFIC_FROM, readable_count
 from ..core.formula import Ceil, Difference, Floor, Formula, Group, Name, Num, Power, Product, Quotient, Sum
 
 SUM, PRODUCT, ATOM = 1, 2, 3
@@ -225,6 +226,9 @@ class TextPrinter(BasePrinter):
 
     def value(self, v) -> str:
         if v.is_Integer:
+            if abs(int(v)) >= SCIENTIFIC_FROM and self.thousands:
+                # 22 digits are not read but counted: the text says 7.088 × 10²¹ (JSON, exact)
+                return readable_count(int(v))
             return self.digits(int(v))
         printer = _UnicodeStr(self)
         return printer.doprint(v)

@@ -12,6 +12,7 @@ import sympy
 from ..core import bounds
 from . import algebra as scaling
 from ..core.parse import as_expr
+from ..core.units import readable_size
 from ..keras.compute import CONVENTION
 from ..core.dims import assume_divisible as exact_division
 from .memory import training_memory
@@ -241,12 +242,12 @@ def to_text(r: ScaleReport) -> str:
     if r.memory:
         lines += ["", "Weights in memory (bytes)"]
         for dtype, v in r.memory.items():
-            lines.append(f"  {dtype:<5} {_t(v)}")
+            lines.append(f"  {dtype:<5} {_t(v)}{_in_units(v)}")
     if r.training:
         t = r.training
         lines += ["", f"Training memory (bytes; {t['optimizer']}, {t['precision']}; activations not included)"]
         for key in ("weights", "gradients", "master_weights", "optimizer_state", "total"):
-            lines.append(f"  {key.replace('_', ' '):<16} {_t(t[key])}")
+            lines.append(f"  {key.replace('_', ' '):<16} {_t(t[key])}{_in_units(t[key])}")
     if r.solution:
         (n, v), = r.solution.items()
         lines += ["", f"Largest {n} within the budget: {n} = {v:,}"
@@ -267,6 +268,12 @@ def to_text(r: ScaleReport) -> str:
         from ..keras.tables import DIVISIBLE_NOTE
         lines.append(DIVISIBLE_NOTE)
     return "\n".join(lines)
+
+
+def _in_units(v) -> str:
+    """``  (474.70 MiB)`` after a number of bytes; nothing after a formula or zero."""
+    v = as_expr(v)
+    return f"  ({readable_size(float(v))})" if v.is_number and v > 0 else ""
 
 
 def _cell(v) -> str:

@@ -72,7 +72,7 @@ def test_text_table_is_keras_like(capsys):
     run = load_fixture("seed_dense784")["runs"][0]
     for layer in run["layers"]:
         assert any(f"{layer['name']} (Dense)" in l and f"{layer['params']:,}" in l for l in lines)
-    assert f" Total params: {run['total']:,} (31.22 KB)" in lines
+    assert f" Total params: {run['total']:,} (31.22 KiB)" in lines
     assert " Non-trainable params: 0 (0.00 B)" in lines
 
 
