@@ -234,11 +234,12 @@ def mutated_specs(draw) -> str:
             sizes = data["sizes"]
             name = draw(st.sampled_from(list(sizes) + ["units", "w", "__class__", "model"]))
             sizes[name] = draw(st.sampled_from(ODD_SIZES))
-        elif kind == "question":
+        elif kind == "question" and isinstance(data.setdefault("questions", []), list):
             from symparams.exam.spec import KINDS
-            data.setdefault("questions", []).append({"kind": draw(st.sampled_from(list(KINDS) + ["bogus", ""]))})
-        elif kind == "question_field" and data.get("questions"):
-            q = draw(st.sampled_from(data["questions"]))
+            data["questions"].append({"kind": draw(st.sampled_from(list(KINDS) + ["bogus", ""]))})
+        elif kind == "question_field" and isinstance(data.get("questions"), list) and \
+                [q for q in data["questions"] if isinstance(q, dict)]:
+            q = draw(st.sampled_from([q for q in data["questions"] if isinstance(q, dict)]))
             name = draw(st.sampled_from(["kind", "layer", "choices", "size", "budget", "points", "prompt",
                                          "tolerance", "distractors", "measure", "dtype", "optimizer",
                                          "precision", "unit", "columns", "bogus"]))
@@ -247,8 +248,8 @@ def mutated_specs(draw) -> str:
                                                           [{"value": "__import__('os')", "feedback": "<x-inj>"}],
                                                           [{"value": "answer ** 10 ** 10"}], "1%", "-5%",
                                                           "adam", "macs", "float16", "KiB", "conv1", 1, 2]))
-        elif kind == "constraint":
-            data.setdefault("constraints", {})[draw(st.sampled_from(["answer_min", "answer_max", "max_tries",
+        elif kind == "constraint" and isinstance(data.setdefault("constraints", {}), dict):
+            data["constraints"][draw(st.sampled_from(["answer_min", "answer_max", "max_tries",
                                                                      "where", "bogus"]))] = \
                 draw(st.sampled_from([0, -1, 10 ** 30, 10 ** 9, "units > 10", "__import__('os')", "units ** units",
                                       "1/0", math.inf, "a" * 10000, []]))

@@ -47,6 +47,8 @@ class Tally:
     seconds: float = 0.0
     exits: dict = field(default_factory=dict)
     stopped_early: bool = False
+    #: inputs the fuzzer itself failed to make (its own bug, not symparams's)
+    generator_errors: int = 0
 
 
 class _OutOfTime(Exception):
@@ -65,7 +67,12 @@ def fuzz(entry: str, count: int, seed_value: int, minutes: float, failures: list
     def run(data):
         if minutes and time.monotonic() - started > minutes * 60:
             raise _OutOfTime
-        case = data.draw(fuzz_entries.ENTRIES[entry]())
+        try:
+            case = data.draw(fuzz_entries.ENTRIES[entry]())
+        except Exception as exc:  # noqa: BLE001 - a fault of the fuzzer's own, counted, not fatal
+            tally.generator_errors += 1
+            print(f"{entry}: the fuzzer could not make an input: {exc!r}", file=sys.stderr)
+            return
         outcome = case.run()
         tally.inputs += 1
         exits[str(outcome.code) if outcome.signal is None else f"signal {outcome.signal}"] += 1
