@@ -59,6 +59,10 @@ UNITS = {"bytes": 1, "KB": 10 ** 3, "MB": 10 ** 6, "GB": 10 ** 9,
          "KiB": 2 ** 10, "MiB": 2 ** 20, "GiB": 2 ** 30}
 
 
+#: values one size may take: a range is made into a tuple of them
+MOST_VALUES = 100_000
+
+
 class SpecError(SymparamsError):
     pass
 
@@ -224,7 +228,11 @@ def _size(name: str, value, fail) -> Size:
             raise fail(f"sizes.{name}: min, max and step must be whole numbers, step positive")
         if lo > hi:
             raise fail(f"sizes.{name}: the range is empty (min {lo} is above max {hi})")
-        return Size(name, tuple(range(lo, hi + 1, step)))
+        values = range(lo, hi + 1, step)
+        if len(values) > MOST_VALUES:
+            raise fail(f"sizes.{name}: the range holds {len(values):,} values, more than a draw needs "
+                       f"(at most {MOST_VALUES:,}); give it a larger step or a narrower range")
+        return Size(name, tuple(values))
     if isinstance(value, list):
         if not value:
             raise fail(f"sizes.{name}: the list of choices is empty")

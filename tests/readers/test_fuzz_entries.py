@@ -93,6 +93,10 @@ FOUND = {
     # configs/reader.py: a number of 100,000 digits passed Python's limit on reading integers
     "config-100000-digits": Case(["summary", "config.json"],
                                  {"config.json": '{"model_type":"gpt2","n_layer":1' + "0" * 100_000 + "}"}),
+    # exam/spec.py: a range of a million million values was made into a tuple (MemoryError)
+    "exam-huge-range": Case(["exam", "spec.toml", "--jobs", "1"], {"spec.toml": (
+        'source = "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(u)])"\n'
+        '[sizes]\nu = {min = 1, max = 1000000000000}\n[[questions]]\nkind = "total_params"\n')}),
 }
 
 
