@@ -291,10 +291,10 @@ def test_cli_layer_filter_and_output_file(tmp_path, capsys):
     target = tmp_path / "out.md"
     code, out, err = derive_cli(capsys, str(DIALECTS / "keras1_cnn_004.py"), "--format", "markdown",
                                 "--layer", "conv2d_1", "-o", str(target))
-    # stderr says only which Keras's rules the counts follow
-    assert code == 0 and out == "" and err.endswith("note: read as Keras 1 code (Convolution2D, "
-                                                    "border_mode=, init=, nb_filter=); give --keras 3 "
-                                                    "to read it as Keras 3\n") and err.count("\n") == 1
+    # stderr says only the file it wrote and which Keras's rules the counts follow
+    assert code == 0 and out == "" and err.startswith(f"wrote {target}\n")
+    assert err.endswith("note: read as Keras 1 code (Convolution2D, border_mode=, init=, nb_filter=); give "
+                        "--keras 3 to read it as Keras 3\n") and err.count("\n") == 2
     text = target.read_text()
     assert "`conv2d_1`" in text and "`dense_1`" not in text
     assert "(5 \\cdot 5 \\cdot 32 + 1) \\cdot 64" in text
