@@ -167,6 +167,14 @@ def _wait(pid: int, start: float):
         time.sleep(0.005)
 
 
+def fixed(count: int):
+    """Hypothesis settings for CI: the same inputs on every run (a fixed seed, no example
+    database, no deadline)."""
+    from hypothesis import HealthCheck, settings
+    return settings(max_examples=count, derandomize=True, deadline=None, database=None,
+                    print_blob=False, suppress_health_check=list(HealthCheck))
+
+
 # ---- inputs ----------------------------------------------------------------------------------
 
 def seed_sources() -> list[str]:

@@ -15,17 +15,13 @@ import sys
 import pytest
 
 pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import given  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import fuzzing  # noqa: E402
+from fuzzing import fixed  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the harness forks a process per input")
-
-def fixed(count: int) -> settings:
-    """The same inputs on every run: a fixed seed, no example database, no deadline."""
-    return settings(max_examples=count, derandomize=True, deadline=None, database=None,
-                    print_blob=False, suppress_health_check=list(HealthCheck))
 
 
 def check(outcome: fuzzing.Outcome) -> None:

@@ -14,18 +14,14 @@ import sys
 import pytest
 
 pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import given  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import fuzz_entries  # noqa: E402
 from fuzz_entries import Case  # noqa: E402
+from fuzzing import fixed  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the harness forks a process per input")
-
-
-def fixed(count: int) -> settings:
-    return settings(max_examples=count, derandomize=True, deadline=None, database=None,
-                    print_blob=False, suppress_health_check=list(HealthCheck))
 
 
 def check(case: Case) -> "fuzz_entries.Outcome":
@@ -36,19 +32,11 @@ def check(case: Case) -> "fuzz_entries.Outcome":
     return outcome
 
 
-@pytest.mark.parametrize("entry", sorted(fuzz_entries.ENTRIES))
-def test_each_entry_point_a_few_inputs(entry):
-    @fixed(6)
-    @given(case=fuzz_entries.ENTRIES[entry]())
-    def run(case):
-        check(case)
-    run()
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("entry", sorted(fuzz_entries.ENTRIES))
-def test_each_entry_point_more_inputs(entry):
-    @fixed(60)
+@pytest.mark.parametrize("entry,count", [pytest.param(e, 6, id=e) for e in sorted(fuzz_entries.ENTRIES)]
+                         + [pytest.param(e, 60, id=f"{e}-more", marks=pytest.mark.slow)
+                            for e in sorted(fuzz_entries.ENTRIES)])
+def test_each_entry_point(entry, count):
+    @fixed(count)
     @given(case=fuzz_entries.ENTRIES[entry]())
     def run(case):
         check(case)
@@ -105,3 +93,23 @@ def test_what_the_long_run_found(name):
     outcome = check(FOUND[name])
     assert outcome.code == 2, outcome.stdout[:500]
 
+
+
+def test_the_page_check_sees_markup_and_a_lost_policy():
+    """The html entry's own check is not vacuous: raw markup or a page without its one
+    Content-Security-Policy is a problem; the escaped name in a real page is not."""
+    from fuzzing import Outcome
+
+    def outcome(stdout, fmt="html"):
+        return Outcome(["html", "model.py", "--format", fmt], "", 0, None, stdout, "", 0.1, 50.0)
+
+    page = f"<!DOCTYPE html><head>{fuzz_entries.CSP}</head><body>&lt;x-inj&gt;</body>"
+    assert fuzz_entries.page_problems(outcome(page)) == []
+    assert fuzz_entries.page_problems(outcome(page.replace("&lt;x-inj&gt;", "<x-inj>")))
+    assert fuzz_entries.page_problems(outcome(page.replace(fuzz_entries.CSP, "")))
+    assert fuzz_entries.page_problems(outcome("<svg><text>&x-inj;</text></svg>", "svg"))
+    case = Case(["html", "model.py", "--format", "html", "-o", "-", "--subs", "w=3"],
+                {"model.py": "model = Sequential([Input((4,)), Dense(w, name='<x-inj>')])\n"},
+                fuzz_entries.page_problems)
+    shown = check(case)
+    assert shown.code == 0 and "&lt;x-inj&gt;" in shown.stdout
