@@ -49,10 +49,16 @@ def readable_size(size: float) -> str:
     return f"{size:.2f} {unit}"
 
 
+def scientific_parts(value, digits: int = 4) -> tuple[str, int]:
+    """``("7.088", 21)``: a large number to ``digits`` significant digits and its power of ten."""
+    mantissa, exponent = f"{float(value):.{digits - 1}e}".split("e")
+    return mantissa, int(exponent)
+
+
 def scientific(value, digits: int = 4) -> str:
     """``7.088 × 10²¹``: a large number to ``digits`` significant digits, for reading."""
-    mantissa, exponent = f"{float(value):.{digits - 1}e}".split("e")
-    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    mantissa, exponent = scientific_parts(value, digits)
+    return f"{mantissa} × 10{str(exponent).translate(_SUPERSCRIPT)}"
 
 
 def readable_count(value: int, thousands: str = ",") -> str:

@@ -17,7 +17,7 @@ from sympy.printing.mathml import MathMLPresentationPrinter as _SympyMathML
 from sympy.printing.str import StrPrinter as _SympyStr
 
 from ..core.parse import as_expr
-from ..core.units import SCIENTIFIC_FROM, readable_count
+from ..core.units import SCIENTIFIC_FROM, scientific_parts
 from ..core.formula import Ceil, Difference, Floor, Formula, Group, Name, Num, Power, Product, Quotient, Sum
 
 SUM, PRODUCT, ATOM = 1, 2, 3
@@ -114,6 +114,16 @@ class BasePrinter:
         finally:
             self.thousands = saved
 
+    def large(self, n: int) -> Optional[str]:
+        """A count from 10¹⁵ on as ``7.088 × 10²¹``, else None: 22 digits are not read but
+        counted (JSON keeps them exact; shapes, printed plain, keep them too)."""
+        if abs(n) < SCIENTIFIC_FROM or not self.thousands:
+            return None
+        return self.scientific(*scientific_parts(n))
+
+    def scientific(self, mantissa: str, exponent: int) -> str:
+        return f"{mantissa} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+
     def digits(self, n: int) -> str:
         text = f"{abs(n):,}".replace(",", "\x00")
         return ("-" if n < 0 else "") + text.replace("\x00", self.digit_separator())
@@ -167,7 +177,7 @@ class LatexPrinter(BasePrinter):
 
     def value(self, v) -> str:
         if v.is_Integer:
-            return self.digits(int(v))
+            return self.large(int(v)) or self.digits(int(v))
         names = {s: self.symbol(s.name) for s in v.free_symbols}
         printer = _GroupingLatex(self, symbol_names=names, mul_symbol="dot")
         return printer.doprint(v)
@@ -177,6 +187,9 @@ class LatexPrinter(BasePrinter):
 
     def power(self, base: str, exponent: int) -> str:
         return "%s^{%d}" % (base, exponent)
+
+    def scientific(self, mantissa: str, exponent: int) -> str:
+        return r"%s \times 10^{%d}" % (mantissa, exponent)
 
     def _print_Floor(self, f: Floor) -> str:
         return r"\left\lfloor %s \right\rfloor" % self.doprint(f.arg)
@@ -226,10 +239,7 @@ class TextPrinter(BasePrinter):
 
     def value(self, v) -> str:
         if v.is_Integer:
-            if abs(int(v)) >= SCIENTIFIC_FROM and self.thousands:
-                # 22 digits are not read but counted: the text says 7.088 × 10²¹ (JSON, exact)
-                return readable_count(int(v))
-            return self.digits(int(v))
+            return self.large(int(v)) or self.digits(int(v))
         printer = _UnicodeStr(self)
         return printer.doprint(v)
 
@@ -347,9 +357,8 @@ class MathMLPrinter(BasePrinter):
 
     def value(self, v) -> str:
         if v.is_Integer:
-            if v < 0:
-                return f"<mo>−</mo><mn>{self.digits(-int(v))}</mn>"
-            return f"<mn>{self.digits(int(v))}</mn>"
+            shown = self.large(abs(int(v))) or f"<mn>{self.digits(abs(int(v)))}</mn>"
+            return f"<mo>−</mo>{shown}" if v < 0 else shown
         return _MathMLValues(self).doprint(v)
 
     def _print_Quotient(self, f: Quotient) -> str:
@@ -357,6 +366,9 @@ class MathMLPrinter(BasePrinter):
 
     def power(self, base: str, exponent: int) -> str:
         return f"<msup><mrow>{base}</mrow><mn>{exponent}</mn></msup>"
+
+    def scientific(self, mantissa: str, exponent: int) -> str:
+        return f"<mn>{mantissa}</mn><mo>×</mo><msup><mn>10</mn><mn>{exponent}</mn></msup>"
 
     def _print_Floor(self, f: Floor) -> str:
         return f"<mrow><mo>⌊</mo>{self.doprint(f.arg)}<mo>⌋</mo></mrow>"

@@ -70,3 +70,16 @@ def test_scale_and_llm_say_memory_in_binary_units(capsys):
     assert re.search(r"total [\d,]+ \(\d+\.\d\d GiB\)", capsys.readouterr()[0])
     for unit in ("KB", "MB", "GB", "TB"):
         assert f" {unit})" not in out
+
+
+def test_every_printer_writes_a_large_count_the_same_way():
+    """The page's MathML, LaTeX and text agree: the headline of a page said 22 digits where
+    its diagram said 7.088 × 10¹⁸."""
+    import sympy
+    from symparams.render.printers import LatexPrinter, MathMLPrinter, TextPrinter
+    n = sympy.Integer(7_087_872 * 10 ** 12)
+    assert TextPrinter().doprint(n) == "7.088 × 10¹⁸"
+    assert LatexPrinter().doprint(n) == r"7.088 \times 10^{18}"
+    assert MathMLPrinter().doprint(n) == "<mn>7.088</mn><mo>×</mo><msup><mn>10</mn><mn>18</mn></msup>"
+    assert TextPrinter().doprint(sympy.Integer(10 ** 15 - 1)) == "999,999,999,999,999"
+    assert TextPrinter(thousands="").doprint(n) == "7087872000000000000"   # shapes print plain
