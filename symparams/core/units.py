@@ -42,10 +42,10 @@ def scaled(size: float) -> tuple[float, str]:
 
 
 def readable_size(size: float) -> str:
-    """``474.70 MiB``; past a thousand EiB the number itself in scientific form."""
+    """``474.70 MiB``; past 1,024 EiB a whole number of EiB (``2,809 EiB``)."""
     size, unit = scaled(size)
     if size >= 1024:
-        return f"{scientific(size)} {unit}"
+        return f"{readable_count(round(size))} {unit}"
     return f"{size:.2f} {unit}"
 
 

@@ -18,8 +18,9 @@ def test_binary_units_have_binary_names():
     assert readable_bytes(7994, 4) == "31.23 KiB"
 
 
-def test_past_exbibytes_the_number_itself_is_scientific():
-    assert readable_size(3 * 1024 ** 7) == "3.072 × 10³ EiB"
+def test_past_exbibytes_a_whole_number_of_them():
+    assert readable_size(3 * 1024 ** 7) == "3,072 EiB"
+    assert readable_size(1024 ** 6 * 10 ** 16) == "1.000 × 10¹⁶ EiB"
 
 
 def test_counts_past_10_to_the_15_read_in_scientific_form():
