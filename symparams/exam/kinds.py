@@ -94,7 +94,7 @@ def _shape_distractors(q: Question, d: Draw, value_of: Callable) -> list:
 
 def _weight_distractors(q: Question, d: Draw, value_of_row=None, total_of=None) -> list:
     out = []
-    for tag in mc.LAYER_RULES:
+    for tag in mc.WEIGHT_TAGS:
         if q.kind not in mc.CATALOGUE[tag].kinds:
             continue
         wrong = value_of_row(tag) if value_of_row else total_of(tag)
@@ -160,7 +160,7 @@ def _moving(view) -> int:
 
 def layer_params(q: Question, d: Draw) -> Asked:
     row = d.view.row(q.layer)
-    wrong = _weight_distractors(q, d, value_of_row=lambda tag: mc.layer_value(tag, row))
+    wrong = _weight_distractors(q, d, value_of_row=lambda tag: mc.layer_value(tag, row, d.view))
     wrong += _shape_distractors(q, d, lambda w: w.row(row.name).params)
     return Asked(row.params, _order(wrong), row.name)
 
@@ -259,8 +259,8 @@ def find_bug(q: Question, d: Draw) -> Asked:
     view = d.view
     candidates = []
     for row in view.rows:
-        for tag in mc.LAYER_RULES:
-            wrong = mc.layer_value(tag, row)
+        for tag in mc.WEIGHT_TAGS:
+            wrong = mc.layer_value(tag, row, view)
             if wrong is not None and wrong[0] != row.params and wrong[0] > 0:
                 candidates.append((row.name, "params", wrong[0], tag))
         for tag in d.reading.shape_rules:
@@ -480,8 +480,8 @@ def cloze(q: Question, d: Draw) -> Asked:
             blanks.append(Blank(row.name, "shape", row.shape))
         if "params" in q.columns:
             wrong = []
-            for tag in mc.LAYER_RULES:
-                w = mc.layer_value(tag, row)
+            for tag in mc.WEIGHT_TAGS:
+                w = mc.layer_value(tag, row, d.view)
                 if w is not None and w[0] != row.params:
                     wrong.append(Choice(w[0], False, tag, w[1]))
             blanks.append(Blank(row.name, "params", row.params, tuple(_order(wrong))))

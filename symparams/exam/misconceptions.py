@@ -23,6 +23,7 @@ A value equal to the answer or to another distractor is dropped by the caller.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -171,6 +172,8 @@ CATALOGUE = {m.tag: m for m in [
     Misconception("attention_one_head", PARAMS),
     Misconception("attention_model_width_per_head", PARAMS),
     Misconception("gqa_all_heads", PARAMS),
+    Misconception("bidirectional_once", PARAMS),
+    Misconception("stacked_first_input", PARAMS),
     Misconception("lstm_without_gates", PARAMS),
     Misconception("lstm_without_inputs", PARAMS),
     Misconception("pytorch_biases", PARAMS),
@@ -442,6 +445,62 @@ def _gqa_all_heads(row):
     return wrong, {"query_heads": q_heads, "kv_heads": kv_heads}
 
 
+# ---- recurrent: bidirectional and stacked --------------------------------------------------------
+#
+# Keras's Bidirectional holds forward_<name>/... and backward_<name>/... weights
+# (keras/src/layers/rnn/bidirectional.py); PyTorch's nn.LSTM(bidirectional=True) adds a
+# weight_ih_l{k}_reverse beside each weight_ih_l{k}, and with num_layers > 1 its layer k ≥ 1
+# reads the layer below, weight_ih_l{k} of (gates·h, directions·h) (torch/nn/modules/rnn.py).
+
+
+def _backward(name: str) -> bool:
+    return name.split("/")[0].startswith("backward_") or name.endswith("_reverse")
+
+
+def _bidirectional_once(row):
+    """A bidirectional layer counted one way only: its backward copy left out."""
+    if not _applies("bidirectional_once", row):
+        return None
+    back = sum(math.prod(shape) for name, shape, _ in row.weights if _backward(name))
+    return (row.params - back, {"backward": back}) if back else None
+
+
+def _input_width(shape, out_first: bool) -> int:
+    return shape[1] if out_first else shape[0]
+
+
+def _stacked_first_input(row, view):
+    """A stacked recurrent layer given the model's input width instead of the output of the
+    recurrent layer below it (which is directions × its units wide)."""
+    if not _applies("stacked_first_input", row) or view is None:
+        return None
+    out_first = row.layer.kernel_out_first
+    own = [(name, shape) for name, shape in _shapes(row, "kernel") if len(shape) == 2]
+    if not own:
+        return None
+    upper = [(name, shape) for name, shape in own if (m := _TORCH_LAYER.search(name)) and m.group(1) != "0"]
+    if upper:
+        # one PyTorch module of num_layers: its layers above the first read the one below
+        first, stacked = _input_width(own[0][1], out_first), upper
+    else:
+        below = next(r for r in view.rows if r.layer is not None and _applies("stacked_first_input", r)
+                     and any(len(s) == 2 for _, s in _shapes(r, "kernel")))
+        if below is row:
+            return None         # the model's first recurrent layer reads the model's input
+        kernel = next(s for _, s in _shapes(below, "kernel") if len(s) == 2)
+        first, stacked = _input_width(kernel, below.layer.kernel_out_first), own
+    width = _input_width(stacked[0][1], out_first)
+    if width == first:
+        return None
+    change = sum(math.prod(shape) // _input_width(shape, out_first) * (first - _input_width(shape, out_first))
+                 for _, shape in stacked)
+    return row.params + change, {"width": width, "first": first}
+
+
+#: a PyTorch recurrent weight's layer: weight_ih_l1, weight_ih_l1_reverse
+_TORCH_LAYER = re.compile(r"_l(\d+)(?:_reverse)?$")
+
+
 def _bn_moving_left_out(row):
     """BatchNormalization's moving statistics left out: its trainable weights only."""
     if not _applies("bn_moving_left_out", row):
@@ -475,6 +534,7 @@ LAYER_RULES = {
     "attention_one_head": _attention_one_head,
     "attention_model_width_per_head": _attention_model_width_per_head,
     "gqa_all_heads": _gqa_all_heads,
+    "bidirectional_once": _bidirectional_once,
     "lstm_without_gates": _lstm_without_gates,
     "lstm_without_inputs": _lstm_without_inputs,
     "pytorch_biases": _pytorch_biases,
@@ -484,8 +544,17 @@ LAYER_RULES = {
 }
 
 
-def layer_value(tag: str, row):
-    """A layer's count as a student with this misconception works it out: (value, facts) or None."""
+#: the weight-level misconceptions that read the rest of the model too (the layer below)
+MODEL_RULES = {"stacked_first_input": _stacked_first_input}
+#: every weight-level tag, in the order the distractors are tried
+WEIGHT_TAGS = (*LAYER_RULES, *MODEL_RULES)
+
+
+def layer_value(tag: str, row, view=None):
+    """A layer's count as a student with this misconception works it out: (value, facts) or None.
+    ``view``: the model the row is in, for the mistakes that read the layers around it."""
+    if tag in MODEL_RULES:
+        return MODEL_RULES[tag](row, view)
     return LAYER_RULES[tag](row) if tag in LAYER_RULES else None
 
 
@@ -495,7 +564,7 @@ def model_value(tag: str, view):
     The facts of every layer it changed are merged (the layer types it gave parameters to)."""
     changed, total, facts, each = 0, 0, {}, []
     for row in view.rows:
-        wrong = layer_value(tag, row)
+        wrong = layer_value(tag, row, view)
         if wrong is None:
             total += row.params
             continue

@@ -59,7 +59,7 @@ class _SimpleRecurrent(_Recurrent):
     gates: ClassVar[int]
     cell_name: ClassVar[str]
     prose = "rnn"
-    misconceptions = frozenset({"lstm_without_inputs", "pytorch_biases"})
+    misconceptions = frozenset({"lstm_without_inputs", "pytorch_biases", "stacked_first_input"})
 
     def __init__(self, units, activation="tanh", use_bias=True, return_sequences=False,
                  return_state=False, **kwargs):

@@ -24,6 +24,17 @@ class Bidirectional(Layer):
 
     prose = "bidirectional"
 
+    @property
+    def misconceptions(self) -> frozenset:
+        """The exam's: its own, and the wrapped layer's that read only the weights (a gate's)."""
+        inner = self.layer.misconceptions & {"lstm_without_gates", "lstm_without_inputs"}
+        return inner | {"bidirectional_once", "stacked_first_input"}
+
+    @property
+    def gates(self) -> int:
+        """The wrapped recurrent layer's gates (both directions have them)."""
+        return self.layer.gates
+
     def __init__(self, layer: Layer, merge_mode: Optional[str] = "concat", weights=None,
                  backward_layer: Optional[Layer] = None, **kwargs):
         super().__init__(**kwargs)

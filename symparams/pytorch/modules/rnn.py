@@ -25,7 +25,7 @@ class RNNBase(Module):
         return any(n.startswith(("bias_ih", "bias_hh")) for n, p in self._parameters.items() if p is not None)
 
     gates = 1
-    misconceptions = frozenset({"lstm_without_inputs", "keras_biases"})
+    misconceptions = frozenset({"lstm_without_inputs", "keras_biases", "bidirectional_once", "stacked_first_input"})
 
     def __init__(self, input_size, hidden_size, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout=0.0, bidirectional: bool = False,
