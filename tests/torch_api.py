@@ -71,6 +71,11 @@ def build_torch(stem: str, bindings: dict):
     return namespace["model"]
 
 
+def reader_only(stem: str) -> bool:
+    """A fixture that is a whole script (``# reader only:``): read, never run with the API."""
+    return any(line.startswith("# reader only:") for line in (SOURCES / f"{stem}.py").read_text().splitlines())
+
+
 def from_forward(stem: str) -> dict:
     """Sizes only a forward pass gives (a LazyLinear's input), which counting from
     ``__init__`` leaves free: ``# sizes from forward: {"in_features": 16}``."""

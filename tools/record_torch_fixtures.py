@@ -98,7 +98,8 @@ def recurrent_flops(m, x) -> int:
     import torch.nn.functional as F
     from torch.utils.flop_counter import FlopCounterMode
 
-    kind = type(m).__name__
+    # a file's class extending nn.GRU (class PlainGRU(nn.GRU)) runs the GRU's equations
+    kind = next(c.__name__ for c in type(m).__mro__ if c.__name__ in ("LSTM", "GRU", "RNN"))
     unbatched = x.dim() == 2
     seq = x.unsqueeze(1) if unbatched else (x.transpose(0, 1) if m.batch_first else x)   # (L, N, H)
     length, batch = seq.shape[0], seq.shape[1]
@@ -217,7 +218,11 @@ def record(path: Path, bindings: dict) -> dict:
     torch.manual_seed(0)
     scope = dict(bindings)
     scope["__name__"] = "__fixture__"
-    exec(compile(source, str(path), "exec"), scope)   # our own fixture files, in this env only
+    argv, sys.argv = sys.argv, [str(path)]            # as `python file.py`: argparse takes its defaults
+    try:
+        exec(compile(source, str(path), "exec"), scope)   # our own fixture files, in this env only
+    finally:
+        sys.argv = argv
     model = scope["model"]
     model.eval()
     size = comment(source, "input_size")

@@ -305,6 +305,39 @@ class UserModule(Module):
         return f"<{self.class_name}>"
 
 
+_DERIVED: dict = {}
+
+
+def derived_module(base: type, class_name: str, run_forward: Callable, user_class) -> "UserModule":
+    """An object of a file's class that extends one of PyTorch's modules
+    (``class TransformerModel(nn.Transformer)``), before its ``__init__`` runs: it is a
+    :class:`UserModule` (its own attributes register, its own ``forward`` runs) and an object
+    of ``base``, whose ``__init__`` (``super().__init__(...)``) makes the base's parameters
+    and whose ``forward`` runs where the class defines none."""
+    cls = _DERIVED.get(base)
+    if cls is None:
+        cls = _DERIVED[base] = type(f"Derived{base.__name__}", (_Derived, base), {"builtin_base": base})
+    obj = cls.__new__(cls)
+    Module.__init__(obj)
+    object.__setattr__(obj, "class_name", class_name)
+    object.__setattr__(obj, "run_forward", run_forward)
+    object.__setattr__(obj, "user_class", user_class)
+    return obj
+
+
+class _Derived(UserModule):
+    builtin_base: type = Module
+
+    def __init__(self, *args, **kwargs):   # never called: derived_module makes them
+        raise TypeError("made by derived_module")
+
+    def forward(self, *args, **kwargs):
+        cls = self.user_class
+        if cls is not None and cls.lookup("forward")[0]:
+            return self.run_forward(self, args, kwargs)
+        return self.builtin_base.forward(self, *args, **kwargs)
+
+
 def module_type(module: Module) -> str:
     """A module's class as PyTorch names it (a LazyLinear is a Linear once it has run)."""
     if isinstance(module, UserModule) or "class_name" in module.__dict__:

@@ -27,10 +27,8 @@ class KerasUserClasses:
             kind = self.base_kind(base)
             if kind is None:
                 continue
-            if kind.startswith("keras:"):
-                name = kind[6:]
-                raise self.error(f"class {cls.name} extends the Keras layer {name}; symparams reads "
-                                 f"classes that extend keras.layers.Layer or keras.Model", node)
+            # a class extending one of Keras's own layers is refused when the file makes one,
+            # not where it is defined: a file may define classes it never uses
             cls.kind = kind
             break
         return cls
@@ -60,6 +58,9 @@ class KerasUserClasses:
         return None
 
     def framework_instance(self, cls: UserClass, args, kwargs, node):
+        if cls.kind.startswith("keras:"):
+            raise self.error(f"class {cls.name} extends the Keras layer {cls.kind[6:]}; symparams reads "
+                             "classes that extend keras.layers.Layer or keras.Model", node)
         obj = (UserModel if cls.kind == "model" else user_layer)(cls.name, self.trace_user)
         self.class_of[id(obj)] = cls
         if not self.interp.run_init(cls, obj, list(args), dict(kwargs), node):

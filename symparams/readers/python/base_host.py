@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Optional
 
 import sympy
@@ -22,9 +23,9 @@ from .builtins import BUILTINS, MATH, MATH_FUNCTIONS
 from .hostkit import guarded_instance, sized
 from .interpreter import Interpreter, Scope
 from .limits import Limits
-from . import project
+from . import project, shims
 from .project import ProjectModule
-from .values import Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange, UserClass
+from .values import Array, Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange, UserClass
 
 
 class HostBase:
@@ -139,11 +140,11 @@ class HostBase:
         """The notes that say which of the project's files were read, which of the file's
         settings ``--symbolic`` freed, and what the file asserts of its free sizes."""
         notes = list(self.said)
-        if self.project_modules:
+        files = [m.path for m in self.project_modules.values() if not m.path.startswith("<")]
+        if files:
             import os
             notes.append("read with the project's " + ", ".join(
-                os.path.relpath(m.path, os.path.dirname(os.path.abspath(self.main_file)))
-                for m in self.project_modules.values()))
+                os.path.relpath(f, os.path.dirname(os.path.abspath(self.main_file))) for f in files))
         if self.freed:
             notes.append("free sizes from --symbolic: " + ", ".join(f"{name} (the file sets {value:,})"
                                                                     for name, value in self.freed.items()))
@@ -177,6 +178,14 @@ class HostBase:
                 return Builtin("getenv", _getenv)
         if isinstance(obj, Namespace) and obj.path == "os.path" and attr in _FILE_CHECKS:
             return Builtin(attr, self._absent_file)
+        if isinstance(obj, Namespace) and attr in _ARRAY_MAKERS.get(obj.path, ()):
+            return Builtin(attr, _ARRAY_MAKERS[obj.path][attr])
+        if isinstance(obj, Array):
+            if attr in ("shape", "ndim", "size"):
+                return {"shape": obj.shape, "ndim": len(obj.shape), "size": obj.size}[attr]
+            if attr in ("reshape", "astype", "copy"):
+                return Builtin(attr, lambda host, a, k, n: _reshaped(host, obj, attr, a, n))
+            return Opaque(f"an array of shape {obj.shape}.{attr}")
         return None
 
     def finish(self) -> None:
@@ -199,8 +208,8 @@ class HostBase:
         return self.interp.error(message, node)
 
     def shape_of(self, value) -> Optional[tuple]:
-        """The shape of a tensor (``len(x.shape)``, ``len(x)``), else None."""
-        return value.shape if isinstance(value, self.tensor_types) else None
+        """The shape of a tensor or a NumPy array the file made (``len(x.shape)``, ``len(x)``), else None."""
+        return value.shape if isinstance(value, (*self.tensor_types, Array)) else None
 
     # ---- names -----------------------------------------------------------------------
     def global_name(self, name: str, node):
@@ -234,21 +243,28 @@ class HostBase:
         return MATH if dotted == "math" else Namespace(dotted, keras=False)
 
     def project_module(self, dotted: str, level: int = 0, node=None) -> Optional[ProjectModule]:
-        """The module ``dotted`` of the file's own project, read once, or None (see project.py)."""
-        path = project.find(dotted, level, self.filename, self.main_file)
-        if path is None:
-            return None
-        key = str(path.resolve())
-        if key in self.project_modules:
-            return self.project_modules[key]
-        if len(self.project_modules) >= project.MAX_FILES:
-            raise self.error(f"the file imports more than {project.MAX_FILES} files of its project", node)
+        """The module ``dotted`` of the file's own project, read once, or None (see project.py);
+        or the reader's own source of a standard module it follows (see shims.py)."""
         from .source import parse, read_text
-        source, _ = read_text(str(path), self.limits)
-        name = str(path)
+        if not level and dotted in shims.SOURCES:
+            key = name = f"<{dotted}>"
+            if key in self.project_modules:
+                return self.project_modules[key]
+            source = shims.SOURCES[dotted]
+        else:
+            path = project.find(dotted, level, self.filename, self.main_file)
+            if path is None:
+                return None
+            key = str(path.resolve())
+            if key in self.project_modules:
+                return self.project_modules[key]
+            if len(self.project_modules) >= project.MAX_FILES:
+                raise self.error(f"the file imports more than {project.MAX_FILES} files of its project", node)
+            source, _ = read_text(str(path), self.limits)
+            name = str(path)
         tree = parse(source, name, self.limits)
         scope = Scope()
-        scope.vars["__name__"] = ".".join(p for p in (dotted,) if p) or path.parent.name
+        scope.vars["__name__"] = dotted or Path(name).parent.name
         module = ProjectModule(scope.vars["__name__"], name, scope)
         self.project_modules[key] = module
         with self.reading(name):
@@ -373,6 +389,52 @@ class HostBase:
 
 #: what os.path says of a file: the read's environment has none (a checkpoint, a dataset)
 _FILE_CHECKS = ("exists", "isfile", "isdir", "lexists", "islink")
+
+
+def _array_shape(host, value, node) -> tuple:
+    """A shape as NumPy takes it: a size or a tuple of sizes, each a whole number or a free size."""
+    dims = tuple(value) if isinstance(value, (list, tuple)) else (value,)
+    out = []
+    for d in dims:
+        d = host.as_operand(d, node)
+        if isinstance(d, bool) or not (isinstance(d, int) or (isinstance(d, sympy.Basic) and d.is_integer)):
+            raise host.error(f"an array's shape must be whole numbers, got {host.describe(d)}", node)
+        out.append(d)
+    return tuple(out)
+
+
+def _array_maker(position: Optional[int], keyword: str = "shape", varargs: bool = False):
+    """np.zeros(shape), np.full(shape, v), np.random.rand(*dims), np.random.randint(lo, hi, size)."""
+    def make(host, args, kwargs, node):
+        if varargs:
+            return Array(_array_shape(host, tuple(args), node))
+        value = kwargs.get(keyword, args[position] if position is not None and len(args) > position else None)
+        if value is None:
+            return Opaque(f"numpy.{keyword}")     # a single number, not an array of known shape
+        return Array(_array_shape(host, value, node))
+    return make
+
+
+_ARRAY_MAKERS = {
+    "numpy": {"zeros": _array_maker(0), "ones": _array_maker(0), "empty": _array_maker(0),
+              "full": _array_maker(0)},
+    "numpy.random": {"rand": _array_maker(None, varargs=True), "randn": _array_maker(None, varargs=True),
+                     "random": _array_maker(0, "size"), "random_sample": _array_maker(0, "size"),
+                     "uniform": _array_maker(2, "size"), "normal": _array_maker(2, "size"),
+                     "randint": _array_maker(2, "size")},
+}
+
+
+def _reshaped(host, array: Array, method: str, args, node):
+    if method != "reshape":
+        return array
+    shape = _array_shape(host, args[0] if len(args) == 1 else tuple(args), node)
+    if any(d == -1 for d in shape):
+        known = 1
+        for d in shape:
+            known = known * d if d != -1 else known
+        shape = tuple(sympy.simplify(array.size / known) if d == -1 else d for d in shape)
+    return Array(shape)
 
 
 def _getenv(host, args, kwargs, node):

@@ -504,3 +504,18 @@ def _hasattr(host, args, kwargs, node):
     except SymparamsError:
         return False
     return True
+
+
+@builtin("_symparams_setting", 2, 2)
+def _setting(host, args, kwargs, node):
+    """A default of the reader's own ``argparse`` (readers/python/shims.py): a setting the file
+    declares, which ``--symbolic`` may free."""
+    name, value = args
+    return value if value is None or not isinstance(name, str) else host.declared(name, value, node)
+
+
+@builtin("callable", 1, 1)
+def _callable(host, args, kwargs, node):
+    from .values import BoundFunction, UserClass, UserFunction
+    value = args[0]
+    return isinstance(value, (Builtin, UserFunction, UserClass, BoundFunction, Opaque))

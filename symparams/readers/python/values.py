@@ -23,6 +23,21 @@ class Opaque:
 
 
 @dataclass(frozen=True)
+class Array:
+    """A NumPy array the file makes from a shape (``np.zeros((60000, 784, 1))``): only its shape
+    is known, which is what a model reads of it (``x_train.shape[1:]``)."""
+
+    shape: tuple
+
+    @property
+    def size(self):
+        out = 1
+        for d in self.shape:
+            out = out * d
+        return out
+
+
+@dataclass(frozen=True)
 class OpaqueShape:
     """``X_train.shape[1:]`` of an array the file never builds: a shape of unknown rank.
 
@@ -124,6 +139,9 @@ class UserClass:
     #: a ``@dataclass``'s fields in order (its bases' first), which its ``__init__`` takes
     fields: tuple = ()
     dataclass: bool = False
+    #: the framework class it extends where that is not the plain base (nn.Transformer for
+    #: ``class TransformerModel(nn.Transformer)``): the host's to set
+    framework_base: Any = None
 
     def mro(self) -> list["UserClass"]:
         """The file's own classes in lookup order (depth first, left to right, each once)."""

@@ -5,7 +5,10 @@ importing them, and the summary functions that run a forward pass."""
 #: module methods ``__init__`` code calls that change nothing symparams counts
 INERT_METHODS = {"apply", "eval", "train", "to", "cuda", "cpu", "float", "double", "half",
                  "bfloat16", "reset_parameters", "_reset_parameters", "_init_weights",
-                 "zero_grad", "share_memory"}
+                 "zero_grad", "share_memory", "load_state_dict", "register_forward_hook",
+                 "register_forward_pre_hook", "register_full_backward_hook"}
+#: module methods whose result is outside the model (its weights' values, not their count)
+OPAQUE_METHODS = {"state_dict", "get_extra_state"}
 
 #: what a script asks of its machine before choosing a device
 ACCELERATOR_CHECKS = ("torch.cuda.is_available", "torch.backends.mps.is_available",

@@ -30,7 +30,8 @@ import sympy
 from ...core.errors import ReadError, SymparamsError
 from ...pytorch import nn as torch_nn
 from ...pytorch.containers import Stacked, same_shape
-from ...pytorch.module import Buffer, ForwardError, Module, Parameter, UserModule, module_type
+from ...pytorch.module import (Buffer, ForwardError, Module, Parameter, UserModule, derived_module,
+                                module_type)
 from ...pytorch.tensor import ShapeError, Tensor
 from ...pytorch.trace import Trace, current, tracing
 from . import ops as torch_ops
@@ -47,7 +48,8 @@ from ..python.values import (BoundMethod, Builtin, FreeName, Instance, Namespace
                              SymbolicRange, UserClass, UserFunction)
 from ..dialect import TORCH_ROOTS
 from .names import (ACCELERATOR_CHECKS as _ACCELERATOR_CHECKS, INERT_METHODS as _INERT_METHODS,
-                    MODULE_METHODS as _MODULE_METHODS, SNIPPET_NAMES as _SNIPPET_NAMES,
+                    MODULE_METHODS as _MODULE_METHODS, OPAQUE_METHODS as _OPAQUE_METHODS,
+                    SNIPPET_NAMES as _SNIPPET_NAMES,
                     SUMMARY_FUNCTIONS as _SUMMARY_FUNCTIONS)
 
 
@@ -240,6 +242,29 @@ class TorchReader(HostBase):
         name = trace.names.get(id(module)) if trace is not None else None
         return f"{name}: " if name else ""
 
+    def run_base(self, base: type, method: str, obj: Module, args, kwargs, node):
+        """The built-in module's own ``__init__`` or ``forward`` on an object of a class that
+        extends it."""
+        args = [self.as_argument(a) for a in args]
+        kwargs = {k: self.as_argument(v) for k, v in kwargs.items()}
+        if method == "__init__":
+            self.count_made(1, node)
+            try:
+                base.__init__(obj, *args, **kwargs)
+            except TypeError as exc:
+                raise self.error(f"nn.{base.__name__}: " + re.sub(r"^(\w+\.)?__init__\(\) ", "", str(exc)),
+                                 node) from None
+            except (ValueError, ArithmeticError) as exc:
+                raise self.error(f"nn.{base.__name__}: {exc}", node) from None
+            return None
+        return self.forward_base(base, obj, args, kwargs, node)
+
+    def forward_base(self, base: type, obj: Module, args, kwargs, node):
+        try:
+            return base.forward(obj, *[sized(self, a) for a in args], **{k: sized(self, v) for k, v in kwargs.items()})
+        except (ShapeError, ForwardError) as exc:
+            raise self.error(str(exc), node) from None
+
     def run_user_forward(self, module: UserModule, args: tuple, kwargs: dict):
         cls = module.user_class
         found, fn = cls.lookup("forward") if cls is not None else (False, None)
@@ -341,7 +366,7 @@ class TorchReader(HostBase):
                     return table[attr]
             if not attr.startswith("_") and attr in obj.__dict__:
                 return obj.__dict__[attr]
-            if attr in _MODULE_METHODS or attr in _INERT_METHODS or attr == "forward":
+            if attr in _MODULE_METHODS or attr in _INERT_METHODS or attr in _OPAQUE_METHODS or attr == "forward":
                 return BoundMethod(obj, attr)
             if self.in_forward and isinstance(obj, UserModule):
                 raise self.error(f"forward() of {obj.class_name} uses self.{attr}, which __init__ never "
@@ -676,6 +701,8 @@ class TorchReader(HostBase):
     def module_method(self, obj: Module, name: str, args, kwargs, node):
         if name in _INERT_METHODS:
             return obj
+        if name in _OPAQUE_METHODS:
+            return Opaque(f"{module_type(obj)}.{name}()")
         if name == "forward":
             return self.forward(obj, list(args), dict(kwargs), node)
         if name == "register_buffer":
@@ -727,8 +754,15 @@ class TorchReader(HostBase):
                 if last == "Module":
                     cls.kind = "module"
                     break
-                raise self.error(f"class {cls.name} extends {base.path}; symparams reads classes that "
-                                 "extend nn.Module", node)
+                builtin = getattr(torch_nn, last, None) if base.path.startswith("torch.nn.") else None
+                if isinstance(builtin, type) and issubclass(builtin, Module):
+                    # class TransformerModel(nn.Transformer): the base's weights and forward,
+                    # and what the class adds or overrides
+                    cls.kind = "module"
+                    cls.framework_base = builtin
+                    break
+                # torch.optim.Optimizer, torch.utils.data.Dataset...: a plain class, outside the
+                # model; only an object of it used as a module would matter, and says so then
         return cls
 
     def framework_class_of(self, obj) -> Optional[UserClass]:
@@ -744,11 +778,19 @@ class TorchReader(HostBase):
         return None
 
     def framework_instance(self, cls: UserClass, args, kwargs, node):
-        obj = UserModule(cls.name, self.run_user_forward, cls)
-        self.interp.run_init(cls, obj, list(args), dict(kwargs), node)
+        base = next((c.framework_base for c in cls.mro() if c.framework_base is not None), None)
+        obj = derived_module(base, cls.name, self.run_user_forward, cls) if base is not None else \
+            UserModule(cls.name, self.run_user_forward, cls)
+        if not self.interp.run_init(cls, obj, list(args), dict(kwargs), node) and base is not None:
+            # class MyLinear(nn.Linear) with no __init__ of its own: the base's takes the arguments
+            self.run_base(base, "__init__", obj, list(args), dict(kwargs), node)
         return obj
 
     def super_attribute(self, sup, attr: str, node):
+        base = getattr(type(sup.instance), "builtin_base", None)
+        if base is not None and attr in ("__init__", "forward"):
+            # super().__init__(d_model=...) of a class extending nn.Transformer: the base's own
+            return Builtin(attr, lambda host, a, k, n: self.run_base(base, attr, sup.instance, a, k, n))
         if attr == "__init__":
             # nn.Module.__init__: the registry is already there.
             return Builtin("__init__", lambda host, a, k, n: None)
