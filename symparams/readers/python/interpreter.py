@@ -139,7 +139,7 @@ class Interpreter(Statements, Expressions, Operators, Formatting, Calls):
             self.tick(node, n)
             return list(value)
         if isinstance(value, _SIZED):
-            self.walk(len(value), node, "this")
+            self.walk(len(value), node, "this line")
             return list(value)
         items = list(self.iterate(value, node))
         self.tick(node, len(items))
