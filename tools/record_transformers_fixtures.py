@@ -5,9 +5,11 @@
 
 Each config (``examples/configs/*.json`` and ``tests/fixtures/configs/*.json``) is
 instantiated on PyTorch's meta device, so no weights are allocated, for the
-architecture the file names (``architectures[0]``, else the family's language-model
+architecture the file names (``architectures``, else the family's language-model
 class) and for the family's bare model (``LlamaModel``...), and ``num_parameters()``
-is recorded with each parameter's name and shape. For a mixture of experts the
+is recorded with each parameter's name and shape; for the small variants under
+``tests/fixtures/configs/`` also every task head the family defines (sequence and token
+classification, question answering). For a mixture of experts the
 recorder also counts the experts' parameters (those under ``.experts.``), from which
 the active count per token follows.
 
@@ -33,26 +35,29 @@ PINS = ["torch==2.13.0", "transformers==5.23.0"]
 SOURCES = [ROOT / "examples" / "configs", ROOT / "tests" / "fixtures" / "configs"]
 OUT = ROOT / "tests" / "fixtures" / "transformers"
 
-# The family's language-model class (used when a config names no architecture) and
-# its bare model.
-CLASSES = {
-    "gpt2": ("GPT2LMHeadModel", "GPT2Model"),
-    "bert": ("BertModel", "BertModel"),
-    "t5": ("T5ForConditionalGeneration", "T5Model"),
-    "llama": ("LlamaForCausalLM", "LlamaModel"),
-    "mistral": ("MistralForCausalLM", "MistralModel"),
-    "mixtral": ("MixtralForCausalLM", "MixtralModel"),
-    "qwen2": ("Qwen2ForCausalLM", "Qwen2Model"),
-}
+# Where each published config comes from (examples/configs/sources.tsv: stem, then source);
+# the small variants under tests/fixtures/configs/ are written for the tests.
+SOURCES_FILE = ROOT / "examples" / "configs" / "sources.tsv"
 
 INSIDE = r'''
 import json, sys, torch, transformers
-path, names = sys.argv[1], json.loads(sys.argv[2])
+from transformers.models.auto import modeling_auto as auto
+path, heads = sys.argv[1], sys.argv[2] == "heads"
 with open(path) as fh:
     data = json.load(fh)
 config = transformers.AutoConfig.for_model(**data)
+mt = data["model_type"]
+# the file's classes, else the family's language model; always the bare model; for the
+# small variants every task head transformers defines for the family
+lm = auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES.get(mt) or auto.MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES.get(mt) \
+    or auto.MODEL_FOR_MASKED_LM_MAPPING_NAMES.get(mt) or auto.MODEL_MAPPING_NAMES[mt]
+names = list(data.get("architectures") or [lm]) + [auto.MODEL_MAPPING_NAMES[mt]]
+if heads:
+    names += [m[mt] for m in (auto.MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES,
+                              auto.MODEL_FOR_TOKEN_CLASSIFICATION_MAPPING_NAMES,
+                              auto.MODEL_FOR_QUESTION_ANSWERING_MAPPING_NAMES) if mt in m]
 out = {}
-for name in names:
+for name in dict.fromkeys(names):
     cls = getattr(transformers, name)
     with torch.device("meta"):
         model = cls(config)
@@ -68,17 +73,28 @@ print(json.dumps({"transformers": transformers.__version__, "torch": torch.__ver
 '''
 
 
+def sources() -> dict:
+    """Each published config's source, by file stem."""
+    out = {}
+    for line in SOURCES_FILE.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            stem, source = line.split("\t", 1)
+            out[stem] = source.strip()
+    return out
+
+
 def record(path: Path) -> dict:
     data = json.loads(path.read_text())
-    family = data["model_type"]
-    default, bare = CLASSES[family]
-    names = list(dict.fromkeys([*(data.get("architectures") or [default]), bare]))
+    published = path.parent == ROOT / "examples" / "configs"
+    source = sources().get(path.stem) if published else "a small variant written for the tests"
+    if source is None:
+        raise SystemExit(f"{SOURCES_FILE}: no source for {path.stem}; add a line: {path.stem}<TAB>URL")
     python = python_in(VENV, PINS)
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run([str(python), "-c", INSIDE, str(path), json.dumps(names)], capture_output=True,
-                          text=True, env=env, check=True)
+    done = subprocess.run([str(python), "-c", INSIDE, str(path), "plain" if published else "heads"],
+                          capture_output=True, text=True, env=env, check=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"config": str(path.relative_to(ROOT)), "model_type": family, **result}
+    return {"config": str(path.relative_to(ROOT)), "source": source, "model_type": data["model_type"], **result}
 
 
 def main(argv: list[str]) -> int:

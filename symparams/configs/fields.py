@@ -10,7 +10,7 @@ the defaults it used, and makes the sizes named with ``--symbolic`` free symbols
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping, Optional, Sequence
 
 import sympy
@@ -50,6 +50,11 @@ class Field:
     falls_back_to: Optional[str] = None
     #: words for the summary when the default applies (``hidden_size // num_attention_heads``)
     derived: str = ""
+    #: other names the config class reads the field under (its ``attribute_map``: BLOOM's
+    #: ``num_hidden_layers`` is ``n_layer``), and legacy keywords it renames (``n_embed``)
+    aliases: tuple = ()
+    #: null is a value of its own (DeepSeek's q_lora_rank: no low-rank query projection)
+    nullable: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,13 +117,16 @@ def resolve(fields: Sequence[Field], data: Mapping[str, Any], filename: str,
             value = check_value(f, subs[f.name], f"--subs {f.name}")
         elif f.name in data:
             value = check_value(f, data[f.name], filename)
+        elif any(a in data for a in f.aliases):
+            alias = next(a for a in f.aliases if a in data)
+            value = check_value(replace(f, name=alias), data[alias], filename)
         else:
             value = f.default
             if f.counted and (value is not None or f.falls_back_to or f.derived):
                 used.append(f.name)
         if value is None and f.falls_back_to:
             value = out[f.falls_back_to]
-        if value is None and f.kind == SIZE and f.counted and not f.derived:
+        if value is None and f.kind == SIZE and f.counted and not f.derived and not f.nullable:
             # transformers takes null as the value None, and building the model fails on it
             raise ConfigError(f"field {f.name!r} is null; give it a positive whole number, or leave it "
                               "out for its default", filename)

@@ -9,8 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
 from ..pytorch.module import Module
-from .families import FAMILIES, Family
-from .fields import ConfigError, Values, resolve
+from .catalog import FAMILIES
+from .families import Family
+from .fields import SIZE, ConfigError, Field, Values, resolve
+
+#: the classes a head adds to a bare model (PretrainedConfig's default: 2)
+NUM_LABELS = Field("num_labels", SIZE, 2, counted=True)
 
 #: a config.json is a few kilobytes; anything far larger is not one
 MAX_CONFIG_BYTES = 1_000_000
@@ -125,13 +129,21 @@ def read_config_text(text: str, filename: str = "<config>", symbolic: Sequence[s
         raise ConfigError(f"model_type {model_type!r} is not a family symparams builds; it builds {supported}",
                           filename)
     family = FAMILIES[model_type]
-    values = resolve(family.fields, data, filename, symbolic, _subs_values(subs or {}))
+    if isinstance(data.get("id2label"), dict) and "num_labels" not in data:
+        # PretrainedConfig keeps num_labels as the length of id2label (a file saves only id2label)
+        data = {**data, "num_labels": len(data["id2label"])}
+    values = resolve(family.fields + (NUM_LABELS,), data, filename, symbolic, _subs_values(subs or {}))
     family.check(values, filename)
     architecture = architecture or _architecture(data, family, filename)
     if architecture not in family.architectures:
         raise ConfigError(f"architecture {architecture!r} is not one symparams builds for {model_type}; "
                           f"use --model with one of {', '.join(family.architectures)}", filename)
-    model = family.build(values, architecture)
+    try:
+        model = family.build(values, architecture)
+    except ConfigError as exc:
+        if exc.filename != "<config>":
+            raise
+        raise ConfigError(str(exc).split(": ", 1)[1], filename) from None
     return ConfigModel(filename, family, architecture, values, model, family.notes(values, architecture))
 
 

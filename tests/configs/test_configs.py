@@ -15,7 +15,7 @@ from symparams.cli import main
 from symparams.configs import read_config
 from symparams.configs.arithmetic import (CHINCHILLA_FIT, CHINCHILLA_TABLE3, chinchilla, embedding_parameters,
                                           expert_parameters, kaplan_table1, study)
-from symparams.configs.families import FAMILIES
+from symparams.configs.catalog import FAMILIES
 from symparams.core.dims import substitute
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -212,14 +212,14 @@ def test_compare_names_each_field(capsys):
 
 
 BAD = [
-    ('{"model_type": "falcon"}', "is not a family symparams builds; it builds gpt2, bert, t5"),
+    ('{"model_type": "reformer"}', "is not a family symparams builds; it builds gpt2, bert, t5"),
     ('{"hidden_size": 8}', "has no 'model_type' field"),
     ('{"model_type": "llama", "hidden_size": "4096"}', "field 'hidden_size' must be a whole number, got \"4096\""),
     ('{"model_type": "llama", "hidden_size": 4000, "num_attention_heads": 48}',
      "num_attention_heads = 48 does not divide hidden_size = 4000"),
     ('{"model_type": "llama", "num_attention_heads": 32, "num_key_value_heads": 5}',
      "num_key_value_heads = 5 does not divide num_attention_heads = 32"),
-    ('{"model_type": "llama", "architectures": ["LlamaForSequenceClassification"]}', "names no class"),
+    ('{"model_type": "llama", "architectures": ["LlamaForMaskedLM"]}', "names no class"),
     ('{"model_type": "llama",', "not valid JSON"),
     ('{"model_type": "mixtral", "num_experts_per_tok": 9}', "num_experts_per_tok = 9 is more than"),
     ('{"model_type": "gpt2", "n_layer": ' + "[" * 100_000 + "]" * 100_000 + "}",

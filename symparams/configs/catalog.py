@@ -1,0 +1,10 @@
+"""Every family symparams builds, by ``model_type``: the decoders as data
+(:mod:`.decoders`), and the families whose models really differ (:mod:`.families`:
+GPT-2, BERT, T5; :mod:`.encoders`, :mod:`.seq2seq`, :mod:`.ssm`)."""
+
+from __future__ import annotations
+
+from .decoders import DECODERS
+from .families import GPT2, T5, Bert
+
+FAMILIES = {f.model_type: f for f in (GPT2(), Bert(), T5(), *DECODERS)}
