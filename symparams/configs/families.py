@@ -289,7 +289,7 @@ class Bert(Family):
 # ---- T5: transformers/models/t5/{configuration,modeling}_t5.py -----------------------------------------
 class T5(Family):
     model_type = "t5"
-    architectures = ("T5ForConditionalGeneration", "T5Model", "T5EncoderModel")
+    prefix = "T5"
     depth_field = "num_layers"
     fields = (
         _f("vocab_size", 32128), _f("d_model", 512), _f("d_kv", 64), _f("d_ff", 2048), _f("num_layers", 6),
@@ -308,6 +308,10 @@ class T5(Family):
             raise ConfigError(f"field 'feed_forward_proj' must be an activation ('relu') or 'gated-' and "
                               f"one ('gated-gelu'), got {v['feed_forward_proj']!r}", filename)
 
+    @property
+    def architectures(self):
+        return tuple(self.prefix + a for a in ("ForConditionalGeneration", "Model", "EncoderModel"))
+
     def width_field(self):
         return "d_model"
 
@@ -319,7 +323,8 @@ class T5(Family):
         gated = v["feed_forward_proj"].startswith("gated-")
 
         def attention(relative: bool):
-            a = Built("T5Attention", q=nn.Linear(d, inner, bias=False), k=nn.Linear(d, inner, bias=False),
+            a = Built(f"{self.prefix}Attention", q=nn.Linear(d, inner, bias=False),
+                      k=nn.Linear(d, inner, bias=False),
                       v=nn.Linear(d, inner, bias=False), o=nn.Linear(inner, d, bias=False))
             if relative:   # only the first block of each stack has the relative position buckets
                 a.relative_attention_bias = nn.Embedding(v["relative_attention_num_buckets"], v["num_heads"])
@@ -327,22 +332,23 @@ class T5(Family):
 
         def feed_forward():
             if gated:
-                dense = Built("T5DenseGatedActDense", wi_0=nn.Linear(d, v["d_ff"], bias=False),
+                dense = Built(f"{self.prefix}DenseGatedActDense", wi_0=nn.Linear(d, v["d_ff"], bias=False),
                               wi_1=nn.Linear(d, v["d_ff"], bias=False), wo=nn.Linear(v["d_ff"], d, bias=False))
             else:
-                dense = Built("T5DenseActDense", wi=nn.Linear(d, v["d_ff"], bias=False),
+                dense = Built(f"{self.prefix}DenseActDense", wi=nn.Linear(d, v["d_ff"], bias=False),
                               wo=nn.Linear(v["d_ff"], d, bias=False))
-            return Built("T5LayerFF", DenseReluDense=dense, layer_norm=RMSNorm(d, "T5LayerNorm"))
+            return Built(f"{self.prefix}LayerFF", DenseReluDense=dense,
+                         layer_norm=RMSNorm(d, f"{self.prefix}LayerNorm"))
 
         def block(decoder: bool):
             def make(i):
-                layers = ModuleList([Built("T5LayerSelfAttention", SelfAttention=attention(i == 0),
-                                           layer_norm=RMSNorm(d, "T5LayerNorm"))])
+                layers = ModuleList([Built(f"{self.prefix}LayerSelfAttention", SelfAttention=attention(i == 0),
+                                           layer_norm=RMSNorm(d, f"{self.prefix}LayerNorm"))])
                 if decoder:
-                    layers.append(Built("T5LayerCrossAttention", EncDecAttention=attention(False),
-                                        layer_norm=RMSNorm(d, "T5LayerNorm")))
+                    layers.append(Built(f"{self.prefix}LayerCrossAttention", EncDecAttention=attention(False),
+                                        layer_norm=RMSNorm(d, f"{self.prefix}LayerNorm")))
                 layers.append(feed_forward())
-                return Built("T5Block", layer=layers)
+                return Built(f"{self.prefix}Block", layer=layers)
             return make
 
         def stack_of(decoder: bool, n, field):
@@ -354,28 +360,28 @@ class T5(Family):
                     blocks.add_module(name, m)
             else:
                 blocks.add_module("*", rest)
-            return Built("T5Stack", block=blocks, final_layer_norm=RMSNorm(d, "T5LayerNorm"))
+            return Built(f"{self.prefix}Stack", block=blocks, final_layer_norm=RMSNorm(d, f"{self.prefix}LayerNorm"))
 
         shared = nn.Embedding(v["vocab_size"], d)
         encoder = stack_of(False, v["num_layers"], "num_layers")
         # T5Stack.embed_tokens is the model's `shared` embedding (one tensor, counted once)
         encoder.embed_tokens = _tied_embedding(shared)
-        if architecture == "T5EncoderModel":
-            return Built("T5EncoderModel", shared=shared, encoder=encoder)
+        if architecture.endswith("EncoderModel"):
+            return Built(architecture, shared=shared, encoder=encoder)
         decoder = stack_of(True, v["num_decoder_layers"], "num_decoder_layers")
         decoder.embed_tokens = _tied_embedding(shared)
-        if architecture == "T5Model":
-            return Built("T5Model", shared=shared, encoder=encoder, decoder=decoder)
+        if architecture.endswith("Model"):
+            return Built(architecture, shared=shared, encoder=encoder, decoder=decoder)
         lm_head = nn.Linear(d, v["vocab_size"], bias=False)
         # transformers 5 ties T5's lm_head to `shared` whatever the file says: T5Config sets
         # tie_word_embeddings = True and keeps the file's false only to turn off the decoder
         # output scaling (configuration_t5.py, __post_init__)
         lm_head.weight = shared.weight
-        return Built("T5ForConditionalGeneration", shared=shared, encoder=encoder, decoder=decoder,
+        return Built(architecture, shared=shared, encoder=encoder, decoder=decoder,
                      lm_head=lm_head)
 
     def notes(self, v, architecture):
-        if architecture == "T5ForConditionalGeneration" and v["tie_word_embeddings"] is False:
+        if architecture.endswith("ForConditionalGeneration") and v["tie_word_embeddings"] is False:
             return ["the file says tie_word_embeddings: false (a T5 v1.1 or FLAN-T5 checkpoint). transformers 5 "
                     "ties lm_head to shared for every T5 and reads that false only as 'do not scale the decoder "
                     "output' (configuration_t5.py), so lm_head is counted once; transformers 4 kept it separate, "
@@ -395,3 +401,13 @@ def _tied_embedding(shared: Module) -> Module:
     e = nn.Embedding(shared.num_embeddings, shared.embedding_dim)
     e.weight = shared.weight
     return e
+
+
+class MT5(T5):
+    """``transformers/models/mt5``: T5 v1.1's layers (a gated GELU feed-forward) under MT5's
+    names, with mT5's defaults (a 250,112-token vocabulary)."""
+
+    model_type = "mt5"
+    prefix = "MT5"
+    fields = _inherit(T5.fields, {"vocab_size": 250112, "d_kv": 64, "d_ff": 1024, "num_layers": 8, "num_heads": 6,
+                                  "feed_forward_proj": "gated-gelu"})

@@ -16,6 +16,7 @@ from symparams.configs import read_config
 from symparams.configs.arithmetic import (CHINCHILLA_FIT, CHINCHILLA_TABLE3, chinchilla, embedding_parameters,
                                           expert_parameters, kaplan_table1, study)
 from symparams.configs.catalog import FAMILIES
+from symparams.configs.fields import ConfigError
 from symparams.core.dims import substitute
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +37,21 @@ def test_every_family_is_recorded():
     assert len(CASES) >= 30
 
 
-@pytest.mark.parametrize("stem,arch", CASES)
+def builds(stem: str, arch: str) -> bool:
+    return arch in FAMILIES[record(stem)["model_type"]].architectures
+
+
+@pytest.mark.parametrize("stem,arch", [c for c in CASES if not builds(*c)])
+def test_a_head_symparams_does_not_build_is_refused(stem, arch):
+    # transformers defines it (recorded), symparams does not build it yet: one line, no count
+    with pytest.raises(ConfigError, match="is not one symparams builds"):
+        built(stem, arch)
+
+
+BUILT = [c for c in CASES if builds(*c)]
+
+
+@pytest.mark.parametrize("stem,arch", BUILT)
 def test_count_names_and_shapes_equal_transformers(stem, arch):
     real = record(stem)["models"][arch]
     config = built(stem, arch)
@@ -45,7 +60,7 @@ def test_count_names_and_shapes_equal_transformers(stem, arch):
     assert sorted(ours) == sorted((n, s) for n, s in real["parameters"])
 
 
-@pytest.mark.parametrize("stem,arch", CASES)
+@pytest.mark.parametrize("stem,arch", BUILT)
 def test_embeddings_are_what_transformers_leaves_out(stem, arch):
     real = record(stem)["models"][arch]
     embed, _ = embedding_parameters(built(stem, arch).model)
