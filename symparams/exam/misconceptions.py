@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Optional
 
 from ..core.formula import Ceil, Floor, Quotient, add
@@ -172,6 +173,10 @@ CATALOGUE = {m.tag: m for m in [
     Misconception("attention_one_head", PARAMS),
     Misconception("attention_model_width_per_head", PARAMS),
     Misconception("gqa_all_heads", PARAMS),
+    Misconception("separable_as_full", PARAMS),
+    Misconception("separable_no_pointwise", PARAMS),
+    Misconception("depthwise_per_output", PARAMS),
+    Misconception("depthwise_as_full", PARAMS),
     Misconception("bidirectional_once", PARAMS),
     Misconception("stacked_first_input", PARAMS),
     Misconception("lstm_without_gates", PARAMS),
@@ -445,6 +450,60 @@ def _gqa_all_heads(row):
     return wrong, {"query_heads": q_heads, "kv_heads": kv_heads}
 
 
+# ---- depthwise and depthwise-separable convolutions ---------------------------------------------
+#
+# Keras's SeparableConv2D holds depthwise_kernel (k, k, C_in, m) and pointwise_kernel
+# (1, 1, C_in·m, C_out), and its bias (C_out); DepthwiseConv2D a kernel (k, k, C_in, m) and
+# its bias (C_in·m) (keras/src/layers/convolutional/base_separable_conv.py,
+# base_depthwise_conv.py).
+
+
+def _named_shape(row, last: str):
+    return next((shape for name, shape, _ in row.weights if name.split("/")[-1] == last), None)
+
+
+def _separable_as_full(row):
+    """A separable convolution counted as the full convolution it stands for: k·k·C_in·C_out."""
+    if not _applies("separable_as_full", row):
+        return None
+    depthwise, pointwise = _named_shape(row, "depthwise_kernel"), _named_shape(row, "pointwise_kernel")
+    if depthwise is None or pointwise is None:
+        return None
+    full = math.prod(depthwise[:-2]) * depthwise[-2] * pointwise[-1] + _weights(row, "bias")
+    return full, {"full": full, "separable": row.params, "times": Fraction(full, row.params)}
+
+
+def _separable_no_pointwise(row):
+    """The 1×1 pointwise convolution left out: the depthwise kernels and the bias only."""
+    if not _applies("separable_no_pointwise", row):
+        return None
+    pointwise = _named_shape(row, "pointwise_kernel")
+    return (row.params - math.prod(pointwise), {"pointwise": math.prod(pointwise)}) if pointwise else None
+
+
+def _depthwise_per_output(row):
+    """Each output channel given its own depthwise kernels (k·k·C_in·C_out), as a full
+    convolution has, before the pointwise one."""
+    if not _applies("depthwise_per_output", row):
+        return None
+    depthwise, pointwise = _named_shape(row, "depthwise_kernel"), _named_shape(row, "pointwise_kernel")
+    if depthwise is None or pointwise is None or pointwise[-1] == 1:
+        return None
+    return row.params + math.prod(depthwise) * (pointwise[-1] - 1), {"outputs": pointwise[-1]}
+
+
+def _depthwise_as_full(row):
+    """A depthwise convolution counted as a full one: every output channel reading every input."""
+    if not _applies("depthwise_as_full", row):
+        return None
+    kernel = _named_shape(row, "kernel")
+    if kernel is None or kernel[-2] == 1:
+        return None
+    *k, c_in, m = kernel
+    full = math.prod(k) * c_in * c_in * m + _weights(row, "bias")
+    return full, {"channels": c_in}
+
+
 # ---- recurrent: bidirectional and stacked --------------------------------------------------------
 #
 # Keras's Bidirectional holds forward_<name>/... and backward_<name>/... weights
@@ -534,6 +593,10 @@ LAYER_RULES = {
     "attention_one_head": _attention_one_head,
     "attention_model_width_per_head": _attention_model_width_per_head,
     "gqa_all_heads": _gqa_all_heads,
+    "separable_as_full": _separable_as_full,
+    "separable_no_pointwise": _separable_no_pointwise,
+    "depthwise_per_output": _depthwise_per_output,
+    "depthwise_as_full": _depthwise_as_full,
     "bidirectional_once": _bidirectional_once,
     "lstm_without_gates": _lstm_without_gates,
     "lstm_without_inputs": _lstm_without_inputs,

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Spec.from_dict works everywhere and is tested below on every version.
 needs_toml = pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is Python 3.11+")
 KERAS_SPECS = {name: ROOT / "templates" / "exam" / f"{name}.toml"
-               for name in ("cnn", "rnn", "batchnorm", "shapes", "layers", "compute", "cloze", "attention", "recurrent")}
+               for name in ("cnn", "rnn", "batchnorm", "shapes", "layers", "compute", "cloze", "attention", "recurrent", "separable")}
 TORCH_SPECS = {name: ROOT / "templates" / "exam" / f"{name}.toml" for name in ("torch_cnn", "torch_rnn")}
 SPECS = {**KERAS_SPECS, **TORCH_SPECS}
 

@@ -285,6 +285,7 @@ class BaseDepthwiseConv(_Spatial):
     inert_args = KERNEL_INERT | {"depthwise_initializer", "depthwise_regularizer",
                                  "depthwise_constraint"}
     prose = "depthwise"
+    misconceptions = frozenset({"depthwise_as_full"})
 
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True, **kwargs):
@@ -335,6 +336,7 @@ class BaseSeparableConv(_Spatial):
                                  "depthwise_regularizer", "pointwise_regularizer",
                                  "depthwise_constraint", "pointwise_constraint"}
     prose = "separable"
+    misconceptions = frozenset({"separable_as_full", "separable_no_pointwise", "depthwise_per_output"})
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True, **kwargs):
