@@ -51,8 +51,9 @@ class Tally:
     generator_errors: int = 0
 
 
-class _OutOfTime(Exception):
-    pass
+#: inputs per hypothesis run: a long run is many short ones, each with its own seed, so that
+#: it can stop between them when --minutes is up
+CHUNK = 100
 
 
 def fuzz(entry: str, count: int, seed_value: int, minutes: float, failures: list, progress) -> Tally:
@@ -60,19 +61,7 @@ def fuzz(entry: str, count: int, seed_value: int, minutes: float, failures: list
     exits: Counter = Counter()
     started = time.monotonic()
 
-    @seed(seed_value)
-    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
-    @given(st.data())
-    def run(data):
-        if minutes and time.monotonic() - started > minutes * 60:
-            raise _OutOfTime
-        try:
-            case = data.draw(fuzz_entries.ENTRIES[entry]())
-        except Exception as exc:  # noqa: BLE001 - a fault of the fuzzer's own, counted, not fatal
-            tally.generator_errors += 1
-            print(f"{entry}: the fuzzer could not make an input: {exc!r}", file=sys.stderr)
-            return
+    def one(case) -> None:
         outcome = case.run()
         tally.inputs += 1
         exits[str(outcome.code) if outcome.signal is None else f"signal {outcome.signal}"] += 1
@@ -85,23 +74,36 @@ def fuzz(entry: str, count: int, seed_value: int, minutes: float, failures: list
             tally.failures += 1
             failures.append({"entry": entry, "argv": case.argv, "problems": problems,
                              "stderr": outcome.stderr[:1000], "files": case.files})
-        if tally.inputs % 100 == 0:
-            tally.exits = dict(exits)
-            tally.seconds = time.monotonic() - started
-            progress(tally)
 
-    try:
+    for chunk in range((count + CHUNK - 1) // CHUNK):
+        if minutes and time.monotonic() - started > minutes * 60:
+            tally.stopped_early = True
+            break
+
+        @seed(seed_value * 1_000_003 + chunk)
+        @settings(max_examples=min(CHUNK, count - chunk * CHUNK), database=None, deadline=None,
+                  phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+        @given(st.data())
+        def run(data):
+            try:
+                case = data.draw(fuzz_entries.ENTRIES[entry]())
+            except Exception as exc:  # noqa: BLE001 - the fuzzer's own fault: counted, not fatal
+                tally.generator_errors += 1
+                print(f"{entry}: the fuzzer could not make an input: {exc!r}", file=sys.stderr)
+                return
+            one(case)
+
         run()
-    except _OutOfTime:
-        tally.stopped_early = True
-    tally.exits = dict(sorted(exits.items()))
-    tally.seconds = time.monotonic() - started
+        tally.exits = dict(sorted(exits.items()))
+        tally.seconds = time.monotonic() - started
+        progress(tally)
     return tally
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entry", default="model", choices=[*fuzz_entries.ENTRIES, "all"])
+    parser.add_argument("--entry", default="model",
+                        help=f"one of {', '.join(fuzz_entries.ENTRIES)}, several joined by commas, or all")
     parser.add_argument("--count", type=int, default=10_000, help="inputs per entry")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--minutes", type=float, default=0, help="stop each entry after this long (0: never)")
@@ -109,7 +111,10 @@ def main() -> int:
     parser.add_argument("--summary", help="write the tallies as JSON here, after every 100 inputs")
     args = parser.parse_args()
 
-    entries = list(fuzz_entries.ENTRIES) if args.entry == "all" else [args.entry]
+    entries = list(fuzz_entries.ENTRIES) if args.entry == "all" else args.entry.split(",")
+    unknown = [e for e in entries if e not in fuzz_entries.ENTRIES]
+    if unknown:
+        parser.error(f"--entry {unknown[0]}: the entries are {', '.join(fuzz_entries.ENTRIES)}, or all")
     failures: list[dict] = []
     tallies: dict[str, Tally] = {}
 
