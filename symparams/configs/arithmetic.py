@@ -157,8 +157,10 @@ def embedding_parameters(model: Module) -> tuple:
                 seen.add(id(m.weight))
                 embed += m.weight.numel
     for name, m in model.named_modules():
-        if name.split(".")[-1] == "lm_head" and m.weight is not None and id(m.weight) not in tables:
-            head += m.weight.numel
+        # an lm_head that is a linear layer (RoBERTa's is a block whose decoder is tied)
+        weight = getattr(m, "weight", None)
+        if name.split(".")[-1] == "lm_head" and weight is not None and id(weight) not in tables:
+            head += weight.numel
     return bounds.expand(embed), bounds.expand(head)
 
 

@@ -5,6 +5,7 @@ GPT-2, BERT, T5; :mod:`.encoders`, :mod:`.seq2seq`, :mod:`.ssm`)."""
 from __future__ import annotations
 
 from .decoders import DECODERS
-from .families import GPT2, MT5, T5, Bert
+from .encoders import ENCODERS
+from .families import GPT2, MT5, T5
 
-FAMILIES = {f.model_type: f for f in (GPT2(), Bert(), T5(), MT5(), *DECODERS)}
+FAMILIES = {f.model_type: f for f in (GPT2(), ENCODERS[0], T5(), MT5(), *ENCODERS[1:], *DECODERS)}

@@ -233,59 +233,6 @@ class GPT2(Family):
                     ("n_positions", v["n_positions"]), ("n_layer", v["n_layer"]))
 
 
-# ---- BERT: transformers/models/bert/{configuration,modeling}_bert.py ---------------------------------
-class Bert(Family):
-    model_type = "bert"
-    architectures = ("BertModel", "BertForMaskedLM")
-    fields = (
-        _f("vocab_size", 30522), _f("hidden_size", 768), _f("num_hidden_layers", 12),
-        _f("num_attention_heads", 12), _f("intermediate_size", 3072),
-        _f("hidden_act", "gelu", TEXT, counted=False), _f("max_position_embeddings", 512),
-        _f("type_vocab_size", 2), _f("layer_norm_eps", 1e-12, NUMBER, counted=False),
-        _f("tie_word_embeddings", True, FLAG),
-    )
-
-    def build(self, v, architecture):
-        d = v["hidden_size"]
-
-        def layer(i):
-            return Built(
-                "BertLayer",
-                attention=Built("BertAttention",
-                                self=Built("BertSelfAttention", query=nn.Linear(d, d), key=nn.Linear(d, d),
-                                           value=nn.Linear(d, d)),
-                                output=Built("BertSelfOutput", dense=nn.Linear(d, d), LayerNorm=nn.LayerNorm(d))),
-                intermediate=Built("BertIntermediate", dense=nn.Linear(d, v["intermediate_size"])),
-                output=Built("BertOutput", dense=nn.Linear(v["intermediate_size"], d), LayerNorm=nn.LayerNorm(d)))
-        embeddings = Built("BertEmbeddings", word_embeddings=nn.Embedding(v["vocab_size"], d),
-                           position_embeddings=nn.Embedding(v["max_position_embeddings"], d),
-                           token_type_embeddings=nn.Embedding(v["type_vocab_size"], d), LayerNorm=nn.LayerNorm(d))
-        body = Built("BertModel", embeddings=embeddings,
-                     encoder=Built("BertEncoder", layer=stack(layer, v["num_hidden_layers"], "num_hidden_layers")))
-        if architecture == "BertModel":
-            body.pooler = Built("BertPooler", dense=nn.Linear(d, d))
-            return body
-        # BertForMaskedLM: the body without its pooler (add_pooling_layer=False), and a head
-        # whose decoder is tied to the word embeddings; its bias is cls.predictions.bias
-        decoder = nn.Linear(d, v["vocab_size"])
-        head = Built("BertLMPredictionHead",
-                     transform=Built("BertPredictionHeadTransform", dense=nn.Linear(d, d), LayerNorm=nn.LayerNorm(d)))
-        head.bias = decoder.bias
-        head.decoder = decoder
-        if v["tie_word_embeddings"]:
-            decoder.weight = embeddings.word_embeddings.weight
-        return Built("BertForMaskedLM", bert=body, cls=Built("BertOnlyMLMHead", predictions=head))
-
-    def dims(self, v):
-        return Dims(("hidden_size", v["hidden_size"]), ("num_hidden_layers", v["num_hidden_layers"]),
-                    ("num_attention_heads", v["num_attention_heads"]),
-                    ("num_attention_heads", v["num_attention_heads"]),
-                    ("hidden_size/num_attention_heads", v["hidden_size"] / v["num_attention_heads"]),
-                    ("intermediate_size", v["intermediate_size"]), ("vocab_size", v["vocab_size"]),
-                    ("max_position_embeddings", v["max_position_embeddings"]),
-                    ("num_hidden_layers", v["num_hidden_layers"]), caches=False)
-
-
 # ---- T5: transformers/models/t5/{configuration,modeling}_t5.py -----------------------------------------
 class T5(Family):
     model_type = "t5"

@@ -1,0 +1,302 @@
+"""BERT-style encoders: one embedding block (words, positions, token types, a LayerNorm),
+a stack of post-norm layers (``attention.self.query``...), and the heads ``transformers``
+puts on them. BERT, RoBERTa, XLM-RoBERTa and ELECTRA are data on :class:`Encoder`
+(``modeling_bert.py`` and the files that copy it); DistilBERT and ALBERT name and share
+their layers in their own ways and override the body.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ..pytorch import nn
+from ..pytorch.containers import ModuleList
+from ..pytorch.module import Module
+from .decoder import HEADS
+from .families import Built, Dims, Family, _f, _inherit, stack
+from .fields import FLAG, NUMBER, TEXT
+
+_EPS = dict(kind=NUMBER, counted=False)
+
+
+class Encoder(Family):
+    """``modeling_bert.py``'s shapes under a family's names."""
+
+    model_type = "bert"
+    prefix = "Bert"
+    body_name = "bert"
+    fields = (
+        _f("vocab_size", 30522), _f("hidden_size", 768), _f("num_hidden_layers", 12),
+        _f("num_attention_heads", 12), _f("intermediate_size", 3072),
+        _f("hidden_act", "gelu", TEXT, counted=False), _f("max_position_embeddings", 512),
+        _f("type_vocab_size", 2), _f("layer_norm_eps", 1e-12, **_EPS),
+        _f("tie_word_embeddings", True, FLAG),
+    )
+    #: a factorised embedding narrower than the layers (ELECTRA, ALBERT): the field
+    embedding_size: Optional[str] = None
+    #: the masked-LM head's kind: bert (cls.predictions), roberta (lm_head), electra (generator_*)
+    mlm = "bert"
+    #: the sequence classifier: on the pooler (BERT), or its own dense layer (RoBERTa's ClassificationHead)
+    pooled_classifier = True
+    has_pooler = True
+    masked_lm = "ForMaskedLM"
+    head_first = False
+
+    @property
+    def architectures(self):
+        return (self.prefix + "Model", self.prefix + self.masked_lm) + tuple(self.prefix + h for h in HEADS)
+
+    def emb(self, v):
+        return v[self.embedding_size] if self.embedding_size else v["hidden_size"]
+
+    def embeddings(self, v) -> Module:
+        e = self.emb(v)
+        out = Built(f"{self.prefix}Embeddings", word_embeddings=nn.Embedding(v["vocab_size"], e),
+                    position_embeddings=nn.Embedding(v["max_position_embeddings"], e))
+        if v.get("type_vocab_size") is not None:
+            out.token_type_embeddings = nn.Embedding(v["type_vocab_size"], e)
+        out.LayerNorm = nn.LayerNorm(e)
+        return out
+
+    def layer(self, v, i) -> Module:
+        d, ff = v["hidden_size"], v["intermediate_size"]
+        p = self.prefix
+        return Built(
+            f"{p}Layer",
+            attention=Built(f"{p}Attention",
+                            self=Built(f"{p}SelfAttention", query=nn.Linear(d, d), key=nn.Linear(d, d),
+                                       value=nn.Linear(d, d)),
+                            output=Built(f"{p}SelfOutput", dense=nn.Linear(d, d), LayerNorm=nn.LayerNorm(d))),
+            intermediate=Built(f"{p}Intermediate", dense=nn.Linear(d, ff)),
+            output=Built(f"{p}Output", dense=nn.Linear(ff, d), LayerNorm=nn.LayerNorm(d)))
+
+    def body(self, v, pooler: bool) -> Module:
+        d = v["hidden_size"]
+        body = Built(f"{self.prefix}Model", embeddings=self.embeddings(v))
+        if self.embedding_size and self.emb(v) != d:
+            body.embeddings_project = nn.Linear(self.emb(v), d)      # ElectraModel
+        body.encoder = Built(f"{self.prefix}Encoder",
+                             layer=stack(lambda i: self.layer(v, i), v["num_hidden_layers"], "num_hidden_layers"))
+        if pooler and self.has_pooler:
+            body.pooler = Built(f"{self.prefix}Pooler", dense=nn.Linear(d, d))
+        return body
+
+    def word_embedding(self, body) -> Module:
+        return body.embeddings.word_embeddings
+
+    def masked_lm_head(self, v, body) -> dict:
+        """The masked-LM head's modules by attribute, its decoder tied to the word embedding."""
+        d, e, vocab = v["hidden_size"], self.emb(v), v["vocab_size"]
+        decoder = nn.Linear(e, vocab)
+        if v["tie_word_embeddings"]:
+            decoder.weight = self.word_embedding(body).weight
+        if self.mlm == "electra":
+            return {"generator_predictions": Built("ElectraGeneratorPredictions", LayerNorm=nn.LayerNorm(e),
+                                                   dense=nn.Linear(d, e)),
+                    "generator_lm_head": decoder}
+        if self.mlm == "roberta":
+            head = Built(f"{self.prefix}LMHead", dense=nn.Linear(d, d), layer_norm=nn.LayerNorm(d))
+        else:
+            head = Built(f"{self.prefix}LMPredictionHead",
+                         transform=Built(f"{self.prefix}PredictionHeadTransform", dense=nn.Linear(d, d),
+                                         LayerNorm=nn.LayerNorm(d)))
+        # the head's bias is its decoder's bias, one tensor under two names (modeling_bert.py)
+        head.bias = decoder.bias
+        head.decoder = decoder
+        if self.mlm == "roberta":
+            return {"lm_head": head}
+        return {"cls": Built(f"{self.prefix}OnlyMLMHead", predictions=head)}
+
+    def build(self, v, architecture):
+        if architecture == f"{self.prefix}Model":
+            return self.body(v, pooler=True)
+        d, labels = v["hidden_size"], v["num_labels"]
+        task = architecture[len(self.prefix):]
+        pooled = task == "ForSequenceClassification" and self.pooled_classifier
+        model = Built(architecture)
+        body = self.body(v, pooler=pooled)
+        if task == self.masked_lm:
+            head = self.masked_lm_head(v, body)
+            # XLMRobertaForMaskedLM makes its lm_head before its body, so the tied word
+            # embedding is named lm_head.decoder.weight there (modeling_xlm_roberta.py)
+            for name, m in ([*head.items(), (self.body_name, body)] if self.head_first
+                            else [(self.body_name, body), *head.items()]):
+                setattr(model, name, m)
+            return model
+        setattr(model, self.body_name, body)
+        if task == "ForSequenceClassification" and not pooled:
+            model.classifier = Built(f"{self.prefix}ClassificationHead", dense=nn.Linear(d, d),
+                                     out_proj=nn.Linear(d, labels))
+        elif task == "ForQuestionAnswering":
+            # BertForQuestionAnswering: Linear(hidden_size, num_labels), start and end logits at 2
+            model.qa_outputs = nn.Linear(d, labels)
+        else:
+            model.classifier = nn.Linear(d, labels)
+        return model
+
+    def dims(self, v):
+        return Dims(("hidden_size", v["hidden_size"]), ("num_hidden_layers", v["num_hidden_layers"]),
+                    ("num_attention_heads", v["num_attention_heads"]),
+                    ("num_attention_heads", v["num_attention_heads"]),
+                    ("hidden_size/num_attention_heads", v["hidden_size"] / v["num_attention_heads"]),
+                    ("intermediate_size", v["intermediate_size"]), ("vocab_size", v["vocab_size"]),
+                    ("max_position_embeddings", v["max_position_embeddings"]),
+                    ("num_hidden_layers", v["num_hidden_layers"]), caches=False)
+
+
+class Bert(Encoder):
+    """``modeling_bert.py``."""
+
+
+class Roberta(Encoder):
+    """``modeling_roberta.py``: BERT's layers; ``lm_head`` for masked LM, and a classification
+    head of its own (``classifier.dense``, ``classifier.out_proj``) instead of the pooler.
+    Positions start after the padding index, which is why published configs say 514."""
+
+    model_type = "roberta"
+    prefix = "Roberta"
+    body_name = "roberta"
+    fields = _inherit(Encoder.fields, {"vocab_size": 50265})
+    mlm = "roberta"
+    pooled_classifier = False
+
+
+class XLMRoberta(Roberta):
+    """``modeling_xlm_roberta.py``: RoBERTa under XLM-RoBERTa's names and defaults."""
+
+    model_type = "xlm-roberta"
+    prefix = "XLMRoberta"
+    fields = Encoder.fields
+    head_first = True
+
+
+class Electra(Encoder):
+    """``modeling_electra.py``: embeddings of ``embedding_size`` projected to the layers'
+    width (``embeddings_project``), no pooler; the generator's head for masked LM."""
+
+    model_type = "electra"
+    prefix = "Electra"
+    body_name = "electra"
+    fields = _inherit(Encoder.fields, {"hidden_size": 256, "num_attention_heads": 4, "intermediate_size": 1024},
+                      added={"vocab_size": _f("embedding_size", 128)})
+    embedding_size = "embedding_size"
+    mlm = "electra"
+    pooled_classifier = False
+    has_pooler = False
+
+
+class DistilBert(Encoder):
+    """``modeling_distilbert.py``: no token types, its own names (``q_lin``, ``ffn.lin1``,
+    ``sa_layer_norm``...), ``vocab_transform``/``vocab_projector`` for masked LM and a
+    ``pre_classifier`` for sequence classification."""
+
+    model_type = "distilbert"
+    prefix = "DistilBert"
+    body_name = "distilbert"
+    depth_field = "n_layers"
+    fields = (
+        _f("vocab_size", 30522), _f("max_position_embeddings", 512),
+        _f("sinusoidal_pos_embds", False, FLAG, counted=False), _f("n_layers", 6), _f("n_heads", 12),
+        _f("dim", 768), _f("hidden_dim", 3072), _f("activation", "gelu", TEXT, counted=False),
+        _f("tie_word_embeddings", True, FLAG),
+    )
+
+    def width_field(self):
+        return "dim"
+
+    def heads_field(self):
+        return "n_heads"
+
+    def body(self, v, pooler):
+        d, ff = v["dim"], v["hidden_dim"]
+
+        def block(i):
+            return Built("TransformerBlock",
+                         attention=Built("DistilBertSelfAttention", q_lin=nn.Linear(d, d), k_lin=nn.Linear(d, d),
+                                         v_lin=nn.Linear(d, d), out_lin=nn.Linear(d, d)),
+                         sa_layer_norm=nn.LayerNorm(d),
+                         ffn=Built("FFN", lin1=nn.Linear(d, ff), lin2=nn.Linear(ff, d)),
+                         output_layer_norm=nn.LayerNorm(d))
+        embeddings = Built("Embeddings", word_embeddings=nn.Embedding(v["vocab_size"], d),
+                           position_embeddings=nn.Embedding(v["max_position_embeddings"], d),
+                           LayerNorm=nn.LayerNorm(d))
+        return Built("DistilBertModel", embeddings=embeddings,
+                     transformer=Built("Transformer", layer=stack(block, v["n_layers"], "n_layers")))
+
+    def build(self, v, architecture):
+        if architecture == "DistilBertModel":
+            return self.body(v, True)
+        d, labels = v["dim"], v["num_labels"]
+        body = self.body(v, False)
+        model = Built(architecture, distilbert=body)
+        task = architecture[len(self.prefix):]
+        if task == "ForMaskedLM":
+            model.vocab_transform = nn.Linear(d, d)
+            model.vocab_layer_norm = nn.LayerNorm(d)
+            model.vocab_projector = nn.Linear(d, v["vocab_size"])
+            if v["tie_word_embeddings"]:
+                model.vocab_projector.weight = body.embeddings.word_embeddings.weight
+        elif task == "ForSequenceClassification":
+            model.pre_classifier = nn.Linear(d, d)
+            model.classifier = nn.Linear(d, labels)
+        elif task == "ForQuestionAnswering":
+            # BertForQuestionAnswering: Linear(hidden_size, num_labels), start and end logits at 2
+            model.qa_outputs = nn.Linear(d, labels)
+        else:
+            model.classifier = nn.Linear(d, labels)
+        return model
+
+    def dims(self, v):
+        return Dims(("dim", v["dim"]), ("n_layers", v["n_layers"]), ("n_heads", v["n_heads"]),
+                    ("n_heads", v["n_heads"]), ("dim/n_heads", v["dim"] / v["n_heads"]),
+                    ("hidden_dim", v["hidden_dim"]), ("vocab_size", v["vocab_size"]),
+                    ("max_position_embeddings", v["max_position_embeddings"]), ("n_layers", v["n_layers"]),
+                    caches=False)
+
+
+class Albert(Encoder):
+    """``modeling_albert.py``: factorised embeddings mapped in by
+    ``encoder.embedding_hidden_mapping_in``, and layers shared: ``num_hidden_groups`` groups
+    of ``inner_group_num`` layers serve all ``num_hidden_layers`` passes, so the depth does
+    not change the count; its pooler is one ``Linear``; ``predictions`` for masked LM."""
+
+    model_type = "albert"
+    prefix = "Albert"
+    body_name = "albert"
+    fields = _inherit(Encoder.fields, {"vocab_size": 30000, "hidden_size": 4096, "num_attention_heads": 64,
+                                       "intermediate_size": 16384},
+                      added={"vocab_size": _f("embedding_size", 128),
+                             "num_hidden_layers": _f("num_hidden_groups", 1),
+                             "intermediate_size": _f("inner_group_num", 1)})
+    embedding_size = "embedding_size"
+
+    def body(self, v, pooler):
+        d, ff, e = v["hidden_size"], v["intermediate_size"], v["embedding_size"]
+
+        def albert_layer():
+            return Built("AlbertLayer", full_layer_layer_norm=nn.LayerNorm(d),
+                         attention=Built("AlbertSdpaAttention", query=nn.Linear(d, d), key=nn.Linear(d, d),
+                                         value=nn.Linear(d, d), dense=nn.Linear(d, d), LayerNorm=nn.LayerNorm(d)),
+                         ffn=nn.Linear(d, ff), ffn_output=nn.Linear(ff, d))
+        groups = ModuleList([Built("AlbertLayerGroup",
+                                   albert_layers=ModuleList([albert_layer() for _ in range(int(v["inner_group_num"]))]))
+                             for _ in range(int(v["num_hidden_groups"]))])
+        body = Built("AlbertModel", embeddings=self.embeddings(v),
+                     encoder=Built("AlbertTransformer", embedding_hidden_mapping_in=nn.Linear(e, d),
+                                   albert_layer_groups=groups))
+        if pooler:
+            body.pooler = nn.Linear(d, d)
+        return body
+
+    def masked_lm_head(self, v, body):
+        d, e = v["hidden_size"], v["embedding_size"]
+        decoder = nn.Linear(e, v["vocab_size"])
+        if v["tie_word_embeddings"]:
+            decoder.weight = body.embeddings.word_embeddings.weight
+        head = Built("AlbertMLMHead", LayerNorm=nn.LayerNorm(e), dense=nn.Linear(d, e))
+        head.bias = decoder.bias
+        head.decoder = decoder
+        return {"predictions": head}
+
+
+ENCODERS = (Bert(), Roberta(), XLMRoberta(), Electra(), DistilBert(), Albert())
