@@ -121,6 +121,8 @@ class Family:
     architectures: tuple = ()
     #: the field that counts the layers (left free, the layers are one stacked block)
     depth_field: str = "num_hidden_layers"
+    #: the labels a classification head has when the file gives no id2label (PretrainedConfig: 2)
+    labels: int = 2
 
     def check(self, v: Values, filename: str) -> None:
         heads = self.heads_field()

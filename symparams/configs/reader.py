@@ -5,7 +5,7 @@ the family's layers (:mod:`symparams.configs.families`)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Optional, Sequence
 
 from ..pytorch.module import Module
@@ -132,7 +132,7 @@ def read_config_text(text: str, filename: str = "<config>", symbolic: Sequence[s
     if isinstance(data.get("id2label"), dict) and "num_labels" not in data:
         # PretrainedConfig keeps num_labels as the length of id2label (a file saves only id2label)
         data = {**data, "num_labels": len(data["id2label"])}
-    values = resolve(family.fields + (NUM_LABELS,), data, filename, symbolic, _subs_values(subs or {}))
+    values = resolve(family.fields + (replace(NUM_LABELS, default=family.labels),), data, filename, symbolic, _subs_values(subs or {}))
     family.check(values, filename)
     architecture = architecture or _architecture(data, family, filename)
     if architecture not in family.architectures:
