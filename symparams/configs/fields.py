@@ -32,7 +32,10 @@ SIZE = "size"
 NUMBER = "number"
 FLAG = "flag"
 TEXT = "text"
-_KINDS = {SIZE: "a whole number", NUMBER: "a number", FLAG: "true or false", TEXT: "a string"}
+#: a size a config class may also work out itself from the string "auto" (Mamba's time_step_rank)
+AUTO_SIZE = "auto_size"
+_KINDS = {SIZE: "a whole number", NUMBER: "a number", FLAG: "true or false", TEXT: "a string",
+          AUTO_SIZE: 'a whole number or "auto"'}
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,10 @@ def check_value(field: Field, value, filename: str):
         return None
     if field.kind == SIZE and isinstance(value, sympy.Expr) and not value.is_number:
         return value          # --subs hidden_size=2*w: a size in other names
+    if field.kind == AUTO_SIZE and value == "auto":
+        return value
     ok = {SIZE: isinstance(value, int) and not isinstance(value, bool),
+          AUTO_SIZE: isinstance(value, int) and not isinstance(value, bool),
           NUMBER: isinstance(value, (int, float)) and not isinstance(value, bool),
           FLAG: isinstance(value, bool),
           TEXT: isinstance(value, str)}[field.kind]
@@ -87,7 +93,7 @@ def check_value(field: Field, value, filename: str):
         fix = "give another value" if filename.startswith("--subs") else "fix it in the file"
         raise ConfigError(f"field {field.name!r} must be {_KINDS[field.kind]}, got {_json_text(value)}; {fix}",
                           filename)
-    if field.kind == SIZE and value <= 0:
+    if field.kind in (SIZE, AUTO_SIZE) and value <= 0:
         raise ConfigError(f"field {field.name!r} must be a positive whole number, got {value}", filename)
     return value
 
@@ -132,7 +138,7 @@ def resolve(fields: Sequence[Field], data: Mapping[str, Any], filename: str,
                               "out for its default", filename)
         out[f.name] = value
     for name, value in list(out.items()):
-        if by_name[name].kind == SIZE and isinstance(value, int):
+        if by_name[name].kind in (SIZE, AUTO_SIZE) and isinstance(value, int):
             out[name] = sympy.Integer(value)
     shown = tuple((name, by_name[name]) for name in used if name not in symbolic)
     return Values(out, tuple((n, _shown_default(f)) for n, f in shown), tuple(symbolic))
