@@ -86,7 +86,33 @@ def missing_import(path: str) -> str:
     return ""
 
 
+#: keras.activations' functions (keras/src/activations/__init__.py, ALL_OBJECTS): a layer
+#: class named after one (tensorflow_addons' GELU) is that activation, without weights
+ACTIVATIONS = frozenset({
+    "relu", "leaky_relu", "relu6", "softmax", "celu", "elu", "selu", "softplus", "softsign",
+    "squareplus", "soft_shrink", "sparse_plus", "silu", "gelu", "glu", "tanh", "tanh_shrink",
+    "threshold", "sigmoid", "sparse_sigmoid", "exponential", "hard_sigmoid", "hard_silu",
+    "hard_tanh", "hard_shrink", "linear", "mish", "log_softmax", "log_sigmoid", "swish",
+    "hard_swish"})
+
+
+def activation_named(name: str):
+    """The activation a layer class is named after (``GELU`` → ``gelu``, ``HardSwish`` →
+    ``hard_swish``), or None."""
+    import re
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    for candidate in (name.lower(), snake):
+        if candidate in ACTIVATIONS:
+            return candidate
+    return None
+
+
 def closest(name: str, candidates) -> str:
+    activation = activation_named(name)
+    if activation is not None:
+        # never a layer with weights (GELU is not GRU): the activation it names
+        return f"; {name} is the activation {activation}, which has no weights: write " \
+               f"layers.Activation(\"{activation}\")"
     found = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.5)
     return f"; closest supported: {', '.join(found)}" if found else ""
 

@@ -16,7 +16,7 @@ from ..python.builtins import BUILTINS, MATH, MATH_FUNCTIONS, NUMPY_FUNCTIONS, S
 from ..python.hostkit import python_item
 from .tensor_ops import TensorFunction
 from ..python.values import BoundMethod, FreeName, Instance, Namespace, Opaque, OpaqueShape
-from .api import _IGNORED_METHODS, _LIST_METHODS, _PY2_BUILTINS, BACKEND, _is_ops_path
+from .api import _IGNORED_METHODS, _LIST_METHODS, _PY2_BUILTINS, BACKEND, KERAS_ROOTS, _is_ops_path, missing_import
 from .helpers import _by_user, _python_shape
 
 
@@ -125,6 +125,12 @@ class KerasAttributes:
             return
         if _by_user(obj) and attr not in ("trainable", "name", "_name"):
             self.interp.guard(value, node)
+            if isinstance(value, Opaque) and _could_be_a_layer(value.path):
+                # Keras tracks a layer assigned to an attribute, used in call() or not: an
+                # object of a class the reader cannot follow must not vanish from the count
+                raise self.error(f"self.{attr} = {value.path}: the reader cannot follow this value, and a "
+                                 "layer assigned here would count; write it with Keras's own layers"
+                                 f"{missing_import(value.path)}", node)
             obj.attributes[attr] = value
             return
         if isinstance(obj, Layer):
@@ -182,3 +188,15 @@ class KerasAttributes:
             raise self.error("iterating over a tensor is not supported", node)
         raise self.error(f"cannot loop over {self.describe(value)}", node)
 
+
+
+def _could_be_a_layer(path: str) -> bool:
+    """Whether an object the reader cannot follow may be a layer: made by calling a class of
+    another library or of no import (``mylib.Block(2)``, ``Block(2)``), not a Keras or
+    TensorFlow object it knows is none (``keras.metrics.Mean()``), nor a function's value."""
+    import re
+    made = re.fullmatch(r"(?:(\w+)\.)?(?:\w+\.)*([A-Za-z_]\w*)\(\)", path)
+    if made is None:
+        return False
+    root, name = made.group(1), made.group(2)
+    return name[:1].isupper() and root not in KERAS_ROOTS

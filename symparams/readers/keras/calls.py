@@ -21,7 +21,7 @@ from .tensor_ops import OpError, TensorFunction
 from ..python.values import (BoundFunction, BoundMethod, Builtin, Namespace, Opaque, OpaqueShape,
                              SymbolicRange, UserFunction)
 from .api import (_FOREIGN_WRAPPERS, _IGNORED_METHODS, _LAYER_NAMES, BACKEND, LayerClass,
-                  accepted_arguments, closest, missing_import, own_arguments)
+                  accepted_arguments, activation_named, closest, missing_import, own_arguments)
 from .helpers import _by_user, _clean, _python_shape, _text_of
 
 _LoopControl = (_Break, _Continue)
@@ -43,6 +43,11 @@ class KerasCalls:
         if isinstance(func, Layer):
             return self.call_layer(func, args, kwargs, node)
         if isinstance(func, Opaque):
+            activation = _third_party_activation(func.path)
+            if activation is not None and any(isinstance(a, Tensor) for a in args):
+                # tensorflow_addons.layers.GELU()(x): a library's one-line layer without weights
+                self.warn(f"read {func.path} as the activation {activation}, which has no weights", node)
+                return self.call_layer(self.construct("Activation", [activation], {}, node), args, kwargs, node)
             return Opaque(f"{func.path}()")
         if isinstance(func, Namespace):
             last = func.path.split(".")[-1]
@@ -347,3 +352,11 @@ class KerasCalls:
             raise self.error(f"the loop body cannot be repeated: {exc}", node) from None
         scope.assign(name, repeated)
 
+
+
+def _third_party_activation(path: str):
+    """``tensorflow_addons.layers.GELU()``, an object made by a library's layer class named after
+    an activation: that activation's name, else None."""
+    import re
+    m = re.fullmatch(r"(?:\w+\.)*layers\.(\w+)\(\)", path)
+    return activation_named(m.group(1)) if m else None

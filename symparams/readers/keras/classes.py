@@ -93,7 +93,8 @@ class KerasUserClasses:
         return auto_name(prefix)
 
     def checked_name(self, name: str, node) -> str:
-        if "/" in name:
+        # Keras 1 and 2 took "/" in a name (SqueezeNet's fire2/squeeze1x1); Keras 3 refuses it
+        if "/" in name and self.dialect.version >= 3:
             raise self.error(f"the layer name {name!r} contains '/', which Keras does not allow in names", node)
         return name
 

@@ -57,6 +57,13 @@ class KerasModels:
             inputs = list(inputs)
         if isinstance(outputs, tuple):
             outputs = list(outputs)
+        for value in (inputs if isinstance(inputs, list) else [inputs]) + \
+                (outputs if isinstance(outputs, list) else [outputs]):
+            if isinstance(value, Opaque):
+                # a value from a library the reader does not read (tfa.layers.X()(x)): name it
+                raise self.error(f"the model's inputs or outputs come from {value.path}, which the reader "
+                                 f"cannot follow{missing_import(value.path)}; write it with Keras's own layers",
+                                 node)
         try:
             model = Functional(inputs, outputs, name=kwargs.get("name"),
                                trainable=kwargs.get("trainable", True))

@@ -1,0 +1,7 @@
+"""``python -m symparams``: the same program as the ``symparams`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,98 @@
+"""What a real file has around its model: each construct of the public files that used to stop
+the read (issue 31), read as the framework would see it or refused in one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from symparams.cli import main
+from symparams.core.errors import SymparamsError
+from symparams.readers import read_source
+
+ROOT = Path(__file__).resolve().parents[2]
+KERAS = "import keras\nfrom keras import layers\n"
+TORCH = "import torch\nimport torch.nn as nn\n"
+
+
+def _keras_total(source: str) -> int:
+    return int(read_source(KERAS + source, "m.py").model.count_params())
+
+
+def test_a_numpy_array_made_from_a_shape_keeps_it():
+    source = ("import numpy as np\nx_train = np.zeros((60000, 784, 1))\ny = np.random.randint(0, 9, size=(60000,))\n"
+              "flat = np.random.rand(10, 28, 28).reshape(-1, 784)\n"
+              "inputs = keras.Input(shape=x_train.shape[1:])\nx = layers.Flatten()(inputs)\n"
+              "x = layers.Dense(flat.shape[1] // 784)(x)\nmodel = keras.Model(inputs, x)\n")
+    # the same model written with the numbers the arrays hold
+    same = ("inputs = keras.Input(shape=(784, 1))\nx = layers.Flatten()(inputs)\nx = layers.Dense(1)(x)\n"
+            "model = keras.Model(inputs, x)\n")
+    assert _keras_total(source) == _keras_total(same)
+
+
+def test_keras_1_takes_a_slash_in_a_name_and_keras_3_refuses_it():
+    keras1 = ("from keras.layers import Input, Convolution2D\nfrom keras.models import Model\n"
+              "inp = Input(shape=(3, 32, 32))\n"
+              "x = Convolution2D(16, 1, 1, name='fire2/squeeze1x1', dim_ordering='th')(inp)\n"
+              "model = Model(input=inp, output=x)\n")
+    read = read_source(keras1, "squeezenet.py")
+    assert read.model.layers[-1].name == "fire2/squeeze1x1"
+    with pytest.raises(SymparamsError, match="contains '/', which Keras does not allow"):
+        read_source(KERAS + "i = keras.Input((4,))\nmodel = keras.Model(i, layers.Dense(2, name='a/b')(i))\n", "m.py")
+
+
+def test_an_activation_layer_the_reader_lacks_is_named_as_the_activation_it_is():
+    with pytest.raises(SymparamsError) as caught:
+        read_source(KERAS + "i = keras.Input((4,))\nmodel = keras.Model(i, layers.GELU()(i))\n", "m.py")
+    message = str(caught.value)
+    assert 'GELU is the activation gelu, which has no weights: write layers.Activation("gelu")' in message
+    assert "GRU" not in message
+    # the fix, as printed, works
+    fixed = _keras_total('i = keras.Input((4,))\nmodel = keras.Model(i, layers.Activation("gelu")(i))\n')
+    assert fixed == 0
+    # a library's one-line layer named after an activation is that activation, said in a warning
+    read = read_source("import tensorflow as tf\nimport tensorflow_addons as tfa\nfrom tensorflow.keras import layers\n"
+                       "i = tf.keras.Input((4,))\nx = layers.Dense(3)(i)\nx = tfa.layers.GELU()(x)\n"
+                       "model = tf.keras.Model(i, x)\n", "m.py")
+    assert read.model.count_params() == _keras_total("i = keras.Input((4,))\nmodel = keras.Model(i, layers.Dense(3)(i))\n")
+    assert any("read tensorflow_addons.layers.GELU() as the activation gelu" in w for w in read.warnings)
+
+
+def test_a_library_layer_with_weights_is_one_line_naming_it():
+    with pytest.raises(SymparamsError, match="come from tensorflow_addons.layers.WeightNormalization"):
+        read_source("import tensorflow as tf\nimport tensorflow_addons as tfa\n"
+                    "i = tf.keras.Input((4,))\nx = tfa.layers.WeightNormalization(tf.keras.layers.Dense(3))(i)\n"
+                    "model = tf.keras.Model(i, x)\n", "m.py")
+
+
+def test_classes_the_file_never_uses_never_stop_the_read():
+    source = ("class WGAN(keras.Model):\n    def __init__(self, d, g):\n        super().__init__()\n"
+              "        self.d = d\n    def train_step(self, data):\n        return {}\n"
+              "class LSA(layers.MultiHeadAttention):\n    def __init__(self, **kwargs):\n"
+              "        super().__init__(**kwargs)\n"
+              "i = keras.Input((4,))\nmodel = keras.Model(i, layers.Dense(2)(i))\n")
+    assert _keras_total(source) == _keras_total("i = keras.Input((4,))\nmodel = keras.Model(i, layers.Dense(2)(i))\n")
+    # made, the class extending a Keras layer is refused in one line
+    with pytest.raises(SymparamsError, match="class LSA extends the Keras layer MultiHeadAttention"):
+        read_source(KERAS + source + "lsa = LSA(num_heads=2, key_dim=4)\n", "m.py")
+    optimizer = ("class Lion(torch.optim.Optimizer):\n    def __init__(self, params, lr=1e-4):\n"
+                 "        super().__init__(params, dict(lr=lr))\nmodel = nn.Linear(3, 4)\n"
+                 "opt = Lion(model.parameters())\n")
+    assert read_source(TORCH + optimizer, "m.py").module.count() == 16
+
+
+def test_argparse_defaults_are_the_sizes_and_symbolic_frees_them(capsys):
+    path = ROOT / "tests/fixtures/torch_models/script_features.py"
+    assert main(["summary", str(path), "--symbolic", "hidden_size"]) == 0
+    out, err = capsys.readouterr()
+    assert "hidden_size" in out.split("Total params:")[1].splitlines()[0]
+    assert "free sizes from --symbolic: hidden_size (the file sets 32)" in err
+
+
+def test_python_dash_m_symparams_runs_the_command():
+    done = subprocess.run([sys.executable, "-m", "symparams", "summary", str(ROOT / "examples/cnn_51264.py")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "154,798" in done.stdout
