@@ -204,6 +204,13 @@ def record_exam(path: Path, sample: int) -> Path:
         exec(compile(v["source"], f"variant {v['number']}", "exec"), namespace)
         run = record_model(find_model(namespace))
         run.update({"number": v["number"], "sizes": v["sizes"]})
+        # a growth question's model with its size grown: its total too
+        for q in v["questions"]:
+            if "grown_source" in q:
+                keras.backend.clear_session()
+                grown = {"__name__": "__exam__"}
+                exec(compile(q["grown_source"], f"variant {v['number']} grown", "exec"), grown)
+                run.setdefault("grown", {})[str(q["index"])] = int(find_model(grown).count_params())
         records.append(run)
     stem = Path(data["spec"]).stem
     out = OUT / f"exam_{stem}.json"

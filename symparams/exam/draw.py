@@ -477,7 +477,7 @@ def _check_names(spec: Spec) -> None:
 def named_sizes(spec: Spec) -> tuple:
     """The sizes a question asks about by name (a budget's width): the student's code keeps
     them as names, each given its value once, where every other size is filled in."""
-    return tuple(dict.fromkeys(q.size for q in spec.questions if q.kind == "largest_width" and q.size))
+    return tuple(dict.fromkeys(q.size for q in spec.questions if q.kind in ("largest_width", "growth") and q.size))
 
 
 #: a name in backquotes in a teacher's prompt: code the student should find in the model

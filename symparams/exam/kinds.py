@@ -473,6 +473,26 @@ def _solved(q: Question, d: Draw, answer: int) -> dict:
             "degree": len(coeffs) - 1}
 
 
+def growth(q: Question, d: Draw) -> Asked:
+    """How many times as many parameters the model has with one size multiplied: the count
+    at the grown size over the count at the drawn one, every other size as drawn."""
+    if q.size not in d.sizes or not isinstance(d.sizes[q.size], int) or isinstance(d.sizes[q.size], bool):
+        raise SpecError(f"growth: {q.size!r} is not one of the whole-number sizes")
+    value = d.sizes[q.size]
+    grown = d.count_at(q.size, value * q.factor)
+    if grown is None:
+        raise Redraw("invalid")
+    base = d.view.total
+    answer = Fraction(grown, base)
+    # to two decimals, as a student gives them: options that read alike are one option
+    wrong = [Choice(Fraction(q.factor), False, "linear_growth", {"factor": q.factor}),
+             Choice(Fraction(q.factor ** 2), False, "matrices_only", {"factor": q.factor}),
+             Choice(Fraction(round((answer - 1) * 100), 100), False, "increase_for_ratio",
+                    {"grown": grown, "base": base})]
+    wrong = [c for c in wrong if c.value != Fraction(round(answer * 100), 100)]
+    return Asked(answer, wrong, facts={"base": base, "grown": grown, "value": value, "to": value * q.factor})
+
+
 def cloze(q: Question, d: Draw) -> Asked:
     blanks = []
     for row in d.view.rows:
@@ -495,5 +515,5 @@ KIND_RULES: dict[str, Callable[[Question, Draw], Asked]] = {
     "output_shape": output_shape, "flatten_size": flatten_size, "largest_layer": largest_layer,
     "param_free_layers": param_free_layers, "compute": compute, "weight_memory": weight_memory,
     "training_memory": training_memory, "find_bug": find_bug, "cloze": cloze,
-    "largest_width": largest_width,
+    "largest_width": largest_width, "growth": growth,
 }

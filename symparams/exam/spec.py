@@ -48,12 +48,13 @@ KINDS = {
     "find_bug": "which row of a summary with one wrong count or shape is wrong",
     "cloze": "a summary table with the parameter counts (and shapes) left blank",
     "largest_width": "the largest value of a size (size = ...) within a parameter budget (budget = ...)",
+    "growth": "how many times as many parameters when a size (size = ...) is multiplied (factor = 2)",
 }
 #: the kinds whose answer is not a number: they need choices
 CHOICE_ONLY = {"output_shape", "largest_layer", "param_free_layers", "find_bug"}
 TOP_KEYS = {"title", "instructions", "source", "sizes", "questions", "constraints"}
 QUESTION_KEYS = {"kind", "layer", "choices", "size", "budget", "points", "prompt", "tolerance",
-                 "distractors", "measure", "dtype", "optimizer", "precision", "unit", "columns"}
+                 "distractors", "measure", "dtype", "optimizer", "precision", "unit", "columns", "factor"}
 CONSTRAINT_KEYS = {"answer_min", "answer_max", "max_tries", "where"}
 UNITS = {"bytes": 1, "KB": 10 ** 3, "MB": 10 ** 6, "GB": 10 ** 9,
          "KiB": 2 ** 10, "MiB": 2 ** 20, "GiB": 2 ** 30}
@@ -98,11 +99,14 @@ class Question:
     precision: str = "fp32"              # training_memory
     unit: str = "bytes"                  # memory
     columns: tuple = ("params",)         # cloze: params, shape
+    factor: int = 2                      # growth: the size multiplied by it
 
     def prompt_fields(self) -> dict:
         """The question's own fields its ``prompt`` may name, with their values: the ones it
         sets, and those of its kind (``{unit}`` is a memory question's)."""
         fields = {"layer": self.layer, "budget": self.budget, "size": self.size}
+        if self.kind == "growth":
+            fields["factor"] = self.factor
         if self.kind in ("weight_memory", "training_memory"):
             fields.update(dtype=self.dtype, unit=self.unit)
         if self.kind == "training_memory":
@@ -281,6 +285,11 @@ def _question(i: int, q, fail) -> Question:
         raise fail(f"{where}: {kind} needs 'layer' (a layer name or a 1-based row)")
     if kind == "largest_width" and ("size" not in q or "budget" not in q):
         raise fail(f"{where}: largest_width needs 'size' and 'budget'")
+    if kind == "growth" and "size" not in q:
+        raise fail(f"{where}: growth needs 'size', the size that is multiplied (factor = 2 by default)")
+    factor = q.get("factor", 2)
+    if not isinstance(factor, int) or isinstance(factor, bool) or factor < 2:
+        raise fail(f"{where}.factor must be a whole number of at least 2, got {factor!r}")
     choices = q.get("choices", 0 if kind == "cloze" else 4)
     if not isinstance(choices, int) or isinstance(choices, bool) or choices < 0 or choices == 1 or choices > 8:
         raise fail(f"{where}.choices must be 0 (numeric answer only) or 2 to 8, got {choices!r}")
@@ -291,7 +300,8 @@ def _question(i: int, q, fail) -> Question:
     points = q.get("points", 1)
     if not isinstance(points, (int, float)) or isinstance(points, bool) or points <= 0:
         raise fail(f"{where}.points must be a positive number, got {points!r}")
-    tolerance = q.get("tolerance", 0)
+    # a ratio is asked to two decimal places: half a hundredth either way, unless given
+    tolerance = q.get("tolerance", 0.005 if kind == "growth" else 0)
     if isinstance(tolerance, str):
         body = tolerance.strip().rstrip("%")
         if not tolerance.strip().endswith("%") or not body.replace(".", "", 1).isdigit():
@@ -336,4 +346,4 @@ def _question(i: int, q, fail) -> Question:
     if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0):
         raise fail(f"{where}.budget must be a whole number of parameters, got {budget!r}")
     return Question(kind, q.get("layer"), choices, q.get("size"), budget, points, prompt, tolerance,
-                    tuple(extra), measure, dtype, optimizer, precision, unit, tuple(columns))
+                    tuple(extra), measure, dtype, optimizer, precision, unit, tuple(columns), factor)

@@ -75,6 +75,27 @@ def test_the_attention_spec_names_its_layer_as_the_code_does_and_its_cost_grows_
     by = {}
     for v in variants:
         if not v.sizes["grouped"]:
-            by[(v.sizes["d_model"], v.sizes["heads"], v.sizes["seq"])] = v.questions[2].answer
+            by[(v.sizes["d_model"], v.sizes["heads"], v.sizes["seq"])] = next(
+                q.answer for q in v.questions if q.kind == "compute")
     for (d, h, n), macs in by.items():
         assert macs == 4 * n * d * d + 2 * n * n * d
+
+
+@needs_toml
+def test_doubling_d_model_is_real_kerass_count_at_both_widths():
+    """The growth question: the count with d_model doubled over the count at the drawn one,
+    both counted by real Keras (the recorder runs the grown model too), a little under 4 for
+    a block whose matrices are d_model wide on both sides."""
+    from fractions import Fraction
+    recorded = load_fixture("exam_attention")
+    spec = exam.Spec.from_toml(ROOT / "templates" / "exam" / "attention.toml")
+    variants, _ = exam.draw(spec, recorded["variants"], seed=recorded["seed"])
+    by_number = {v.number: v for v in variants}
+    for run in recorded["sample"]:
+        v = by_number[run["number"]]
+        q = next(q for q in v.questions if q.kind == "growth")
+        assert q.answer == Fraction(run["grown"][str(q.index)], run["total"])
+        assert 2 < q.answer < 4
+        assert f"d_model = {v.sizes['d_model']}\n" in v.source      # the size asked about is named
+        wrong = {c.misconception: c.value for c in q.distractors}
+        assert wrong.get("linear_growth", 2) == 2 and wrong.get("matrices_only", 4) == 4

@@ -414,7 +414,8 @@ def test_gift_parses_with_a_real_gift_parser(small):
         text = exam.write(spec, variants, "gift")
         parsed = [q for q in gift_parse(text) if q["type"] != "Category"]
         assert len(parsed) == sum(len(v.questions) for v in variants)
-        posed = [q for v in variants for q in v.questions]
+        # the file holds one bank per question: question 1 of every version, then question 2...
+        posed = [v.questions[i] for i in range(len(variants[0].questions)) for v in variants]
         for p, q in zip(parsed, posed):
             assert p["type"] == ("Numerical" if not q.choices else "MC")
             # escaping round-trips: the stem reads back as the HTML we meant, code lines intact

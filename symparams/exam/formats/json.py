@@ -9,6 +9,8 @@ from fractions import Fraction
 from typing import Optional
 
 from ..context import Context
+from ..draw import named_sizes
+from ..shown import shown_source
 
 
 def _json_value(v):
@@ -43,6 +45,10 @@ def to_json(ctx: Context, seed: Optional[int] = None) -> dict:
                            for b in q.blanks],
                 **({"claims": [{**c, "shape": _json_value(c["shape"])} for c in q.facts["claims"]],
                     "wrong_row": q.facts["wrong_row"]} if q.kind == "find_bug" else {}),
+                # the model with the size grown, for real Keras to count as well
+                **({"grown_source": shown_source(spec.source, {**v.sizes, q.size_symbol: q.facts["to"]},
+                                                 named_sizes(spec)), "grown": q.facts["grown"]}
+                   if q.kind == "growth" else {}),
             } for q in v.questions],
         } for v in variants],
     }
