@@ -100,3 +100,24 @@ def test_a_linear_budget_is_solved_by_division():
         expected = (3000 - (v.sizes["features"] + 1) * units) // (units + 1)
         assert q.answer == expected
     assert "Solving for it" in exam.write(spec, [v], "markdown", key=True)
+
+
+@pytest.mark.parametrize("question, message", [
+    ({"kind": "growth"}, "questions[1]: growth needs 'size', the size that is multiplied"),
+    ({"kind": "growth", "size": "units", "factor": 1}, "questions[1].factor must be a whole number of at least 2"),
+    ({"kind": "growth", "size": "units", "factor": 1.5}, "questions[1].factor must be a whole number of at least 2"),
+])
+def test_a_growth_question_needs_its_size_and_a_whole_factor(question, message):
+    with pytest.raises(exam.SpecError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        _spec([question])
+
+
+def test_a_growth_question_keeps_its_size_a_name_and_its_ratio_is_the_two_counts():
+    from fractions import Fraction
+    spec = _spec([{"kind": "growth", "size": "units", "factor": 3, "choices": 0}])
+    for v in exam.draw(spec, 3, seed=1)[0]:
+        q = v.questions[0]
+        assert f"units = {v.sizes['units']}\n" in v.source and "layers.Dense(units)" in v.source
+        f, u, c = v.sizes["features"], v.sizes["units"], v.sizes["classes"]
+        count = lambda u: (f + 1) * u + (u + 1) * c      # noqa: E731 - two Dense layers
+        assert q.answer == Fraction(count(3 * u), count(u)) and q.tolerance == 0.005
