@@ -10,6 +10,7 @@ and for ``tests/readers/test_fuzz_entries.py``. Every case runs through
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -52,6 +53,7 @@ def _bytes_of(data: bytes) -> str:
 
 # ---- config.json files ----------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=None)
 def seed_configs() -> list[tuple[str, dict]]:
     paths = sorted((ROOT / "examples" / "configs").glob("*.json")) + sorted((FIXTURES / "configs").glob("*.json"))
     return [(p.name, json.loads(p.read_text(encoding="utf-8"))) for p in paths]
@@ -163,6 +165,7 @@ def config_cases(draw) -> Case:
 
 # ---- exam specs -----------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=None)
 def seed_specs() -> list[dict]:
     return [tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "templates" / "exam").glob("*.toml"))]
 
@@ -275,11 +278,16 @@ VARIANTS = ["1", "2", "3", "0", "-1", "1000000000", "10**9", "1e3", "x"]
 SEEDS = ["0", "1", "-1", "99999999999999999999999", "nan"]
 
 
+@functools.lru_cache(maxsize=None)
+def _templates() -> tuple:
+    root = ROOT / "templates"
+    return tuple((f"tpl/{p.relative_to(root)}", p.read_text(encoding="utf-8")) for p in sorted(root.rglob("*"))
+                 if p.is_file() and p.suffix in (".j2", ".json"))
+
+
 def hostile_templates(draw, names: list) -> dict:
     """A copy of templates/ in ``tpl/`` (``--templates tpl``) with hostile text added to one."""
-    root = ROOT / "templates"
-    files = {f"tpl/{p.relative_to(root)}": p.read_text(encoding="utf-8") for p in sorted(root.rglob("*"))
-             if p.is_file() and p.suffix in (".j2", ".json")}
+    files = dict(_templates())
     name = f"tpl/{draw(st.sampled_from(names))}"
     files[name] += "\n" + draw(st.sampled_from(HOSTILE_TEXT + HOSTILE_TEMPLATES))
     return files
@@ -314,6 +322,7 @@ def exam_cases(draw) -> Case:
 
 # ---- PyTorch files --------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=None)
 def seed_torch() -> list[tuple[str, list]]:
     """Each PyTorch fixture with the options of its first recorded run (sizes, input size)."""
     out = []

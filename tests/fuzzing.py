@@ -13,6 +13,7 @@ a hang or a memory blow-up is seen from outside and costs only that child.
 
 from __future__ import annotations
 
+import functools
 import gc
 import io
 import os
@@ -177,6 +178,9 @@ def fixed(count: int):
 
 # ---- inputs ----------------------------------------------------------------------------------
 
+# read once: the checkout may change under a long run, and hypothesis needs the same choices
+# for the same draws
+@functools.lru_cache(maxsize=None)
 def seed_sources() -> list[str]:
     """Real model files: every fixture, dialect file, example and seed snippet."""
     paths = sorted((FIXTURES / "models").glob("*.py")) + sorted((FIXTURES / "dialects").glob("*.py"))

@@ -93,7 +93,11 @@ def fuzz(entry: str, count: int, seed_value: int, minutes: float, failures: list
                 return
             one(case)
 
-        run()
+        try:
+            run()
+        except Exception as exc:  # noqa: BLE001 - hypothesis on the fuzzer's own fault: counted
+            tally.generator_errors += 1
+            print(f"{entry}: hypothesis stopped a run of inputs: {type(exc).__name__}", file=sys.stderr)
         tally.exits = dict(sorted(exits.items()))
         tally.seconds = time.monotonic() - started
         progress(tally)
