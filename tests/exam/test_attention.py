@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from keras_api import load_fixture
+from recorded import recorded_versions
 from symparams import exam
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,13 +44,8 @@ def expected_mistakes(layer) -> dict:
 
 @needs_toml
 def test_attention_mistakes_are_real_kerass_weights_counted_wrong():
-    recorded = load_fixture("exam_attention")
-    spec = exam.Spec.from_toml(ROOT / "templates" / "exam" / "attention.toml")
-    variants, _ = exam.draw(spec, recorded["variants"], seed=recorded["seed"])
-    by_number = {v.number: v for v in variants}
     seen, classes = set(), set()
-    for run in recorded["sample"]:
-        v = by_number[run["number"]]
+    for v, run in recorded_versions("attention"):
         layer = next(l for l in run["layers"] if l["type"] in ("MultiHeadAttention", "GroupedQueryAttention"))
         classes.add(layer["type"])
         q = v.questions[0]
@@ -87,12 +82,7 @@ def test_doubling_d_model_is_real_kerass_count_at_both_widths():
     both counted by real Keras (the recorder runs the grown model too), a little under 4 for
     a block whose matrices are d_model wide on both sides."""
     from fractions import Fraction
-    recorded = load_fixture("exam_attention")
-    spec = exam.Spec.from_toml(ROOT / "templates" / "exam" / "attention.toml")
-    variants, _ = exam.draw(spec, recorded["variants"], seed=recorded["seed"])
-    by_number = {v.number: v for v in variants}
-    for run in recorded["sample"]:
-        v = by_number[run["number"]]
+    for v, run in recorded_versions("attention"):
         q = next(q for q in v.questions if q.kind == "growth")
         assert q.answer == Fraction(run["grown"][str(q.index)], run["total"])
         assert 2 < q.answer < 4

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from keras_api import load_fixture
+from recorded import recorded_versions
 from symparams import exam
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,13 +31,8 @@ def _count(weights, width=None) -> int:
 
 @needs_toml
 def test_bidirectional_and_stacked_mistakes_are_real_kerass_weights_counted_wrong():
-    recorded = load_fixture("exam_recurrent")
-    spec = exam.Spec.from_toml(ROOT / "templates" / "exam" / "recurrent.toml")
-    variants, _ = exam.draw(spec, recorded["variants"], seed=recorded["seed"])
-    by_number = {v.number: v for v in variants}
     seen = set()
-    for run in recorded["sample"]:
-        v = by_number[run["number"]]
+    for v, run in recorded_versions("recurrent"):
         first, second = run["layers"][0], run["layers"][1]
         assert first["type"] == ("Bidirectional" if v.sizes["bidirectional"] else "LSTM")
         q1, q2 = v.questions[0], v.questions[1]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from keras_api import load_fixture
+from recorded import recorded_versions
 from symparams import exam
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,13 +24,8 @@ def _shapes(layer) -> dict:
 
 @needs_toml
 def test_separable_mistakes_are_real_kerass_weights_counted_wrong():
-    recorded = load_fixture("exam_separable")
-    spec = exam.Spec.from_toml(ROOT / "templates" / "exam" / "separable.toml")
-    variants, _ = exam.draw(spec, recorded["variants"], seed=recorded["seed"])
-    by_number = {v.number: v for v in variants}
     seen = set()
-    for run in recorded["sample"]:
-        v = by_number[run["number"]]
+    for v, run in recorded_versions("separable"):
         separable, depthwise = run["layers"][1], run["layers"][2]
         assert (separable["type"], depthwise["type"]) == ("SeparableConv2D", "DepthwiseConv2D")
         q1, q2 = v.questions[0], v.questions[1]
