@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.errors import SymparamsError
 from .options import parse_limits, parse_subs, split_model
 
 
@@ -11,6 +12,9 @@ def run_compare(args) -> int:
     from ..render import render_comparison
     from ..results import results_of
 
+    from ..readers.safetensors import is_checkpoint
+    if is_checkpoint(args.second) or is_checkpoint(args.first):
+        return _compare_checkpoint(args)
     results = []
     for spec in (args.first, args.second):
         path, name = split_model(spec)
@@ -24,3 +28,23 @@ def run_compare(args) -> int:
                   "differences": field_differences(*(r.config for r in results))}
     print(render_comparison(compare(*results), args.templates, args.thousands, fields).rstrip())
     return 0
+
+
+def _compare_checkpoint(args) -> int:
+    """A config.json against a safetensors checkpoint: every tensor that differs, by name."""
+    from ..configs.reconcile import reconcile
+    from ..readers.safetensors import is_checkpoint, read_checkpoint
+    from ..render import render_reconciliation
+    from ..readers import read_file
+    config_path, checkpoint_path = (args.second, args.first) if is_checkpoint(args.first) else \
+        (args.first, args.second)
+    if is_checkpoint(config_path):
+        raise SymparamsError("compare a config.json with a checkpoint, or two configs; both files are checkpoints")
+    path, name = split_model(config_path)
+    read = read_file(path, parse_subs(args.subs), model=name)
+    if getattr(read, "config", None) is None:
+        raise SymparamsError(f"{path}: a checkpoint is compared with a config.json; this file is model code")
+    print(render_reconciliation(reconcile(read.config, read_checkpoint(checkpoint_path)), args.templates,
+                                args.thousands).rstrip())
+    return 0
+

@@ -29,7 +29,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_source_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="a model file: Keras code (Keras 1, 2 or 3), PyTorch code, or a transformers "
-                                "config.json; - reads standard input")
+                                "config.json; - reads standard input; summary and compare also read a "
+                                "checkpoint's header (model.safetensors, model.safetensors.index.json)")
     p.add_argument("--subs", action="append", default=[], metavar="NAME=VALUE",
                    help="give a free name a value: a number (10, 0.75), a shape ((224,224,3)) "
                         "or an expression in other names (2*w); repeatable")
@@ -168,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "compute, Chinchilla, KV cache, activations, memory",
                        description="The scaling papers' arithmetic on a Hugging Face config.json, each result "
                                    "a formula in the config's fields with its working and its source.")
-    p.add_argument("file", help="a Hugging Face config.json (gpt2, bert, t5, llama, mistral, mixtral, qwen2)")
+    p.add_argument("file", help="a Hugging Face config.json (41 model types, from gpt2 and llama to deepseek_v3 "
+                                "and mamba2: docs/transformers.md lists them)")
     p.add_argument("--subs", action="append", default=[], metavar="FIELD=VALUE",
                    help="set a field, e.g. --subs hidden_size=2048; repeatable")
     p.add_argument("--symbolic", metavar="FIELDS", help="keep these size fields free, e.g. "

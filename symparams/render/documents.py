@@ -83,3 +83,22 @@ def render_comparison(comparison, templates: Optional[str] = None, thousands: st
     fmt = Fmt("text", load_names(directory, "text"), thousands)
     return render_template(_environment(directory), directory, "compare/compare.txt.j2",
                            {"c": comparison, "fmt": fmt, "fields": fields})
+
+
+def render_checkpoint(checkpoint, templates: Optional[str] = None, thousands: str = ",") -> str:
+    """A safetensors checkpoint's tensors by module (:class:`~symparams.readers.safetensors.Checkpoint`),
+    from ``checkpoint/summary.txt.j2``."""
+    return _render_text("checkpoint/summary.txt.j2", {"ck": checkpoint}, templates, thousands)
+
+
+def render_reconciliation(reconciliation, templates: Optional[str] = None, thousands: str = ",") -> str:
+    """A config's model against a checkpoint (:class:`~symparams.configs.reconcile.Reconciliation`),
+    from ``checkpoint/reconcile.txt.j2``."""
+    return _render_text("checkpoint/reconcile.txt.j2", {"r": reconciliation}, templates, thousands)
+
+
+def _render_text(name: str, context: dict, templates: Optional[str], thousands: str) -> str:
+    directory = Path(templates) if templates else default_templates()
+    fmt = Fmt("text", load_names(directory, "text"), thousands)
+    return render_template(_environment(directory), directory, name, {**context, "fmt": fmt})
+
