@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..readers.safetensors import Checkpoint
 from .reader import ConfigModel
 
 
@@ -46,11 +45,13 @@ def _numel(shape) -> int:
     return n
 
 
-def reconcile(config: ConfigModel, checkpoint: Checkpoint) -> Reconciliation:
-    """Each tensor of ``config``'s model and of ``checkpoint`` by name: shapes that differ,
-    and names only one side has (a tied weight under either of its names is present)."""
+def reconcile(config: ConfigModel, checkpoint) -> Reconciliation:
+    """Each tensor of ``config``'s model and of ``checkpoint`` (a
+    :class:`symparams.readers.safetensors.Checkpoint`, from the reader above this package) by
+    name: shapes that differ, and names only one side has (a tied weight under either of its
+    names is present)."""
     model = config.model
-    free = model.count().free_symbols if hasattr(model.count(), "free_symbols") else set()
+    free = model.count().free_symbols
     if free:
         from ..core.errors import SymparamsError
         raise SymparamsError(f"{config.filename}: a checkpoint has numbers; compare it with the config "
