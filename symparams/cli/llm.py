@@ -26,7 +26,7 @@ def run_llm(args) -> int:
         budget = float(parse_budget(args.budget))
     st = study(result.config, dtype=args.dtype, seq_len=size_option(args.seq_len, "--seq-len"),
                batch=size_option(args.batch, "--batch"), tokens=size_option(args.tokens, "--tokens"),
-               budget=budget)
+               budget=budget, causal=args.causal)
     if args.format == "json":
         print(json.dumps(st.to_dict(), indent=1))
     else:

@@ -180,7 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seq-len", metavar="S", help="the sequence length for the KV cache, activations and "
                    "attention FLOPs (default: the config's context length)")
     p.add_argument("--batch", default="1", metavar="B", help="sequences per batch (default 1)")
-    p.add_argument("--tokens", metavar="D", help="training tokens D for C = 6·N·D (default 20·N, Chinchilla)")
+    p.add_argument("--tokens", metavar="D", help="training tokens D for C = 6·N·D (default 20·N, N every "
+                                                  "parameter as Chinchilla counts them)")
+    p.add_argument("--causal", choices=("full", "half"), default="full",
+                   help="attention FLOPs over the context: full counts every position as Kaplan et al. do "
+                        "(default); half counts the positions a causal mask keeps, about half")
     p.add_argument("--budget", metavar="C", help="a compute budget in FLOPs, e.g. 1e21: the "
                    "compute-optimal N and D by Chinchilla's rule and fit")
     p.add_argument("--dtype", default="bf16", help="dtype of the KV cache (default bf16)")

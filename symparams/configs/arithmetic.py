@@ -4,13 +4,16 @@ expressions in the config's own fields, each with the working that gives it and 
 - **N**, the non-embedding parameters (Kaplan et al. 2020, section 2.1): the total less the
   token and position embeddings and an untied output projection;
 - **forward FLOPs per token**, Kaplan et al. (2020) Table 1: ``2N + 2·n_layer·n_ctx·d_attn``;
-- **training compute** ``C ≈ 6·N·D`` (forward 2N, backward 4N per token);
-- **compute-optimal N and D** for a budget C, Hoffmann et al. (2022): the rule of thumb of
-  about 20 tokens per parameter (their Table 3) and the fitted law of their Approach 3
-  (equation 10's constants);
+- **training compute** ``C ≈ 6·N·D`` (forward 2N, backward 4N per token) in Chinchilla's N,
+  every parameter with the embeddings (Pearce & Song 2024: Kaplan's N leaves them out, and
+  the two conventions explain much of the papers' disagreement);
+- **compute-optimal N and D** for a budget C, Hoffmann et al. (2022), in the same N: the rule
+  of thumb of about 20 tokens per parameter (their Table 3) and the fitted law of their
+  Approach 3 (equation 10's constants);
 - **KV-cache bytes** per token and per sequence, with grouped-query heads;
 - **activation memory** per layer for training, Korthikanti et al. (2022) equations 1–2,
-  with selective and with full recomputation;
+  with selective and with full recomputation, and for the whole model (the layers and the
+  32-bit logits);
 - **weights, gradients and optimizer state** at each precision (Rajbhandari et al. 2020);
 - for a mixture of experts, the **active** parameters of one token.
 """
@@ -25,7 +28,7 @@ import sympy
 
 from ..core import bounds
 from ..core.solution import SizeSource, Working, working_of
-from ..core.formula import Difference, Formula, Name, Num, Quotient, add, mul
+from ..core.formula import Difference, Formula, Name, Num, Quotient, add, evaluate, mul
 from ..core.formula import substitute as fill
 from ..scaling.memory import training_memory
 from ..keras.layers.textbook import Origin, Textbook
@@ -37,6 +40,8 @@ KAPLAN = "Kaplan et al. (2020), Scaling Laws for Neural Language Models, Table 1
 HOFFMANN = "Hoffmann et al. (2022), Training Compute-Optimal Large Language Models"
 KORTHIKANTI = "Korthikanti et al. (2022), Reducing Activation Recomputation in Large Transformer Models, eqs. 1–2"
 ZERO = "Rajbhandari et al. (2020), ZeRO, section 3.1"
+PEARCE = ("Pearce & Song (2024), Reconciling Kaplan and Chinchilla Scaling Laws: Chinchilla's N counts every "
+          "parameter, Kaplan's leaves out the embeddings, and much of the two papers' disagreement is that difference")
 
 #: Hoffmann et al. (2022) equation 10: L(N, D) = E + A/N^α + B/D^β, as published (rounded)
 CHINCHILLA_FIT = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
@@ -99,8 +104,7 @@ class Study:
         return {
             "name": self.name, "config": self.filename, "free": list(self.symbolic),
             "results": [{"key": r.key, "title": r.title, "symbol": r.symbol, "unit": r.unit,
-                         "value": json_size(r.value),
-                         "formula": str(r.working.formula) if r.working.formula is not None else None,
+                         "value": json_size(r.value), **_formula_texts(r.working.formula),
                          "source": r.source, "note": r.note} for r in self.results],
             "training_memory": [{"precision": p, "optimizer": o, **{k: json_size(v) for k, v in parts.items()}}
                                 for p, o, parts in self.memory],
@@ -109,6 +113,17 @@ class Study:
                 for a in self.allocations]} if self.budget is not None else {}),
             "notes": list(self.notes),
         }
+
+
+def _formula_texts(formula) -> dict:
+    """A result's formula as sympy reads it (``sympy.parse_expr``) and as LaTeX, its sizes as symbols."""
+    if formula is None:
+        return {"formula": None, "latex": None, "symbols": []}
+    names = {key: sympy.Symbol(key) for key in _names(formula)}
+    expr = evaluate(fill(formula, names))
+    # "symbols" lets a reader parse names sympy itself defines (N, E) as plain symbols:
+    # sympy.parse_expr(formula, {name: sympy.Symbol(name) for name in symbols})
+    return {"formula": sympy.sstr(expr), "latex": sympy.latex(expr), "symbols": sorted(names)}
 
 
 class _Sizes(Textbook):
@@ -171,12 +186,14 @@ def expert_parameters(model: Module) -> sympy.Expr:
 
 
 def study(config: ConfigModel, dtype: str = "bf16", seq_len=None, batch=1, tokens=None,
-          budget: Optional[float] = None) -> Study:
+          budget: Optional[float] = None, causal: str = "full") -> Study:
     """The scaling papers' arithmetic on ``config`` (see the module's docstring).
 
     ``seq_len`` (default: the config's context length) and ``batch`` size the KV cache and
     the activations; ``tokens`` is the training set D (default: 20 tokens per parameter);
-    ``budget`` a compute budget C in FLOPs for the compute-optimal allocation."""
+    ``budget`` a compute budget C in FLOPs for the compute-optimal allocation; ``causal`` the
+    attention FLOPs' convention: "full" counts all n_ctx positions (Kaplan's Table 1), "half"
+    the half a causal mask keeps."""
     model, dims = config.model, config.dims()
     out = Study(config.architecture, config.filename, symbolic=config.values.symbolic)
     s = _Sizes()
@@ -231,23 +248,35 @@ def study(config: ConfigModel, dtype: str = "bf16", seq_len=None, batch=1, token
     blocks_note = ("T5 counts every attention block: the encoder's self-attention and the decoder's "
                    "self- and cross-attention" if dims.attention_blocks and dims.attention_blocks[0] != dims.n_layer[0]
                    else "")
+    attention = mul(Num(sympy.Integer(2)), n_layer, n_ctx, Name("d_attn")) if causal == "full" else \
+        mul(n_layer, n_ctx, Name("d_attn"))
+    convention = ("Kaplan counts every one of the n_ctx positions, so causal masking, which needs only "
+                  "half of them, is not taken off (--causal half takes it off)" if causal == "full" else
+                  "--causal half: a causal mask keeps about half of the n_ctx positions, so half of "
+                  "Kaplan's 2·n_layer·n_ctx·d_attn")
     out.results.append(_result(
         "forward_flops", "Forward FLOPs per token", "C_forward",
-        add(mul(Num(sympy.Integer(2)), Name(n_key)), mul(Num(sympy.Integer(2)), n_layer, n_ctx, Name("d_attn"))), s, "FLOPs per token", KAPLAN,
+        add(mul(Num(sympy.Integer(2)), Name(n_key)), attention), s, "FLOPs per token", KAPLAN,
         "2 FLOPs per parameter for the matrix products, plus the query–key and attention–value products "
-        "over the whole context; Kaplan counts every one of the n_ctx positions, so causal masking, which "
-        "needs only half of them, is not taken off" + (f"; {blocks_note}" if blocks_note else "")))
+        "over the context; " + convention + (f"; {blocks_note}" if blocks_note else "")))
 
-    # ---- training compute ----------------------------------------------------------------------
+    # ---- training compute, in Chinchilla's N: every parameter, embeddings included --------------
+    p_key = "P_active" if dims.experts is not None else "P"
+    if dims.experts is not None:
+        s.result("P_active", out.result("active").value)
     if tokens is None:
-        D = s.result("D", bounds.expand(TOKENS_PER_PARAMETER * N))
-        d_note = "D = 20·N tokens, Chinchilla's rule of thumb; give --tokens for your own"
+        D = s.result("D", bounds.expand(TOKENS_PER_PARAMETER * (total if dims.experts is None
+                                                                else out.result("active").value)))
+        d_note = (f"D = 20·{p_key} tokens, Chinchilla's rule of thumb, in Chinchilla's N: all parameters, "
+                  "embeddings included (Kaplan's N, without them, would give fewer tokens); give --tokens "
+                  "for your own")
     else:
         D = s.option("D", tokens, "--tokens")
         d_note = "D from --tokens"
-    out.results.append(_result("training_flops", "Training compute", "C", mul(Num(sympy.Integer(6)), Name(n_key), D), s,
-                               "FLOPs", KAPLAN + "; " + HOFFMANN,
-                               "6 FLOPs per parameter per token: 2 forward, 4 backward; " + d_note))
+    out.results.append(_result("training_flops", "Training compute", "C", mul(Num(sympy.Integer(6)), Name(p_key), D),
+                               s, "FLOPs", HOFFMANN + "; " + PEARCE,
+                               "6 FLOPs per parameter per token (2 forward, 4 backward) over all parameters, as "
+                               "Chinchilla counts them; " + d_note))
 
     # ---- KV cache -------------------------------------------------------------------------------------
     per = bytes_per_param(dtype)
@@ -293,6 +322,15 @@ def study(config: ConfigModel, dtype: str = "bf16", seq_len=None, batch=1, token
     out.results.append(_result(
         "activations_full", "Activation memory per layer, full recomputation", "A_full",
         mul(Num(sympy.Integer(2)), sbh), s, "bytes", KORTHIKANTI, "only each layer's input is kept"))
+    s.result("A_layer", out.result("activations").value)
+    s.field("L", dims.n_layer)
+    v = s.field("v", dims.vocab)
+    out.results.append(_result(
+        "activations_model", "Activation memory of the whole model, no recomputation", "A",
+        add(mul(Name("L"), Name("A_layer")), mul(Num(sympy.Integer(4)), Name("s"), Name("b_batch"), v)), s, "bytes",
+        KORTHIKANTI,
+        "every layer's activations, and the output's logits kept in 32 bits for the loss (4 bytes each of "
+        "s·b·v); the embedding's dropout mask and the final norm's input, a few s·b·h more, are left out"))
 
     # ---- weights and training memory ---------------------------------------------------------------------
     for precision in ("fp32", "mixed-bf16"):

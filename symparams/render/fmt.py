@@ -283,6 +283,11 @@ class TextFmt(Fmt):
     def _times_ten(self, mantissa: str, power: int) -> str:
         return f"{mantissa} × 10^{power}"
 
+    def sci(self, value: float) -> str:
+        """``1.00 × 10²¹``: the power as text reads it (superscript digits), as counts read."""
+        from ..core.units import scientific
+        return scientific(value, 3)
+
 
 class HtmlFmt(Fmt):
     """HTML with MathML Core math; a layer's name links to its derivation."""

@@ -269,3 +269,47 @@ def test_a_free_field_is_free_in_the_fields_that_default_to_it():
     for n in (1, 3):
         assert substitute(free, {"num_layers": sympy.Integer(n)}) == \
             read_config(path, subs={"num_layers": n}).model.count()
+
+
+def test_chinchillas_tokens_and_compute_count_every_parameter():
+    # Chinchilla's N is the whole count, embeddings included (Pearce & Song 2024); for GPT-2
+    # Kaplan's non-embedding N would give 32% fewer tokens
+    real = record("gpt2")["models"]["GPT2LMHeadModel"]
+    st = study(built("gpt2", "GPT2LMHeadModel"))
+    c = st.result("training_flops")
+    assert c.value == 6 * real["num_parameters"] * 20 * real["num_parameters"]
+    assert "Pearce & Song (2024)" in c.source
+    # a mixture of experts trains its active parameters
+    mix = study(built("mixtral-8x7b", "MixtralForCausalLM"))
+    active = mix.result("active").value
+    assert mix.result("training_flops").value == 6 * active * 20 * active
+
+
+def test_activation_memory_of_the_whole_model():
+    st = study(built("gpt2", "GPT2LMHeadModel"), seq_len=1024, batch=2)
+    s, b, h, a, L, v = 1024, 2, 768, 12, 12, 50257
+    assert st.result("activations_model").value == L * s * b * h * (34 + 5 * a * s // h) + 4 * s * b * v
+
+
+def test_llm_json_formulas_read_back_as_sympy_and_latex(capsys):
+    code, out, _ = run(["llm", "examples/configs/llama-2-7b.json", "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 0
+    for r in data["results"]:
+        expr = sympy.parse_expr(r["formula"], {n: sympy.Symbol(n) for n in r["symbols"]})
+        assert "Num(" not in r["formula"] and "Name(" not in r["formula"] and r["latex"]
+        if r["key"] == "training_flops":
+            assert expr == 6 * sympy.Symbol("P") * sympy.Symbol("D")
+
+
+def test_llm_text_reads_large_numbers(capsys):
+    code, out, _ = run(["llm", "examples/configs/llama-2-7b.json", "--budget", "5.03e21"], capsys)
+    assert code == 0 and "C = 5.03 × 10²¹ FLOPs" in out and "GiB" in out and "10^" not in out
+
+
+def test_causal_half_counts_half_the_attention_products(capsys):
+    full = study(built("gpt2", "GPT2LMHeadModel")).result("forward_flops").value
+    half = study(built("gpt2", "GPT2LMHeadModel"), causal="half").result("forward_flops").value
+    assert full - half == 12 * 1024 * 768
+    code, out, _ = run(["llm", "examples/configs/gpt2.json", "--causal", "half"], capsys)
+    assert code == 0 and "--causal half: a causal mask keeps about half" in out
