@@ -16,6 +16,7 @@ from symparams.cli import main
 from symparams.keras.derivation import derive
 from symparams.readers import read_file, read_source
 from symparams.render import render
+from symparams.results import results_of
 from symparams.keras.summary import json_size
 from tools import katex_render, math_fragments, pdflatex
 
@@ -161,7 +162,8 @@ def test_every_format_renders(stem):
 
 def _compile_targets(detail: str = "standard"):
     targets = [(f"fixture-{s}", lambda s=s: derive(model_of(s), detail=detail)) for s in fixture_names()]
-    targets += [(f"example-{p.stem}", lambda p=p: derive(read_file(str(p)).model, detail=detail))
+    # the examples are Keras and PyTorch files: each derived by its own framework's rules
+    targets += [(f"example-{p.stem}", lambda p=p: results_of(read_file(str(p))).derive(detail=detail))
                 for p in EXAMPLES if p.stem != "api_quickstart"]
     return targets
 
