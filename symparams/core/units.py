@@ -7,6 +7,8 @@ the same everywhere; one formatter for every table and template.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import sympy
 
 from .errors import SymparamsError
@@ -41,17 +43,19 @@ def scaled(size: float) -> tuple[float, str]:
     return size, unit
 
 
-def readable_size(size: float) -> str:
-    """``474.70 MiB``; past 1,024 EiB a whole number of EiB (``2,809 EiB``)."""
-    size, unit = scaled(size)
-    if size >= 1024:
-        return f"{readable_count(round(size))} {unit}"
+def readable_size(size) -> str:
+    """``474.70 MiB``; past 1,024 EiB a whole number of EiB (``2,809 EiB``). ``size`` is any
+    number of bytes, an integer past what a float holds included."""
+    if size >= 1024 ** 7:
+        return f"{readable_count(int(size) // 1024 ** 6)} {BINARY_UNITS[-1]}"
+    size, unit = scaled(float(size))
     return f"{size:.2f} {unit}"
 
 
 def scientific_parts(value, digits: int = 4) -> tuple[str, int]:
     """``("7.088", 21)``: a large number to ``digits`` significant digits and its power of ten."""
-    mantissa, exponent = f"{float(value):.{digits - 1}e}".split("e")
+    # Decimal, not float: a count may be far past what a float holds (10^400 parameters)
+    mantissa, exponent = f"{Decimal(int(value) if isinstance(value, sympy.Integer) else value):.{digits - 1}e}".split("e")
     return mantissa, int(exponent)
 
 
@@ -73,4 +77,4 @@ def readable_bytes(count: sympy.Expr, per_param) -> str:
     count = count if isinstance(count, sympy.Basic) else sympy.Integer(count)
     if not count.is_number:
         return f"{per_param} B each"
-    return readable_size(float(count * per_param))
+    return readable_size(count * per_param)

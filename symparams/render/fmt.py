@@ -206,7 +206,7 @@ class Fmt(EquationLines):
         value = as_expr(value)
         if not value.is_number:
             return self.inline(value) + self._bytes_unit
-        return readable_size(float(value))
+        return readable_size(value)
 
     def anchor(self, name: str) -> str:
         """The HTML id of a layer's derivation, which the diagram and the table link to."""

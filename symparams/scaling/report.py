@@ -214,7 +214,10 @@ def to_text(r: ScaleReport) -> str:
     if r.leading:
         lines += ["", "Leading terms (floors taken as their arguments)"]
         for n, e in r.leading.items():
-            lines.append(f"  in {n}: {_t(e)}  (degree {r.degree[n]})")
+            # degree 0: the total does not grow with it (n_heads only inside ⌊d_model/n_heads⌋),
+            # and its "leading term" would be the whole total again
+            lines.append(f"  in {n}: does not grow with it (degree 0)" if r.degree[n] == 0
+                         else f"  in {n}: {_t(e)}  (degree {r.degree[n]})")
     if r.shares:
         lines += ["", "Share of each layer" + (f" (and as {r.size} → ∞)" if r.limit_shares else "")]
         limits = dict(r.limit_shares)
@@ -273,7 +276,7 @@ def to_text(r: ScaleReport) -> str:
 def _in_units(v) -> str:
     """``  (474.70 MiB)`` after a number of bytes; nothing after a formula or zero."""
     v = as_expr(v)
-    return f"  ({readable_size(float(v))})" if v.is_number and v > 0 else ""
+    return f"  ({readable_size(v)})" if v.is_number and v > 0 else ""
 
 
 def _cell(v) -> str:

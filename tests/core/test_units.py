@@ -28,6 +28,8 @@ def test_counts_past_10_to_the_15_read_in_scientific_form():
     assert readable_count(10 ** 15) == "1.000 × 10¹⁵"
     assert readable_count(-7_087_872 * 10 ** 12) == "-7.088 × 10¹⁸"
     assert readable_count(123_456, " ") == "123 456"
+    assert readable_count(3 * 10 ** 403) == "3.000 × 10⁴⁰³"        # past what a float holds
+    assert readable_size(3 * 10 ** 403) == "2.602 × 10³⁸⁵ EiB"
 
 
 GPT2 = "examples/configs/gpt2.json"

@@ -89,13 +89,19 @@ FOUND = {
     "exam-huge-range": Case(["exam", "spec.toml", "--jobs", "1"], {"spec.toml": (
         'source = "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(u)])"\n'
         '[sizes]\nu = {min = 1, max = 1000000000000}\n[[questions]]\nkind = "total_params"\n')}),
+    # core/units.py: bytes past what a float holds (10^400 positions) in scale's memory table
+    "config-memory-past-floats": Case(["scale", "config.json", "--memory"], {"config.json": (
+        '{"model_type": "gpt2", "n_positions": 1' + "0" * 400 + "}")}),
 }
 
 
 @pytest.mark.parametrize("name", FOUND)
 def test_what_the_long_run_found(name):
     outcome = check(FOUND[name])
-    assert outcome.code == 2, outcome.stdout[:500]
+    if name == "config-memory-past-floats":    # a result, in units
+        assert outcome.code == 0 and "× 10" in outcome.stdout and "EiB)" in outcome.stdout
+    else:
+        assert outcome.code == 2, outcome.stdout[:500]
 
 
 
