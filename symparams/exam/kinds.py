@@ -373,6 +373,42 @@ def training_memory(q: Question, d: Draw) -> Asked:
     return Asked(answer, wrong, facts={"parts": parts, "optimizer": q.optimizer, "precision": q.precision})
 
 
+def kv_cache(q: Question, d: Draw) -> Asked:
+    """The keys and values every attention layer keeps for each token it has seen (what a
+    decoder caches to generate the next one): for each layer, its key and value heads × their
+    widths, at the dtype; for one token, or for each of the sequence's tokens (batch 1)."""
+    layers = []
+    for row in d.view.rows:
+        w = mc.attention_projections(row)
+        if w is not None:
+            layers.append((row, w))
+    if not layers:
+        raise SpecError("a kv_cache question needs an attention layer (MultiHeadAttention, GroupQueryAttention)")
+    per = _bytes(q.dtype)
+    width = sum(k + v for _, (k, v, _q) in layers)
+    tokens = layers[0][0].input_shape[1] if q.per == "sequence" and layers[0][0].input_shape else 1
+    if tokens is None:
+        raise SpecError("a kv_cache question per sequence needs the sequence's length in the model's input")
+    n = width * tokens
+    answer = _in_unit(n * per, q.unit)
+    wrong = [Choice(_in_unit(n * per // 2 if n * per % 2 == 0 else Fraction(n * per, 2), q.unit), False,
+                    "kv_keys_only"),
+             Choice(_in_unit(n * per * 8, q.unit), False, "bits_for_bytes")]
+    query_width = sum(2 * qw for _, (_k, _v, qw) in layers)
+    if query_width != width:
+        wrong.append(Choice(_in_unit(query_width * tokens * per, q.unit), False, "kv_query_heads"))
+    if per != 4:
+        wrong.append(Choice(_in_unit(n * 4, q.unit), False, "four_bytes", {"dtype": q.dtype}))
+    if tokens > 1:
+        wrong.append(Choice(_in_unit(width * per, q.unit), False, "kv_one_token", {"tokens": tokens}))
+    other = OTHER_UNIT.get(q.unit)
+    if other:
+        wrong.append(Choice(_in_unit(n * per, other), False, "decimal_binary", {"unit": q.unit, "other": other}))
+    facts = {"layers": [(d.refs.get(r.name, r.name), k, v) for r, (k, v, _q) in layers], "width": width,
+             "tokens": tokens, "bytes_per": int(per) if per.denominator == 1 else per, "numbers": n}
+    return Asked(answer, wrong, facts=facts)
+
+
 # ---- a budget and a table ----------------------------------------------------------------------
 
 
@@ -515,5 +551,5 @@ KIND_RULES: dict[str, Callable[[Question, Draw], Asked]] = {
     "output_shape": output_shape, "flatten_size": flatten_size, "largest_layer": largest_layer,
     "param_free_layers": param_free_layers, "compute": compute, "weight_memory": weight_memory,
     "training_memory": training_memory, "find_bug": find_bug, "cloze": cloze,
-    "largest_width": largest_width, "growth": growth,
+    "largest_width": largest_width, "growth": growth, "kv_cache": kv_cache,
 }

@@ -148,7 +148,7 @@ TORCH_SHAPE_RULES: dict[str, LengthRule] = {
 PARAMS = ("total_params", "layer_params", "trainable_params", "cloze", "find_bug")
 SHAPES = ("output_shape", "flatten_size", "total_params", "layer_params", "trainable_params", "cloze",
           "find_bug")
-MEMORY = ("weight_memory", "training_memory")
+MEMORY = ("weight_memory", "training_memory", "kv_cache")
 
 CATALOGUE = {m.tag: m for m in [
     Misconception("forgot_bias", PARAMS),
@@ -189,6 +189,9 @@ CATALOGUE = {m.tag: m for m in [
     Misconception("channels_last", ("output_shape",)),
     Misconception("batch_first", ("output_shape",)),
     Misconception("first_over_budget", ("largest_width",)),
+    Misconception("kv_keys_only", ("kv_cache",)),
+    Misconception("kv_query_heads", ("kv_cache",)),
+    Misconception("kv_one_token", ("kv_cache",)),
     Misconception("linear_growth", ("growth",)),
     Misconception("matrices_only", ("growth",)),
     Misconception("increase_for_ratio", ("growth",)),
@@ -387,6 +390,18 @@ def _attention_parts(row, width) -> int:
         n_out = math.prod(out)
         total += heads * d_head * n_out + (n_out if ("attention_output", "bias") in w else 0)
     return total
+
+
+def attention_projections(row) -> "tuple | None":
+    """An attention layer's key width, value width (heads × head width, for each token) and
+    its query width, from its weights; None for any other layer."""
+    if row.layer is None or "attention_no_output" not in row.layer.misconceptions:
+        return None
+    w = _attention_weights(row)
+    if ("key", "kernel") not in w or ("value", "kernel") not in w:
+        return None
+    width = lambda p: math.prod(w[(p, "kernel")][1:])      # noqa: E731 - (heads, d_head)
+    return width("key"), width("value"), width("query")
 
 
 def _attention_no_output(row):

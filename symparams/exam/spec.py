@@ -49,12 +49,13 @@ KINDS = {
     "cloze": "a summary table with the parameter counts (and shapes) left blank",
     "largest_width": "the largest value of a size (size = ...) within a parameter budget (budget = ...)",
     "growth": "how many times as many parameters when a size (size = ...) is multiplied (factor = 2)",
+    "kv_cache": "the memory of the keys and values the attention layers keep (per = \"sequence\" or \"token\")",
 }
 #: the kinds whose answer is not a number: they need choices
 CHOICE_ONLY = {"output_shape", "largest_layer", "param_free_layers", "find_bug"}
 TOP_KEYS = {"title", "instructions", "source", "sizes", "questions", "constraints"}
 QUESTION_KEYS = {"kind", "layer", "choices", "size", "budget", "points", "prompt", "tolerance",
-                 "distractors", "measure", "dtype", "optimizer", "precision", "unit", "columns", "factor"}
+                 "distractors", "measure", "dtype", "optimizer", "precision", "unit", "columns", "factor", "per"}
 CONSTRAINT_KEYS = {"answer_min", "answer_max", "max_tries", "where"}
 UNITS = {"bytes": 1, "KB": 10 ** 3, "MB": 10 ** 6, "GB": 10 ** 9,
          "KiB": 2 ** 10, "MiB": 2 ** 20, "GiB": 2 ** 30}
@@ -100,6 +101,7 @@ class Question:
     unit: str = "bytes"                  # memory
     columns: tuple = ("params",)         # cloze: params, shape
     factor: int = 2                      # growth: the size multiplied by it
+    per: str = "sequence"                # kv_cache: one sequence (its every token) or one token
 
     def prompt_fields(self) -> dict:
         """The question's own fields its ``prompt`` may name, with their values: the ones it
@@ -107,7 +109,7 @@ class Question:
         fields = {"layer": self.layer, "budget": self.budget, "size": self.size}
         if self.kind == "growth":
             fields["factor"] = self.factor
-        if self.kind in ("weight_memory", "training_memory"):
+        if self.kind in ("weight_memory", "training_memory", "kv_cache"):
             fields.update(dtype=self.dtype, unit=self.unit)
         if self.kind == "training_memory":
             fields["optimizer"] = self.optimizer
@@ -309,6 +311,9 @@ def _question(i: int, q, fail) -> Question:
         tolerance = tolerance.strip()
     elif not isinstance(tolerance, (int, float)) or isinstance(tolerance, bool) or tolerance < 0:
         raise fail(f"{where}.tolerance must be a number at or above 0, or a percentage such as \"5%\"")
+    per = q.get("per", "sequence")
+    if per not in ("sequence", "token"):
+        raise fail(f"{where}.per must be \"sequence\" or \"token\", got {per!r}")
     measure = q.get("measure", "macs")
     if measure not in ("macs", "flops"):
         raise fail(f"{where}.measure must be \"macs\" or \"flops\", got {measure!r}")
@@ -346,4 +351,4 @@ def _question(i: int, q, fail) -> Question:
     if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget <= 0):
         raise fail(f"{where}.budget must be a whole number of parameters, got {budget!r}")
     return Question(kind, q.get("layer"), choices, q.get("size"), budget, points, prompt, tolerance,
-                    tuple(extra), measure, dtype, optimizer, precision, unit, tuple(columns), factor)
+                    tuple(extra), measure, dtype, optimizer, precision, unit, tuple(columns), factor, per)

@@ -89,3 +89,28 @@ def test_doubling_d_model_is_real_kerass_count_at_both_widths():
         assert f"d_model = {v.sizes['d_model']}\n" in v.source      # the size asked about is named
         wrong = {c.misconception: c.value for c in q.distractors}
         assert wrong.get("linear_growth", 2) == 2 and wrong.get("matrices_only", 4) == 4
+
+
+@needs_toml
+def test_the_kv_cache_is_real_kerass_key_and_value_widths_at_the_dtype():
+    """Each token's key and value, as wide as the key and value kernels real Keras made
+    (heads × head width), for every token of the sequence, at float16, in KiB; and the mistakes:
+    keys only, the query heads for GQA, one token."""
+    from fractions import Fraction
+    seen = set()
+    for v, run in recorded_versions("attention"):
+        layer = next(l for l in run["layers"] if l["type"] in ("MultiHeadAttention", "GroupedQueryAttention"))
+        w = _weights(layer)
+        key, value, query = (math.prod(w[(p, "kernel")][1:]) for p in ("key", "value", "query"))
+        tokens = v.sizes["seq"]
+        q = next(q for q in v.questions if q.kind == "kv_cache")
+        assert (q.spec.dtype, q.spec.unit) == ("float16", "KiB")
+        kib = lambda n: Fraction(n * 2, 1024)       # noqa: E731 - float16 numbers in KiB
+        assert q.answer == kib((key + value) * tokens)
+        wrong = {c.misconception: c.value for c in q.distractors}
+        assert wrong["kv_keys_only"] == kib(key * tokens) and wrong["kv_one_token"] == kib(key + value)
+        if key < query:
+            # with half as many key heads as query heads it is float32's count: one option of two
+            assert kib(2 * query * tokens) in wrong.values()
+            seen.update(m for m, x in wrong.items() if x == kib(2 * query * tokens))
+    assert "kv_query_heads" in seen

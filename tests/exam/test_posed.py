@@ -121,3 +121,10 @@ def test_a_growth_question_keeps_its_size_a_name_and_its_ratio_is_the_two_counts
         f, u, c = v.sizes["features"], v.sizes["units"], v.sizes["classes"]
         count = lambda u: (f + 1) * u + (u + 1) * c      # noqa: E731 - two Dense layers
         assert q.answer == Fraction(count(3 * u), count(u)) and q.tolerance == 0.005
+
+
+def test_a_kv_cache_question_is_per_sequence_or_per_token():
+    with pytest.raises(exam.SpecError, match=r"questions\[1\]\.per must be \"sequence\" or \"token\""):
+        _spec([{"kind": "kv_cache", "per": "batch"}])
+    with pytest.raises(exam.SpecError, match="a kv_cache question needs an attention layer"):
+        exam.draw(_spec([{"kind": "kv_cache"}]), 1, seed=1)
