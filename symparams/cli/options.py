@@ -73,6 +73,7 @@ def read_results(args) -> list:
     model with ``--all``, else the one ``--model`` names or the file's model. The reader's
     warnings and notes join ``args.warnings``, shown once the command has succeeded."""
     from ..readers import read_file
+    from ..readers.python.environment import parse_assume
     from ..results import results_of
 
     every = getattr(args, "all", False)
@@ -80,7 +81,8 @@ def read_results(args) -> list:
                        limits=parse_limits(args.limit), input_shape=args.input_shape, keras=args.keras,
                        dialect=args.dialect, input_size=parse_input_sizes(args.input_size),
                        model=None if every else args.model,
-                       symbolic=parse_symbolic(getattr(args, "symbolic", None)))
+                       symbolic=parse_symbolic(getattr(args, "symbolic", None)),
+                       machine=parse_assume(args.assume) if getattr(args, "assume", None) else None)
     args.warnings += list(result.warnings) + [f"{result.filename}: note: {n}" for n in result.notes]
     models = result.all() if every else [result.pick(args.model) if args.model else result.model]
     return [results_of(result, m) for m in models]

@@ -51,6 +51,10 @@ def _add_source_arguments(p: argparse.ArgumentParser) -> None:
                    help="keep these sizes free: a config's fields (--symbolic hidden_size,num_hidden_layers), "
                         "or a Python file's module-level constants, dataclass fields and keyword defaults "
                         "(--symbolic n_layer,n_embd); the others keep the file's values")
+    p.add_argument("--assume", action="append", default=[], metavar="NAME=VALUE",
+                   help="source code: change the machine the file is read as running on (default: a CPU "
+                        "with no CUDA, no files, run as a program, an empty environment): cuda=true, "
+                        "files=true, main=false, env.KERAS_BACKEND=jax")
     p.add_argument("--dialect", choices=("keras", "torch"),
                    help="read the file as Keras or as PyTorch code (default: PyTorch if it imports torch)")
     p.add_argument("--keras", type=int, choices=(1, 2, 3), metavar="{1,2,3}",
@@ -83,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "free stay symbols.")
     _add_source_arguments(p)
     p.add_argument("--all", action="store_true", help="summarise every model in the file")
+    p.add_argument("--depth", type=int, metavar="N",
+                   help="PyTorch and configs: show modules N levels deep, repeated blocks each on its own "
+                        "row (a config's summary folds them, 3 levels deep, by default; 0: every level)")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text",
                    help="text: the table (default); json: every row, weight and total, symbolic sizes as "
                         "text (docs/cli.md); markdown: the table for a notebook or a README")

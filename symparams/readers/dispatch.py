@@ -17,13 +17,13 @@ def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False,
               ignore_unused: bool = False, limits: Limits = Limits(), input_shape=None,
               keras: Optional[int] = None, dialect: Optional[str] = None,
               input_size: Optional[list] = None, model: Optional[str] = None,
-              symbolic: Sequence[str] = ()):
+              symbolic: Sequence[str] = (), machine=None):
     """Read a model file (``-`` for standard input): Keras or PyTorch source, or a
     Hugging Face ``config.json`` (a JSON object), whose ``symbolic`` fields stay free."""
     source, filename = read_text(path, limits)
     if looks_like_config(source):
         for option, given in (("--input-shape", input_shape), ("--input-size", input_size),
-                              ("--dialect", dialect), ("--keras", keras)):
+                              ("--dialect", dialect), ("--keras", keras), ("--assume", machine)):
             if given:
                 raise ReadError(f"{option} is for model source code; a config file gives its sizes in "
                                 "its fields; set a field with --subs NAME=VALUE", filename)
@@ -32,14 +32,14 @@ def read_file(path: str, bindings: Optional[dict] = None, strict: bool = False,
         return ConfigReadResult(filename, config)
     return read_source(source, filename, bindings, strict, limits=limits, ignore_unused=ignore_unused,
                        input_shape=input_shape, keras=keras, dialect=dialect, input_size=input_size,
-                       model=model, symbolic=symbolic)
+                       model=model, symbolic=symbolic, machine=machine)
 
 
 def read_source(source: str, filename: str = "<model>", bindings: Optional[dict] = None,
                 strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False,
                 input_shape=None, keras: Optional[int] = None, dialect: Optional[str] = None,
                 input_size: Optional[list] = None, model: Optional[str] = None,
-                symbolic: Sequence[str] = ()):
+                symbolic: Sequence[str] = (), machine=None):
     """Read model source text: PyTorch code (a file that imports torch, or ``dialect="torch"``)
     into PyTorch modules, anything else into Keras models.
 
@@ -66,13 +66,14 @@ def read_source(source: str, filename: str = "<model>", bindings: Optional[dict]
         # Each framework's reader loads when a file needs it (a Keras summary never loads PyTorch's).
         from .torch.reader import read_torch_source
         return read_torch_source(source, filename, bindings, limits, ignore_unused, tree,
-                                 input_size=input_size, model=model, symbolic=symbolic)
+                                 input_size=input_size, model=model, symbolic=symbolic, machine=machine)
     if input_size:
         raise ReadError("--input-size is for PyTorch files; give a Keras model's input without the "
                         "batch axis, e.g. --input-shape 28,28,1", filename)
     from .keras import read_keras_source
     return read_keras_source(source, filename, bindings, strict, limits, ignore_unused,
-                             input_shape=input_shape, keras=keras, tree=tree, symbolic=symbolic)
+                             input_shape=input_shape, keras=keras, tree=tree, symbolic=symbolic,
+                             machine=machine)
 
 
 def _imports_torch(tree, filename: str, limits: Limits) -> bool:

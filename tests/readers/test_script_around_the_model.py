@@ -96,3 +96,49 @@ def test_python_dash_m_symparams_runs_the_command():
     done = subprocess.run([sys.executable, "-m", "symparams", "summary", str(ROOT / "examples/cnn_51264.py")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "154,798" in done.stdout
+
+
+ENV_SCRIPT = ("import os\nimport torch\nimport torch.nn as nn\n"
+              "device = 'cuda' if torch.cuda.is_available() else 'cpu'\n"
+              "width = 8 if device == 'cuda' else 4\n"
+              "if os.environ.get('BIG') == '1':\n    width = 16\n"
+              "if os.path.exists('ckpt.pt'):\n    width = width + 1\n"
+              "model = nn.Linear(2, width)\n"
+              "if __name__ == '__main__':\n    model = nn.Linear(2, 1)\n")
+
+
+@pytest.mark.parametrize("assume, same_as", [
+    ([], "nn.Linear(2, 1)"),                                            # the default machine
+    (["main=false"], "nn.Linear(2, 4)"),
+    (["main=false", "cuda=true"], "nn.Linear(2, 8)"),
+    (["main=false", "files=true"], "nn.Linear(2, 5)"),
+    (["main=false", "env.BIG=1", "files=yes"], "nn.Linear(2, 17)"),
+])
+def test_assume_changes_the_machine_the_file_is_read_on(tmp_path, capsys, assume, same_as):
+    path = tmp_path / "script.py"
+    path.write_text(ENV_SCRIPT)
+    plain = tmp_path / "plain.py"
+    plain.write_text(TORCH + f"model = {same_as}\n")
+    argv = [a for item in assume for a in ("--assume", item)]
+    assert main(["summary", str(path), *argv, "--format", "json"]) == 0
+    got = capsys.readouterr().out
+    assert main(["summary", str(plain), "--format", "json"]) == 0
+    want = capsys.readouterr().out
+    assert _total_of(got) == _total_of(want)
+
+
+def _total_of(json_text: str):
+    import json
+    return json.loads(json_text)["total"]
+
+
+@pytest.mark.parametrize("item, said", [
+    ("gpu=1", "--assume gpu: the reader's machine has cuda, main, files and env.NAME"),
+    ("cdua=1", "did you mean cuda?"),
+    ("cuda=maybe", "--assume cuda=maybe: give true or false"),
+    ("cuda", "--assume 'cuda': write NAME=VALUE"),
+])
+def test_assume_values_it_cannot_take_are_one_line(capsys, item, said):
+    assert main(["summary", str(ROOT / "examples/gpt_dataclass.py"), "--assume", item]) == 2
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1

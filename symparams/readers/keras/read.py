@@ -17,6 +17,7 @@ from ...keras.model import Functional
 from ..dialect import Dialect
 from ..dialect import guess as guess_dialect
 from ..python.limits import Limits
+from ..python.environment import Environment
 from ..python.source import parse
 from ..python.subs import binding_value, unused_message
 from .reader import KerasReader
@@ -70,7 +71,8 @@ class ReadResult:
 def read_keras_source(source: str, filename: str = "<model>", bindings: Optional[dict] = None,
                       strict: bool = False, limits: Limits = Limits(), ignore_unused: bool = False,
                       input_shape=None, keras: Optional[int] = None,
-                      tree: Optional[ast.Module] = None, symbolic: Sequence[str] = ()) -> ReadResult:
+                      tree: Optional[ast.Module] = None, symbolic: Sequence[str] = (),
+                      machine: Optional[Environment] = None) -> ReadResult:
     """Read Keras source text into models. ``bindings`` give values to free names.
 
     ``input_shape`` (without the batch axis) is the input of models the file
@@ -98,6 +100,7 @@ def read_keras_source(source: str, filename: str = "<model>", bindings: Optional
         reader = KerasReader(filename, values, strict, real_names, limits, deadline,
                              input_shape=given_shape, dialect=dialect)
         reader.symbolic = frozenset(symbolic)
+        reader.assume_environment(machine or Environment())
         old_limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(old_limit, 20_000))
         try:

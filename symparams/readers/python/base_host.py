@@ -24,6 +24,7 @@ from .hostkit import guarded_instance, sized
 from .interpreter import Interpreter, Scope
 from .limits import Limits
 from . import project, shims
+from .environment import Environment
 from .project import ProjectModule
 from .values import Array, Builtin, FreeName, Instance, Namespace, Opaque, SymbolicRange, UserClass
 
@@ -60,8 +61,10 @@ class HostBase:
         self.root = Scope()
         #: layers (or modules) made so far, against ``limits.layers``
         self.objects_made = 0
-        #: ``os.environ`` as the file sees it: empty, and what the file sets (a script sets
-        #: KERAS_BACKEND before importing keras; no count depends on the environment)
+        #: the machine the file is read as running on (``--assume`` changes it)
+        self.machine = Environment()
+        #: ``os.environ`` as the file sees it: empty (or what --assume env.NAME=... gives), and
+        #: what the file sets (a script sets KERAS_BACKEND before importing keras)
         self.environ: dict = {}
         #: what the reader assumed that the file asked of the machine it would run on
         self.assumed: list = []
@@ -90,14 +93,21 @@ class HostBase:
     def repeated(self, value) -> bool:
         return False
 
+    def assume_environment(self, machine: Environment) -> None:
+        """Read the file as running on ``machine`` (``--assume``)."""
+        self.machine = machine
+        self.environ.update(machine.variables)
+
     def _absent_file(self, host, args, kwargs, node) -> bool:
         """``os.path.isfile("checkpoints/best.pth")``: no file exists where the file is read
-        (a checkpoint or a dataset changes no count), said once in a note."""
-        said = ("took os.path checks as False: the read's environment has no files (a checkpoint "
-                "or a dataset does not change the counts)")
+        (a checkpoint or a dataset changes no count), said once in a note; --assume files=true."""
+        said = (f"took os.path checks as {self.machine.files}: " +
+                ("the read's environment has no files (a checkpoint or a dataset does not change the "
+                 "counts; --assume files=true to read them as there)" if not self.machine.files
+                 else "--assume files=true"))
         if said not in self.said:
             self.said.append(said)
-        return False
+        return self.machine.files
 
     def declared(self, name: str, value, node):
         """A setting the file declares (``n_layer = 12`` at the top, a dataclass field, a
@@ -223,7 +233,7 @@ class HostBase:
         if name == "__name__":
             # the file is read as the program it is: its main block runs, where many
             # scripts and notebooks exported to .py build and summarise their model
-            return "__main__"
+            return "__main__" if self.machine.main else "__symparams_import__"
         value = self.framework_global(name)
         if value is not None:
             return value

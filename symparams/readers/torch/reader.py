@@ -38,6 +38,7 @@ from . import ops as torch_ops
 from ..python.base_host import HostBase
 from ..python.builtins import MATH, MATH_FUNCTIONS, SAFE_METHODS
 from ..python.builtins import call_method as call_safe_method
+from ..python.environment import Environment
 from ..python.interpreter import Scope
 from ..python.scope import _Break, _Continue
 from ..python.hostkit import python_item, sized
@@ -104,7 +105,8 @@ class TorchReadResult:
 def read_torch_source(source: str, filename: str, bindings: Optional[dict] = None,
                       limits: Limits = Limits(), ignore_unused: bool = False,
                       tree: Optional[ast.Module] = None, input_size: Optional[list] = None,
-                      model: Optional[str] = None, symbolic: Sequence[str] = ()) -> TorchReadResult:
+                      model: Optional[str] = None, symbolic: Sequence[str] = (),
+                      machine: Optional[Environment] = None) -> TorchReadResult:
     """Read PyTorch source text into modules. ``bindings`` give values to free names;
     ``input_size`` (one shape per input, as ``--input-size`` gives them) runs the model's
     forward on shapes, as a call in the file would; ``model`` names the module to run."""
@@ -113,6 +115,7 @@ def read_torch_source(source: str, filename: str, bindings: Optional[dict] = Non
     values = {k: binding_value(k, v) for k, v in (bindings or {}).items()}
     reader = TorchReader(filename, values, limits, deadline)
     reader.symbolic = frozenset(symbolic)
+    reader.assume_environment(machine or Environment())
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20_000))
     try:
@@ -129,8 +132,10 @@ def read_torch_source(source: str, filename: str, bindings: Optional[dict] = Non
     if not reader.modules:
         raise ReadError("no PyTorch module is assigned to a variable in this file "
                         "(write model = MyNet() at the end)", filename)
-    assumed = [f"took {path}() as False: the model is counted on the CPU (its counts do not depend on "
-               "the device)" for path in reader.assumed]
+    assumed = [f"took {path}() as {reader.machine.cuda}: " +
+               ("the model is counted on the CPU (its counts do not depend on the device; --assume "
+                "cuda=true reads the other branch)" if not reader.machine.cuda else "--assume cuda=true")
+               for path in reader.assumed]
     reader.check_symbolic()
     built = [f"the file makes no module: read {reader.built_from}, its model class (--model NAME "
              "picks another)"] if reader.built_from else []
@@ -601,7 +606,7 @@ class TorchReader(HostBase):
             # a device changes where the model runs, not what it counts
             if func.path not in self.assumed:
                 self.assumed.append(func.path)
-            return False
+            return self.machine.cuda
         tensors = (Tensor, Parameter, Buffer)
         if parts[:3] == ["torch", "nn", "functional"] or \
                 (any(isinstance(a, tensors) for a in (*args, *kwargs.values())) or
