@@ -37,7 +37,7 @@ UNARY = {"relu", "relu_", "relu6", "sigmoid", "tanh", "gelu", "silu", "mish", "e
          "rms_norm", "local_response_norm", "requires_grad_", "add_", "mul_", "zero_", "fill_",
          "sigmoid_", "tanh_", "exp_", "prelu", "rrelu", "threshold", "hardshrink", "softshrink",
          "tanhshrink", "logit", "cumsum", "cumprod", "flip", "roll", "sort", "float_power",
-         "pin_memory", "view_as", "reshape_as", "expand_as"}
+         "pin_memory"}
 BINARY = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "maximum",
           "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
           "atan2", "fmod", "remainder", "hypot"}
@@ -365,6 +365,15 @@ def method(x: Tensor, name: str, args: list, kwargs: dict):
         sizes = _sizes(args)
         shape = (sympy.Integer(1),) * (len(sizes) - x.ndim) + x.shape
         return x.with_shape(tuple(sympy.expand(a * as_size(b)) for a, b in zip(shape, sizes)))
+    if name in ("view_as", "reshape_as", "expand_as"):
+        # the shape of the other tensor (torch/_tensor.py: view_as is view(other.size())):
+        # never a no-op, x.mean(-1, keepdim=True).expand_as(x) widens x back
+        other = _arg(args, kwargs, 0, "other")
+        if not isinstance(other, Tensor):
+            raise NotFollowed(f"x.{name}() takes a tensor")
+        if name == "expand_as":
+            return x.with_shape(T.broadcast(x.shape, other.shape))
+        return method(x, name[:-3], list(other.shape), {})
     if name in ("new_zeros", "new_ones", "new_empty", "new_full", "new_tensor"):
         return factory(name, args, kwargs)
     if name in ("view", "reshape") and len(args) == 1 and isinstance(args[0], str):
