@@ -21,12 +21,31 @@ def run_compare(args) -> int:
         read = read_file(path, parse_subs(args.subs), ignore_unused=True, limits=parse_limits(args.limit),
                          model=name if path.endswith(".json") else None)
         results.append(results_of(read, read.pick(name) if name else read.model))
-    fields = None
     if all(r.config is not None for r in results):
-        from ..configs.reader import field_differences
-        fields = {"files": [r.config.filename for r in results],
-                  "differences": field_differences(*(r.config for r in results))}
-    print(render_comparison(compare(*results), args.templates, args.thousands, fields).rstrip())
+        return _compare_configs(results, args)
+    print(render_comparison(compare(*results), args.templates, args.thousands).rstrip())
+    return 0
+
+
+def _compare_configs(results, args) -> int:
+    """Two configs: one table of the fields that differ and one of their module groups (the
+    summaries' rows, repeated layers folded), each with both counts and the difference."""
+    from ..configs.reader import field_differences
+    from ..render import render_config_comparison
+    a, b = results
+    rows_a = {r.name: (r, n) for r, n in a.summary.shown()}
+    rows_b = {r.name: (r, n) for r, n in b.summary.shown()}
+    groups = []
+    for name in dict.fromkeys([*rows_a, *rows_b]):
+        ra, rb = rows_a.get(name), rows_b.get(name)
+        groups.append({"name": name, "depth": (ra or rb)[0].depth,
+                       "a_type": ra[0].type if ra else None, "b_type": rb[0].type if rb else None,
+                       "a": ra[0].params if ra else None, "b": rb[0].params if rb else None,
+                       "repeat": (ra or rb)[1]})
+    context = {"files": [r.config.filename for r in results], "names": [r.config.architecture for r in results],
+               "fields": field_differences(a.config, b.config), "groups": groups,
+               "totals": (a.total, b.total)}
+    print(render_config_comparison(context, args.templates, args.thousands).rstrip())
     return 0
 
 

@@ -17,6 +17,11 @@ def run_summary(args) -> int:
     if is_checkpoint(args.file):
         return _checkpoint_summary(args)
     summaries = [r.summary for r in read_results(args)]
+    if getattr(args, "depth", None) is not None:
+        from dataclasses import replace
+        # --depth N: every module to N levels, nothing folded (0: all levels)
+        summaries = [replace(s, depth=args.depth or None, fold=False) if hasattr(s, "fold") else s
+                     for s in summaries]
     if args.assume_divisible:
         summaries = [s.assume_divisible() for s in summaries]
     if args.format == "json":

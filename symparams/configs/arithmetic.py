@@ -275,8 +275,9 @@ def study(config: ConfigModel, dtype: str = "bf16", seq_len=None, batch=1, token
         d_note = "D from --tokens"
     out.results.append(_result("training_flops", "Training compute", "C", mul(Num(sympy.Integer(6)), Name(p_key), D),
                                s, "FLOPs", HOFFMANN + "; " + PEARCE,
-                               "6 FLOPs per parameter per token (2 forward, 4 backward) over all parameters, as "
-                               "Chinchilla counts them; " + d_note))
+                               "6 FLOPs per parameter per token (2 forward, 4 backward), the parameters counted "
+                               "as Chinchilla counts them" + (" (a mixture's active ones)" if dims.experts is not None
+                                                               else "") + "; " + d_note))
 
     # ---- KV cache -------------------------------------------------------------------------------------
     per = bytes_per_param(dtype)

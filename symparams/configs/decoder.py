@@ -66,8 +66,10 @@ class MoE:
     shared_gate: Optional[str] = None
     #: the first k layers keep a dense MLP (DeepSeek's first_k_dense_replace)
     dense_first: Optional[str] = None
-    #: every step-th layer is sparse (Qwen-MoE's decoder_sparse_step)
+    #: every step-th layer is sparse (Qwen-MoE's decoder_sparse_step), but those listed
+    #: dense (its mlp_only_layers)
     step: Optional[str] = None
+    dense_layers: Optional[str] = None
 
 
 class Decoder(Family):
@@ -239,6 +241,8 @@ class Decoder(Family):
             return False
         if moe.dense_first and i < v[moe.dense_first]:
             return False
+        if moe.dense_layers and i in v[moe.dense_layers]:
+            return False
         if moe.step:
             return (i + 1) % v[moe.step] == 0
         return True
@@ -290,6 +294,9 @@ class Decoder(Family):
         if moe and moe.step and not isinstance(n, sympy.Integer) and v[moe.step] != 1:
             raise ConfigError(f"--symbolic {self.depth_field}: with {moe.step} = {v[moe.step]} only some layers "
                               "are sparse, so each layer is built on its own; give the depth a number")
+        if moe and moe.dense_layers and not isinstance(n, sympy.Integer) and v[moe.dense_layers]:
+            raise ConfigError(f"--symbolic {self.depth_field}: {moe.dense_layers} makes some layers dense, so "
+                              "each layer is built on its own; give the depth a number")
         return stack(lambda i: self.layer(v, i), n, self.depth_field)
 
     def body(self, v: Values) -> Module:

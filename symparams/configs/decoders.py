@@ -15,7 +15,7 @@ from ..pytorch import nn
 from ..pytorch.containers import ModuleList
 from .decoder import Decoder, MoE
 from .families import Built, _f, _inherit
-from .fields import FLAG, NUMBER, TEXT, ConfigError
+from .fields import FLAG, INDICES, NUMBER, TEXT, ConfigError
 
 _EPS = dict(kind=NUMBER, counted=False)
 _ACT = dict(kind=TEXT, counted=False)
@@ -479,11 +479,13 @@ class Qwen2Moe(Qwen2):
     fields = _inherit(Qwen2.fields, {"hidden_size": 2048, "intermediate_size": 5632, "num_hidden_layers": 24,
                                      "num_attention_heads": 16, "num_key_value_heads": 16}) + (
         _f("decoder_sparse_step", 1), _f("moe_intermediate_size", 1408), _f("shared_expert_intermediate_size", 5632),
-        _f("num_experts_per_tok", 4), _f("num_experts", 60), _f("qkv_bias", True, FLAG))
+        _f("num_experts_per_tok", 4), _f("num_experts", 60), _f("qkv_bias", True, FLAG),
+        _f("mlp_only_layers", (), INDICES))
     qkv_bias = "qkv_bias"
     names = {"qa_body": "model"}
+    # modeling_qwen2_moe.py: a layer is sparse if not in mlp_only_layers and (i + 1) % step == 0
     moe = MoE("num_experts", shared="shared_expert", shared_ff="shared_expert_intermediate_size",
-              shared_gate="shared_expert_gate", step="decoder_sparse_step")
+              shared_gate="shared_expert_gate", step="decoder_sparse_step", dense_layers="mlp_only_layers")
 
 
 class Qwen3Moe(Qwen3):
@@ -495,8 +497,8 @@ class Qwen3Moe(Qwen3):
     fields = _inherit(Qwen3.fields, {"hidden_size": 2048, "intermediate_size": 6144, "num_hidden_layers": 24,
                                      "num_key_value_heads": 4, "head_dim": None}) + (
         _f("decoder_sparse_step", 1), _f("moe_intermediate_size", 768), _f("num_experts_per_tok", 8),
-        _f("num_local_experts", 128, aliases=("num_experts",)))
-    moe = MoE("num_local_experts", step="decoder_sparse_step")
+        _f("num_local_experts", 128, aliases=("num_experts",)), _f("mlp_only_layers", (), INDICES))
+    moe = MoE("num_local_experts", step="decoder_sparse_step", dense_layers="mlp_only_layers")
 
 
 class Olmoe(Olmo2):

@@ -34,8 +34,10 @@ FLAG = "flag"
 TEXT = "text"
 #: a size a config class may also work out itself from the string "auto" (Mamba's time_step_rank)
 AUTO_SIZE = "auto_size"
+#: a list of layer numbers (Qwen-MoE's mlp_only_layers)
+INDICES = "indices"
 _KINDS = {SIZE: "a whole number", NUMBER: "a number", FLAG: "true or false", TEXT: "a string",
-          AUTO_SIZE: 'a whole number or "auto"'}
+          AUTO_SIZE: 'a whole number or "auto"', INDICES: "a list of layer numbers"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ def check_value(field: Field, value, filename: str):
         return value
     ok = {SIZE: isinstance(value, int) and not isinstance(value, bool),
           AUTO_SIZE: isinstance(value, int) and not isinstance(value, bool),
+          INDICES: isinstance(value, list) and all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
+                                                   for i in value),
           NUMBER: isinstance(value, (int, float)) and not isinstance(value, bool),
           FLAG: isinstance(value, bool),
           TEXT: isinstance(value, str)}[field.kind]
@@ -93,6 +97,8 @@ def check_value(field: Field, value, filename: str):
         fix = "give another value" if filename.startswith("--subs") else "fix it in the file"
         raise ConfigError(f"field {field.name!r} must be {_KINDS[field.kind]}, got {_json_text(value)}; {fix}",
                           filename)
+    if field.kind == INDICES:
+        return tuple(value)
     if field.kind in (SIZE, AUTO_SIZE) and value <= 0:
         raise ConfigError(f"field {field.name!r} must be a positive whole number, got {value}", filename)
     return value

@@ -14,7 +14,7 @@ from .families import Family
 from .fields import SIZE, ConfigError, Field, Values, resolve
 
 #: the classes a head adds to a bare model (PretrainedConfig's default: 2)
-NUM_LABELS = Field("num_labels", SIZE, 2, counted=True)
+NUM_LABELS = Field("num_labels", SIZE, 2, counted=False)
 
 #: a config.json is a few kilobytes; anything far larger is not one
 MAX_CONFIG_BYTES = 1_000_000

@@ -55,6 +55,11 @@ class TorchSummary:
     #: lines said under the title: where the model comes from (a config file's family,
     #: the defaults it used)
     about: tuple = ()
+    #: the deepest rows shown (None: all), and whether alike numbered siblings fold into one
+    #: row (``layers.0–31 (LlamaDecoderLayer) × 32``), as torchinfo's ``depth`` keeps a big
+    #: model to a screen
+    depth: Optional[int] = None
+    fold: bool = False
 
     @property
     def non_trainable(self) -> sympy.Expr:
@@ -89,6 +94,26 @@ class TorchSummary:
                                         sympy.Integer(0), ((n, shape, trainable),), is_parameter=True))
         return tuple(out)
 
+    def shown(self) -> tuple:
+        """The table's rows to ``depth``, alike numbered siblings folded when ``fold``: each
+        folded row is ``(row, repeat)``, its count the sum of theirs."""
+        table = self.table
+        rows = [r for r in table if self.depth is None or r.depth <= self.depth]
+        if not self.fold:
+            return tuple((r, 1) for r in rows)
+        below = _subtrees(table)
+        out: list = []
+        for r in rows:
+            last = out[-1] if out else None
+            if last and _alike(last[0], last[2], r, below):
+                first, repeat, _ = last
+                params = sympy.expand(first.params + r.params)
+                buffers = sympy.expand(first.buffers + r.buffers)
+                out[-1] = (replace(first, params=params, buffers=buffers), repeat + 1, r)
+                continue
+            out.append((r, 1, r))
+        return tuple((replace(r, name=_span(r.name, n)) if n > 1 else r, n) for r, n, _ in out)
+
     def to_dict(self) -> dict:
         return {
             "framework": "pytorch",
@@ -121,7 +146,7 @@ class TorchSummary:
                      for r in self.rows)
         return TorchSummary(self.name, rows, exact(self.total), exact(self.trainable), exact(self.buffers),
                             self.tied, self.input_sizes, None if self.macs is None else exact(self.macs),
-                            self.about)
+                            self.about, self.depth, self.fold)
 
     def memory_line(self, thousands: str, dtype: str) -> str:
         from ..keras.tables import format_count
@@ -142,10 +167,10 @@ class TorchSummary:
     def to_text(self, thousands: str = ",", dtype: str = "float32") -> str:
         from ..keras.tables import format_count
         header = ("Module (type)", "Output shape", "Param #", "Buffers")
-        body = [("  " * (r.depth - 1) + f"{r.name.split('.')[-1]} ({r.type})",
+        body = [("  " * (r.depth - 1) + f"{r.name.split('.')[-1]} ({r.type})" + (f" × {n}" if n > 1 else ""),
                  "" if r.is_parameter else _shape_cell(r.output_shape),
                  format_count(r.params, thousands), format_count(r.buffers, thousands) if r.buffers else "-")
-                for r in self.table]
+                for r, n in self.shown()]
         keep = [0, 1, 2, 3] if self.traced else [0, 2, 3]
         widths = {i: max(len(row[i]) for row in [header, *body]) for i in keep}
 
@@ -171,8 +196,8 @@ class TorchSummary:
                *([""] if self.about else []),
                "| Module (type) |" + (" Output shape |" if shape else "") + " Param # | Buffers |",
                "| --- |" + (" --- |" if shape else "") + " ---: | ---: |"]
-        for r in self.table:
-            out.append(f"| {md_escape(r.name)} ({md_escape(r.type)}) |"
+        for r, n in self.shown():
+            out.append(f"| {md_escape(r.name)} ({md_escape(r.type)}){f' × {n}' if n > 1 else ''} |"
                        + (f" {'' if r.is_parameter else md_escape(_shape_cell(r.output_shape))} |" if shape else "")
                        + f" {format_count(r.params, thousands)} "
                        f"| {format_count(r.buffers, thousands) if r.buffers else '-'} |")
@@ -205,6 +230,38 @@ def summarize_module(model: Module, name: Optional[str] = None, trace: Optional[
     return TorchSummary(name or module_type(model), tuple(rows), model.count(), model.trainable_count(),
                         model.buffer_count(), tuple(model.tied()),
                         trace.inputs if trace is not None else None, trace.macs if trace is not None else None)
+
+
+def _alike(first: TorchRow, previous: TorchRow, row: TorchRow, below: dict) -> bool:
+    """Whether ``row`` is the next numbered sibling of ``previous`` with the same modules,
+    types and counts below it as ``first`` (so the three fold into one row)."""
+    parent, _, index = row.name.rpartition(".")
+    before, _, last = previous.name.rpartition(".")
+    if not (index.isdigit() and last.isdigit() and parent == before and int(index) == int(last) + 1
+            and row.type == first.type and row.depth == first.depth and not row.is_parameter):
+        return False
+    return below[first.name] == below[row.name]
+
+
+def _subtrees(table: tuple) -> dict:
+    """Each row's name → its type, count and the rows below it (relative names, types,
+    counts): the table is in pre-order, so a row's subtree is the run after it."""
+    out = {}
+    for i, row in enumerate(table):
+        inside = row.name + "."
+        rows = []
+        for r in table[i + 1:]:
+            if not r.name.startswith(inside):
+                break
+            rows.append((r.name[len(inside):], r.type, r.params, r.buffers))
+        out[row.name] = (row.type, row.params, tuple(rows))
+    return out
+
+
+def _span(name: str, repeat: int) -> str:
+    parent, _, index = name.rpartition(".")
+    first = int(index)
+    return f"{parent}.{first}–{first + repeat - 1}" if parent else f"{first}–{first + repeat - 1}"
 
 
 def _joined(prefix: str, name: str) -> str:

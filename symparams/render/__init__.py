@@ -16,13 +16,14 @@ breaks their working into lines, ``tables`` holds shared table markup), ``docume
 from __future__ import annotations
 
 from .documents import (ENTRY, FORMATS, PROFILES, REQUIRED, STANDALONE, check_templates, render,
-                        render_checkpoint, render_comparison, render_reconciliation, render_study)
+                        render_checkpoint, render_comparison, render_config_comparison, render_reconciliation,
+                        render_study)
 from .environment import (TemplateError, _environment, default_templates, load_names, render_template,
                           template_macro)
 from .fmt import FORMATTERS, Fmt, HtmlFmt, LatexFmt, MarkdownFmt, TexFmt, TextFmt, anchor
 from .tables import html_table
 
 __all__ = ["ENTRY", "FORMATS", "PROFILES", "REQUIRED", "STANDALONE", "check_templates", "render",
-           "render_checkpoint", "render_comparison", "render_reconciliation", "render_study", "TemplateError", "_environment", "default_templates",
+           "render_checkpoint", "render_comparison", "render_config_comparison", "render_reconciliation", "render_study", "TemplateError", "_environment", "default_templates",
            "load_names", "render_template", "template_macro", "FORMATTERS", "Fmt", "HtmlFmt", "LatexFmt",
            "MarkdownFmt", "TexFmt", "TextFmt", "anchor", "html_table"]

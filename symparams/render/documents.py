@@ -102,3 +102,9 @@ def _render_text(name: str, context: dict, templates: Optional[str], thousands: 
     fmt = Fmt("text", load_names(directory, "text"), thousands)
     return render_template(_environment(directory), directory, name, {**context, "fmt": fmt})
 
+
+def render_config_comparison(context: dict, templates: Optional[str] = None, thousands: str = ",") -> str:
+    """Two config files side by side (fields that differ, module groups), from
+    ``compare/configs.txt.j2``."""
+    return _render_text("compare/configs.txt.j2", context, templates, thousands)
+

@@ -25,7 +25,8 @@ class TorchResult(Result):
         from dataclasses import replace
         from ..pytorch.summary import summarize_module
         summary = summarize_module(self.model, trace=self.trace)
-        return replace(summary, about=self.about) if self.config is not None else summary
+        # a config's model is its repeated layers: folded, three levels deep, it fits a screen
+        return replace(summary, about=self.about, depth=3, fold=True) if self.config is not None else summary
 
     @property
     def buffers(self) -> sympy.Expr:

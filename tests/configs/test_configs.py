@@ -227,10 +227,11 @@ def test_scale_grid(capsys):
 
 def test_compare_names_each_field(capsys):
     code, out, _ = run(["compare", "examples/configs/llama-2-7b.json", "examples/configs/mistral-7b.json"], capsys)
-    assert code == 0
-    for line in ("intermediate_size: 11008 → 14336", "num_key_value_heads: 32 → 8"):
+    assert code == 0 and len(out.splitlines()) <= 30 and "PyTorch" not in out and "convention" not in out
+    for line in ("intermediate_size        11008             14336", "num_key_value_heads      32                8",
+                 "0–31 (LlamaDecoderLayer / MistralDecoderLayer) × 32  6,476,267,520  6,979,584,000  +503,316,480",
+                 "Total: A 6,738,415,616, B 7,241,732,096 (difference +503,316,480)."):
         assert line in out
-    assert "+503,316,480" in out
 
 
 BAD = [
@@ -313,3 +314,20 @@ def test_causal_half_counts_half_the_attention_products(capsys):
     assert full - half == 12 * 1024 * 768
     code, out, _ = run(["llm", "examples/configs/gpt2.json", "--causal", "half"], capsys)
     assert code == 0 and "--causal half: a causal mask keeps about half" in out
+
+
+def test_a_configs_summary_folds_its_repeated_layers(capsys):
+    code, out, _ = run(["summary", "examples/configs/llama-2-7b.json"], capsys)
+    assert code == 0 and len(out.splitlines()) <= 40
+    assert "0–31 (LlamaDecoderLayer) × 32  6,476,267,520" in out
+    # DeepSeek-V3's three dense layers and 58 sparse ones are two runs
+    code, out, _ = run(["summary", "examples/configs/deepseek-v3.json"], capsys)
+    assert "0–2 (DeepseekV3DecoderLayer) × 3" in out and "3–60 (DeepseekV3DecoderLayer) × 58" in out
+
+
+def test_depth_unfolds_a_configs_summary(capsys):
+    code, out, _ = run(["summary", "examples/configs/llama-2-7b.json", "--depth", "4"], capsys)
+    assert code == 0 and "× 32" not in out and "31 (LlamaDecoderLayer)" in out and "self_attn (LlamaAttention)" in out
+    assert "q_proj" not in out
+    code, out, _ = run(["summary", "examples/configs/gpt2.json", "--depth", "0"], capsys)
+    assert "c_attn (Conv1D)" in out
