@@ -25,6 +25,23 @@ class NotFollowed(ValueError):
     """An operation outside what the reader follows (the message names it)."""
 
 
+class Pair(tuple):
+    """What ``torch.max(x, dim)``, ``x.sort()`` and ``x.topk(k)`` return: (values, indices),
+    unpacked or read as ``.values`` and ``.indices`` (torch.return_types)."""
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+
+def _pair(values: Tensor, indices: Tensor) -> Pair:
+    return Pair((values, Tensor(indices.shape, "int64")))
+
+
 #: elementwise functions: the output has the (broadcast) shape of the tensors
 UNARY = {"relu", "relu_", "relu6", "sigmoid", "tanh", "gelu", "silu", "mish", "elu", "selu", "celu",
          "leaky_relu", "hardtanh", "hardswish", "hardsigmoid", "softplus", "softsign", "exp", "log",
@@ -36,7 +53,7 @@ UNARY = {"relu", "relu_", "relu6", "sigmoid", "tanh", "gelu", "silu", "mish", "e
          "erf", "pow", "nan_to_num", "layer_norm", "group_norm", "batch_norm", "instance_norm",
          "rms_norm", "local_response_norm", "requires_grad_", "add_", "mul_", "zero_", "fill_",
          "sigmoid_", "tanh_", "exp_", "prelu", "rrelu", "threshold", "hardshrink", "softshrink",
-         "tanhshrink", "logit", "cumsum", "cumprod", "flip", "roll", "sort", "float_power",
+         "tanhshrink", "logit", "cumsum", "cumprod", "flip", "roll", "float_power",
          "pin_memory"}
 BINARY = {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "maximum",
           "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
@@ -171,7 +188,11 @@ def _shared(name: str, path: str, args: list, kwargs: dict):
             return x.with_shape(T.broadcast(x.shape, d.shape))
         keep = bool(_arg(args, kwargs, 2 if name != "norm" else 3, "keepdim", default=False))
         out = T.reduce(x, d, keep)
-        return (out, out.with_shape(out.shape)) if name in REDUCE_PAIR and d is not None else out
+        return _pair(out, out.with_shape(out.shape)) if name in REDUCE_PAIR and d is not None else out
+    if name == "sort":
+        return _pair(x, x.with_shape(x.shape))
+    if name == "argsort":
+        return x.with_shape(x.shape)
     if name in ("flatten",):
         return T.flatten(x, _arg(args, kwargs, 1, "start_dim", default=0), _arg(args, kwargs, 2, "end_dim", default=-1))
     if name == "unflatten":
@@ -208,7 +229,7 @@ def _shared(name: str, path: str, args: list, kwargs: dict):
         k = _arg(args, kwargs, 1, "k")
         d = T.dim(x, _arg(args, kwargs, 2, "dim", default=-1))
         out = x.with_shape(x.shape[:d] + (as_size(k),) + x.shape[d + 1:])
-        return out, out
+        return _pair(out, out.with_shape(out.shape))
     if name == "one_hot":
         return Tensor(x.shape + (as_size(_arg(args, kwargs, 1, "num_classes")),), "int64")
     raise NotFollowed(f"the reader does not follow {path}()")

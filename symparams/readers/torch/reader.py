@@ -393,6 +393,8 @@ class TorchReader(HostBase):
             return value if value is not None else BoundMethod(obj, attr)
         if isinstance(obj, Opaque):
             return Opaque(f"{obj.path}.{attr}")
+        if isinstance(obj, torch_ops.Pair) and attr in ("values", "indices"):
+            return getattr(obj, attr)
         if isinstance(obj, (list, dict, str, tuple)) and attr in SAFE_METHODS.get(type(obj), ()):
             return BoundMethod(obj, attr)
         raise self.error(f"the reader does not know the attribute {attr!r} of {self.describe(obj)}", node)
