@@ -1270,3 +1270,19 @@ def test_a_module_the_forward_pass_never_calls_has_no_shape_blank_to_fill(tmp_pa
     assert "| `attn.out_proj` | — |" in exam.write(spec, variants, "markdown", key=True)
     for key in (False, True):
         pdflatex(exam.write(spec, variants, "latex", key=key), tmp_path, f"mha{int(key)}", max_overfull=1.0)
+
+
+def test_every_layers_misconception_is_in_the_catalogue():
+    """A tag on a layer or module class that no misconception has would do nothing: each is
+    in exam.MISCONCEPTIONS (the one no student makes, invented_params, is gone from both)."""
+    from symparams.keras import layers as keras_layers
+    from symparams.pytorch import layers as torch_layers
+    import inspect
+    tags = set()
+    for module in (keras_layers, torch_layers):
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            found = inspect.getattr_static(cls, "misconceptions", frozenset())
+            if isinstance(found, frozenset):
+                tags |= found
+    assert tags and tags <= set(exam.MISCONCEPTIONS), tags - set(exam.MISCONCEPTIONS)
+    assert "invented_params" not in tags

@@ -18,7 +18,6 @@ class InputLayer(Layer):
 
     prose = "input"
     input_layer = True
-    misconceptions = frozenset({"invented_params"})
     macs = no_macs
 
     def __init__(self, shape=None, batch_size=None, name=None, batch_shape=None,

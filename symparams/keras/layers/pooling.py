@@ -10,7 +10,6 @@ from .conv import _Spatial, standardize_data_format, standardize_padding
 
 class BasePooling(_Spatial):
     prose = "pooling"
-    misconceptions = frozenset({"invented_params"})
     window_names = ("p", "pool_size")
     macs = no_macs
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):

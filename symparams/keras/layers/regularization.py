@@ -7,7 +7,6 @@ from .base import Layer, no_macs
 
 class Dropout(Layer):
     prose = "dropout"
-    misconceptions = frozenset({"invented_params"})
     macs = no_macs
 
     def __init__(self, rate=0.5, noise_shape=None, seed=None, **kwargs):

@@ -22,7 +22,7 @@ def _all_axes_rule(input_shape, label: str = "n_out", ax: int = 1):
 
 class Flatten(Layer):
     prose = "flatten"
-    misconceptions = frozenset({"invented_params", "flatten_without_channels"})
+    misconceptions = frozenset({"flatten_without_channels"})
     macs = no_macs
 
     def __init__(self, data_format=None, **kwargs):

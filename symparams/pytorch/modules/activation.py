@@ -140,7 +140,6 @@ class MultiheadAttention(Module):
 
 
 class Dropout(Module):
-    misconceptions = frozenset({"invented_params"})
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()

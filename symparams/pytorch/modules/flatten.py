@@ -12,7 +12,7 @@ from .inputs import _input
 class Flatten(_Free):
     # what it is given in a CNN: PyTorch's (batch, channels, spatial...)
     data_format = "channels_first"
-    misconceptions = frozenset({"invented_params", "flatten_without_channels"})
+    misconceptions = frozenset({"flatten_without_channels"})
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1):
         super().__init__()

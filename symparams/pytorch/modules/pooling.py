@@ -20,7 +20,6 @@ class _PoolNd(_Free):
     rank = 2
     dilated = False
     data_format = "channels_first"
-    misconceptions = frozenset({"invented_params"})
 
     @property
     def pool_size(self) -> tuple:
