@@ -27,6 +27,8 @@ from .modules.padding import (CircularPad1d, CircularPad2d, CircularPad3d, Const
                               ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
                               ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d,
                               ZeroPad3d)
+from .modules.loss import LOSSES
+from .modules.loss import *  # noqa: F401,F403 - every loss under PyTorch's name
 from .modules.pixelshuffle import PixelShuffle, PixelUnshuffle
 from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool1d,
                               AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, LPPool1d,
@@ -38,7 +40,7 @@ from .modules.transformer import (Transformer, TransformerDecoder, TransformerDe
 from .modules.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 
-PARAMETER_FREE = (*SAME_SHAPE, *NOT_FOLLOWED, "GLU", "Flatten", "Unflatten", "Upsample",
+PARAMETER_FREE = (*SAME_SHAPE, *NOT_FOLLOWED, *LOSSES, "GLU", "Flatten", "Unflatten", "Upsample",
                   "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle",
                   "CosineSimilarity", "PairwiseDistance",
                   *(f"{k}Pool{r}d" for k in ("Max", "Avg", "LP", "AdaptiveAvg", "AdaptiveMax") for r in (1, 2, 3)),

@@ -100,6 +100,13 @@ class KerasReader(KerasNames, KerasAttributes, KerasCalls, KerasUserClasses, Ker
         if text not in self.warnings:
             self.warnings.append(text)
 
+    def makes_model(self, value) -> bool:
+        if isinstance(value, LayerClass):
+            return True
+        if isinstance(value, Builtin) and value.name in ("Sequential", "Model", "Functional", "Input"):
+            return True
+        return super().makes_model(value)
+
     def describe(self, value) -> str:
         if isinstance(value, Tensor):
             return "a tensor"

@@ -77,6 +77,8 @@ class HostBase:
         self.assertions: list = []
         #: what the read assumed of the environment, in sentences
         self.said: list = []
+        #: the lines of loops over data the reader does not have, which it did not run
+        self.skipped_loops: list = []
         self.conditions: list = []
 
     def run(self, tree: ast.Module) -> None:
@@ -125,6 +127,39 @@ class HostBase:
             return self.bindings[name]
         return symbol(name)
 
+    def data_loop(self, node, parts: list, scope: Scope, over) -> None:
+        """``for x, y in train_loader:``, ``for step in itertools.count():``: a loop over data the
+        reader does not have runs no times here, as the model never depends on the data; but a
+        loop whose body makes a layer or a module (by a class the reader can name) would count
+        it an unknown number of times, and is refused in one line."""
+        for part in parts:
+            for call in (n for n in ast.walk(part) if isinstance(n, ast.Call)):
+                maker = self._callee(call.func, scope)
+                if maker is not None and self.makes_model(maker):
+                    raise self.error(f"this loop runs over {over.path}, data the reader does not have, and "
+                                     f"makes {ast.unparse(call.func)}(...) each time, so the count depends "
+                                     "on the data; build the model outside the loop", node)
+        self.skipped_loops.append(node.lineno)
+
+    def _callee(self, func, scope):
+        """What a call's function names, where naming it runs nothing (a name, a.b.c of modules)."""
+        if isinstance(func, ast.Name):
+            found, value = scope.lookup(func.id)
+            return value if found else None
+        if isinstance(func, ast.Attribute):
+            owner = self._callee(func.value, scope)
+            if isinstance(owner, (Namespace, UserClass)) or type(owner).__name__ == "TorchName":
+                try:
+                    return self.interp.attribute(owner, func.attr, func)
+                except SymparamsError:
+                    return None
+        return None
+
+    def makes_model(self, value) -> bool:
+        """Whether calling ``value`` makes a layer or a module: the file's own such classes here;
+        each host adds its framework's."""
+        return isinstance(value, UserClass) and value.kind != "plain"
+
     def assumes(self, text: str, condition, node) -> None:
         """An ``assert`` on free sizes: said once, as what the counts assume."""
         where = f"line {node.lineno}"
@@ -150,6 +185,11 @@ class HostBase:
         """The notes that say which of the project's files were read, which of the file's
         settings ``--symbolic`` freed, and what the file asserts of its free sizes."""
         notes = list(self.said)
+        if self.skipped_loops:
+            lines = sorted(set(self.skipped_loops))
+            notes.append(f"did not run the loop{'s' if len(lines) > 1 else ''} over data at line"
+                         f"{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))} (training or "
+                         "evaluation: the reader has no data, and the model does not depend on it)")
         files = [m.path for m in self.project_modules.values() if not m.path.startswith("<")]
         if files:
             import os

@@ -21,6 +21,9 @@ from .interpreter import python_message
 from .values import Builtin, Namespace, Opaque, SymbolicRange
 
 BUILTINS: dict[str, Builtin] = {}
+#: builtins that read every item of their argument: of data the reader does not have, unknown
+_OF_DATA = frozenset({"sorted", "list", "tuple", "set", "frozenset", "len", "sum", "max", "min", "enumerate",
+                      "zip", "reversed", "any", "all", "map", "filter", "dict", "iter", "next"})
 
 
 def checked(name: str, fn: Callable, least: int = 0, most: Optional[int] = None,
@@ -35,6 +38,11 @@ def checked(name: str, fn: Callable, least: int = 0, most: Optional[int] = None,
         unknown = [] if keywords is None else sorted(set(kwargs) - keywords)
         if unknown:
             raise host.error(f"{name}() does not take the keyword argument {unknown[0]!r}", node)
+        if name in _OF_DATA and any(type(a) is Opaque for a in args):
+            # sorted(n for n in models.__dict__), len(train_dataset): of data the reader does not
+            # have, an unknown value too (used as a size, a symbol the output shows)
+            opaque = next(a for a in args if type(a) is Opaque)
+            return Opaque(f"{name}({opaque.path})")
         try:
             return fn(host, args, kwargs, node)
         except SymparamsError:
@@ -356,6 +364,12 @@ def _prod(host, args, kwargs, node):
     return total
 
 
+def _positive_log(value, log):
+    if value <= 0:
+        raise ValueError("the logarithm of a number that is not positive")
+    return log(value)
+
+
 def _log2(value):
     if value <= 0:
         raise ValueError("log2() of a number that is not positive")
@@ -367,6 +381,13 @@ MATH_FUNCTIONS = {
     "ceil": _math(math.ceil, sympy.ceiling, "ceil"),
     "sqrt": _math(math.sqrt, sympy.sqrt, "sqrt"),
     "log2": _math(_log2, lambda v: sympy.log(v, 2), "log2"),
+    # the numbers a forward pass scales by (math.log(10000.0) of sinusoidal positions)
+    "log": _math(lambda v: _positive_log(v, math.log), sympy.log, "log"),
+    "log10": _math(lambda v: _positive_log(v, math.log10), lambda v: sympy.log(v, 10), "log10"),
+    "exp": _math(lambda v: math.exp(min(v, 700.0)), sympy.exp, "exp"),
+    "sin": _math(math.sin, sympy.sin, "sin"),
+    "cos": _math(math.cos, sympy.cos, "cos"),
+    "e": math.e,
     "prod": checked("prod", _prod, 1, 1),
     "pi": math.pi,
 }

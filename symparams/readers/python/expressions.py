@@ -13,7 +13,7 @@ import ast
 import sympy
 
 from .scope import Scope
-from .values import BoundFunction, Instance, Super, SymbolicRange, UserClass, UserFunction
+from .values import BoundFunction, FreeName, Instance, Opaque, Super, SymbolicRange, UserClass, UserFunction
 
 
 class Expressions:
@@ -186,6 +186,10 @@ class Expressions:
             # [Block(config) for _ in range(n_layer)]: the host decides what a free count of
             # items is (PyTorch stacks modules made alike)
             return self.host.repeat_items(node, Scope(scope), first)
+        if isinstance(first, Opaque) and not isinstance(first, FreeName):
+            # [name for name in models.__dict__]: items of something the reader does not have
+            self.host.data_loop(node, [node.elt, *gens], scope, first)
+            return Opaque(f"[... for ... in {first.path}]")
 
         def emit(inner):
             out.append(self.eval(node.elt, inner))

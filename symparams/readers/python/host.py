@@ -76,6 +76,10 @@ class Host(Protocol):
     def declared(self, name: str, value: Any, node: ast.AST) -> Any:
         """A setting the file declares, as the read takes it (``--symbolic`` frees it)."""
 
+    def data_loop(self, node: ast.AST, parts: list, scope: Any, over: Any) -> None:
+        """A loop (or comprehension) over data the reader does not have: refused if ``parts``
+        (its target and body) make a layer or a module, else said and not run."""
+
     def assumes(self, text: str, condition: Any, node: ast.AST) -> None:
         """Told of an ``assert`` on free sizes, which the results assume."""
 

@@ -93,5 +93,11 @@ def lru_cache(*args, **kwargs):
 cache = lru_cache
 '''
 
+TYPES = '''
+class SimpleNamespace:
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+'''
+
 #: the modules the reader has a source for, by name
-SOURCES = {"argparse": ARGPARSE, "functools": FUNCTOOLS}
+SOURCES = {"argparse": ARGPARSE, "functools": FUNCTOOLS, "types": TYPES}

@@ -13,7 +13,7 @@ import sympy
 
 from ...core.errors import SymparamsError
 from .scope import Scope, _Break, _Continue, _Return
-from .values import Opaque, SymbolicRange, UserClass, UserFunction
+from .values import FreeName, Opaque, SymbolicRange, UserClass, UserFunction
 
 
 class Statements:
@@ -105,6 +105,10 @@ class Statements:
             # A loop over a free count (or a stack of a free number of blocks): the host turns
             # its body into a repeat.
             self.host.repeat_loop(node, scope, value)
+            return
+        if isinstance(value, Opaque) and not isinstance(value, FreeName):
+            # a loop over data the reader does not have (a DataLoader, itertools.count())
+            self.host.data_loop(node, [node.target, *node.body], scope, value)
             return
         iterable = self.iterate(value, node.iter)
         count = 0
@@ -266,6 +270,10 @@ class Statements:
                     raise self.error(f"index {key} is out of range for a list of "
                                      f"{len(container)} items", target)
                 container[key] = value
+            elif self.host.shape_of(container) is not None:
+                # pe[:, 0::2] = torch.sin(position * div): values written into a tensor the file
+                # made; its shape, all the reader follows, stays
+                pass
             elif not isinstance(container, Opaque):
                 raise self.error(f"cannot assign to an item of {self.describe(container)}", target)
         elif isinstance(target, ast.Starred):

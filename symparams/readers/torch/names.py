@@ -12,7 +12,8 @@ OPAQUE_METHODS = {"state_dict", "get_extra_state"}
 
 #: what a script asks of its machine before choosing a device
 ACCELERATOR_CHECKS = ("torch.cuda.is_available", "torch.backends.mps.is_available",
-                      "torch.backends.cudnn.is_available")
+                      "torch.backends.cudnn.is_available", "torch.accelerator.is_available",
+                      "torch.xpu.is_available")
 
 #: the names a snippet pasted without its imports uses for torch
 SNIPPET_NAMES = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional"}

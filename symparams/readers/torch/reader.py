@@ -360,6 +360,9 @@ class TorchReader(HostBase):
         if standard is not None:
             return standard
         if isinstance(obj, TorchName):
+            if attr.startswith("__"):
+                # torchvision.models.__dict__: the module's insides, outside the model
+                return Opaque(f"{obj.path}.{attr}")
             return TorchName(f"{obj.path}.{attr}")
         if isinstance(obj, Namespace):
             if obj is MATH and attr in MATH_FUNCTIONS:
@@ -423,7 +426,8 @@ class TorchReader(HostBase):
         if isinstance(obj, Parameter) and attr == "requires_grad":
             obj.requires_grad = self.interp.truth(value, node)
             return
-        if isinstance(obj, (Opaque, Namespace, Tensor)):
+        if isinstance(obj, (Opaque, Namespace, Tensor, TorchName)):
+            # torch.backends.cudnn.benchmark = True: a setting of the machine, not of the model
             return
         raise self.error(f"the reader cannot set {attr!r} on {self.describe(obj)}", node)
 
@@ -468,6 +472,12 @@ class TorchReader(HostBase):
 
     def repeated(self, value) -> bool:
         return isinstance(value, Stacked)
+
+    def makes_model(self, value) -> bool:
+        if isinstance(value, TorchName):
+            last = value.path.split(".")[-1]
+            return value.path.startswith("torch.nn.") and last in torch_nn.__all__ and last[:1].isupper()
+        return super().makes_model(value)
 
     def unstacked(self, value: RepeatedItems, node) -> ReadError:
         return self.error(f"the {value.text} modules made for a free count become one stack in "
@@ -669,6 +679,10 @@ class TorchReader(HostBase):
                 raise self.error(f"nn.{name} cannot take a free number of modules; give the count a "
                                  "value with --subs", node)
             return Stacked(repeated.item, repeated.count, repeated.text)
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, (list, tuple, dict)):
+                # registering each item is work: a list of a million modules is a million steps
+                self.interp.walk(len(value), node, f"nn.{name}()")
         cls = getattr(torch_nn, name)
         try:
             return cls(*args, **kwargs)
