@@ -280,7 +280,7 @@ def _question(i: int, q, fail) -> Question:
     if bad:
         raise fail(f"questions[{i}]: unknown key {bad[0]!r}; a question has {', '.join(sorted(QUESTION_KEYS))}")
     kind = q.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise fail(f"questions[{i}].kind {kind!r} is not one of {', '.join(KINDS)}")
     where = f"questions[{i}]"
     if kind in ("layer_params", "output_shape") and "layer" not in q:
@@ -333,7 +333,7 @@ def _question(i: int, q, fail) -> Question:
     columns = q.get("columns", ["params"])
     if isinstance(columns, str):
         columns = [columns]
-    if not columns or not all(c in ("params", "shape") for c in columns):
+    if not isinstance(columns, list) or not columns or not all(c in ("params", "shape") for c in columns):
         raise fail(f"{where}.columns must list \"params\" and/or \"shape\", got {columns!r}")
     prompt = q.get("prompt", "")
     if not isinstance(prompt, str):

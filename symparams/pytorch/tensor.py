@@ -305,6 +305,9 @@ def conv_length(size, kernel, stride, padding, dilation, ceil_mode: bool = False
 
 
 def positive(size, what: str) -> sympy.Expr:
+    if size.has(sympy.zoo, sympy.nan, sympy.oo):
+        # a window's length divided by a stride of 0; PyTorch: "non-positive stride is not supported"
+        raise ShapeError(f"{what} divides by a stride of 0; a stride must be positive, as PyTorch requires")
     if size.is_number and size <= 0:
         raise ShapeError(f"{what} would be {size}: the input is too small")
     return size

@@ -92,6 +92,18 @@ FOUND = {
     # core/units.py: bytes past what a float holds (10^400 positions) in scale's memory table
     "config-memory-past-floats": Case(["scale", "config.json", "--memory"], {"config.json": (
         '{"model_type": "gpt2", "n_positions": 1' + "0" * 400 + "}")}),
+    # exam/spec.py: a list as a question's kind was looked up in a dict (unhashable)
+    "exam-kind-list": Case(["exam", "spec.toml", "--jobs", "1"], {"spec.toml": (
+        'source = "model = 1"\n[sizes]\nu = [2, 3]\n[[questions]]\nkind = []\n')}),
+    # exam/spec.py: a number as a cloze's columns was iterated
+    "exam-columns-number": Case(["exam", "spec.toml", "--jobs", "1"], {"spec.toml": (
+        'source = "model = 1"\n[sizes]\nu = [2, 3]\n[[questions]]\nkind = "cloze"\ncolumns = -1\n')}),
+    # pytorch/tensor.py: a stride of 0 divided by zero and reached a comparison of sympy's zoo
+    "torch-stride-0": Case(["summary", "model.py", "--input-size", "1,3,8,8"], {"model.py": (
+        "import torch.nn as nn\nmodel = nn.Sequential(nn.Conv2d(3, 4, 3, stride=0))\n")}),
+    # readers/torch/reader.py: a ModuleList of a million items registered each (over 600 MiB)
+    "torch-million-items": Case(["summary", "model.py"], {"model.py": (
+        "import torch.nn as nn\nm = nn.ModuleList([nn.Linear(2, 2)] * 1000000)\nmodel = nn.Linear(2, 2)\n")}),
 }
 
 
