@@ -142,3 +142,30 @@ def test_assume_values_it_cannot_take_are_one_line(capsys, item, said):
     assert main(["summary", str(ROOT / "examples/gpt_dataclass.py"), "--assume", item]) == 2
     err = capsys.readouterr().err
     assert said in err and err.count("\n") == 1
+
+
+def test_a_training_loop_over_data_is_not_run_and_said(capsys, tmp_path):
+    path = tmp_path / "train.py"
+    path.write_text(TORCH + "import itertools\nfrom torch.utils.data import DataLoader\n"
+                    "model = nn.Linear(3, 4)\nloader = DataLoader(dataset, batch_size=4)\n"
+                    "opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+                    "for epoch in range(3):\n    for x, y in loader:\n        opt.zero_grad()\n"
+                    "        loss = ((model(x) - y) ** 2).mean()\n        loss.backward()\n"
+                    "for step in itertools.count():\n    break\n"
+                    "names = sorted(n for n in torch.hub.__dict__ if n.islower())\n")
+    assert main(["summary", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "Total params: 16" in out
+    assert "note: did not run the loops over data at lines 9, 13, 15" in err
+
+
+def test_a_loop_over_data_that_makes_modules_is_one_line():
+    source = TORCH + "from cfg import widths\nlayers = []\nfor w in widths():\n    layers.append(nn.Linear(w, w))\n" \
+                     "model = nn.Sequential(*layers)\n"
+    with pytest.raises(SymparamsError, match="runs over cfg.widths\\(\\), data the reader does not have, and makes "
+                                             "nn.Linear\\(...\\) each time"):
+        read_source(source, "m.py")
+    keras = KERAS + "from cfg import widths\ni = keras.Input((3,))\nx = i\nfor w in widths():\n" \
+                    "    x = layers.Dense(w)(x)\nmodel = keras.Model(i, x)\n"
+    with pytest.raises(SymparamsError, match="makes layers.Dense\\(...\\) each time"):
+        read_source(keras, "m.py")
