@@ -106,12 +106,13 @@ def run_isolated(argv: Sequence[str], source: str = "", extra_files: Optional[di
         Path(work, name).write_text(text, encoding="utf-8", errors="surrogateescape")
     out_path, err_path = Path(work, ".stdout"), Path(work, ".stderr")
     before = set(os.listdir(work)) | {".stdout", ".stderr"}
-    # the parent's objects out of the collector's reach: a child's collection would otherwise
-    # write to every one of them and copy the parent's whole heap, page by page
-    gc.freeze()
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:  # the child: run the command and leave, whatever happens
+        # the parent's objects out of the child's collector's reach: a collection would write
+        # to every one of them and copy the parent's whole heap, page by page (frozen here, not
+        # in the parent, whose garbage must still be collected over a long run)
+        gc.freeze()
         code = 70
         # hypothesis traces the test that forked us as it explains a failure: not the child
         sys.settrace(None)
