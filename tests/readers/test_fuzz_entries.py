@@ -104,6 +104,10 @@ FOUND = {
     # readers/torch/reader.py: a ModuleList of a million items registered each (over 600 MiB)
     "torch-million-items": Case(["summary", "model.py"], {"model.py": (
         "import torch.nn as nn\nm = nn.ModuleList([nn.Linear(2, 2)] * 1000000)\nmodel = nn.Linear(2, 2)\n")}),
+    # readers/torch/reader.py: an LSTM of 9,999 layers (an exam's drawn depth) took 6 s to sum
+    # and 19 s to derive; its layers count against the layer limit
+    "torch-lstm-9999-layers": Case(["summary", "model.py"], {"model.py": (
+        "import torch.nn as nn\nmodel = nn.LSTM(16, 32, num_layers=9999)\n")}),
 }
 
 

@@ -683,6 +683,10 @@ class TorchReader(HostBase):
             if isinstance(value, (list, tuple, dict)):
                 # registering each item is work: a list of a million modules is a million steps
                 self.interp.walk(len(value), node, f"nn.{name}()")
+        layers = kwargs.get("num_layers", args[2] if len(args) > 2 else 1) if name in ("RNN", "LSTM", "GRU") else 1
+        if isinstance(layers, (int, sympy.Integer)) and layers > 1:
+            # each of a recurrent module's layers has weights and a derivation of its own
+            self.count_made(int(layers) - 1, node)
         cls = getattr(torch_nn, name)
         try:
             return cls(*args, **kwargs)
