@@ -127,11 +127,8 @@ class Encoder(Family):
         if task == "ForSequenceClassification" and not pooled:
             model.classifier = Built(f"{self.prefix}ClassificationHead", dense=nn.Linear(d, d),
                                      out_proj=nn.Linear(d, labels))
-        elif task == "ForQuestionAnswering":
-            # BertForQuestionAnswering: Linear(hidden_size, num_labels), start and end logits at 2
-            model.qa_outputs = nn.Linear(d, labels)
         else:
-            model.classifier = nn.Linear(d, labels)
+            _token_or_qa_head(model, task, d, labels)
         return model
 
     def dims(self, v):
@@ -240,11 +237,8 @@ class DistilBert(Encoder):
         elif task == "ForSequenceClassification":
             model.pre_classifier = nn.Linear(d, d)
             model.classifier = nn.Linear(d, labels)
-        elif task == "ForQuestionAnswering":
-            # BertForQuestionAnswering: Linear(hidden_size, num_labels), start and end logits at 2
-            model.qa_outputs = nn.Linear(d, labels)
         else:
-            model.classifier = nn.Linear(d, labels)
+            _token_or_qa_head(model, task, d, labels)
         return model
 
     def dims(self, v):
@@ -298,6 +292,15 @@ class Albert(Encoder):
         head.bias = decoder.bias
         head.decoder = decoder
         return {"predictions": head}
+
+
+def _token_or_qa_head(model: Module, task: str, d, labels) -> None:
+    """``classifier`` for token classification; ``qa_outputs`` for question answering, of
+    num_labels outputs too (BertForQuestionAnswering: the start and end logits at 2)."""
+    if task == "ForQuestionAnswering":
+        model.qa_outputs = nn.Linear(d, labels)
+    else:
+        model.classifier = nn.Linear(d, labels)
 
 
 ENCODERS = (Bert(), Roberta(), XLMRoberta(), Electra(), DistilBert(), Albert())
