@@ -169,3 +169,20 @@ def test_a_loop_over_data_that_makes_modules_is_one_line():
                     "    x = layers.Dense(w)(x)\nmodel = keras.Model(i, x)\n"
     with pytest.raises(SymparamsError, match="makes layers.Dense\\(...\\) each time"):
         read_source(keras, "m.py")
+
+
+def test_setattr_registers_as_assignment_does_and_super_compile_is_training():
+    tree = TORCH + ("class Tree(nn.Module):\n    def __init__(self, n):\n        super().__init__()\n"
+                    "        for i in range(n):\n            self.__setattr__('level_%d' % i, nn.Linear(2, 2))\n"
+                    "            setattr(self, f'other{i}', nn.Linear(2, 3))\nmodel = Tree(2)\n")
+    same = TORCH + ("class Tree(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                    "        self.level_0 = nn.Linear(2, 2)\n        self.other0 = nn.Linear(2, 3)\n"
+                    "        self.level_1 = nn.Linear(2, 2)\n        self.other1 = nn.Linear(2, 3)\nmodel = Tree()\n")
+    a, b = read_source(tree, "m.py").module, read_source(same, "m.py").module
+    assert [n for n, _ in a.named_parameters()] == [n for n, _ in b.named_parameters()] and a.count() == b.count()
+    model = ("class Diffusion(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+             "        self.net = layers.Dense(4)\n    def compile(self, **kwargs):\n"
+             "        super().compile(**kwargs)\n        self.loss_tracker = keras.metrics.Mean(name='loss')\n"
+             "    def call(self, x):\n        return self.net(x)\nmodel = Diffusion()\nmodel.compile(optimizer='adam')\n"
+             "i = keras.Input((3,))\nm = keras.Model(i, model(i))\n")
+    assert _keras_total(model) == _keras_total("i = keras.Input((3,))\nm = keras.Model(i, layers.Dense(4)(i))\n")

@@ -13,7 +13,7 @@ from ...keras.layers.base import Tensor, auto_name, to_snake_case
 from ...keras.layers.core import placeholder
 from ...keras.layers.user import fill, slot_labels, user_layer
 from ...keras.model import Functional, TracedBlock, UserModel
-from ..python.values import Builtin, Namespace, Super, UserClass, UserFunction
+from ..python.values import Builtin, Namespace, Opaque, Super, UserClass, UserFunction
 from .api import LayerClass
 from .helpers import _by_user, _python_shape
 
@@ -105,6 +105,10 @@ class KerasUserClasses:
             return Builtin("__init__", lambda host, a, k, n: host.keras_init(obj, a, k, n))
         if attr in ("build", "get_config", "compute_output_shape", "compute_mask", "reset_states"):
             return Builtin(attr, lambda host, a, k, n: {} if attr == "get_config" else None)
+        if attr in _TRAINING:
+            # a model class's compile() or train_step() calling Keras's own: training, which
+            # changes no count (keras-io's DDIM and GAN examples override them)
+            return Builtin(attr, lambda host, a, k, n: Opaque(f"super().{attr}()"))
         if attr == "__call__" and _by_user(obj):
             return obj
         raise self.error(f"super().{attr} reaches Keras's own base class, which the reader does not "
@@ -187,6 +191,12 @@ class KerasUserClasses:
         if not self.tracing:
             return None
         return self.trace_name(f"{to_snake_case(keras_type)}_in_{self.tracing[-1]}")
+
+
+#: Keras Model methods about training and saving, which a subclass may extend with super()
+_TRAINING = frozenset({"compile", "fit", "train_step", "test_step", "predict_step", "evaluate",
+                       "predict", "save", "save_weights", "load_weights", "summary", "reset_metrics",
+                       "compute_loss", "compute_metrics"})
 
 
 def _all_tensors(value) -> bool:

@@ -540,3 +540,13 @@ def _callable(host, args, kwargs, node):
     from .values import BoundFunction, UserClass, UserFunction
     value = args[0]
     return isinstance(value, (Builtin, UserFunction, UserClass, BoundFunction, Opaque))
+
+
+@builtin("setattr", 3, 3)
+def _setattr(host, args, kwargs, node):
+    """``setattr(self, f"layer{i}", block)``: as ``self.layer0 = block`` is (a module registers it)."""
+    obj, name, value = args
+    if not isinstance(name, str) or not name.isidentifier():
+        raise host.error(f"setattr() needs an attribute name as text; got {host.describe(name)}", node)
+    host.set_attribute(obj, name, value, node)
+    return None

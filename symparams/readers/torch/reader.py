@@ -36,7 +36,7 @@ from ...pytorch.tensor import ShapeError, Tensor
 from ...pytorch.trace import Trace, current, tracing
 from . import ops as torch_ops
 from ..python.base_host import HostBase
-from ..python.builtins import MATH, MATH_FUNCTIONS, SAFE_METHODS
+from ..python.builtins import BUILTINS, MATH, MATH_FUNCTIONS, SAFE_METHODS
 from ..python.builtins import call_method as call_safe_method
 from ..python.environment import Environment
 from ..python.interpreter import Scope
@@ -374,6 +374,9 @@ class TorchReader(HostBase):
                     return table[attr]
             if not attr.startswith("_") and attr in obj.__dict__:
                 return obj.__dict__[attr]
+            if attr == "__setattr__":
+                # self.__setattr__("level_%d" % i, subtree) (kuangliu's DLA): setattr on the module
+                return Builtin("__setattr__", lambda host, a, k, n: BUILTINS["setattr"].fn(host, [obj, *a], k, n))
             if attr in _MODULE_METHODS or attr in _INERT_METHODS or attr in _OPAQUE_METHODS or attr == "forward":
                 return BoundMethod(obj, attr)
             if self.in_forward and isinstance(obj, UserModule):
