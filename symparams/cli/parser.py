@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "compute, Chinchilla, KV cache, activations, memory",
                        description="The scaling papers' arithmetic on a Hugging Face config.json, each result "
                                    "a formula in the config's fields with its working and its source.")
-    p.add_argument("file", help="a Hugging Face config.json (41 model types, from gpt2 and llama to deepseek_v3 "
+    p.add_argument("file", help="a Hugging Face config.json (42 model types, from gpt2 and llama to deepseek_v3 "
                                 "and mamba2: docs/transformers.md lists them)")
     p.add_argument("--subs", action="append", default=[], metavar="FIELD=VALUE",
                    help="set a field, e.g. --subs hidden_size=2048; repeatable")

@@ -14,7 +14,7 @@ from ..pytorch.containers import ModuleList
 from ..pytorch.module import Module
 from .decoder import HEADS
 from .families import Built, Dims, Family, _f, _inherit, stack
-from .fields import FLAG, NUMBER, TEXT
+from .fields import FLAG, NUMBER, TEXT, WORDS
 
 _EPS = dict(kind=NUMBER, counted=False)
 
@@ -294,6 +294,93 @@ class Albert(Encoder):
         return {"predictions": head}
 
 
+class DebertaV2(Encoder):
+    """``modeling_deberta_v2.py``: BERT's layers with ``query_proj``/``key_proj``/``value_proj``;
+    with ``relative_attention`` one shared ``encoder.rel_embeddings`` (2·position_buckets rows,
+    else 2·max_relative_positions, else 2·max_position_embeddings), its LayerNorm when
+    ``norm_rel_ebd`` says layer_norm, and per-layer ``pos_key_proj``/``pos_query_proj`` for
+    c2p/p2c unless ``share_att_key``; absolute positions only with ``position_biased_input``;
+    a ``ConvLayer`` with ``conv_kernel_size``; a ``ContextPooler`` for classification."""
+
+    model_type = "deberta-v2"
+    prefix = "DebertaV2"
+    body_name = "deberta"
+    fields = _inherit(Encoder.fields, {"vocab_size": 128100, "hidden_size": 1536, "num_hidden_layers": 24,
+                                       "num_attention_heads": 24, "intermediate_size": 6144},
+                      without=("type_vocab_size",),
+                      added={"max_position_embeddings": _f("type_vocab_size", 0, minimum=0),
+                             "layer_norm_eps": _f("embedding_size", None, falls_back_to="hidden_size")}) + (
+        _f("relative_attention", False, FLAG), _f("max_relative_positions", -1, NUMBER),
+        _f("position_buckets", -1, NUMBER), _f("position_biased_input", True, FLAG),
+        _f("pos_att_type", (), WORDS), _f("share_att_key", False, FLAG), _f("norm_rel_ebd", "none", TEXT),
+        _f("conv_kernel_size", 0, NUMBER), _f("conv_groups", 1, NUMBER),
+        _f("pooler_hidden_size", None, falls_back_to="hidden_size"), _f("legacy", True, FLAG))
+    has_pooler = False
+
+    def embeddings(self, v):
+        d, e = v["hidden_size"], v["embedding_size"]
+        out = Built(f"{self.prefix}Embeddings", word_embeddings=nn.Embedding(v["vocab_size"], e))
+        if v["position_biased_input"]:
+            out.position_embeddings = nn.Embedding(v["max_position_embeddings"], e)
+        if v["type_vocab_size"] > 0:
+            out.token_type_embeddings = nn.Embedding(v["type_vocab_size"], e)
+        if e != d:
+            out.embed_proj = nn.Linear(e, d, bias=False)
+        out.LayerNorm = nn.LayerNorm(d)         # over the hidden size, after embed_proj
+        return out
+
+    def layer(self, v, i):
+        out = super().layer(v, i)
+        d = v["hidden_size"]
+        a = Built("DisentangledSelfAttention", query_proj=nn.Linear(d, d), key_proj=nn.Linear(d, d),
+                  value_proj=nn.Linear(d, d))
+        if v["relative_attention"] and not v["share_att_key"]:
+            if "c2p" in v["pos_att_type"]:
+                a.pos_key_proj = nn.Linear(d, d)
+            if "p2c" in v["pos_att_type"]:
+                a.pos_query_proj = nn.Linear(d, d)
+        out.attention.self = a
+        return out
+
+    def body(self, v, pooler):
+        body = super().body(v, pooler=False)
+        d, encoder = v["hidden_size"], body.encoder
+        if v["relative_attention"]:
+            span = v["max_relative_positions"] if v["max_relative_positions"] >= 1 else v["max_position_embeddings"]
+            if v["position_buckets"] > 0:
+                span = v["position_buckets"]
+            encoder.rel_embeddings = nn.Embedding(2 * span, d)
+        if "layer_norm" in [x.strip() for x in v["norm_rel_ebd"].lower().split("|")]:
+            encoder.LayerNorm = nn.LayerNorm(d)
+        if v["conv_kernel_size"] > 0:
+            encoder.conv = Built("ConvLayer", conv=nn.Conv1d(d, d, v["conv_kernel_size"], groups=v["conv_groups"]),
+                                 LayerNorm=nn.LayerNorm(d))
+        return body
+
+    def masked_lm_head(self, v, body):
+        if not v["legacy"]:
+            from .fields import ConfigError
+            raise ConfigError("legacy: false builds DeBERTa's newer masked-LM head, which symparams does not "
+                              "build yet; count the bare model with --model DebertaV2Model")
+        d, e = v["hidden_size"], v["embedding_size"]
+        decoder = nn.Linear(e, v["vocab_size"])
+        if v["tie_word_embeddings"]:
+            decoder.weight = body.embeddings.word_embeddings.weight
+        head = Built("LegacyDebertaV2LMPredictionHead",
+                     transform=Built("LegacyDebertaV2PredictionHeadTransform", dense=nn.Linear(d, e),
+                                     LayerNorm=nn.LayerNorm(e)))
+        head.bias = decoder.bias
+        head.decoder = decoder
+        return {"cls": Built("LegacyDebertaV2OnlyMLMHead", predictions=head)}
+
+    def build(self, v, architecture):
+        if architecture != "DebertaV2ForSequenceClassification":
+            return super().build(v, architecture)
+        p = v["pooler_hidden_size"]
+        return Built(architecture, deberta=self.body(v, False),
+                     pooler=Built("ContextPooler", dense=nn.Linear(p, p)), classifier=nn.Linear(p, v["num_labels"]))
+
+
 def _token_or_qa_head(model: Module, task: str, d, labels) -> None:
     """``classifier`` for token classification; ``qa_outputs`` for question answering, of
     num_labels outputs too (BertForQuestionAnswering: the start and end logits at 2)."""
@@ -303,4 +390,4 @@ def _token_or_qa_head(model: Module, task: str, d, labels) -> None:
         model.classifier = nn.Linear(d, labels)
 
 
-ENCODERS = (Bert(), Roberta(), XLMRoberta(), Electra(), DistilBert(), Albert())
+ENCODERS = (Bert(), Roberta(), XLMRoberta(), Electra(), DistilBert(), Albert(), DebertaV2())

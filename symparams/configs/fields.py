@@ -36,8 +36,11 @@ TEXT = "text"
 AUTO_SIZE = "auto_size"
 #: a list of layer numbers (Qwen-MoE's mlp_only_layers)
 INDICES = "indices"
+#: words, as a list or joined by "|" (DeBERTa's pos_att_type: ["p2c", "c2p"] or "p2c|c2p")
+WORDS = "words"
 _KINDS = {SIZE: "a whole number", NUMBER: "a number", FLAG: "true or false", TEXT: "a string",
-          AUTO_SIZE: 'a whole number or "auto"', INDICES: "a list of layer numbers"}
+          AUTO_SIZE: 'a whole number or "auto"', INDICES: "a list of layer numbers",
+          WORDS: 'a list of strings or one joined by "|"'}
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class Field:
     aliases: tuple = ()
     #: null is a value of its own (DeepSeek's q_lora_rank: no low-rank query projection)
     nullable: bool = False
+    #: the smallest value a size may take (DeBERTa's type_vocab_size may be 0: no token types)
+    minimum: int = 1
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ def check_value(field: Field, value, filename: str):
           AUTO_SIZE: isinstance(value, int) and not isinstance(value, bool),
           INDICES: isinstance(value, list) and all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
                                                    for i in value),
+          WORDS: isinstance(value, str) or (isinstance(value, list) and all(isinstance(w, str) for w in value)),
           NUMBER: isinstance(value, (int, float)) and not isinstance(value, bool),
           FLAG: isinstance(value, bool),
           TEXT: isinstance(value, str)}[field.kind]
@@ -99,8 +105,12 @@ def check_value(field: Field, value, filename: str):
                           filename)
     if field.kind == INDICES:
         return tuple(value)
-    if field.kind in (SIZE, AUTO_SIZE) and value <= 0:
-        raise ConfigError(f"field {field.name!r} must be a positive whole number, got {value}", filename)
+    if field.kind == WORDS:
+        words = value.split("|") if isinstance(value, str) else value
+        return tuple(w.strip().lower() for w in words)
+    if field.kind in (SIZE, AUTO_SIZE) and value < field.minimum:
+        what = "a positive whole number" if field.minimum == 1 else f"a whole number of at least {field.minimum}"
+        raise ConfigError(f"field {field.name!r} must be {what}, got {value}", filename)
     return value
 
 
