@@ -302,7 +302,14 @@ def pose(q: Question, index: int, d: Draw, spec: Spec) -> Posed:
         raise SpecError(f"{spec.path}: questions[{index}] ({q.kind}) needs the model's output shapes, and the "
                         "source never calls the model; end it with a forward pass on an input, such as "
                         "model(torch.randn(1, 3, 32, 32))")
-    asked = KIND_RULES[q.kind](q, d)
+    try:
+        asked = KIND_RULES[q.kind](q, d)
+    except SpecError as exc:
+        # a kind's own refusal says what is wrong; the spec and the question say where
+        message = str(exc)
+        if not message.startswith(spec.path):
+            raise SpecError(f"{spec.path}: questions[{index}] ({q.kind}): {message}") from None
+        raise
     answer = asked.answer
     if isinstance(answer, int) and not isinstance(answer, bool) and not asked.blanks \
             and not (spec.answer_min <= answer <= spec.answer_max):

@@ -165,6 +165,20 @@ def layer_params(q: Question, d: Draw) -> Asked:
     return Asked(row.params, _order(wrong), row.name)
 
 
+def formula(q: Question, d: Draw) -> Asked:
+    """The layer's count as its textbook formula in named sizes, the sizes read from the code,
+    and the count: a free response on paper (its rubric in the key), the count in a learning
+    system. The mistakes are the layer's count's."""
+    asked = layer_params(q, d)
+    row = d.view.row(q.layer)
+    book = d.reading.textbook(row)
+    if book is None or book.formula is None:
+        raise SpecError(f"formula: the {d.reading.unit} {row.name!r} has no parameter formula to write "
+                        f"(it has {row.params} parameters); ask about one with weights")
+    asked.facts = {**asked.facts, "formula": book.formula}
+    return asked
+
+
 # ---- shapes ---------------------------------------------------------------------------------
 
 
@@ -551,5 +565,5 @@ KIND_RULES: dict[str, Callable[[Question, Draw], Asked]] = {
     "output_shape": output_shape, "flatten_size": flatten_size, "largest_layer": largest_layer,
     "param_free_layers": param_free_layers, "compute": compute, "weight_memory": weight_memory,
     "training_memory": training_memory, "find_bug": find_bug, "cloze": cloze,
-    "largest_width": largest_width, "growth": growth, "kv_cache": kv_cache,
+    "largest_width": largest_width, "growth": growth, "kv_cache": kv_cache, "formula": formula,
 }

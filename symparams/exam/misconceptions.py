@@ -145,9 +145,9 @@ TORCH_SHAPE_RULES: dict[str, LengthRule] = {
 }
 
 
-PARAMS = ("total_params", "layer_params", "trainable_params", "cloze", "find_bug")
+PARAMS = ("total_params", "layer_params", "trainable_params", "cloze", "find_bug", "formula")
 SHAPES = ("output_shape", "flatten_size", "total_params", "layer_params", "trainable_params", "cloze",
-          "find_bug")
+          "find_bug", "formula")
 MEMORY = ("weight_memory", "training_memory", "kv_cache")
 
 CATALOGUE = {m.tag: m for m in [

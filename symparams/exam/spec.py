@@ -49,6 +49,8 @@ KINDS = {
     "cloze": "a summary table with the parameter counts (and shapes) left blank",
     "largest_width": "the largest value of a size (size = ...) within a parameter budget (budget = ...)",
     "growth": "how many times as many parameters when a size (size = ...) is multiplied (factor = 2)",
+    "formula": "one layer's parameter count as a formula in its sizes, where each comes from and its value "
+               "(layer = ...; on paper a free response with a rubric in the key)",
     "kv_cache": "the memory of the keys and values the attention layers keep (per = \"sequence\" or \"token\")",
 }
 #: the kinds whose answer is not a number: they need choices
@@ -283,7 +285,7 @@ def _question(i: int, q, fail) -> Question:
     if not isinstance(kind, str) or kind not in KINDS:
         raise fail(f"questions[{i}].kind {kind!r} is not one of {', '.join(KINDS)}")
     where = f"questions[{i}]"
-    if kind in ("layer_params", "output_shape") and "layer" not in q:
+    if kind in ("layer_params", "output_shape", "formula") and "layer" not in q:
         raise fail(f"{where}: {kind} needs 'layer' (a layer name or a 1-based row)")
     if kind == "largest_width" and ("size" not in q or "budget" not in q):
         raise fail(f"{where}: largest_width needs 'size' and 'budget'")
@@ -292,13 +294,15 @@ def _question(i: int, q, fail) -> Question:
     factor = q.get("factor", 2)
     if not isinstance(factor, int) or isinstance(factor, bool) or factor < 2:
         raise fail(f"{where}.factor must be a whole number of at least 2, got {factor!r}")
-    choices = q.get("choices", 0 if kind == "cloze" else 4)
+    choices = q.get("choices", 0 if kind in ("cloze", "formula") else 4)
     if not isinstance(choices, int) or isinstance(choices, bool) or choices < 0 or choices == 1 or choices > 8:
         raise fail(f"{where}.choices must be 0 (numeric answer only) or 2 to 8, got {choices!r}")
     if kind in CHOICE_ONLY and choices == 0:
         raise fail(f"{where}: the answer to {kind} is not a number: give it choices (2 to 8)")
     if kind == "cloze" and choices:
         raise fail(f"{where}: a cloze table's blanks are numbers: leave out choices (or set it to 0)")
+    if kind == "formula" and choices:
+        raise fail(f"{where}: a formula is written, not chosen: leave out choices (or set it to 0)")
     points = q.get("points", 1)
     if not isinstance(points, (int, float)) or isinstance(points, bool) or points <= 0:
         raise fail(f"{where}.points must be a positive number, got {points!r}")

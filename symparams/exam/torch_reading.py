@@ -38,6 +38,10 @@ class TorchReading(Reading):
     batch_included = True
     input_layer = False
 
+    def textbook(self, row):
+        """The module's textbook formula (PyTorch's modules know their sizes themselves)."""
+        return row.layer.textbook() if row.layer is not None and hasattr(row.layer, "textbook") else None
+
     def moves_channels(self, layer) -> bool:
         # PyTorch's layers are channels-first; only a layer with a data_format can move them
         return hasattr(layer, "data_format")

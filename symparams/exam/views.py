@@ -59,6 +59,10 @@ class Reading:
     #: whether the model's input is a row of its own (Keras's InputLayer)
     input_layer = True
 
+    def textbook(self, row):
+        """The row's textbook formula (Keras's layers take their input's shape)."""
+        return row.layer.textbook(row.input_shape) if row.layer is not None else None
+
     def moves_channels(self, layer) -> bool:
         """Whether a student may put this layer's channels on the other side (every Keras
         layer can be channels_first)."""

@@ -26,7 +26,7 @@ def _self_contained(layers: list) -> list:
 def _solution_layers(q, d, blank=None) -> list:
     if blank is not None and blank.column == "params":
         return _named(d, blank.row)
-    if q.kind in ("layer_params", "output_shape") or (q.kind == "compute" and q.layer):
+    if q.kind in ("layer_params", "output_shape", "formula") or (q.kind == "compute" and q.layer):
         return _named(d, q.layer)
     if q.kind == "find_bug":
         return _named(d, q.facts["wrong_row"])

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Spec.from_dict works everywhere and is tested below on every version.
 needs_toml = pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is Python 3.11+")
 KERAS_SPECS = {name: ROOT / "templates" / "exam" / f"{name}.toml"
-               for name in ("cnn", "rnn", "batchnorm", "shapes", "layers", "compute", "cloze", "attention", "recurrent", "separable")}
+               for name in ("cnn", "rnn", "batchnorm", "shapes", "layers", "compute", "cloze", "attention", "recurrent", "separable", "formulas")}
 TORCH_SPECS = {name: ROOT / "templates" / "exam" / f"{name}.toml" for name in ("torch_cnn", "torch_rnn")}
 SPECS = {**KERAS_SPECS, **TORCH_SPECS}
 
@@ -55,7 +55,7 @@ def engine_answer(spec, v, q):
         return int(s.trainable)
     if q.kind == "non_trainable_params":
         return int(s.non_trainable)
-    if q.kind == "layer_params":
+    if q.kind in ("layer_params", "formula"):
         return int(s.row(q.layer).params)
     if q.kind == "flatten_size":
         return int(next(r for r in s.rows if r.type == "Flatten").output_shapes[0][1])
@@ -85,7 +85,7 @@ def engine_torch_answer(v, q):
     first = lambda out: out[0] if isinstance(out[0], tuple) else out   # noqa: E731 - an LSTM's (output, state)
     if q.kind == "total_params":
         return int(s.total)
-    if q.kind == "layer_params":
+    if q.kind in ("layer_params", "formula"):
         return int(rows[q.layer].own)
     if q.kind == "output_shape":
         return tuple(int(d) for d in first(rows[q.layer].output_shape))
@@ -141,7 +141,7 @@ def keras_answer(q, run):
     rows = {l["name"]: l for l in run["layers"]}
     if q.kind in _MODEL_WIDE:
         return _model_wide_answer(q, run)
-    if q.kind == "layer_params":
+    if q.kind in ("layer_params", "formula"):
         return rows[q.layer]["params"]
     if q.kind == "flatten_size":
         return next(l for l in run["layers"] if l["type"] == "Flatten")["output_shapes"][0][1]
