@@ -50,6 +50,10 @@ class Parameter:
         # nn.Parameter(torch.zeros(3, 4)) gives a tensor; symparams keeps its shape.
         shape = getattr(shape, "shape", shape)
         self.shape = tuple(as_size(s) for s in shape)
+        if None in self.shape:
+            # nn.Linear(4, None): PyTorch's torch.empty refuses a size that is None, as here
+            raise ValueError(f"a weight of shape ({', '.join(map(str, self.shape))}) has a size that is "
+                             "None; each size argument must be a whole number")
         self.requires_grad = bool(requires_grad)
 
     @property

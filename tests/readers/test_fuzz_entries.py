@@ -108,6 +108,10 @@ FOUND = {
     # and 19 s to derive; its layers count against the layer limit
     "torch-lstm-9999-layers": Case(["summary", "model.py"], {"model.py": (
         "import torch.nn as nn\nmodel = nn.LSTM(16, 32, num_layers=9999)\n")}),
+    # pytorch/module.py: a size argument of None made a weight of shape (None, 1, 3, 3, 3),
+    # an internal TypeError when counted
+    "torch-size-none": Case(["summary", "model.py"], {"model.py": (
+        "import torch.nn as nn\nmodel = nn.Sequential(nn.Conv3d(1, None, kernel_size=(3, 3, 3)))\n")}),
 }
 
 
