@@ -14,7 +14,7 @@ import sympy
 from ..pytorch import nn
 from ..pytorch.containers import ModuleList
 from .decoder import Decoder, MoE
-from .families import Built, _f, _inherit
+from .families import Built, _f, _inherit, differ
 from .fields import FLAG, INDICES, NUMBER, TEXT, ConfigError
 
 _EPS = dict(kind=NUMBER, counted=False)
@@ -384,7 +384,7 @@ class Falcon(Decoder):
     prefix = "Falcon"
     fields = (
         _f("vocab_size", 65024), _f("hidden_size", 4544), _f("num_hidden_layers", 32),
-        _f("num_attention_heads", 71), _f("num_ln_in_parallel_attn", None, derived="2 in the new architecture"),
+        _f("num_attention_heads", 71), _f("num_ln_in_parallel_attn", None, derived="2 in the new architecture", structural=True),
         _f("layer_norm_epsilon", 1e-5, **_EPS),
         _f("num_kv_heads", None, falls_back_to="num_attention_heads"),
         _f("alibi", False, FLAG, counted=False), _f("new_decoder_architecture", False, FLAG),
@@ -453,7 +453,7 @@ class OPT(Decoder):
         positions = nn.Embedding(v["max_position_embeddings"] + 2, d)
         object.__setattr__(positions, "class_name", "OPTLearnedPositionalEmbedding")
         decoder.embed_positions = positions
-        if e != d:
+        if differ(v, "word_embed_proj_dim", "hidden_size", "whether OPT has project_in and project_out"):
             decoder.project_out = nn.Linear(d, e, bias=False)
             decoder.project_in = nn.Linear(e, d, bias=False)
         if v["do_layer_norm_before"] and not v["_remove_final_layer_norm"]:
@@ -478,7 +478,7 @@ class Qwen2Moe(Qwen2):
     prefix = "Qwen2Moe"
     fields = _inherit(Qwen2.fields, {"hidden_size": 2048, "intermediate_size": 5632, "num_hidden_layers": 24,
                                      "num_attention_heads": 16, "num_key_value_heads": 16}) + (
-        _f("decoder_sparse_step", 1), _f("moe_intermediate_size", 1408), _f("shared_expert_intermediate_size", 5632),
+        _f("decoder_sparse_step", 1, structural=True), _f("moe_intermediate_size", 1408), _f("shared_expert_intermediate_size", 5632),
         _f("num_experts_per_tok", 4), _f("num_experts", 60), _f("qkv_bias", True, FLAG),
         _f("mlp_only_layers", (), INDICES))
     qkv_bias = "qkv_bias"
@@ -496,7 +496,7 @@ class Qwen3Moe(Qwen3):
     prefix = "Qwen3Moe"
     fields = _inherit(Qwen3.fields, {"hidden_size": 2048, "intermediate_size": 6144, "num_hidden_layers": 24,
                                      "num_key_value_heads": 4, "head_dim": None}) + (
-        _f("decoder_sparse_step", 1), _f("moe_intermediate_size", 768), _f("num_experts_per_tok", 8),
+        _f("decoder_sparse_step", 1, structural=True), _f("moe_intermediate_size", 768), _f("num_experts_per_tok", 8),
         _f("num_local_experts", 128, aliases=("num_experts",)), _f("mlp_only_layers", (), INDICES))
     moe = MoE("num_local_experts", step="decoder_sparse_step", dense_layers="mlp_only_layers")
 
@@ -535,7 +535,7 @@ class DeepseekV2(Llama):
     model_type = "deepseek_v2"
     prefix = "DeepseekV2"
     fields = _inherit(Llama.fields, {"vocab_size": 102400, "head_dim": 64}) + (
-        _f("first_k_dense_replace", 0), _f("kv_lora_rank", 512), _f("q_lora_rank", 1536, nullable=True),
+        _f("first_k_dense_replace", 0, structural=True), _f("kv_lora_rank", 512), _f("q_lora_rank", 1536, nullable=True),
         _f("n_routed_experts", 64), _f("n_shared_experts", 2), _f("qk_nope_head_dim", 128),
         _f("qk_rope_head_dim", 64), _f("v_head_dim", 128), _f("num_experts_per_tok", None, nullable=True),
         _f("moe_intermediate_size", 1407))

@@ -13,8 +13,8 @@ from ..pytorch import nn
 from ..pytorch.containers import ModuleList
 from ..pytorch.module import Module
 from .decoder import HEADS
-from .families import Built, Dims, Family, _f, _inherit, stack
-from .fields import FLAG, NUMBER, TEXT, WORDS
+from .families import Built, Dims, Family, _f, _inherit, differ, stack
+from .fields import FLAG, NUMBER, TEXT, WORDS, ConfigError
 
 _EPS = dict(kind=NUMBER, counted=False)
 
@@ -73,7 +73,7 @@ class Encoder(Family):
     def body(self, v, pooler: bool) -> Module:
         d = v["hidden_size"]
         body = Built(f"{self.prefix}Model", embeddings=self.embeddings(v))
-        if self.embedding_size and self.emb(v) != d:
+        if self.embedding_size and differ(v, self.embedding_size, "hidden_size", "whether ELECTRA has embeddings_project"):
             body.embeddings_project = nn.Linear(self.emb(v), d)      # ElectraModel
         body.encoder = Built(f"{self.prefix}Encoder",
                              layer=stack(lambda i: self.layer(v, i), v["num_hidden_layers"], "num_hidden_layers"))
@@ -261,8 +261,8 @@ class Albert(Encoder):
     fields = _inherit(Encoder.fields, {"vocab_size": 30000, "hidden_size": 4096, "num_attention_heads": 64,
                                        "intermediate_size": 16384},
                       added={"vocab_size": _f("embedding_size", 128),
-                             "num_hidden_layers": _f("num_hidden_groups", 1),
-                             "intermediate_size": _f("inner_group_num", 1)})
+                             "num_hidden_layers": _f("num_hidden_groups", 1, structural=True),
+                             "intermediate_size": _f("inner_group_num", 1, structural=True)})
     embedding_size = "embedding_size"
 
     def body(self, v, pooler):
@@ -324,7 +324,7 @@ class DebertaV2(Encoder):
             out.position_embeddings = nn.Embedding(v["max_position_embeddings"], e)
         if v["type_vocab_size"] > 0:
             out.token_type_embeddings = nn.Embedding(v["type_vocab_size"], e)
-        if e != d:
+        if differ(v, "embedding_size", "hidden_size", "whether DeBERTa has embed_proj"):
             out.embed_proj = nn.Linear(e, d, bias=False)
         out.LayerNorm = nn.LayerNorm(d)         # over the hidden size, after embed_proj
         return out
@@ -359,7 +359,6 @@ class DebertaV2(Encoder):
 
     def masked_lm_head(self, v, body):
         if not v["legacy"]:
-            from .fields import ConfigError
             raise ConfigError("legacy: false builds DeBERTa's newer masked-LM head, which symparams does not "
                               "build yet; count the bare model with --model DebertaV2Model")
         d, e = v["hidden_size"], v["embedding_size"]

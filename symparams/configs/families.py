@@ -163,6 +163,20 @@ def _divides(v: Values, heads: str, width: str, filename: str) -> None:
                           filename)
 
 
+def differ(v: Values, a: str, b: str, what: str) -> bool:
+    """Whether sizes ``a`` and ``b`` differ, when that decides a module's existence (OPT's
+    project_in when word_embed_proj_dim is not hidden_size); left undecided by free sizes,
+    a one-line error rather than a count that is right for only some values."""
+    d = sympy.simplify(v[a] - v[b])
+    if d.is_zero is None:
+        free = ", ".join(sorted(x.name for x in d.free_symbols))
+        def said(name):
+            return f"{name} = {v[name]}" if v[name].is_number else name
+        raise ConfigError(f"--symbolic {free}: whether {said(a)} equals {said(b)} decides {what}, so "
+                          f"{free} cannot stay free in this file; give it a number")
+    return not d.is_zero
+
+
 def _f(name, default=None, kind=SIZE, **kw) -> Field:
     return Field(name, kind, default, **kw)
 

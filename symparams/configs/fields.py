@@ -65,6 +65,9 @@ class Field:
     nullable: bool = False
     #: the smallest value a size may take (DeBERTa's type_vocab_size may be 0: no token types)
     minimum: int = 1
+    #: the value decides which modules exist (DeepSeek's first_k_dense_replace), so it cannot
+    #: stay free
+    structural: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,9 @@ def resolve(fields: Sequence[Field], data: Mapping[str, Any], filename: str,
         if by_name[name].kind != SIZE and name in symbolic:
             raise ConfigError(f"--symbolic {name}: only sizes can stay free, and {name} is "
                               f"{_KINDS[by_name[name].kind]}", filename)
+        if by_name[name].structural and name in symbolic:
+            raise ConfigError(f"--symbolic {name}: {name} decides which modules the model has, so it cannot "
+                              "stay free; give it values with --subs instead", filename)
     out: dict[str, Any] = {}
     used = []
     for f in fields:

@@ -96,16 +96,25 @@ def test_mixtral_active_parameters():
     assert study(config).result("active").value == expected == 12_879_925_248
 
 
-@pytest.mark.parametrize("stem,arch", [c for c in CASES if c[0] in (
-    "gpt2", "bert-base-uncased", "t5-small", "llama-2-7b", "mixtral-8x7b", "qwen2-0.5b", "flan-t5-small")])
+# a projection exists only where two widths differ (OPT's word_embed_proj_dim, ELECTRA's
+# embedding_size): a free width leaves that undecided, so it is refused, never guessed
+WIDTH_DECIDES_A_MODULE = {"opt-125m", "opt-350m", "electra-base-generator"}
+
+
+@pytest.mark.parametrize("stem,arch", [c for c in BUILT if record(c[0])["config"].startswith("examples/")])
 def test_symbolic_width_and_depth_give_the_count_back(stem, arch):
     family = FAMILIES[record(stem)["model_type"]]
     width, depth = family.width_field(), family.depth_field
+    if stem in WIDTH_DECIDES_A_MODULE:
+        with pytest.raises(ConfigError, match=f"--symbolic {width}: whether .* cannot stay free in this file"):
+            built(stem, arch, symbolic=[width, depth])
+        return
     config = built(stem, arch, symbolic=[width, depth])
     total = config.model.count()
-    assert {s.name for s in total.free_symbols} == {width, depth}
-    data = json.loads((ROOT / record(stem)["config"]).read_text())
-    values = {width: sympy.Integer(data[width]), depth: sympy.Integer(data[depth])}
+    # ALBERT shares its layers: the depth changes no count
+    assert {s.name for s in total.free_symbols} == ({width} if stem.startswith("albert") else {width, depth})
+    plain = built(stem, arch).values
+    values = {width: plain[width], depth: plain[depth]}
     assert substitute(total, values) == record(stem)["models"][arch]["num_parameters"]
 
 
