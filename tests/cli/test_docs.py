@@ -197,7 +197,7 @@ def python_examples():
                 yield pytest.param(block, id=f"{path.name}:{start}")
 
 
-@pytest.mark.parametrize("block", python_examples())
+@pytest.mark.parametrize("block", list(python_examples()))
 def test_python_example(block, monkeypatch):
     """Each example runs, and each value it states (``model.total_params  # 33*n + 896``, or a
     comment alone on the next line) is what Python prints for that expression."""
