@@ -201,7 +201,8 @@ def _inherit(base: tuple, defaults: Optional[dict] = None, without: tuple = (), 
 # ---- GPT-2: transformers/models/gpt2/{configuration,modeling}_gpt2.py ------------------------------
 class GPT2(Family):
     model_type = "gpt2"
-    architectures = ("GPT2LMHeadModel", "GPT2Model")
+    architectures = ("GPT2LMHeadModel", "GPT2Model", "GPT2ForSequenceClassification", "GPT2ForTokenClassification",
+                     "GPT2ForQuestionAnswering")
     depth_field = "n_layer"
     fields = (
         _f("vocab_size", 50257), _f("n_positions", 1024), _f("n_embd", 768), _f("n_layer", 12),
@@ -236,6 +237,15 @@ class GPT2(Family):
                      h=stack(block, v["n_layer"], "n_layer"), ln_f=nn.LayerNorm(d))
         if architecture == "GPT2Model":
             return body
+        labels = v["num_labels"]
+        heads = {"GPT2ForSequenceClassification": ("score", nn.Linear(d, labels, bias=False)),
+                 "GPT2ForTokenClassification": ("classifier", nn.Linear(d, labels)),
+                 "GPT2ForQuestionAnswering": ("qa_outputs", nn.Linear(d, 2))}
+        if architecture in heads:
+            name, head = heads[architecture]
+            model = Built(architecture, transformer=body)
+            setattr(model, name, head)
+            return model
         model = Built("GPT2LMHeadModel", transformer=body, lm_head=nn.Linear(d, v["vocab_size"], bias=False))
         if v["tie_word_embeddings"]:
             model.lm_head.weight = body.wte.weight
