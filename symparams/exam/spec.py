@@ -322,17 +322,17 @@ def _question(i: int, q, fail) -> Question:
     if measure not in ("macs", "flops"):
         raise fail(f"{where}.measure must be \"macs\" or \"flops\", got {measure!r}")
     unit = q.get("unit", "bytes")
-    if unit not in UNITS:
+    if not isinstance(unit, str) or unit not in UNITS:
         raise fail(f"{where}.unit must be one of {', '.join(UNITS)}, got {unit!r}")
     from ..core.units import DTYPE_BYTES
     dtype = q.get("dtype", "float32")
-    if dtype not in DTYPE_BYTES:
+    if not isinstance(dtype, str) or dtype not in DTYPE_BYTES:
         raise fail(f"{where}.dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}")
     from ..scaling.memory import OPTIMIZER_STATES, PRECISIONS
     optimizer, precision = str(q.get("optimizer", "adam")).lower(), q.get("precision", "fp32")
     if optimizer not in OPTIMIZER_STATES:
         raise fail(f"{where}.optimizer must be one of {', '.join(OPTIMIZER_STATES)}, got {optimizer!r}")
-    if precision not in PRECISIONS:
+    if not isinstance(precision, str) or precision not in PRECISIONS:
         raise fail(f"{where}.precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     columns = q.get("columns", ["params"])
     if isinstance(columns, str):

@@ -112,6 +112,9 @@ FOUND = {
     # an internal TypeError when counted
     "torch-size-none": Case(["summary", "model.py"], {"model.py": (
         "import torch.nn as nn\nmodel = nn.Sequential(nn.Conv3d(1, None, kernel_size=(3, 3, 3)))\n")}),
+    # exam/spec.py: a list as a question's dtype (or unit, or precision) was looked up in a dict
+    "exam-dtype-list": Case(["exam", "spec.toml", "--jobs", "1"], {"spec.toml": (
+        'source = "model = 1"\n[sizes]\nu = [2, 3]\n[[questions]]\nkind = "weight_memory"\ndtype = []\n')}),
 }
 
 
