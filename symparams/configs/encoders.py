@@ -11,7 +11,7 @@ from typing import Optional
 
 from ..pytorch import nn
 from ..pytorch.containers import ModuleList
-from ..pytorch.module import Module
+from ..pytorch.module import Module, Parameter
 from .decoder import HEADS
 from .families import Built, Dims, Family, _f, _inherit, differ, stack
 from .fields import FLAG, NUMBER, TEXT, WORDS, ConfigError
@@ -40,11 +40,14 @@ class Encoder(Family):
     pooled_classifier = True
     has_pooler = True
     masked_lm = "ForMaskedLM"
+    #: the causal-LM class, the masked LM's shapes as a decoder (is_decoder=True): None if none
+    causal_lm: Optional[str] = "ForCausalLM"
     head_first = False
 
     @property
     def architectures(self):
-        return (self.prefix + "Model", self.prefix + self.masked_lm) + tuple(self.prefix + h for h in HEADS)
+        causal = (self.prefix + self.causal_lm,) if self.causal_lm else ()
+        return (self.prefix + "Model", self.prefix + self.masked_lm, *causal) + tuple(self.prefix + h for h in HEADS)
 
     def emb(self, v):
         return v[self.embedding_size] if self.embedding_size else v["hidden_size"]
@@ -100,9 +103,7 @@ class Encoder(Family):
             head = Built(f"{self.prefix}LMPredictionHead",
                          transform=Built(f"{self.prefix}PredictionHeadTransform", dense=nn.Linear(d, d),
                                          LayerNorm=nn.LayerNorm(d)))
-        # the head's bias is its decoder's bias, one tensor under two names (modeling_bert.py)
-        head.bias = decoder.bias
-        head.decoder = decoder
+        _bias_and_decoder(head, decoder, v)
         if self.mlm == "roberta":
             return {"lm_head": head}
         return {"cls": Built(f"{self.prefix}OnlyMLMHead", predictions=head)}
@@ -115,7 +116,7 @@ class Encoder(Family):
         pooled = task == "ForSequenceClassification" and self.pooled_classifier
         model = Built(architecture)
         body = self.body(v, pooler=pooled)
-        if task == self.masked_lm:
+        if task in (self.masked_lm, self.causal_lm):
             head = self.masked_lm_head(v, body)
             # XLMRobertaForMaskedLM makes its lm_head before its body, so the tied word
             # embedding is named lm_head.decoder.weight there (modeling_xlm_roberta.py)
@@ -143,6 +144,8 @@ class Encoder(Family):
 
 class Bert(Encoder):
     """``modeling_bert.py``."""
+
+    causal_lm = "LMHeadModel"
 
 
 class Roberta(Encoder):
@@ -188,6 +191,7 @@ class DistilBert(Encoder):
     ``pre_classifier`` for sequence classification."""
 
     model_type = "distilbert"
+    causal_lm = None
     prefix = "DistilBert"
     body_name = "distilbert"
     depth_field = "n_layers"
@@ -256,6 +260,7 @@ class Albert(Encoder):
     not change the count; its pooler is one ``Linear``; ``predictions`` for masked LM."""
 
     model_type = "albert"
+    causal_lm = None
     prefix = "Albert"
     body_name = "albert"
     fields = _inherit(Encoder.fields, {"vocab_size": 30000, "hidden_size": 4096, "num_attention_heads": 64,
@@ -289,8 +294,7 @@ class Albert(Encoder):
         if v["tie_word_embeddings"]:
             decoder.weight = body.embeddings.word_embeddings.weight
         head = Built("AlbertMLMHead", LayerNorm=nn.LayerNorm(e), dense=nn.Linear(d, e))
-        head.bias = decoder.bias
-        head.decoder = decoder
+        _bias_and_decoder(head, decoder, v)
         return {"predictions": head}
 
 
@@ -303,6 +307,7 @@ class DebertaV2(Encoder):
     a ``ConvLayer`` with ``conv_kernel_size``; a ``ContextPooler`` for classification."""
 
     model_type = "deberta-v2"
+    causal_lm = None
     prefix = "DebertaV2"
     body_name = "deberta"
     fields = _inherit(Encoder.fields, {"vocab_size": 128100, "hidden_size": 1536, "num_hidden_layers": 24,
@@ -368,8 +373,7 @@ class DebertaV2(Encoder):
         head = Built("LegacyDebertaV2LMPredictionHead",
                      transform=Built("LegacyDebertaV2PredictionHeadTransform", dense=nn.Linear(d, e),
                                      LayerNorm=nn.LayerNorm(e)))
-        head.bias = decoder.bias
-        head.decoder = decoder
+        _bias_and_decoder(head, decoder, v)
         return {"cls": Built("LegacyDebertaV2OnlyMLMHead", predictions=head)}
 
     def build(self, v, architecture):
@@ -378,6 +382,14 @@ class DebertaV2(Encoder):
         p = v["pooler_hidden_size"]
         return Built(architecture, deberta=self.body(v, False),
                      pooler=Built("ContextPooler", dense=nn.Linear(p, p)), classifier=nn.Linear(p, v["num_labels"]))
+
+
+def _bias_and_decoder(head: Module, decoder: Module, v) -> None:
+    """A masked-LM head's ``bias`` and ``decoder``: with tied embeddings the bias is the
+    decoder's, one tensor under two names (``_tied_weights_keys`` of modeling_bert.py, applied
+    only when the config ties); untied, each has its own."""
+    head.bias = decoder.bias if v["tie_word_embeddings"] else Parameter((v["vocab_size"],))
+    head.decoder = decoder
 
 
 def _token_or_qa_head(model: Module, task: str, d, labels) -> None:

@@ -283,7 +283,9 @@ class T5(Family):
 
     @property
     def architectures(self):
-        return tuple(self.prefix + a for a in ("ForConditionalGeneration", "Model", "EncoderModel"))
+        return tuple(self.prefix + a for a in ("ForConditionalGeneration", "Model", "EncoderModel",
+                                               "ForSequenceClassification", "ForTokenClassification",
+                                               "ForQuestionAnswering"))
 
     def width_field(self):
         return "d_model"
@@ -339,12 +341,24 @@ class T5(Family):
         encoder = stack_of(False, v["num_layers"], "num_layers")
         # T5Stack.embed_tokens is the model's `shared` embedding (one tensor, counted once)
         encoder.embed_tokens = _tied_embedding(shared)
+        p, labels = self.prefix, v["num_labels"]
         if architecture.endswith("EncoderModel"):
             return Built(architecture, shared=shared, encoder=encoder)
+        if architecture.endswith("ForTokenClassification"):
+            # modeling_t5.py: an encoder model under `transformer`, and a classifier
+            return Built(architecture, transformer=Built(f"{p}EncoderModel", shared=shared, encoder=encoder),
+                         classifier=nn.Linear(d, labels))
         decoder = stack_of(True, v["num_decoder_layers"], "num_decoder_layers")
         decoder.embed_tokens = _tied_embedding(shared)
         if architecture.endswith("Model"):
             return Built(architecture, shared=shared, encoder=encoder, decoder=decoder)
+        if architecture.endswith("ForSequenceClassification"):
+            return Built(architecture, transformer=Built(f"{p}Model", shared=shared, encoder=encoder, decoder=decoder),
+                         classification_head=Built(f"{p}ClassificationHead", dense=nn.Linear(d, d),
+                                                   out_proj=nn.Linear(d, labels)))
+        if architecture.endswith("ForQuestionAnswering"):
+            return Built(architecture, shared=shared, encoder=encoder, decoder=decoder,
+                         qa_outputs=nn.Linear(d, labels))
         lm_head = nn.Linear(d, v["vocab_size"], bias=False)
         # transformers 5 ties T5's lm_head to `shared` whatever the file says: T5Config sets
         # tie_word_embeddings = True and keeps the file's false only to turn off the decoder

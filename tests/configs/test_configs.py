@@ -41,14 +41,13 @@ def builds(stem: str, arch: str) -> bool:
     return arch in FAMILIES[record(stem)["model_type"]].architectures
 
 
-@pytest.mark.parametrize("stem,arch", [c for c in CASES if not builds(*c)])
-def test_a_head_symparams_does_not_build_is_refused(stem, arch):
-    # transformers defines it (recorded), symparams does not build it yet: one line, no count
-    with pytest.raises(ConfigError, match="is not one symparams builds"):
-        built(stem, arch)
-
-
 BUILT = [c for c in CASES if builds(*c)]
+
+
+def test_every_recorded_class_is_built():
+    # every class the recorder made (the file's, the bare model, every head transformers
+    # defines for the small variants) is one symparams builds, so each is checked below
+    assert [c for c in CASES if not builds(*c)] == []
 
 
 @pytest.mark.parametrize("stem,arch", BUILT)
@@ -68,7 +67,7 @@ def test_embeddings_are_what_transformers_leaves_out(stem, arch):
     # transformers leaves out an nn.Embedding's weight by its name; XLM-RoBERTa's masked LM
     # names its tied word embedding lm_head.decoder.weight first, so transformers keeps it in
     shapes = dict((n, s) for n, s in real["parameters"])
-    if "lm_head.decoder.weight" in shapes:
+    if "lm_head.decoder.weight" in shapes and not any(n.endswith("word_embeddings.weight") for n in shapes):
         rows, cols = shapes["lm_head.decoder.weight"]
         left_out += rows * cols
     assert embed == left_out
