@@ -118,6 +118,26 @@ FOUND = {
 }
 
 
+def _with_template(name: str, extra: str) -> dict:
+    files = dict(fuzz_entries._templates())
+    files[f"tpl/{name}"] += "\n" + extra
+    return files
+
+
+# render/sandbox.py: a teacher's template whose loops inside loops made 10^10 items ran past
+# the hard time limit at 2 GiB; a * or ** of any size was made as asked
+FOUND.update({
+    "template-nested-loops": Case(
+        ["derive", "model.py", "--format", "text", "--templates", "tpl"],
+        {"model.py": "model = Sequential([Input((4,)), Dense(3)])\n",
+         **_with_template("prose.j2", fuzz_entries.HOSTILE_TEMPLATES[15])}),
+    "template-huge-repeat": Case(
+        ["derive", "model.py", "--format", "text", "--templates", "tpl"],
+        {"model.py": "model = Sequential([Input((4,)), Dense(3)])\n",
+         **_with_template("text/derivation.txt.j2", "((( 'a' * 1000000000 )))")}),
+})
+
+
 @pytest.mark.parametrize("name", FOUND)
 def test_what_the_long_run_found(name):
     outcome = check(FOUND[name])
