@@ -225,6 +225,10 @@ def study(config: ConfigModel, dtype: str = "bf16", seq_len=None, batch=1, token
             "parameters are idle for it; training and inference FLOPs follow the active count"))
 
         s.result("N_active", bounds.expand(N - (total - out.result("active").value)))
+    s.result("N", N)
+    n_key = "N_active" if dims.experts is not None else "N"
+    if not dims.attends:
+        return _without_attention(out, s, config, total, n_key, dims, tokens, budget)
     # ---- Kaplan's approximation and forward FLOPs -------------------------------------------
     d = s.field("d_model", dims.d_model)
     blocks = dims.attention_blocks or dims.n_layer
@@ -243,8 +247,6 @@ def study(config: ConfigModel, dtype: str = "bf16", seq_len=None, batch=1, token
         mul(Num(sympy.Integer(2)), d, n_layer, add(mul(Num(sympy.Integer(2)), Name("d_attn")), d_ff)), s, "parameters", KAPLAN,
         "the weight matrices of attention (4·d_model·d_attn) and a two-matrix MLP (2·d_model·d_ff) per layer; "
         "it leaves out biases and norms, and a gated MLP's third matrix"))
-    s.result("N", N)
-    n_key = "N_active" if dims.experts is not None else "N"
     blocks_note = ("T5 counts every attention block: the encoder's self-attention and the decoder's "
                    "self- and cross-attention" if dims.attention_blocks and dims.attention_blocks[0] != dims.n_layer[0]
                    else "")
@@ -260,24 +262,7 @@ def study(config: ConfigModel, dtype: str = "bf16", seq_len=None, batch=1, token
         "2 FLOPs per parameter for the matrix products, plus the query–key and attention–value products "
         "over the context; " + convention + (f"; {blocks_note}" if blocks_note else "")))
 
-    # ---- training compute, in Chinchilla's N: every parameter, embeddings included --------------
-    p_key = "P_active" if dims.experts is not None else "P"
-    if dims.experts is not None:
-        s.result("P_active", out.result("active").value)
-    if tokens is None:
-        D = s.result("D", bounds.expand(TOKENS_PER_PARAMETER * (total if dims.experts is None
-                                                                else out.result("active").value)))
-        d_note = (f"D = 20·{p_key} tokens, Chinchilla's rule of thumb, in Chinchilla's N: all parameters, "
-                  "embeddings included (Kaplan's N, without them, would give fewer tokens); give --tokens "
-                  "for your own")
-    else:
-        D = s.option("D", tokens, "--tokens")
-        d_note = "D from --tokens"
-    out.results.append(_result("training_flops", "Training compute", "C", mul(Num(sympy.Integer(6)), Name(p_key), D),
-                               s, "FLOPs", HOFFMANN + "; " + PEARCE,
-                               "6 FLOPs per parameter per token (2 forward, 4 backward), the parameters counted "
-                               "as Chinchilla counts them" + (" (a mixture's active ones)" if dims.experts is not None
-                                                               else "") + "; " + d_note))
+    _training(out, s, total, dims, tokens)
 
     # ---- KV cache -------------------------------------------------------------------------------------
     per = bytes_per_param(dtype)
@@ -333,7 +318,33 @@ def study(config: ConfigModel, dtype: str = "bf16", seq_len=None, batch=1, token
         "every layer's activations, and the output's logits kept in 32 bits for the loss (4 bytes each of "
         "s·b·v); the embedding's dropout mask and the final norm's input, a few s·b·h more, are left out"))
 
-    # ---- weights and training memory ---------------------------------------------------------------------
+    return _memory_and_budget(out, config, total, budget)
+
+
+
+def _training(out: Study, s: _Sizes, total, dims, tokens) -> None:
+    """Training compute C = 6·P·D in Chinchilla's N (every parameter; a mixture's active ones)."""
+    p_key = "P_active" if dims.experts is not None else "P"
+    if dims.experts is not None:
+        s.result("P_active", out.result("active").value)
+    if tokens is None:
+        D = s.result("D", bounds.expand(TOKENS_PER_PARAMETER * (total if dims.experts is None
+                                                                else out.result("active").value)))
+        d_note = (f"D = 20·{p_key} tokens, Chinchilla's rule of thumb, in Chinchilla's N: all parameters, "
+                  "embeddings included (Kaplan's N, without them, would give fewer tokens); give --tokens "
+                  "for your own")
+    else:
+        D = s.option("D", tokens, "--tokens")
+        d_note = "D from --tokens"
+    out.results.append(_result("training_flops", "Training compute", "C", mul(Num(sympy.Integer(6)), Name(p_key), D),
+                               s, "FLOPs", HOFFMANN + "; " + PEARCE,
+                               "6 FLOPs per parameter per token (2 forward, 4 backward), the parameters counted "
+                               "as Chinchilla counts them" + (" (a mixture's active ones)" if dims.experts is not None
+                                                               else "") + "; " + d_note))
+
+
+def _memory_and_budget(out: Study, config: ConfigModel, total, budget) -> Study:
+    """Training memory at each precision, and the compute-optimal allocation for a budget."""
     for precision in ("fp32", "mixed-bf16"):
         t = training_memory(total, 0, "adam", precision)
         out.memory.append((precision, "adam", t.parts()))
@@ -345,6 +356,18 @@ def study(config: ConfigModel, dtype: str = "bf16", seq_len=None, batch=1, token
     out.notes += config.notes
     return out
 
+
+def _without_attention(out: Study, s: _Sizes, config: ConfigModel, total, n_key, dims, tokens, budget) -> Study:
+    """A model without attention (Mamba): 2N forward FLOPs per token, Chinchilla's training
+    compute, memory and allocations; no attention FLOPs, KV cache or transformer activations."""
+    out.results.append(_result(
+        "forward_flops", "Forward FLOPs per token", "C_forward", mul(Num(sympy.Integer(2)), Name(n_key)), s,
+        "FLOPs per token", KAPLAN, "2 FLOPs per parameter for the matrix products; the model has no attention, "
+        "so no term over the context (its selective scan's own operations are left out)"))
+    _training(out, s, total, dims, tokens)
+    out.notes.append(f"{config.model_type} has no attention: Kaplan's attention FLOPs, the KV cache and "
+                     "Korthikanti's activation memory (derived for a transformer layer) do not apply")
+    return _memory_and_budget(out, config, total, budget)
 
 def chinchilla(budget: float) -> list:
     """Compute-optimal parameters and tokens for ``budget`` FLOPs, with C = 6·N·D:

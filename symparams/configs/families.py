@@ -109,6 +109,9 @@ class Dims:
     experts_per_token: Optional[tuple] = None
     #: whether the model caches keys and values when it generates (decoders)
     caches: bool = True
+    #: whether it has attention at all (a state-space model has none: no attention FLOPs,
+    #: KV cache or transformer-layer activations apply)
+    attends: bool = True
 
 
 class Family:

@@ -74,7 +74,7 @@ class Mamba(Family):
         return Dims(("hidden_size", v["hidden_size"]), ("num_hidden_layers", v["num_hidden_layers"]),
                     ("1", sympy.Integer(1)), ("1", sympy.Integer(1)), ("expand·hidden_size", inner),
                     ("expand·hidden_size", inner), ("vocab_size", v["vocab_size"]), ("2048", sympy.Integer(2048)),
-                    ("0", sympy.Integer(0)), caches=False)
+                    ("0", sympy.Integer(0)), caches=False, attends=False)
 
 
 class Mamba2(Mamba):

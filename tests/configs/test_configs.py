@@ -339,3 +339,13 @@ def test_depth_unfolds_a_configs_summary(capsys):
     assert "q_proj" not in out
     code, out, _ = run(["summary", "examples/configs/gpt2.json", "--depth", "0"], capsys)
     assert "c_attn (Conv1D)" in out
+
+
+def test_a_model_without_attention_gets_only_the_arithmetic_that_applies():
+    real = record("mamba-130m")["models"]["MambaForCausalLM"]
+    st = study(built("mamba-130m", "MambaForCausalLM"))
+    keys = {r.key for r in st.results}
+    assert not keys & {"d_attn", "kaplan_n", "kv_per_token", "activations", "activations_model"}
+    n = st.result("non_embedding").value
+    assert n == real["num_parameters_exclude_embeddings"] and st.result("forward_flops").value == 2 * n
+    assert any("has no attention" in note for note in st.notes)
