@@ -266,7 +266,11 @@ def study(config: ConfigModel, dtype: str = "bf16", seq_len=None, batch=1, token
 
     # ---- KV cache -------------------------------------------------------------------------------------
     per = bytes_per_param(dtype)
-    if dims.caches:
+    if dims.latent:
+        out.notes.append("multi-head latent attention caches a compressed latent, kv_lora_rank + "
+                         "qk_rope_head_dim values a token and layer in DeepSeek-V2's paper (transformers' code "
+                         "caches the expanded keys and values); symparams does not work out this cache yet")
+    elif dims.caches:
         n_kv = s.field("n_kv_heads", dims.n_kv_heads)
         s.field("n_layer", dims.n_layer)
         b = s.option("b", per, f"--dtype {dtype}")

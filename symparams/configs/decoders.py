@@ -552,7 +552,7 @@ class DeepseekV2(Llama):
     def dims(self, v):
         from dataclasses import replace
         base = super().dims(v)
-        return replace(base, head_dim=("qk_nope_head_dim + qk_rope_head_dim",
+        return replace(base, latent=True, head_dim=("qk_nope_head_dim + qk_rope_head_dim",
                                        v["qk_nope_head_dim"] + v["qk_rope_head_dim"]),
                        experts_per_token=None if v["num_experts_per_tok"] is None else base.experts_per_token,
                        experts=None if v["num_experts_per_tok"] is None else base.experts)

@@ -112,6 +112,8 @@ class Dims:
     #: whether it has attention at all (a state-space model has none: no attention FLOPs,
     #: KV cache or transformer-layer activations apply)
     attends: bool = True
+    #: multi-head latent attention (DeepSeek): its cache is not 2·n_kv_heads·d_head a token
+    latent: bool = False
 
 
 class Family:

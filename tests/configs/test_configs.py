@@ -349,3 +349,9 @@ def test_a_model_without_attention_gets_only_the_arithmetic_that_applies():
     n = st.result("non_embedding").value
     assert n == real["num_parameters_exclude_embeddings"] and st.result("forward_flops").value == 2 * n
     assert any("has no attention" in note for note in st.notes)
+
+
+def test_latent_attention_says_its_cache_is_not_worked_out():
+    st = study(built("deepseek-v2-lite", "DeepseekV2ForCausalLM"))
+    assert "kv_per_token" not in {r.key for r in st.results}
+    assert any("latent attention caches a compressed latent" in n for n in st.notes)
