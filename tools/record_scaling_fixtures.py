@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import json
 import runpy
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from torch_env import ROOT, torch_environ, torch_python  # noqa: E402
+from torch_env import ROOT, ensure_torch  # noqa: E402
 
 OUT = ROOT / "tests" / "fixtures" / "scaling"
 
@@ -97,21 +96,8 @@ def record(name: str, study: dict) -> dict:
             "input_size": study.get("input_size"), "recorded_with": f"torch {torch.__version__}", "runs": runs}
 
 
-def ensure_torch() -> None:
-    """Run again in the private PyTorch environment unless torch imports here."""
-    try:
-        import torch  # noqa: F401 - does it import here?
-        return
-    except ImportError:
-        pass
-    python = torch_python()
-    if Path(sys.executable).resolve() == python.resolve():
-        raise SystemExit(f"{python}: torch does not import; delete {python.parent.parent} to build it again")
-    sys.exit(subprocess.call([str(python), __file__, *sys.argv[1:]], env=torch_environ()))
-
-
 def main() -> None:
-    ensure_torch()
+    ensure_torch(__file__, ("torch",))
     for name, study in STUDIES.items():
         out = OUT / f"{name}.json"
         out.write_text(json.dumps(record(name, study), indent=1) + "\n")

@@ -50,29 +50,19 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from torch_env import ROOT, torch_environ, torch_python  # noqa: E402
+import torch_env  # noqa: E402
+from torch_env import ROOT  # noqa: E402
 
 MODELS = ROOT / "tests" / "fixtures" / "torch_models"
 OUT = ROOT / "tests" / "fixtures" / "torch"
 
 
 def ensure_torch() -> None:
-    try:
-        import torch  # noqa: F401 - does it import here?
-        import torchinfo  # noqa: F401
-        return
-    except ImportError:
-        pass
-    python = torch_python()
-    if Path(sys.executable).resolve() == python.resolve():
-        raise SystemExit(f"{python}: torch or torchinfo does not import; delete {python.parent.parent} "
-                         "to build the environment again")
-    sys.exit(subprocess.call([str(python), __file__, *sys.argv[1:]], env=torch_environ()))
+    torch_env.ensure_torch(__file__, ("torch", "torchinfo"))
 
 
 def comment(source: str, key: str):

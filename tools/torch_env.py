@@ -28,3 +28,20 @@ def torch_python() -> Path:
 
 def torch_environ() -> dict:
     return {**os.environ, "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1"}
+
+
+def ensure_torch(script: str, modules: tuple = ("torch", "torchinfo")) -> None:
+    """Run ``script`` again in the private PyTorch environment unless ``modules`` import here."""
+    import importlib
+    import subprocess
+    try:
+        for name in modules:
+            importlib.import_module(name)
+        return
+    except ImportError:
+        pass
+    python = torch_python()
+    if Path(sys.executable).resolve() == python.resolve():
+        raise SystemExit(f"{python}: {' or '.join(modules)} does not import; delete {python.parent.parent} "
+                         "to build the environment again")
+    sys.exit(subprocess.call([str(python), script, *sys.argv[1:]], env=torch_environ()))
