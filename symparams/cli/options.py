@@ -88,7 +88,7 @@ def read_results(args) -> list:
     return [results_of(result, m) for m in models]
 
 
-def parse_sweep(text: str):
+def parse_sweep(text: str, option: str = "--sweep"):
     name, sep, values = text.partition("=")
     try:
         numbers = [int(v) if re.fullmatch(r"\s*-?\d+\s*", v) else float(v)
@@ -96,10 +96,10 @@ def parse_sweep(text: str):
     except ValueError:
         numbers = []
     if not sep or not re.fullmatch(r"[A-Za-z_]\w*", name.strip()) or not numbers:
-        raise SymparamsError(f"--sweep {text!r}: write SIZE=V1,V2,..., e.g. --sweep w=16,32,64")
+        raise SymparamsError(f"{option} {text!r}: write SIZE=V1,V2,..., e.g. {option} w=16,32,64")
     bad = [v for v in numbers if not 0 < v < math.inf]
     if bad:
-        raise SymparamsError(f"--sweep {name}: sizes must be positive and finite, got {bad[0]}")
+        raise SymparamsError(f"{option} {name}: sizes must be positive and finite, got {bad[0]}")
     return name.strip(), numbers
 
 

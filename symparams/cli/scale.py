@@ -41,7 +41,7 @@ def run_scale(args) -> int:
         multiple = math.lcm(multiple, scaling.multiple_from(result.conditions, args.solve))
         if config is not None:
             multiple = math.lcm(multiple, config.family.multiple_for(config.values, args.solve))
-    grid_sizes = dict(parse_sweep(g) for g in args.grid)
+    grid_sizes = dict(parse_sweep(g, "--grid") for g in args.grid)
     if len(args.grid) == 1:
         raise SymparamsError("--grid sweeps two or more sizes together; for one size use --sweep "
                              f"{args.grid[0]}")

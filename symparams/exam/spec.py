@@ -65,6 +65,8 @@ UNITS = {"bytes": 1, "KB": 10 ** 3, "MB": 10 ** 6, "GB": 10 ** 9,
 
 #: values one size may take: a range is made into a tuple of them
 MOST_VALUES = 100_000
+#: the most draws a spec may ask for before it gives up on its constraints
+MOST_TRIES = 100_000
 
 
 class SpecError(SymparamsError):
@@ -208,6 +210,9 @@ def _whole(constraints: Mapping[str, Any], key: str, default: int, fail) -> int:
     value = constraints.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise fail(f"constraints.{key} must be a whole number, got {value!r:.60}")
+    if key == "max_tries" and not 0 <= value <= MOST_TRIES:
+        # every try draws and reads a version: a billion of them never ends
+        raise fail(f"constraints.max_tries must be between 1 and {MOST_TRIES:,}, got {value:,}")
     return value
 
 
