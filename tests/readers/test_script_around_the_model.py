@@ -186,3 +186,24 @@ def test_setattr_registers_as_assignment_does_and_super_compile_is_training():
              "    def call(self, x):\n        return self.net(x)\nmodel = Diffusion()\nmodel.compile(optimizer='adam')\n"
              "i = keras.Input((3,))\nm = keras.Model(i, model(i))\n")
     assert _keras_total(model) == _keras_total("i = keras.Input((3,))\nm = keras.Model(i, layers.Dense(4)(i))\n")
+
+
+def test_the_corpus_wrong_counts_are_exact_or_one_line_now():
+    """Each a smaller count with exit 0 once, found on public files (pytorch/examples' SNLI,
+    kuangliu's ShuffleNet, PyTorch-GAN's generators, a script counting its class folders)."""
+    plain = read_source(TORCH + "model = nn.Linear(100, 300)\n", "m.py").module.count()
+    mixin = TORCH + ("class Bottle(nn.Module):\n    def forward(self, x):\n        return super().forward(x)\n"
+                     "class Linear(Bottle, nn.Linear):\n    pass\nmodel = Linear(100, 300)\n")
+    assert read_source(mixin, "m.py").module.count() == plain
+    with pytest.raises(SymparamsError, match="nn.Conv2d: out_channels is 50.0, a float; PyTorch takes whole numbers"):
+        read_source(TORCH + "out_planes = 200\nmodel = nn.Conv2d(24, out_planes / 4, 1)\n", "m.py")
+    gan = TORCH + "import numpy as np\nimg_shape = (1, 28, 28)\nmodel = nn.Linear(int(np.prod(img_shape)), 512)\n"
+    assert read_source(gan, "m.py").module.count() == \
+        read_source(TORCH + "model = nn.Linear(784, 512)\n", "m.py").module.count()
+    with_open = TORCH + "with open('vocab.txt') as f:\n    words = f.read().split()\nmodel = nn.Linear(4, 2)\n"
+    assert read_source(with_open, "m.py").module.count() == 10
+    folders = TORCH + ("import os\nn_classes = 0\nfor folder in os.listdir('data'):\n    n_classes += 1\n"
+                       "model = nn.Linear(4, n_classes)\n")
+    read = read_source(folders, "m.py")
+    assert str(read.module.count()) == "5*n_classes"
+    assert any("n_classes is changed by the loop over os.listdir() at line 5" in n for n in read.notes)

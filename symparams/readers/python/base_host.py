@@ -19,7 +19,7 @@ import sympy
 
 from ...core.dims import symbol
 from ...core.errors import ReadError, SymparamsError
-from .builtins import BUILTINS, MATH, MATH_FUNCTIONS
+from .builtins import BUILTINS, MATH, MATH_FUNCTIONS, NUMPY_FUNCTIONS
 from .hostkit import guarded_instance, sized
 from .interpreter import Interpreter, Scope
 from .limits import Limits
@@ -140,6 +140,34 @@ class HostBase:
                                      f"makes {ast.unparse(call.func)}(...) each time, so the count depends "
                                      "on the data; build the model outside the loop", node)
         self.skipped_loops.append(node.lineno)
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            self._unknown_after(node, scope, over)
+
+    def _unknown_after(self, node, scope: Scope, over) -> None:
+        """What the loop not run would have changed is unknown after it, never its value before:
+        ``n_classes += 1`` per folder, ``max_len = max(max_len, len(line))``, ``chars.append(c)``.
+        A size made from one is then a free size of its name, shown in the output, and a note
+        says why; a model or a tensor the body uses is left as it is (training changes no count)."""
+        changed: set = set()
+        for stmt in node.body:
+            for n in ast.walk(stmt):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                    changed.add(n.id)
+                elif isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name):
+                    changed.add(n.value.id)
+                elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) \
+                        and isinstance(n.func.value, ast.Name):
+                    changed.add(n.func.value.id)
+        plain = (int, float, str, list, dict, set, tuple, sympy.Basic)
+        for name in sorted(changed):
+            found, value = scope.lookup(name)
+            if found and isinstance(value, plain) and not isinstance(value, bool):
+                scope.assign(name, FreeName(name))
+                said = (f"{name} is changed by the loop over {over.path} at line {node.lineno}, which runs over "
+                        f"data the reader does not have: it is a free size after it (give it with --subs "
+                        f"{name}=... where a count depends on it)")
+                if said not in self.said:
+                    self.said.append(said)
 
     def _callee(self, func, scope):
         """What a call's function names, where naming it runs nothing (a name, a.b.c of modules)."""
@@ -228,6 +256,9 @@ class HostBase:
                 return Builtin("getenv", _getenv)
         if isinstance(obj, Namespace) and obj.path == "os.path" and attr in _FILE_CHECKS:
             return Builtin(attr, self._absent_file)
+        if isinstance(obj, Namespace) and obj.path == "numpy" and attr in NUMPY_FUNCTIONS:
+            # np.prod(img_shape) of a shape the file gives: the number (PyTorch-GAN's generators)
+            return NUMPY_FUNCTIONS[attr]
         if isinstance(obj, Namespace) and attr in _ARRAY_MAKERS.get(obj.path, ()):
             return Builtin(attr, _ARRAY_MAKERS[obj.path][attr])
         if isinstance(obj, Array):

@@ -247,6 +247,20 @@ class TorchReader(HostBase):
         name = trace.names.get(id(module)) if trace is not None else None
         return f"{name}: " if name else ""
 
+    def whole_sizes(self, name: str, cls: type, args, kwargs, node) -> None:
+        """A size given as a float (``nn.Conv2d(24, out_planes / 4, 1)``, kuangliu's ShuffleNet):
+        PyTorch refuses it (``empty(): argument 'size' must be tuple of ints``), so does the reader."""
+        import inspect
+        try:
+            names = list(inspect.signature(cls.__init__).parameters)[1:]
+        except (TypeError, ValueError):
+            return
+        given = {**dict(zip(names, args)), **kwargs}
+        for key, value in given.items():
+            if key in _SIZE_ARGUMENTS and isinstance(value, (float, sympy.Float)):
+                raise self.error(f"nn.{name}: {key} is {value!r}, a float; PyTorch takes whole numbers for "
+                                 "sizes (write int(...) or //)", node)
+
     def run_base(self, base: type, method: str, obj: Module, args, kwargs, node):
         """The built-in module's own ``__init__`` or ``forward`` on an object of a class that
         extends it."""
@@ -691,6 +705,7 @@ class TorchReader(HostBase):
             # each of a recurrent module's layers has weights and a derivation of its own
             self.count_made(int(layers) - 1, node)
         cls = getattr(torch_nn, name)
+        self.whole_sizes(name, cls, args, kwargs, node)
         try:
             return cls(*args, **kwargs)
         except TypeError as exc:
@@ -771,24 +786,27 @@ class TorchReader(HostBase):
 
     # ---- the file's own classes -------------------------------------------------------
     def define_class(self, cls: UserClass, node):
+        # Every base is looked at: class Linear(Bottle, nn.Linear) (pytorch/examples' SNLI) has a
+        # module mixin first and the built-in whose weights it has second
         for base in cls.bases:
             if isinstance(base, UserClass):
                 if base.kind != "plain":
                     cls.kind = base.kind
-                    break
                 continue
             if isinstance(base, TorchName):
                 last = base.path.split(".")[-1]
                 if last == "Module":
                     cls.kind = "module"
-                    break
+                    continue
                 builtin = getattr(torch_nn, last, None) if base.path.startswith("torch.nn.") else None
                 if isinstance(builtin, type) and issubclass(builtin, Module):
                     # class TransformerModel(nn.Transformer): the base's weights and forward,
                     # and what the class adds or overrides
                     cls.kind = "module"
+                    if cls.framework_base is not None and cls.framework_base is not builtin:
+                        raise self.error(f"class {cls.name} extends two of PyTorch's modules, "
+                                         f"{cls.framework_base.__name__} and {last}; the reader follows one", node)
                     cls.framework_base = builtin
-                    break
                 # torch.optim.Optimizer, torch.utils.data.Dataset...: a plain class, outside the
                 # model; only an object of it used as a module would matter, and says so then
         return cls
@@ -824,6 +842,15 @@ class TorchReader(HostBase):
             return Builtin("__init__", lambda host, a, k, n: None)
         raise self.error(f"super().{attr} reaches PyTorch's own base class, which the reader does not "
                          "follow", node)
+
+
+#: the arguments of torch.nn's modules that are sizes, which PyTorch takes as whole numbers only
+_SIZE_ARGUMENTS = frozenset({
+    "in_features", "out_features", "in1_features", "in2_features", "in_channels", "out_channels",
+    "kernel_size", "stride", "padding", "dilation", "groups", "num_features", "num_embeddings",
+    "embedding_dim", "hidden_size", "input_size", "proj_size", "num_layers", "d_model", "nhead",
+    "dim_feedforward", "num_encoder_layers", "num_decoder_layers", "embed_dim", "num_heads", "kdim",
+    "vdim", "num_groups", "num_channels", "num_parameters", "upscale_factor", "downscale_factor"})
 
 
 def _layout(module: Module) -> tuple:
