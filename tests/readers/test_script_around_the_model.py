@@ -207,3 +207,14 @@ def test_the_corpus_wrong_counts_are_exact_or_one_line_now():
     read = read_source(folders, "m.py")
     assert str(read.module.count()) == "5*n_classes"
     assert any("n_classes is changed by the loop over os.listdir() at line 5" in n for n in read.notes)
+
+
+def test_a_required_argparse_option_is_a_free_size_bound_with_subs():
+    source = TORCH + ("import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument('data')\n"
+                      "parser.add_argument('--classes', type=int, required=True)\n"
+                      "parser.add_argument('--hidden', type=int, default=16)\nargs = parser.parse_args()\n"
+                      "model = nn.Sequential(nn.Linear(8, args.hidden), nn.Linear(args.hidden, args.classes))\n")
+    assert str(read_source(source, "m.py").module.count()) == "17*classes + 144"
+    bound = read_source(source, "m.py", bindings={"classes": "3"}).module.count()
+    assert bound == read_source(TORCH + "model = nn.Sequential(nn.Linear(8, 16), nn.Linear(16, 3))\n",
+                                "m.py").module.count()

@@ -556,3 +556,14 @@ def _setattr(host, args, kwargs, node):
 def _open(host, args, kwargs, node):
     """``open(path)``: a file the reader does not read; what comes of it is data, unknown."""
     return Opaque(f"open({args[0]!r:.40})" if isinstance(args[0], str) else "open()")
+
+
+@builtin("_symparams_free", 1, 1)
+def _free(host, args, kwargs, node):
+    """A required option of the reader's own ``argparse``: a free name (see shims.py)."""
+    from .values import FreeName
+    name = args[0]
+    if not isinstance(name, str) or not name.isidentifier():
+        return Opaque("a required option")
+    host.free_names.add(name)
+    return FreeName(name)

@@ -29,6 +29,12 @@ class ArgumentParser:
             default = kwargs.get("default", False)
         elif kwargs.get("action") == "store_false":
             default = kwargs.get("default", True)
+        elif "default" not in kwargs and (kwargs.get("required") or not flags[0].startswith("-")) \
+                and kwargs.get("nargs") not in ("?", "*"):
+            # a required option (python script.py DATA --epochs 3): no default to read, so a
+            # free value of its name (a size it gives stays a symbol the output shows)
+            self._defaults[dest] = _symparams_free(dest)
+            return None
         else:
             default = kwargs.get("default")
             kind = kwargs.get("type")
