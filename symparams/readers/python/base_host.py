@@ -36,6 +36,8 @@ class HostBase:
     roots: tuple = ()
     #: values that never stand for a number: ``Dense + 1`` is an error, not a size
     not_numbers: tuple = ()
+    #: the framework's own names (``torch.nn.Linear``), whose attributes name more of them
+    framework_names: tuple = ()
     #: values that have a shape (``len(x.shape)``)
     tensor_types: tuple = ()
     #: values the file assigns at the top level that a ``--subs`` of the same name leaves alone
@@ -176,7 +178,7 @@ class HostBase:
             return value if found else None
         if isinstance(func, ast.Attribute):
             owner = self._callee(func.value, scope)
-            if isinstance(owner, (Namespace, UserClass)) or type(owner).__name__ == "TorchName":
+            if isinstance(owner, (Namespace, UserClass, *self.framework_names)):
                 try:
                     return self.interp.attribute(owner, func.attr, func)
                 except SymparamsError:

@@ -38,8 +38,9 @@ class Pair(tuple):
         return self[1]
 
 
-def _pair(values: Tensor, indices: Tensor) -> Pair:
-    return Pair((values, Tensor(indices.shape, "int64")))
+def _pair(values: Tensor) -> Pair:
+    """The values and their indices, which have the values' shape."""
+    return Pair((values, Tensor(values.shape, "int64")))
 
 
 #: elementwise functions: the output has the (broadcast) shape of the tensors
@@ -188,9 +189,9 @@ def _shared(name: str, path: str, args: list, kwargs: dict):
             return x.with_shape(T.broadcast(x.shape, d.shape))
         keep = bool(_arg(args, kwargs, 2 if name != "norm" else 3, "keepdim", default=False))
         out = T.reduce(x, d, keep)
-        return _pair(out, out.with_shape(out.shape)) if name in REDUCE_PAIR and d is not None else out
+        return _pair(out) if name in REDUCE_PAIR and d is not None else out
     if name == "sort":
-        return _pair(x, x.with_shape(x.shape))
+        return _pair(x)
     if name == "argsort":
         return x.with_shape(x.shape)
     if name in ("flatten",):
@@ -229,7 +230,7 @@ def _shared(name: str, path: str, args: list, kwargs: dict):
         k = _arg(args, kwargs, 1, "k")
         d = T.dim(x, _arg(args, kwargs, 2, "dim", default=-1))
         out = x.with_shape(x.shape[:d] + (as_size(k),) + x.shape[d + 1:])
-        return _pair(out, out.with_shape(out.shape))
+        return _pair(out)
     if name == "one_hot":
         return Tensor(x.shape + (as_size(_arg(args, kwargs, 1, "num_classes")),), "int64")
     raise NotFollowed(f"the reader does not follow {path}()")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import re
 import sys
 import time
@@ -150,6 +151,7 @@ class TorchReader(HostBase):
 
     roots = TORCH_ROOTS
     not_numbers = (TorchName, Module, Namespace, Builtin)
+    framework_names = (TorchName,)
     tensor_types = (Tensor, Parameter, Buffer)
     kept_from_subs = (Module,)
     made_word = "modules"
@@ -250,12 +252,7 @@ class TorchReader(HostBase):
     def whole_sizes(self, name: str, cls: type, args, kwargs, node) -> None:
         """A size given as a float (``nn.Conv2d(24, out_planes / 4, 1)``, kuangliu's ShuffleNet):
         PyTorch refuses it (``empty(): argument 'size' must be tuple of ints``), so does the reader."""
-        import inspect
-        try:
-            names = list(inspect.signature(cls.__init__).parameters)[1:]
-        except (TypeError, ValueError):
-            return
-        given = {**dict(zip(names, args)), **kwargs}
+        given = {**dict(zip(_parameter_names(cls), args)), **kwargs}
         for key, value in given.items():
             if key in _SIZE_ARGUMENTS and isinstance(value, (float, sympy.Float)):
                 raise self.error(f"nn.{name}: {key} is {value!r}, a float; PyTorch takes whole numbers for "
@@ -851,6 +848,17 @@ _SIZE_ARGUMENTS = frozenset({
     "embedding_dim", "hidden_size", "input_size", "proj_size", "num_layers", "d_model", "nhead",
     "dim_feedforward", "num_encoder_layers", "num_decoder_layers", "embed_dim", "num_heads", "kdim",
     "vdim", "num_groups", "num_channels", "num_parameters", "upscale_factor", "downscale_factor"})
+
+
+@functools.lru_cache(maxsize=None)
+def _parameter_names(cls: type) -> tuple:
+    """The names of a module class's constructor arguments, in order (looked up once per class:
+    every module the file makes asks)."""
+    import inspect
+    try:
+        return tuple(inspect.signature(cls.__init__).parameters)[1:]
+    except (TypeError, ValueError):
+        return ()
 
 
 def _layout(module: Module) -> tuple:
